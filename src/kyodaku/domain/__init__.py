@@ -1,0 +1,1 @@
+"""Plain domain types: no I/O, no third-party imports beyond the standard library."""
