@@ -24,7 +24,11 @@ class KyodakuError(Exception):
         self.details = {k: v for k, v in details.items() if v is not None}
 
     def to_dict(self) -> dict[str, Any]:
-        return {"error": self.code, "message": self.message, **({"details": self.details} if self.details else {})}
+        return {
+            "error": self.code,
+            "message": self.message,
+            **({"details": self.details} if self.details else {}),
+        }
 
 
 class InvalidInput(KyodakuError):

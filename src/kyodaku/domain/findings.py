@@ -73,7 +73,12 @@ class ThemeHit:
     matcher: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"theme": self.theme, "score": round(self.score, 4), "evidence": self.evidence, "matcher": self.matcher}
+        return {
+            "theme": self.theme,
+            "score": round(self.score, 4),
+            "evidence": self.evidence,
+            "matcher": self.matcher,
+        }
 
 
 @dataclass(frozen=True)

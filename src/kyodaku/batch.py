@@ -1,0 +1,197 @@
+"""Batch screening of a JSONL file: `kyodaku screen --input IN.jsonl --output OUT.jsonl`.
+
+Every input line gets exactly one output line, in input order: a decision, or
+an error record naming the line and what is wrong with it (invalid UTF-8, bad
+JSON, no text, a prompt too long). Nothing is lost and the batch carries on.
+The output is written to a temporary file and renamed at the end, so a crash
+never leaves a half-written result behind.
+
+Work is spread over processes (one per core by default), each holding its own
+compiled snapshot; chunks keep the inter-process overhead small and let the
+semantic matcher encode many prompts in one call.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from kyodaku.domain.errors import InvalidInput, KyodakuError
+from kyodaku.policy.engine import ScreenContext
+
+CHUNK = 64
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    input: Path
+    output: Path
+    catalog: Path | None = None
+    database_url: str | None = None
+    context: ScreenContext = field(default_factory=ScreenContext)
+    semantic: bool = True
+    workers: int = 1
+
+
+@dataclass
+class BatchSummary:
+    total: int = 0
+    screened: int = 0
+    failed: int = 0
+    verdicts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    output: str = ""
+
+    def describe(self) -> str:
+        rate = self.screened / self.seconds if self.seconds else 0.0
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(self.verdicts.items()))
+        return (
+            f"{self.total} lines: {self.screened} screened ({counts}), {self.failed} failed; "
+            f"{rate:,.0f} prompts/s -> {self.output}"
+        )
+
+
+@dataclass(frozen=True)
+class _Item:
+    line: int
+    id: Any
+    text: str | None
+    error: dict[str, Any] | None = None
+
+
+def read_items(path: Path) -> Iterator[_Item]:
+    """Parse input lines; a malformed line becomes an item carrying its error."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from exc
+    with handle:
+        for n, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield _Item(
+                    n,
+                    None,
+                    None,
+                    _err(n, None, "invalid_utf8", f"line {n} is not valid UTF-8 ({exc.reason})"),
+                )
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield _Item(n, None, None, _err(n, None, "invalid_json", f"line {n} is not JSON: {exc.msg}"))
+                continue
+            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+                item_id = obj.get("id") if isinstance(obj, dict) else None
+                yield _Item(
+                    n, item_id, None, _err(n, item_id, "invalid_input", f'line {n} needs a string "text"')
+                )
+                continue
+            yield _Item(n, obj.get("id", n), obj["text"])
+
+
+def _err(line: int, item_id: Any, code: str, message: str) -> dict[str, Any]:
+    return {"id": item_id, "line": line, "verdict": None, "error": code, "message": message}
+
+
+_GUARD = None
+
+
+def _init_worker(options: BatchOptions) -> None:
+    global _GUARD
+    from kyodaku.screening import Guard, GuardOptions
+
+    gopts = GuardOptions(semantic=options.semantic)
+    if options.catalog is not None:
+        _GUARD = Guard.from_file(str(options.catalog), gopts)
+    else:
+        from kyodaku.registry.store import RegistryStore
+
+        _GUARD = Guard.from_catalog(RegistryStore(options.database_url or "").catalog_at(), gopts)
+
+
+def _screen_chunk(args: tuple[list[_Item], ScreenContext]) -> list[dict[str, Any]]:
+    items, ctx = args
+    if _GUARD is None:
+        raise RuntimeError("worker not initialised")
+    results = []
+    for item in items:
+        if item.error is not None:
+            results.append(item.error)
+            continue
+        try:
+            d = _GUARD.screen_prompt(item.text or "", ctx, item_id=item.id).to_dict()
+            d["line"] = item.line
+            results.append(d)
+        except KyodakuError as exc:
+            results.append(_err(item.line, item.id, exc.code, exc.message))
+    return results
+
+
+def _chunks(items: list[_Item]) -> list[list[_Item]]:
+    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+
+
+def run_batch(options: BatchOptions, console: Console | None = None) -> BatchSummary:
+    import time
+
+    console = console or Console(stderr=True)
+    items = list(read_items(options.input))
+    summary = BatchSummary(total=len(items), output=str(options.output))
+    options.output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".kyodaku-", suffix=".jsonl", dir=str(options.output.parent))
+    started = time.perf_counter()
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as sink, _progress(console) as progress:
+            task = progress.add_task("screening", total=len(items))
+            for results in _map(options, _chunks(items)):
+                for r in results:
+                    sink.write(json.dumps(r, ensure_ascii=False) + "\n")
+                    if r.get("error"):
+                        summary.failed += 1
+                    else:
+                        summary.screened += 1
+                        summary.verdicts[r["verdict"]] = summary.verdicts.get(r["verdict"], 0) + 1
+                progress.advance(task, len(results))
+        os.replace(tmp, options.output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _map(options: BatchOptions, chunks: list[list[_Item]]) -> Iterator[list[dict[str, Any]]]:
+    args = [(c, options.context) for c in chunks]
+    # Compile once here; forked workers share the snapshot and the loaded model copy-on-write.
+    _init_worker(options)
+    if options.workers <= 1 or len(chunks) <= 1 or not hasattr(os, "fork"):
+        yield from map(_screen_chunk, args)
+        return
+    import multiprocessing as mp
+
+    with mp.get_context("fork").Pool(min(options.workers, len(chunks))) as pool:
+        yield from pool.imap(_screen_chunk, args)
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+        disable=not console.is_terminal,
+    )

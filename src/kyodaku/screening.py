@@ -1,0 +1,315 @@
+"""One entry point: content in, decision out.
+
+`Guard.screen_prompt` normalizes the prompt once, runs the matchers (alias,
+fuzzy, semantic) against the current snapshot, resolves ambiguous names with
+context, detects themes, and asks the policy for a verdict per entry. The
+decision carries the findings, the rule, the registry version and a message.
+
+When the guard cannot decide (the semantic model failed to load, for example)
+it fails closed by default: the decision is BLOCK and says why.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from kyodaku.domain.errors import InvalidInput, KyodakuError, PayloadTooLarge, ScreeningUnavailable
+from kyodaku.domain.findings import Decision, EntityDecision, Evidence, Finding, ThemeHit, Verdict
+from kyodaku.domain.model import Catalog, utcnow
+from kyodaku.policy.engine import ScreenContext
+from kyodaku.policy.messages import messages
+from kyodaku.snapshot import Snapshot, compile_snapshot
+from kyodaku.text.alias import AliasHit
+from kyodaku.text.normalize import skeleton
+
+ALIAS_SCORE = 1.0
+CONTEXT_SCORE = 0.9
+
+
+@dataclass(frozen=True)
+class GuardOptions:
+    """Knobs of the guard; defaults are the safe ones."""
+
+    semantic: bool = True
+    themes: bool = True
+    fuzzy: bool = True
+    fail_closed: bool = True
+    max_chars: int = 20_000
+    review_below: float = 0.6  # entries found only with a lower score are held for review, not blocked
+
+
+@dataclass
+class _Found:
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class SnapshotHolder:
+    """Holds the current snapshot; `swap` replaces it atomically.
+
+    Readers take one reference per request (`current`), so a swap never changes
+    the snapshot under a request in flight.
+    """
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+        self._lock = threading.Lock()
+
+    @property
+    def current(self) -> Snapshot:
+        return self._snapshot
+
+    def swap(self, snapshot: Snapshot) -> Snapshot:
+        with self._lock:
+            old, self._snapshot = self._snapshot, snapshot
+        return old
+
+
+def semantic_builder(options: GuardOptions) -> Callable[[Catalog], object] | None:
+    """Build the description index lazily, with the process-wide cached encoder."""
+    if not options.semantic:
+        return None
+
+    def build(catalog: Catalog):
+        from kyodaku.text.embedding import shared_encoder
+        from kyodaku.text.semantic import SemanticEntry, SemanticIndex
+
+        entries = [
+            SemanticEntry(e.id, e.kind.value, text, lang, "description")
+            for e in catalog.entities
+            for lang, text in e.description.items()
+            if text and text.strip()
+        ]
+        return SemanticIndex.build(entries, shared_encoder())
+
+    return build
+
+
+class Guard:
+    """Screens content against the current snapshot. Thread-safe."""
+
+    def __init__(self, holder: SnapshotHolder, options: GuardOptions | None = None) -> None:
+        self.holder = holder
+        self.options = options or GuardOptions()
+        self._themes = None
+        self._themes_error: str | None = None
+
+    # -- construction -----------------------------------------------------------------------------
+    @classmethod
+    def from_catalog(cls, catalog: Catalog, options: GuardOptions | None = None) -> Guard:
+        options = options or GuardOptions()
+        return cls(SnapshotHolder(compile_snapshot(catalog, semantic_builder(options))), options)
+
+    @classmethod
+    def from_file(cls, path: str, options: GuardOptions | None = None) -> Guard:
+        from kyodaku.registry.catalog import load_catalog
+
+        return cls.from_catalog(load_catalog(path), options)
+
+    def reload(self, catalog: Catalog) -> Snapshot:
+        """Compile `catalog` and swap it in (reusing the match index if only permissions changed)."""
+        snap = compile_snapshot(catalog, semantic_builder(self.options), reuse=self.holder.current)
+        self.holder.swap(snap)
+        return snap
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self.holder.current
+
+    # -- screening --------------------------------------------------------------------------------
+    def screen_prompt(
+        self, text: str, context: ScreenContext | None = None, item_id: str | None = None
+    ) -> Decision:
+        started = time.perf_counter()
+        ctx = context or ScreenContext()
+        self._check_input(text)
+        snap = self.holder.current
+        try:
+            found = self._find(snap, text)
+            themes = self._detect_themes(text) if found.findings else []
+        except ScreeningUnavailable as exc:
+            if not self.options.fail_closed:
+                raise
+            return self._failed_closed(snap, ctx, exc, started, item_id)
+        return self._decide(snap, ctx, found, themes, started, item_id)
+
+    def screen_many(
+        self, items: Iterable[tuple[str | None, str]], context: ScreenContext | None = None
+    ) -> Iterator[Decision | KyodakuError]:
+        """Screen (id, text) pairs; a bad item yields its error and the batch goes on."""
+        for item_id, text in items:
+            try:
+                yield self.screen_prompt(text, context, item_id=item_id)
+            except KyodakuError as exc:
+                exc.details.setdefault("id", item_id)
+                yield exc
+
+    def _check_input(self, text: str) -> None:
+        if not isinstance(text, str):
+            raise InvalidInput("prompt must be a string")
+        if not text.strip():
+            raise InvalidInput("prompt is empty")
+        if len(text) > self.options.max_chars:
+            raise PayloadTooLarge(
+                f"prompt has {len(text)} characters; the limit is {self.options.max_chars}",
+                limit=self.options.max_chars,
+            )
+
+    # -- matchers ---------------------------------------------------------------------------------
+    def _find(self, snap: Snapshot, text: str) -> _Found:
+        sk = skeleton(text)
+        out = _Found()
+        alias_hits = snap.match.aliases.find(sk)
+        semantic_hits = self._semantic(snap, text)
+        semantic_entities = {h.entity for h in semantic_hits}
+        context_hits = snap.match.context.find(sk) if any(h.variant.ambiguous for h in alias_hits) else []
+        exact_spans: set[tuple[int, int]] = set()
+        for hit in alias_hits:
+            v = hit.variant
+            ev = Evidence(span=hit.span, text=hit.text, variant=v.name, lang=v.lang)
+            if not v.ambiguous:
+                out.findings.append(Finding(v.entity, v.kind, ALIAS_SCORE, "alias", ev))
+                exact_spans.add(hit.span)
+                continue
+            support = self._support(snap, hit, context_hits, semantic_entities)
+            if support:
+                note = f"ambiguous name ({v.ambiguity_reason}) with supporting context"
+                ev = Evidence(span=hit.span, text=hit.text, variant=v.name, lang=v.lang, note=note)
+                out.findings.append(
+                    Finding(v.entity, v.kind, CONTEXT_SCORE, "alias+context", ev, tuple(support))
+                )
+                exact_spans.add(hit.span)
+            else:
+                out.notes.append(
+                    f'"{hit.text}" at {hit.span[0]}..{hit.span[1]} may name {v.entity}, but it is '
+                    f"{v.ambiguity_reason} and nothing in the prompt supports that reading"
+                )
+        if self.options.fuzzy:
+            for fh in snap.match.fuzzy.find(sk, exact_spans):
+                v = fh.variant
+                ev = Evidence(
+                    span=fh.span,
+                    text=fh.text,
+                    variant=v.name,
+                    lang=v.lang,
+                    note=f"edit distance {fh.distance}",
+                )
+                out.findings.append(Finding(v.entity, v.kind, round(0.9 * fh.score, 4), "fuzzy", ev))
+        for sh in semantic_hits:
+            ev = Evidence(span=sh.span, text=sh.segment, variant=sh.matched_text, lang=sh.lang,
+                          note=f"cosine {sh.cosine:.3f} vs threshold {sh.threshold:.3f}")  # fmt: skip
+            out.findings.append(Finding(sh.entity, sh.kind, sh.score, "semantic", ev))
+        return out
+
+    def _semantic(self, snap: Snapshot, text: str) -> list:
+        if not self.options.semantic:
+            return []
+        index = snap.match.semantic
+        if index is None:
+            raise ScreeningUnavailable("the semantic index is missing from the snapshot")
+        return index.search(text)
+
+    def _support(
+        self, snap: Snapshot, hit: AliasHit, context_hits: list[AliasHit], semantic: set[str]
+    ) -> list[str]:
+        entity = snap.entities.get(hit.variant.entity)
+        support = [
+            f"context: {c.text}"
+            for c in context_hits
+            if c.variant.entity == hit.variant.entity
+            and (c.span[1] <= hit.span[0] or c.span[0] >= hit.span[1])
+        ]
+        if hit.variant.entity in semantic or (entity and entity.work in semantic):
+            support.append("semantic: the prompt describes this entry")
+        return support
+
+    def _detect_themes(self, text: str) -> list[ThemeHit]:
+        if not self.options.themes:
+            return []
+        if self._themes is None:
+            from kyodaku.text.themes import ThemeDetector
+
+            self._themes = ThemeDetector() if self.options.semantic else ThemeDetector(semantic=False)
+        return list(self._themes.detect(text))
+
+    # -- policy -----------------------------------------------------------------------------------
+    def _decide(
+        self,
+        snap: Snapshot,
+        ctx: ScreenContext,
+        found: _Found,
+        themes: list[ThemeHit],
+        started: float,
+        item_id: str | None,
+    ) -> Decision:
+        at = ctx.at or utcnow()
+        best: dict[str, Finding] = {}
+        for f in found.findings:
+            if f.entity not in best or f.score > best[f.entity].score:
+                best[f.entity] = f
+        decisions: list[EntityDecision] = []
+        for entity_id, finding in sorted(best.items(), key=lambda kv: -kv[1].score):
+            entity = snap.entities[entity_id]
+            outcome = snap.policy.decide(entity, ctx, at, themes)
+            verdict = outcome.verdict
+            if verdict is Verdict.BLOCK and finding.score < self.options.review_below:
+                verdict = Verdict.REVIEW
+            rh = snap.rightsholders.get(entity.owner)
+            decisions.append(
+                EntityDecision(
+                    entity=entity.id,
+                    kind=entity.kind.value,
+                    name=entity.display_name(),
+                    work=entity.work,
+                    rightsholder={
+                        "id": entity.owner,
+                        "name": rh.display_name() if rh else entity.owner,
+                        "country": rh.country if rh else "",
+                    },
+                    use=(ctx.use or entity.default_use).value,
+                    verdict=verdict,
+                    rule=outcome.rule,
+                    reason=outcome.reason,
+                    score=finding.score,
+                )
+            )
+        verdict = max((d.verdict for d in decisions), key=lambda v: v.severity, default=Verdict.ALLOW)
+        return Decision(
+            verdict=verdict,
+            findings=tuple(sorted(found.findings, key=lambda f: (-f.score, f.entity))),
+            entities=tuple(decisions),
+            themes=tuple(themes),
+            registry_version=snap.version,
+            snapshot=snap.label,
+            message=messages(verdict, decisions),
+            context=ctx.to_dict(),
+            notes=tuple(found.notes),
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            id=item_id,
+        )
+
+    def _failed_closed(
+        self,
+        snap: Snapshot,
+        ctx: ScreenContext,
+        exc: ScreeningUnavailable,
+        started: float,
+        item_id: str | None,
+    ) -> Decision:
+        return Decision(
+            verdict=Verdict.BLOCK,
+            findings=(),
+            entities=(),
+            themes=(),
+            registry_version=snap.version,
+            snapshot=snap.label,
+            message=messages(Verdict.BLOCK, [], failed_closed_reason=exc.message),
+            context=ctx.to_dict(),
+            failed_closed=True,
+            notes=(f"failed closed: {exc.message}",),
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            id=item_id,
+        )

@@ -1,0 +1,159 @@
+"""Compile a registry version into an immutable screening snapshot.
+
+Snapshot, then serve: the registry is the system of record, the guard reads a
+compiled, read-only snapshot (name automaton, fuzzy index, context index,
+description embeddings, permissions) that is swapped in whole when the registry
+changes. Requests in flight keep the snapshot they started with.
+
+The matching part depends only on the entries, the policy part only on the
+permissions; a permission change therefore rebuilds only the (cheap) policy
+part, which is what makes "permission added -> next request obeys it" fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from kyodaku.domain.model import Catalog, Entity, EntityKind, Rightsholder
+from kyodaku.policy.engine import PolicyEngine
+from kyodaku.text.alias import AliasIndex, NameVariant, name_splits
+from kyodaku.text.ambiguity import entity_ambiguities
+from kyodaku.text.fuzzy import FuzzyIndex
+
+
+@dataclass(frozen=True)
+class MatchIndex:
+    """Everything derived from the entries (not the permissions)."""
+
+    digest: str
+    aliases: AliasIndex
+    fuzzy: FuzzyIndex
+    context: AliasIndex
+    semantic: Any | None  # text.semantic.SemanticIndex, built only when enabled
+    build_seconds: float
+    ambiguous: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    version: int
+    digest: str
+    entities: dict[str, Entity]
+    rightsholders: dict[str, Rightsholder]
+    match: MatchIndex
+    policy: PolicyEngine
+    catalog: Catalog
+
+    @property
+    def label(self) -> str:
+        return f"v{self.version}:{self.digest[:12]}"
+
+
+def entities_digest(catalog: Catalog) -> str:
+    payload = [
+        (
+            e.id,
+            e.kind.value,
+            e.owner,
+            e.work,
+            sorted((k, list(v)) for k, v in e.names.items()),
+            sorted(e.description.items()),
+            sorted((k, list(v)) for k, v in e.context.items()),
+            list(e.ambiguous_names),
+        )
+        for e in sorted(catalog.entities, key=lambda x: x.id)
+    ]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def catalog_digest(catalog: Catalog) -> str:
+    perms = sorted(repr(p) for p in catalog.permissions)
+    rh = sorted(repr(r) for r in catalog.rightsholders)
+    return hashlib.sha256((entities_digest(catalog) + repr(perms) + repr(rh)).encode()).hexdigest()
+
+
+def _name_variants(entity: Entity) -> list[NameVariant]:
+    verdicts = entity_ambiguities(entity.all_names(), entity.ambiguous_names)
+    out = []
+    for lang, name in entity.all_names():
+        k, splits = name_splits(name)
+        v = verdicts[name]
+        out.append(NameVariant(entity.id, entity.kind.value, name, lang, k, splits, v.ambiguous, v.reason))
+    return out
+
+
+def _context_variants(
+    catalog: Catalog, variants_by_entity: dict[str, list[NameVariant]]
+) -> list[NameVariant]:
+    """Words that support an ambiguous name of entity E: E's and its work's context words,
+    the work's names, and the distinctive names of E's siblings and of E itself."""
+    by_work: dict[str, list[Entity]] = {}
+    for e in catalog.entities:
+        if e.work:
+            by_work.setdefault(e.work, []).append(e)
+    entities = catalog.entity_map()
+    out: list[NameVariant] = []
+
+    def add(target: str, lang: str, word: str) -> None:
+        k, splits = name_splits(word)
+        out.append(NameVariant(target, "context", word, lang, k, splits, False, "context"))
+
+    for e in catalog.entities:
+        related = [e]
+        if e.work and e.work in entities:
+            related.append(entities[e.work])
+            related.extend(s for s in by_work.get(e.work, []) if s.id != e.id)
+        if e.kind is EntityKind.WORK:
+            related.extend(by_work.get(e.id, []))
+        for r in related:
+            for lang, words in r.context.items():
+                for w in words:
+                    add(e.id, lang, w)
+            for v in variants_by_entity.get(r.id, []):
+                if not v.ambiguous:
+                    add(e.id, v.lang, v.name)
+    return out
+
+
+def build_match_index(catalog: Catalog, semantic_builder: Any | None = None) -> MatchIndex:
+    started = time.perf_counter()
+    by_entity = {e.id: _name_variants(e) for e in catalog.entities}
+    variants = [v for vs in by_entity.values() for v in vs]
+    semantic = semantic_builder(catalog) if semantic_builder else None
+    return MatchIndex(
+        digest=entities_digest(catalog),
+        aliases=AliasIndex(variants),
+        fuzzy=FuzzyIndex(variants),
+        context=AliasIndex(_context_variants(catalog, by_entity)),
+        semantic=semantic,
+        build_seconds=time.perf_counter() - started,
+        ambiguous={
+            eid: [v.name for v in vs if v.ambiguous]
+            for eid, vs in by_entity.items()
+            if any(v.ambiguous for v in vs)
+        },
+    )
+
+
+def compile_snapshot(
+    catalog: Catalog, semantic_builder: Any | None = None, reuse: Snapshot | None = None
+) -> Snapshot:
+    """Build a snapshot; reuse the previous one's match index when only permissions changed."""
+    digest = entities_digest(catalog)
+    if reuse is not None and reuse.match.digest == digest:
+        match = reuse.match
+    else:
+        match = build_match_index(catalog, semantic_builder)
+    return Snapshot(
+        version=catalog.version,
+        digest=catalog_digest(catalog),
+        entities=catalog.entity_map(),
+        rightsholders=catalog.rightsholder_map(),
+        match=match,
+        policy=PolicyEngine(catalog),
+        catalog=catalog,
+    )

@@ -1,0 +1,150 @@
+"""Exact multi-pattern matching of registered names over normalized text.
+
+Every registered name is reduced to its skeleton (`normalize.key`) and put in
+one Aho-Corasick automaton; a prompt is reduced the same way and scanned once,
+so cost grows with the prompt, not with the catalog (40,000 characters cost the
+same per prompt as 40). A raw hit is then checked against word boundaries,
+because skeletons drop spaces:
+
+* Latin (and other alphabetic) text: the name must start and end at a word
+  boundary (an English possessive or plural "s" may follow). Inside the hit,
+  whitespace is allowed only where the registered name has it ("Son Goku"),
+  or between single letters ("P i k a c h u"); punctuation inside is always
+  allowed ("Pika-chu", "P.i.k.a.c.h.u"). So "to toro" never reads as Totoro.
+* Kana: Japanese has no spaces, so a boundary is a change of script, a
+  punctuation mark (ピカチュウが) or, inside hiragana, a particle
+  (ぴかちゅうが). Names of 8+ letters may sit inside compounds; short ones
+  (マリオ in マリオネット) may not.
+* Hangul: a particle may follow the name directly (피카츄가), so only the start
+  needs a boundary.
+* Han: no boundary rule (Chinese has no spaces and Han names are specific).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import ahocorasick
+
+from kyodaku.text.normalize import Gap, Script, Skeleton, skeleton
+
+LONG_KANA_NAME = 8
+MIN_KEY = 2
+# Japanese case particles and conjunctions that delimit a noun written in kana.
+PARTICLES = frozenset("がはをにのともでへやかねよ")
+
+
+@dataclass(frozen=True)
+class NameVariant:
+    """One registered name of one entry, compiled for matching."""
+
+    entity: str
+    kind: str
+    name: str
+    lang: str
+    key: str
+    splits: frozenset[int]
+    ambiguous: bool
+    ambiguity_reason: str
+
+
+@dataclass(frozen=True)
+class AliasHit:
+    variant: NameVariant
+    start: int  # key index, inclusive
+    end: int  # key index, exclusive
+    span: tuple[int, int]
+    text: str
+
+
+def name_splits(name: str) -> tuple[str, frozenset[int]]:
+    """Key of a registered name and the key positions where the name has spaces."""
+    sk = skeleton(name)
+    return sk.key, frozenset(i for i, g in enumerate(sk.gap) if i > 0 and g in (Gap.SPACE, Gap.PUNCT))
+
+
+class AliasIndex:
+    """Search many names at once; build once per snapshot, then read-only."""
+
+    def __init__(self, variants: Iterable[NameVariant]) -> None:
+        self.variants: list[NameVariant] = []
+        by_key: dict[str, list[int]] = {}
+        for v in variants:
+            if len(v.key) < MIN_KEY:
+                continue
+            by_key.setdefault(v.key, []).append(len(self.variants))
+            self.variants.append(v)
+        self._automaton = ahocorasick.Automaton()
+        for k, ids in by_key.items():
+            self._automaton.add_word(k, (len(k), tuple(ids)))
+        if by_key:
+            self._automaton.make_automaton()
+        self._empty = not by_key
+
+    def __len__(self) -> int:
+        return len(self.variants)
+
+    def find(self, sk: Skeleton) -> list[AliasHit]:
+        """All boundary-respecting hits of registered names in `sk`."""
+        if self._empty or not sk.key:
+            return []
+        best: dict[tuple[str, int, int], AliasHit] = {}
+        for last, (length, ids) in self._automaton.iter(sk.key):
+            start, end = last - length + 1, last + 1
+            span = sk.span(start, end)
+            surface = sk.text[span[0] : span[1]]
+            for vid in ids:
+                variant = self.variants[vid]
+                if not accept(sk, start, end, variant):
+                    continue
+                slot = (variant.entity, start, end)
+                hit = AliasHit(variant, start, end, span, surface)
+                # Several names of one entry can share a key (Pikachu, ピカチュウ): report the
+                # one written most like the prompt, so the evidence reads naturally.
+                if slot not in best or _likeness(hit) > _likeness(best[slot]):
+                    best[slot] = hit
+        return list(best.values())
+
+
+def _likeness(hit: AliasHit) -> tuple[bool, bool]:
+    name, text = hit.variant.name.casefold(), hit.text.casefold()
+    return name == text, name[:1].isascii() == text[:1].isascii()
+
+
+def _start_ok(sk: Skeleton, i: int) -> bool:
+    return i == 0 or sk.gap[i] != Gap.NONE
+
+
+def _end_ok(sk: Skeleton, j: int) -> bool:
+    n = len(sk.key)
+    if j >= n or sk.gap[j] != Gap.NONE:
+        return True
+    # English plural/possessive: "Pikachus", "Pikachu's" (the apostrophe is a gap already)
+    return sk.key[j] == "s" and (j + 1 >= n or sk.gap[j + 1] != Gap.NONE) and sk.script[j] == Script.LATIN
+
+
+def _inner_ok(sk: Skeleton, i: int, j: int, splits: frozenset[int]) -> bool:
+    spaces = [k for k in range(i + 1, j) if sk.gap[k] == Gap.SPACE]
+    if not spaces:
+        return True
+    if {k - i for k in spaces} <= splits:
+        return True
+    pieces = [b - a for a, b in zip([i, *spaces], [*spaces, j], strict=True)]
+    return all(p == 1 for p in pieces)
+
+
+def accept(sk: Skeleton, i: int, j: int, variant: NameVariant) -> bool:
+    """Apply the boundary rules of the module docstring to a raw hit [i, j)."""
+    script = sk.script[i]
+    if script == Script.HAN:
+        return True
+    if script == Script.HANGUL:
+        return _start_ok(sk, i)
+    if script == Script.KANA:
+        if len(variant.key) >= LONG_KANA_NAME:
+            return True
+        before = sk.text[sk.start[i] - 1] if sk.start[i] > 0 else ""
+        after = sk.text[sk.start[j]] if j < len(sk.key) else ""
+        return (_start_ok(sk, i) or before in PARTICLES) and (_end_ok(sk, j) or after in PARTICLES)
+    return _start_ok(sk, i) and _end_ok(sk, j) and _inner_ok(sk, i, j, variant.splits)

@@ -1,0 +1,129 @@
+"""Which registered names are ordinary words or common first names.
+
+"Cloud", "Link", "Sonic", "Mario" and "Elsa" are real character names, but a
+prompt that says "a cloud over Mount Fuji" or "Mario Draghi speaks in Brussels"
+means something else. Such names only count when the prompt also carries
+supporting context (the franchise, other characters, distinctive traits).
+
+Detection is automatic and explainable, from data that ships offline:
+
+* a common word: frequent in the language (wordfreq Zipf >= 3) *and* used
+  with inflections ("clouds", "linked", "sonics" ...). Inflection is what
+  separates an ordinary noun or verb from a famous proper name: "batman" and
+  "superman" are frequent, but "batmans" is not;
+* a common first name: listed in gender-guesser's name dictionary *and*
+  frequent (Zipf >= 3.3), so "Mario" and "Elsa" count but rare names do not;
+* very short names (<= 3 letters) and single-character Han names;
+* in languages written without inflection markers (ja, zh, ko) we only have
+  frequency: a single-token name with Zipf >= 4.5 (リンク) is ambiguous, and a
+  katakana transliteration of an ambiguous Latin name of the same entry
+  (クラウド for Cloud) inherits its ambiguity.
+
+A catalog can force a name to need context with `ambiguous_names`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+COMMON_WORD_ZIPF = 3.0
+FIRST_NAME_ZIPF = 3.3
+CJK_WORD_ZIPF = 4.5
+INFLECTION_SLACK = 1.5
+_SUFFIXES = ("s", "es", "ed", "ing", "er", "ly")
+
+
+@dataclass(frozen=True)
+class AmbiguityVerdict:
+    ambiguous: bool
+    reason: str
+
+
+@lru_cache(maxsize=8)
+def _freq_dict(lang: str) -> dict[str, float]:
+    import wordfreq
+
+    try:
+        return wordfreq.get_frequency_dict(lang)
+    except (LookupError, ValueError):
+        return {}
+
+
+def zipf(word: str, lang: str) -> float:
+    """Zipf frequency of a whole token, without a tokenizer (which ja would need MeCab for)."""
+    freq = _freq_dict(lang).get(word.lower())
+    return round(math.log10(freq * 1e9), 2) if freq else 0.0
+
+
+@lru_cache(maxsize=1)
+def _first_names():
+    import gender_guesser.detector as gd
+
+    return gd.Detector(case_sensitive=False)
+
+
+def is_first_name(word: str) -> bool:
+    return _first_names().get_gender(word) != "unknown"
+
+
+def _base_lang(lang: str) -> str:
+    return lang.split("-")[0].lower()
+
+
+def is_common_word(word: str, lang: str = "en") -> bool:
+    """True when `word` is an ordinary, inflected word of `lang` (or of English)."""
+    w = word.lower()
+    for code in dict.fromkeys((_base_lang(lang), "en")):
+        z = zipf(w, code)
+        if z < COMMON_WORD_ZIPF:
+            continue
+        best_inflection = max(zipf(w + suffix, code) for suffix in _SUFFIXES)
+        if best_inflection >= z - INFLECTION_SLACK:
+            return True
+    return False
+
+
+def _is_latin_word(name: str) -> bool:
+    return all(("a" <= c.lower() <= "z") or c in "-'." for c in name)
+
+
+def _is_kana_word(name: str) -> bool:
+    return all(0x3041 <= ord(c) <= 0x30FF for c in name) and "・" not in name
+
+
+def classify(name: str, lang: str) -> AmbiguityVerdict:
+    """Decide whether one registered name needs context before it counts."""
+    stripped = name.strip()
+    if len(stripped.split()) > 1:
+        return AmbiguityVerdict(False, "multi-word name")
+    if _is_latin_word(stripped):
+        letters = sum(c.isalpha() for c in stripped)
+        if letters <= 3:
+            return AmbiguityVerdict(True, "short name (<= 3 letters)")
+        if is_common_word(stripped, lang):
+            return AmbiguityVerdict(True, f"common word (zipf {zipf(stripped, 'en'):.2f})")
+        if is_first_name(stripped) and zipf(stripped, "en") >= FIRST_NAME_ZIPF:
+            return AmbiguityVerdict(True, "common first name")
+        return AmbiguityVerdict(False, "distinctive name")
+    code = _base_lang(lang)
+    if len(stripped) <= 1:
+        return AmbiguityVerdict(True, "single character")
+    if code in ("ja", "zh", "ko") and zipf(stripped, code) >= CJK_WORD_ZIPF:
+        return AmbiguityVerdict(True, f"common word in {code} (zipf {zipf(stripped, code):.2f})")
+    return AmbiguityVerdict(False, "distinctive name")
+
+
+def entity_ambiguities(
+    names: list[tuple[str, str]], forced: tuple[str, ...] = ()
+) -> dict[str, AmbiguityVerdict]:
+    """Classify all names of one entry; kana transliterations inherit a Latin name's ambiguity."""
+    out = {n: classify(n, lang) for lang, n in names}
+    for n in forced:
+        out[n] = AmbiguityVerdict(True, "marked ambiguous in the catalog")
+    if any(v.ambiguous and _is_latin_word(n) for n, v in out.items()):
+        for n, v in list(out.items()):
+            if not v.ambiguous and _is_kana_word(n) and len(n) <= 6:
+                out[n] = AmbiguityVerdict(True, "transliteration of an ambiguous name")
+    return out

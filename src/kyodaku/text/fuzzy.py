@@ -1,0 +1,118 @@
+"""Misspelled names: "Pickachu", "Darth Vadar", "Sefiroth".
+
+Many misspellings already meet the registered name in the skeleton (doubled
+letters, ck/k, ph/f, ou/o). What is left is one edit away: a wrong, missing,
+extra or swapped letter. A symmetric-deletion index (the SymSpell idea) finds
+those candidates with dictionary look-ups instead of comparing against every
+name: each name key of 6+ letters is stored under itself and each one-letter
+deletion; a window of the prompt is looked up the same way, and candidates are
+confirmed with the optimal-string-alignment distance.
+
+Why it does not flag ordinary words: a window that is itself a common word
+("maria", "lever") is skipped, names that need context (ambiguous ones) are
+never fuzzy-matched, and names shorter than 6 letters are too close to too
+many words to allow an edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
+
+from kyodaku.text.alias import NameVariant
+from kyodaku.text.ambiguity import is_common_word
+from kyodaku.text.normalize import Gap, Script, Skeleton
+
+MIN_FUZZY_KEY = 6
+MAX_WINDOW_TOKENS = 3
+
+
+@dataclass(frozen=True)
+class FuzzyHit:
+    variant: NameVariant
+    distance: int
+    score: float
+    span: tuple[int, int]
+    text: str
+    window_key: str
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class FuzzyIndex:
+    def __init__(self, variants: Iterable[NameVariant]) -> None:
+        self.variants: list[NameVariant] = []
+        self._index: dict[str, list[int]] = {}
+        seen: set[tuple[str, str]] = set()
+        for v in variants:
+            if v.ambiguous or len(v.key) < MIN_FUZZY_KEY or not v.key.isascii() or not v.key.isalpha():
+                continue
+            if (v.entity, v.key) in seen:
+                continue
+            seen.add((v.entity, v.key))
+            vid = len(self.variants)
+            self.variants.append(v)
+            for k in {v.key, *_deletes(v.key)}:
+                self._index.setdefault(k, []).append(vid)
+
+    def __len__(self) -> int:
+        return len(self.variants)
+
+    def _candidates(self, key: str) -> set[int]:
+        out: set[int] = set()
+        for k in (key, *_deletes(key)):
+            out.update(self._index.get(k, ()))
+        return out
+
+    def find(self, sk: Skeleton, exact_spans: set[tuple[int, int]] | None = None) -> list[FuzzyHit]:
+        """Hits for windows of 1-3 Latin tokens of the prompt that are one edit from a name."""
+        if not self.variants or not sk.key:
+            return []
+        tokens = _latin_tokens(sk)
+        hits: list[FuzzyHit] = []
+        for a in range(len(tokens)):
+            for b in range(a, min(a + MAX_WINDOW_TOKENS, len(tokens))):
+                i, j = tokens[a][0], tokens[b][1]
+                if b > a and tokens[b][0] != tokens[b - 1][1]:
+                    break  # tokens are not adjacent
+                window = sk.key[i:j]
+                if len(window) < MIN_FUZZY_KEY - 1:
+                    continue
+                if len(window) > 40:
+                    break
+                span = sk.span(i, j)
+                raw = sk.text[span[0] : span[1]]
+                if exact_spans and any(s[0] < span[1] and span[0] < s[1] for s in exact_spans):
+                    continue
+                words = raw.split()
+                if all(is_common_word(w.strip(".,!?;:'\"()")) for w in words):
+                    continue
+                for vid in self._candidates(window):
+                    variant = self.variants[vid]
+                    if variant.key == window:
+                        continue  # exact: the alias matcher's job (it may have rejected it on purpose)
+                    d = OSA.distance(window, variant.key)
+                    if d == 1:
+                        score = 1.0 - d / max(len(variant.key), len(window))
+                        hits.append(FuzzyHit(variant, d, score, span, raw, window))
+        return hits
+
+
+def _latin_tokens(sk: Skeleton) -> list[tuple[int, int]]:
+    """Key ranges of whitespace-separated Latin tokens (punctuation splits tokens too)."""
+    out: list[tuple[int, int]] = []
+    start = None
+    for k in range(len(sk.key) + 1):
+        boundary = k == len(sk.key) or sk.gap[k] in (Gap.SPACE, Gap.PUNCT, Gap.SCRIPT)
+        if boundary and start is not None:
+            out.append((start, k))
+            start = None
+        if k < len(sk.key) and sk.script[k] == Script.LATIN and start is None:
+            start = k
+        elif k < len(sk.key) and sk.script[k] != Script.LATIN:
+            start = None
+    return out

@@ -1,0 +1,344 @@
+"""Text to a matching key ("skeleton"), with a map back to the original offsets.
+
+Why a skeleton: people evade name filters by changing how a name *looks* while
+keeping how it *reads*: full-width letters, accents, zero-width characters,
+Cyrillic lookalikes, leetspeak, spaced or hyphenated letters, hiragana for
+katakana, romaji for kana. Each of those is undone here, the same way for
+registered names and for prompts, so exact multi-pattern matching over the
+skeletons catches them all while staying fast and explainable.
+
+The steps, in order:
+
+1. NFKC per character (full-width and half-width forms, ligatures, circled
+   letters), dropping format characters (zero-width joiners, BOM, bidi marks).
+2. Diacritics removed from Latin/Greek/Cyrillic letters (Pikachū -> pikachu);
+   never from kana (where the marks change the sound) or Hangul.
+3. Case folded.
+4. Lookalike letters from Cyrillic/Greek replaced by the Latin letter they
+   imitate, but only inside a token that also has Latin letters, so genuine
+   Russian or Greek text is left alone.
+5. Leet digits and symbols read as letters, only between letters ("P1kachu",
+   "Pik@chu"), so numbers in prompts stay numbers.
+6. Kana romanized (Hepburn), so ピカチュウ, ぴかちゅう, ﾋﾟｶﾁｭｳ and "Pikachuu" meet.
+7. Folding of the Latin result: doubled letters collapse, long vowels fold
+   (ou -> o), kunrei and Hepburn spellings meet (si -> shi, tu -> tsu, fu -> hu), and a few
+   spelling variants meet (ck -> k, ph -> f, l/1 -> i).
+
+Separators (spaces, punctuation) are not kept in the skeleton but recorded as
+a `gap` on the next character, so the matcher can tell "P i k a c h u" (one
+letter per word: an evasion) from "to toro" (two words) and require names to
+start and end at word boundaries.
+"""
+
+from __future__ import annotations
+
+import itertools
+import unicodedata
+from dataclasses import dataclass
+from enum import IntEnum
+
+from kyodaku.text.kana import is_kana, kana_run_to_romaji
+
+
+class Script(IntEnum):
+    LATIN = 1
+    KANA = 2
+    HAN = 3
+    HANGUL = 4
+    OTHER = 5  # other alphabets (Cyrillic, Greek, Arabic, Thai ...)
+    DIGIT = 6
+
+
+class Gap(IntEnum):
+    NONE = 0
+    PUNCT = 1  # punctuation (hyphen, dot, apostrophe ...) but no whitespace
+    SPACE = 2  # whitespace before this character (wins over punctuation)
+    SCRIPT = 3  # the script changes here (Latin -> kana ...), no separator
+
+
+@dataclass(frozen=True)
+class Skeleton:
+    """The matching key of a text and, per key character, where it came from.
+
+    `start[i]`/`end[i]` give the span in the original text; `gap[i]` the kind
+    of separator before key character i; `script[i]` its source script;
+    `upper[i]` whether the source letter was upper case (used to tell a proper
+    noun "Cloud" from the word "cloud").
+    """
+
+    key: str
+    start: tuple[int, ...]
+    end: tuple[int, ...]
+    gap: tuple[int, ...]
+    script: tuple[int, ...]
+    upper: tuple[bool, ...]
+    text: str
+
+    def span(self, i: int, j: int) -> tuple[int, int]:
+        """Original span covering key characters [i, j)."""
+        return self.start[i], self.end[j - 1]
+
+    def gap_after(self, j: int) -> int:
+        """Separator kind after key character j-1 (end of text counts as a space)."""
+        return self.gap[j] if j < len(self.key) else Gap.SPACE
+
+
+# Letters from other scripts that are drawn like Latin letters (from Unicode's
+# confusables data, restricted to the common ones used to dodge filters).
+HOMOGLYPHS = {
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
+    "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ӏ": "l", "ɡ": "g",
+    "ԛ": "q", "ԝ": "w", "ь": "b", "г": "r", "п": "n", "л": "n", "и": "u", "з": "3",
+    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t",
+    "υ": "u", "χ": "x", "γ": "y", "ω": "w", "μ": "u", "ς": "c", "σ": "o", "ϲ": "c", "ϳ": "j",
+}  # fmt: skip
+
+LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a", "$": "s",
+        "!": "i", "|": "i", "€": "e", "+": "t"}  # fmt: skip
+
+# Multi-letter folds applied left to right on Latin runs after romanization.
+# Order matters: longer patterns first.
+_FOLDS = (
+    ("tch", "ch"),
+    ("sy", "sh"),
+    ("ty", "ch"),
+    ("zy", "j"),
+    ("jy", "j"),
+    ("si", "shi"),
+    ("ti", "chi"),
+    ("tu", "tsu"),
+    ("fu", "hu"),
+    ("zi", "ji"),
+    ("di", "ji"),
+    ("ck", "k"),
+    ("ph", "f"),
+    ("ou", "o"),
+    ("oh", "o"),
+    ("mb", "nb"),
+    ("mp", "np"),
+)
+_FOLD_FIRST = {}
+for _pat, _rep in _FOLDS:
+    _FOLD_FIRST.setdefault(_pat[0], []).append((_pat, _rep))
+
+_ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e"}
+_KANA_MARKS = {"\u3099", "\u309a"}
+
+
+def _script_of(ch: str) -> Script | None:
+    """Script class of a (normalized, single) character; None for separators."""
+    if ch.isdigit():
+        return Script.DIGIT
+    if not ch.isalpha():
+        if is_kana(ch):
+            return Script.KANA
+        return None
+    code = ord(ch)
+    if code < 0x0250 or 0x1E00 <= code <= 0x1EFF:
+        return Script.LATIN
+    if is_kana(ch) or 0x31F0 <= code <= 0x31FF:
+        return Script.KANA
+    if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF or code == 0x3005:
+        return Script.HAN
+    if 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
+        return Script.HANGUL
+    return Script.OTHER
+
+
+def _strip_marks(ch: str) -> str:
+    """Remove diacritics from alphabetic letters, leaving kana and Hangul intact."""
+    if ord(ch) < 0x80 or ord(ch) >= 0x2000:
+        return ch
+    decomposed = unicodedata.normalize("NFD", ch)
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return base or ch
+
+
+@dataclass
+class _Unit:
+    ch: str
+    start: int
+    end: int
+    gap: int
+    script: int
+    upper: bool
+
+
+def _units(text: str) -> list[_Unit]:
+    """Steps 1-3: per-character NFKC, diacritics, case; separators become gaps."""
+    units: list[_Unit] = []
+    pending_gap = Gap.NONE
+    for i, raw in enumerate(text):
+        if raw in _ZERO_WIDTH or unicodedata.category(raw) == "Cf":
+            continue
+        norm = unicodedata.normalize("NFKC", raw)
+        for ch in norm:
+            if ch in _KANA_MARKS and units and units[-1].script == Script.KANA:
+                # Half-width voiced marks (ﾋﾟ) arrive as combining marks: compose.
+                units[-1].ch = unicodedata.normalize("NFC", units[-1].ch + ch)
+                units[-1].end = i + 1
+                continue
+            if unicodedata.combining(ch):
+                continue
+            ch = _strip_marks(ch)
+            script = _script_of(ch)
+            if script is None and ch in LEET and ch not in " \t":
+                script = Script.DIGIT  # may be a leet letter; decided once tokens are known
+            if script is None:
+                pending_gap = max(pending_gap, Gap.SPACE if ch.isspace() else Gap.PUNCT)
+                continue
+            lower = ch.casefold()
+            units.append(_Unit(lower, i, i + 1, pending_gap, script, lower != ch))
+            pending_gap = Gap.NONE
+    return units
+
+
+def _tokens(units: list[_Unit]) -> list[tuple[int, int]]:
+    """Maximal runs of units without a SPACE/PUNCT gap (script changes stay inside)."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for i in range(1, len(units) + 1):
+        if i == len(units) or units[i].gap in (Gap.SPACE, Gap.PUNCT):
+            if start < i:
+                bounds.append((start, i))
+            start = i
+    return bounds
+
+
+def _resolve_homoglyphs_and_leet(units: list[_Unit]) -> list[_Unit]:
+    """Steps 4-5, decided per token so genuine Cyrillic words and numbers survive."""
+    kept: list[_Unit] = []
+    dropped_gap = Gap.NONE
+    for a, b in _tokens(units):
+        token = units[a:b]
+        has_latin = any(u.script == Script.LATIN for u in token)
+        letters = [k for k, u in enumerate(token) if u.script in (Script.LATIN, Script.OTHER)]
+        for k, u in enumerate(token):
+            if u.script == Script.OTHER and has_latin and u.ch in HOMOGLYPHS:
+                u.ch, u.script = HOMOGLYPHS[u.ch], Script.LATIN
+            elif u.script == Script.DIGIT:
+                inside = letters and letters[0] < k < letters[-1]
+                if inside and u.ch in LEET:
+                    u.ch, u.script = LEET[u.ch], Script.LATIN
+                elif not u.ch.isdigit():
+                    # A symbol like '@' or '!' that is not inside a word is punctuation.
+                    dropped_gap = max(dropped_gap, u.gap, Gap.PUNCT)
+                    continue
+            u.gap = max(u.gap, dropped_gap)
+            dropped_gap = Gap.NONE
+            kept.append(u)
+    return kept
+
+
+def _romanize(units: list[_Unit]) -> list[_Unit]:
+    """Step 6: kana runs become romaji units attributed to their source kana."""
+    out: list[_Unit] = []
+    i = 0
+    while i < len(units):
+        if units[i].script != Script.KANA:
+            out.append(units[i])
+            i += 1
+            continue
+        j = i
+        while j < len(units) and units[j].script == Script.KANA and (j == i or units[j].gap == Gap.NONE):
+            j += 1
+        run = units[i:j]
+        pieces = kana_run_to_romaji("".join(u.ch for u in run))
+        first = True
+        for u, piece in zip(run, pieces, strict=True):
+            for c in piece:
+                out.append(_Unit(c, u.start, u.end, u.gap if first else Gap.NONE, Script.KANA, False))
+                first = False
+        if first and run and j < len(units) and units[j].gap == Gap.NONE:
+            units[j].gap = run[0].gap  # a run that produced no letters (lone marks): keep its gap
+        i = j
+    return out
+
+
+def _is_alpha_latin(u: _Unit) -> bool:
+    return u.script in (Script.LATIN, Script.KANA) and "a" <= u.ch <= "z"
+
+
+def _fold(units: list[_Unit]) -> list[_Unit]:
+    """Step 7: spelling folds on romanized letters; collapse repeated letters."""
+    # l, 1 and i are drawn alike and l/r are one sound in Japanese romaji: fold l to i
+    for u in units:
+        if u.ch == "l" and u.script == Script.LATIN:
+            u.ch = "i"
+    out: list[_Unit] = []
+    i = 0
+    n = len(units)
+    while i < n:
+        u = units[i]
+        if _is_alpha_latin(u) and u.ch in _FOLD_FIRST:
+            replaced = False
+            for pat, rep in _FOLD_FIRST[u.ch]:
+                k = len(pat)
+                seg = units[i : i + k]
+                if (
+                    len(seg) == k
+                    and all(_is_alpha_latin(s) for s in seg)
+                    and "".join(s.ch for s in seg) == pat
+                    and all(s.gap == Gap.NONE for s in seg[1:])
+                ):
+                    for m, c in enumerate(rep):
+                        src = seg[min(m, k - 1)]
+                        out.append(
+                            _Unit(c, src.start, src.end, u.gap if m == 0 else Gap.NONE, u.script, u.upper)
+                        )
+                    # the last source char's span is covered by the replacement's end
+                    out[-1].end = seg[-1].end
+                    i += k
+                    replaced = True
+                    break
+            if replaced:
+                continue
+        out.append(u)
+        i += 1
+    collapsed: list[_Unit] = []
+    for u in out:
+        if (
+            collapsed
+            and u.ch == collapsed[-1].ch
+            and u.ch.isalpha()
+            and _is_alpha_latin(u)
+            and u.gap != Gap.SPACE
+        ):
+            collapsed[-1].end = max(collapsed[-1].end, u.end)
+            continue
+        collapsed.append(u)
+    return collapsed
+
+
+def _mark_script_gaps(units: list[_Unit]) -> None:
+    for prev, cur in itertools.pairwise(units):
+        if cur.gap == Gap.NONE and _boundary_class(prev.script) != _boundary_class(cur.script):
+            cur.gap = Gap.SCRIPT
+
+
+def _boundary_class(script: int) -> int:
+    # Letters and digits of one token belong together (R2D2); only writing systems differ.
+    return Script.LATIN if script in (Script.LATIN, Script.DIGIT) else script
+
+
+def skeleton(text: str) -> Skeleton:
+    """Compute the matching key of `text` (see the module docstring)."""
+    units = _units(text)
+    units = _resolve_homoglyphs_and_leet(units)
+    units = _romanize(units)
+    units = _fold(units)
+    _mark_script_gaps(units)
+    return Skeleton(
+        key="".join(u.ch for u in units),
+        start=tuple(u.start for u in units),
+        end=tuple(u.end for u in units),
+        gap=tuple(int(u.gap) for u in units),
+        script=tuple(int(u.script) for u in units),
+        upper=tuple(u.upper for u in units),
+        text=text,
+    )
+
+
+def key(text: str) -> str:
+    """Just the matching key (for registered names)."""
+    return skeleton(text).key
