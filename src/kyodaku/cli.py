@@ -67,8 +67,12 @@ def _guard(catalog: Path | None, db: str | None, semantic: bool):
 def _context(licensee: str | None, region: str | None, at: str | None, use: str | None) -> ScreenContext:
     try:
         when = to_utc(at) if at else None
-        return ScreenContext(licensee=licensee, region=region.upper() if region else None, at=when,
-                             use=Use(use) if use else None)  # fmt: skip
+        return ScreenContext(
+            licensee=licensee,
+            region=region.upper() if region else None,
+            at=when,
+            use=Use(use) if use else None,
+        )
     except ValueError as exc:
         raise InvalidInput(f"bad context option: {exc}") from exc
 

@@ -199,8 +199,13 @@ class Guard:
                 )
                 out.findings.append(Finding(v.entity, v.kind, round(0.9 * fh.score, 4), "fuzzy", ev))
         for sh in semantic_hits:
-            ev = Evidence(span=sh.span, text=sh.segment, variant=sh.matched_text, lang=sh.lang,
-                          note=f"cosine {sh.cosine:.3f} vs threshold {sh.threshold:.3f}")  # fmt: skip
+            ev = Evidence(
+                span=sh.span,
+                text=sh.segment,
+                variant=sh.matched_text,
+                lang=sh.lang,
+                note=f"cosine {sh.cosine:.3f} vs threshold {sh.threshold:.3f}",
+            )
             out.findings.append(Finding(sh.entity, sh.kind, sh.score, "semantic", ev))
         return out
 

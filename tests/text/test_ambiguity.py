@@ -1,0 +1,24 @@
+import pytest
+
+from kyodaku.text.ambiguity import classify, entity_ambiguities
+
+
+@pytest.mark.parametrize("name", ["Cloud", "Link", "Sonic", "Mario", "Elsa", "Ash"])
+def test_when_name_is_an_ordinary_word_or_first_name_then_it_is_ambiguous(name):
+    assert classify(name, "en").ambiguous
+
+
+@pytest.mark.parametrize("name", ["Pikachu", "Batman", "Superman", "Sephiroth", "Cloud Strife", "Totoro"])
+def test_when_name_is_distinctive_then_it_is_not_ambiguous(name):
+    assert not classify(name, "en").ambiguous
+
+
+def test_when_latin_name_is_ambiguous_then_its_katakana_form_inherits_it():
+    verdicts = entity_ambiguities([("en", "Cloud"), ("ja", "クラウド"), ("ja", "クラウド・ストライフ")])
+    assert verdicts["クラウド"].ambiguous
+    assert not verdicts["クラウド・ストライフ"].ambiguous
+
+
+def test_when_catalog_forces_a_name_then_it_is_ambiguous():
+    verdicts = entity_ambiguities([("en", "Pikachu")], forced=("Pikachu",))
+    assert verdicts["Pikachu"].ambiguous

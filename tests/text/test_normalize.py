@@ -1,0 +1,80 @@
+"""The skeleton must make every evasion of a name meet the name itself."""
+
+import pytest
+
+from kyodaku.text.normalize import Gap, key, skeleton
+
+EVASIONS = [
+    ("full-width", "Ｐｉｋａｃｈｕ"),
+    ("diacritic", "Pikachū"),
+    ("leet", "P1kachu"),
+    ("zero-width", "Pi\u200bka\u200dchu"),
+    ("cyrillic lookalikes", "Рikасhu"),
+    ("greek lookalikes", "Pικachu"),
+    ("upper case", "PIKACHU"),
+    ("katakana", "ピカチュウ"),
+    ("hiragana", "ぴかちゅう"),
+    ("half-width katakana", "ﾋﾟｶﾁｭｳ"),
+    ("romaji long vowel", "Pikachuu"),
+    ("doubled letter", "Pikkachu"),
+    ("ck spelling", "Pickachu"),
+]
+
+
+@pytest.mark.parametrize(("case", "text"), EVASIONS, ids=[c for c, _ in EVASIONS])
+def test_when_name_is_disguised_then_key_equals_plain_name(case, text):
+    assert key(text) == key("Pikachu"), case
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Kamado Tanjirou", "かまどたんじろう"),
+        ("Son Goku", "そんごくう"),
+        ("ソン・ゴクウ", "Son Gokuu"),
+        ("Sephiroth", "Sefiroth"),
+        ("Supermann", "Superman"),
+        ("SuP3rM4n", "Superman"),
+    ],
+)
+def test_when_spellings_read_alike_then_keys_meet(a, b):
+    assert key(a) == key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("Pikachu", "Raichu"), ("Mario", "Maria"), ("Cloud", "Clown"), ("ピカチュウ", "ピカソ")]
+)
+def test_when_names_differ_then_keys_differ(a, b):
+    assert key(a) != key(b)
+
+
+def test_when_letters_are_spaced_then_each_carries_a_space_gap():
+    sk = skeleton("P i k a c h u")
+    assert sk.key == key("Pikachu")
+    assert list(sk.gap[1:]) == [Gap.SPACE] * 6
+
+
+def test_when_text_is_normalized_then_offsets_point_into_the_original():
+    text = "see Ｐｉｋａｃｈｕ!"
+    sk = skeleton(text)
+    i = sk.key.index("pikachu")
+    start, end = sk.span(i, i + 7)
+    assert text[start:end] == "Ｐｉｋａｃｈｕ"
+
+
+def test_when_a_number_stands_alone_then_it_is_not_read_as_letters():
+    assert key("1940s") == "1940s"
+    assert key("1999") == "1999"
+
+
+def test_when_whole_word_is_cyrillic_then_it_is_left_alone():
+    assert key("Пикачу") == "пикачу"
+
+
+def test_when_japanese_middle_dot_separates_then_it_is_a_gap():
+    sk = skeleton("ダース・ベイダー")
+    assert Gap.PUNCT in sk.gap
+
+
+def test_when_hangul_is_normalized_then_syllables_are_not_decomposed():
+    assert key("피카츄") == "피카츄"
