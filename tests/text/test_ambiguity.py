@@ -3,12 +3,12 @@ import pytest
 from kyodaku.text.ambiguity import classify, entity_ambiguities
 
 
-@pytest.mark.parametrize("name", ["Cloud", "Link", "Sonic", "Mario", "Elsa", "Ash"])
+@pytest.mark.parametrize("name", ["Cloud", "Link", "Frozen", "Peach", "Mario", "Elsa", "Ash"])
 def test_when_name_is_an_ordinary_word_or_first_name_then_it_is_ambiguous(name):
     assert classify(name, "en").ambiguous
 
 
-@pytest.mark.parametrize("name", ["Pikachu", "Batman", "Superman", "Sephiroth", "Cloud Strife", "Totoro"])
+@pytest.mark.parametrize("name", ["Pikachu", "Batman", "Superman", "Bowser", "Sephiroth", "Cloud Strife", "Totoro"])
 def test_when_name_is_distinctive_then_it_is_not_ambiguous(name):
     assert not classify(name, "en").ambiguous
 

@@ -67,8 +67,10 @@ def test_when_a_number_stands_alone_then_it_is_not_read_as_letters():
     assert key("1999") == "1999"
 
 
-def test_when_whole_word_is_cyrillic_then_it_is_left_alone():
-    assert key("Пикачу") == "пикачу"
+def test_when_whole_word_is_cyrillic_then_it_is_read_by_sound():
+    assert key("Пикачу") == key("Pikachu")
+    assert key("Марио") == key("Mario")
+    assert key("Рikасhu") == key("Pikachu")  # mixed with Latin: lookalikes, read by shape
 
 
 def test_when_japanese_middle_dot_separates_then_it_is_a_gap():

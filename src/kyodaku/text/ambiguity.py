@@ -8,9 +8,15 @@ supporting context (the franchise, other characters, distinctive traits).
 Detection is automatic and explainable, from data that ships offline:
 
 * a common word: frequent in the language (wordfreq Zipf >= 3) *and* used
-  with inflections ("clouds", "linked", "sonics" ...). Inflection is what
-  separates an ordinary noun or verb from a famous proper name: "batman" and
-  "superman" are frequent, but "batmans" is not;
+  with inflections ("clouds", "linked" ...) at least 1/25 as often as the
+  word itself. Inflection is what separates an ordinary noun or verb from a
+  famous proper name: "batman" and "superman" are frequent, but "batmans" is
+  not;
+* a common English word that is not inflected ("frozen", "hello"): frequent
+  in English (Zipf >= 3.5) and at least ten times more frequent there than in
+  the other big Latin-script languages. A franchise name is used worldwide at
+  similar rates ("batman" is as frequent in French and Spanish); an ordinary
+  English word is not;
 * a common first name: listed in gender-guesser's name dictionary *and*
   frequent (Zipf >= 3.3), so "Mario" and "Elsa" count but rare names do not;
 * very short names (<= 3 letters) and single-character Han names;
@@ -31,8 +37,11 @@ from functools import lru_cache
 COMMON_WORD_ZIPF = 3.0
 FIRST_NAME_ZIPF = 3.3
 CJK_WORD_ZIPF = 4.5
-INFLECTION_SLACK = 1.5
+INFLECTION_SLACK = 1.4
+ENGLISH_ONLY_ZIPF = 3.5
+ENGLISH_ONLY_MARGIN = 1.0
 _SUFFIXES = ("s", "es", "ed", "ing", "er", "ly")
+_OTHER_LATIN = ("fr", "de", "es", "it", "pt", "nl")
 
 
 @dataclass(frozen=True)
@@ -81,6 +90,11 @@ def is_common_word(word: str, lang: str = "en") -> bool:
             continue
         best_inflection = max(zipf(w + suffix, code) for suffix in _SUFFIXES)
         if best_inflection >= z - INFLECTION_SLACK:
+            return True
+    z_en = zipf(w, "en")
+    if z_en >= ENGLISH_ONLY_ZIPF:
+        elsewhere = sum(zipf(w, code) for code in _OTHER_LATIN) / len(_OTHER_LATIN)
+        if z_en - elsewhere >= ENGLISH_ONLY_MARGIN:
             return True
     return False
 

@@ -15,8 +15,9 @@ The steps, in order:
    never from kana (where the marks change the sound) or Hangul.
 3. Case folded.
 4. Lookalike letters from Cyrillic/Greek replaced by the Latin letter they
-   imitate, but only inside a token that also has Latin letters, so genuine
-   Russian or Greek text is left alone.
+   imitate inside a token that also has Latin letters (an evasion: "Рikасhu");
+   a word written wholly in Cyrillic is romanized by sound instead ("Пикачу"
+   reads "pikachu"), so Russian prompts meet Latin names.
 5. Leet digits and symbols read as letters, only between letters ("P1kachu",
    "Pik@chu"), so numbers in prompts stay numbers.
 6. Kana romanized (Hepburn), so ピカチュウ, ぴかちゅう, ﾋﾟｶﾁｭｳ and "Pikachuu" meet.
@@ -91,6 +92,15 @@ HOMOGLYPHS = {
     "ԛ": "q", "ԝ": "w", "ь": "b", "г": "r", "п": "n", "л": "n", "и": "u", "з": "3",
     "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t",
     "υ": "u", "χ": "x", "γ": "y", "ω": "w", "μ": "u", "ς": "c", "σ": "o", "ϲ": "c", "ϳ": "j",
+}  # fmt: skip
+
+# Whole Cyrillic words are read, not looked at: a phonetic romanization (as in
+# ISO 9 / BGN simplified) so that "Пикачу" meets "Pikachu" and "Марио" "Mario".
+CYRILLIC_READING = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
+    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "",
+    "э": "e", "ю": "yu", "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ґ": "g", "ў": "u",
 }  # fmt: skip
 
 LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a", "$": "s",
@@ -212,6 +222,8 @@ def _resolve_homoglyphs_and_leet(units: list[_Unit]) -> list[_Unit]:
     for a, b in _tokens(units):
         token = units[a:b]
         has_latin = any(u.script == Script.LATIN for u in token)
+        if not has_latin and any(u.ch in CYRILLIC_READING for u in token):
+            token = _read_cyrillic(token)
         letters = [k for k, u in enumerate(token) if u.script in (Script.LATIN, Script.OTHER)]
         for k, u in enumerate(token):
             if u.script == Script.OTHER and has_latin and u.ch in HOMOGLYPHS:
@@ -228,6 +240,18 @@ def _resolve_homoglyphs_and_leet(units: list[_Unit]) -> list[_Unit]:
             dropped_gap = Gap.NONE
             kept.append(u)
     return kept
+
+
+def _read_cyrillic(token: list[_Unit]) -> list[_Unit]:
+    out: list[_Unit] = []
+    for u in token:
+        reading = CYRILLIC_READING.get(u.ch)
+        if reading is None:
+            out.append(u)
+            continue
+        for n, c in enumerate(reading):
+            out.append(_Unit(c, u.start, u.end, u.gap if n == 0 else Gap.NONE, Script.LATIN, u.upper))
+    return out
 
 
 def _romanize(units: list[_Unit]) -> list[_Unit]:

@@ -1,0 +1,3 @@
+from kyodaku.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""FastAPI service: screening for operators, the registry for rightsholders, keys for admins."""

@@ -1,0 +1,180 @@
+"""The HTTP API. Routes are thin: authentication and authorization live in the
+registry service, decisions in the guard, error mapping in one handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from kyodaku import __version__
+from kyodaku.api.schemas import EntityBody, KeyBody, KeyCreated, PermissionBody, ScreenPromptRequest
+from kyodaku.domain.errors import Forbidden, KyodakuError, Unauthenticated
+from kyodaku.policy.engine import ScreenContext
+from kyodaku.refresh import SnapshotRefresher
+from kyodaku.registry.catalog import entity_to_dict, permission_to_dict
+from kyodaku.screening import Guard, GuardOptions
+
+MAX_BODY_BYTES = 1_000_000
+
+
+def create_app(
+    database_url: str,
+    options: GuardOptions | None = None,
+    catalog: Path | None = None,
+    poll_seconds: float = 0.5,
+) -> FastAPI:
+    """Build the app: registry at `database_url`, optionally seeded from a catalog file."""
+    from kyodaku.registry.catalog import load_catalog
+    from kyodaku.registry.service import RegistryService
+    from kyodaku.registry.store import RegistryStore
+
+    store = RegistryStore(database_url)
+    store.migrate()
+    if catalog is not None:
+        store.import_catalog(load_catalog(catalog), actor="serve")
+    service = RegistryService(store)
+    guard = Guard.from_catalog(store.catalog_at(), options or GuardOptions())
+    refresher = SnapshotRefresher(store, guard, poll_seconds)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        refresher.start()
+        try:
+            yield
+        finally:
+            refresher.stop()
+
+    app = FastAPI(
+        title="kyodaku",
+        version=__version__,
+        description="Consent-first rights control for generative AI. Authenticate with `Authorization: Bearer <key>`.",
+        lifespan=lifespan,
+    )
+    app.state.store, app.state.service, app.state.guard, app.state.refresher = (
+        store,
+        service,
+        guard,
+        refresher,
+    )
+
+    @app.exception_handler(KyodakuError)
+    async def _kyodaku_error(_: Request, exc: KyodakuError) -> JSONResponse:
+        return JSONResponse(exc.to_dict(), status_code=exc.http_status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "message": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        body = {
+            "error": "invalid_input",
+            "message": "the request body is invalid",
+            "details": {"errors": errors},
+        }
+        return JSONResponse(body, status_code=422)
+
+    @app.middleware("http")
+    async def _limit_body(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            body = {"error": "payload_too_large", "message": f"request body over {MAX_BODY_BYTES} bytes"}
+            return JSONResponse(body, status_code=413)
+        return await call_next(request)
+
+    def principal(
+        authorization: Annotated[str | None, Header()] = None,
+        x_api_key: Annotated[str | None, Header()] = None,
+    ):
+        secret = x_api_key
+        if authorization:
+            scheme, _, value = authorization.partition(" ")
+            if scheme.lower() != "bearer" or not value:
+                raise Unauthenticated("use 'Authorization: Bearer <key>'")
+            secret = value.strip()
+        if not secret:
+            raise Unauthenticated("an API key is required (Authorization: Bearer <key>)")
+        return store.authenticate(secret)
+
+    Principal = Annotated[Any, Depends(principal)]
+
+    def _after_write() -> int:
+        return refresher.refresh()
+
+    @app.get("/healthz", tags=["service"])
+    def healthz() -> dict[str, Any]:
+        snap = guard.snapshot
+        return {"status": "ok", "registry_version": snap.version, "snapshot": snap.label,
+                "refresh_error": refresher.last_error}  # fmt: skip
+
+    @app.post("/v1/screen/prompt", tags=["screening"])
+    def screen_prompt(body: ScreenPromptRequest, who: Principal) -> dict[str, Any]:
+        """Screen a prompt; returns the same decision object as `kyodaku screen --json`."""
+        if who.role not in ("operator", "admin"):
+            raise Forbidden("screening needs an operator or admin key")
+        ctx = ScreenContext(licensee=body.licensee, region=body.region.upper() if body.region else None,
+                            at=body.at, use=body.use)  # fmt: skip
+        return guard.screen_prompt(body.text, ctx, item_id=body.id).to_dict()
+
+    @app.get("/v1/entities", tags=["registry"])
+    def list_entities(who: Principal) -> list[dict[str, Any]]:
+        return [entity_to_dict(e) for e in service.list_entities(who)]
+
+    @app.get("/v1/entities/{entity_id}", tags=["registry"])
+    def get_entity(entity_id: str, who: Principal) -> dict[str, Any]:
+        return entity_to_dict(service.get_entity(who, entity_id))
+
+    @app.put("/v1/entities/{entity_id}", tags=["registry"])
+    def put_entity(entity_id: str, body: EntityBody, who: Principal) -> dict[str, Any]:
+        """Register or update a work, character or style (a new registry version)."""
+        owner = body.owner or who.rightsholder or ""
+        version = service.put_entity(who, body.to_entity(entity_id, owner))
+        return {"entity": entity_id, "registry_version": _version(version, _after_write())}
+
+    @app.delete("/v1/entities/{entity_id}", tags=["registry"])
+    def delete_entity(entity_id: str, who: Principal) -> dict[str, Any]:
+        version = service.remove_entity(who, entity_id)
+        return {"entity": entity_id, "removed": True, "registry_version": _version(version, _after_write())}
+
+    @app.get("/v1/permissions", tags=["registry"])
+    def list_permissions(who: Principal) -> list[dict[str, Any]]:
+        return [permission_to_dict(p) for p in service.list_permissions(who)]
+
+    @app.post("/v1/permissions", tags=["registry"], status_code=201)
+    def add_permission(body: PermissionBody, who: Principal) -> dict[str, Any]:
+        """Grant (or deny) a use; the next screening request obeys it."""
+        owner = body.owner or who.rightsholder or ""
+        version = service.put_permission(who, body.to_permission(owner))
+        return {"permission": body.id, "registry_version": _version(version, _after_write())}
+
+    @app.delete("/v1/permissions/{permission_id}", tags=["registry"])
+    def revoke_permission(permission_id: str, who: Principal) -> dict[str, Any]:
+        version = service.revoke_permission(who, permission_id)
+        return {
+            "permission": permission_id,
+            "revoked": True,
+            "registry_version": _version(version, _after_write()),
+        }
+
+    @app.post("/v1/keys", tags=["admin"], status_code=201)
+    def create_key(body: KeyBody, who: Principal) -> KeyCreated:
+        created = service.create_key(who, body.role, rightsholder=body.rightsholder, label=body.label)
+        return KeyCreated(
+            id=created.id, secret=created.secret, role=body.role, rightsholder=body.rightsholder
+        )
+
+    return app
+
+
+def _version(written: Any, serving: int) -> int:
+    """The registry version a write produced (services may return it, or a result holding it)."""
+    if isinstance(written, int):
+        return written
+    return getattr(written, "version", serving)
