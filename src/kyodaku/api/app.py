@@ -18,10 +18,31 @@ from kyodaku.api.schemas import EntityBody, KeyBody, KeyCreated, PermissionBody,
 from kyodaku.domain.errors import Forbidden, KyodakuError, Unauthenticated
 from kyodaku.policy.engine import ScreenContext
 from kyodaku.refresh import SnapshotRefresher
+from kyodaku.registry.apikeys import Principal
 from kyodaku.registry.catalog import entity_to_dict, permission_to_dict
 from kyodaku.screening import Guard, GuardOptions
 
 MAX_BODY_BYTES = 1_000_000
+
+
+def principal(
+    request: Request,
+    authorization: Annotated[str | None, Header()] = None,
+    x_api_key: Annotated[str | None, Header()] = None,
+) -> Principal:
+    """Who is calling: `Authorization: Bearer <key>` (or `X-API-Key`), checked against the key store."""
+    secret = x_api_key
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise Unauthenticated("use 'Authorization: Bearer <key>'")
+        secret = value.strip()
+    if not secret:
+        raise Unauthenticated("an API key is required (Authorization: Bearer <key>)")
+    return request.app.state.store.authenticate(secret)
+
+
+Caller = Annotated[Principal, Depends(principal)]
 
 
 def create_app(
@@ -89,22 +110,6 @@ def create_app(
             return JSONResponse(body, status_code=413)
         return await call_next(request)
 
-    def principal(
-        authorization: Annotated[str | None, Header()] = None,
-        x_api_key: Annotated[str | None, Header()] = None,
-    ):
-        secret = x_api_key
-        if authorization:
-            scheme, _, value = authorization.partition(" ")
-            if scheme.lower() != "bearer" or not value:
-                raise Unauthenticated("use 'Authorization: Bearer <key>'")
-            secret = value.strip()
-        if not secret:
-            raise Unauthenticated("an API key is required (Authorization: Bearer <key>)")
-        return store.authenticate(secret)
-
-    Principal = Annotated[Any, Depends(principal)]
-
     def _after_write() -> int:
         return refresher.refresh()
 
@@ -115,7 +120,7 @@ def create_app(
                 "refresh_error": refresher.last_error}  # fmt: skip
 
     @app.post("/v1/screen/prompt", tags=["screening"])
-    def screen_prompt(body: ScreenPromptRequest, who: Principal) -> dict[str, Any]:
+    def screen_prompt(body: ScreenPromptRequest, who: Caller) -> dict[str, Any]:
         """Screen a prompt; returns the same decision object as `kyodaku screen --json`."""
         if who.role not in ("operator", "admin"):
             raise Forbidden("screening needs an operator or admin key")
@@ -124,38 +129,38 @@ def create_app(
         return guard.screen_prompt(body.text, ctx, item_id=body.id).to_dict()
 
     @app.get("/v1/entities", tags=["registry"])
-    def list_entities(who: Principal) -> list[dict[str, Any]]:
+    def list_entities(who: Caller) -> list[dict[str, Any]]:
         return [entity_to_dict(e) for e in service.list_entities(who)]
 
     @app.get("/v1/entities/{entity_id}", tags=["registry"])
-    def get_entity(entity_id: str, who: Principal) -> dict[str, Any]:
+    def get_entity(entity_id: str, who: Caller) -> dict[str, Any]:
         return entity_to_dict(service.get_entity(who, entity_id))
 
     @app.put("/v1/entities/{entity_id}", tags=["registry"])
-    def put_entity(entity_id: str, body: EntityBody, who: Principal) -> dict[str, Any]:
+    def put_entity(entity_id: str, body: EntityBody, who: Caller) -> dict[str, Any]:
         """Register or update a work, character or style (a new registry version)."""
         owner = body.owner or who.rightsholder or ""
         version = service.put_entity(who, body.to_entity(entity_id, owner))
         return {"entity": entity_id, "registry_version": _version(version, _after_write())}
 
     @app.delete("/v1/entities/{entity_id}", tags=["registry"])
-    def delete_entity(entity_id: str, who: Principal) -> dict[str, Any]:
+    def delete_entity(entity_id: str, who: Caller) -> dict[str, Any]:
         version = service.remove_entity(who, entity_id)
         return {"entity": entity_id, "removed": True, "registry_version": _version(version, _after_write())}
 
     @app.get("/v1/permissions", tags=["registry"])
-    def list_permissions(who: Principal) -> list[dict[str, Any]]:
+    def list_permissions(who: Caller) -> list[dict[str, Any]]:
         return [permission_to_dict(p) for p in service.list_permissions(who)]
 
     @app.post("/v1/permissions", tags=["registry"], status_code=201)
-    def add_permission(body: PermissionBody, who: Principal) -> dict[str, Any]:
+    def add_permission(body: PermissionBody, who: Caller) -> dict[str, Any]:
         """Grant (or deny) a use; the next screening request obeys it."""
         owner = body.owner or who.rightsholder or ""
         version = service.put_permission(who, body.to_permission(owner))
         return {"permission": body.id, "registry_version": _version(version, _after_write())}
 
     @app.delete("/v1/permissions/{permission_id}", tags=["registry"])
-    def revoke_permission(permission_id: str, who: Principal) -> dict[str, Any]:
+    def revoke_permission(permission_id: str, who: Caller) -> dict[str, Any]:
         version = service.revoke_permission(who, permission_id)
         return {
             "permission": permission_id,
@@ -164,7 +169,7 @@ def create_app(
         }
 
     @app.post("/v1/keys", tags=["admin"], status_code=201)
-    def create_key(body: KeyBody, who: Principal) -> KeyCreated:
+    def create_key(body: KeyBody, who: Caller) -> KeyCreated:
         created = service.create_key(who, body.role, rightsholder=body.rightsholder, label=body.label)
         return KeyCreated(
             id=created.id, secret=created.secret, role=body.role, rightsholder=body.rightsholder
