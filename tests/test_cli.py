@@ -31,8 +31,8 @@ def test_when_json_is_asked_then_decision_object_is_printed():
 
 
 def test_when_licensee_has_permission_then_cli_allows():
-    r = kyodaku("screen", "--no-semantic", "--json", "--catalog", str(MINI), "--licensee", "acme", "--region", "jp",
-                "Pikachu at a picnic")  # fmt: skip
+    args = ["--json", "--catalog", str(MINI), "--licensee", "acme", "--region", "jp", "Pikachu at a picnic"]
+    r = kyodaku("screen", "--no-semantic", *args)
     assert json.loads(r.stdout)["verdict"] == "allow"
 
 

@@ -15,10 +15,10 @@ from fastapi.responses import JSONResponse
 
 from kyodaku import __version__
 from kyodaku.api.schemas import EntityBody, KeyBody, KeyCreated, PermissionBody, ScreenPromptRequest
+from kyodaku.domain.access import Principal
 from kyodaku.domain.errors import Forbidden, KyodakuError, Unauthenticated
 from kyodaku.policy.engine import ScreenContext
 from kyodaku.refresh import SnapshotRefresher
-from kyodaku.registry.apikeys import Principal
 from kyodaku.registry.catalog import entity_to_dict, permission_to_dict
 from kyodaku.screening import Guard, GuardOptions
 
@@ -75,7 +75,9 @@ def create_app(
     app = FastAPI(
         title="kyodaku",
         version=__version__,
-        description="Consent-first rights control for generative AI. Authenticate with `Authorization: Bearer <key>`.",
+        description=(
+            "Consent-first rights control for generative AI. Authenticate with `Authorization: Bearer <key>`."
+        ),
         lifespan=lifespan,
     )
     app.state.store, app.state.service, app.state.guard, app.state.refresher = (
