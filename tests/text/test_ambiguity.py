@@ -8,7 +8,9 @@ def test_when_name_is_an_ordinary_word_or_first_name_then_it_is_ambiguous(name):
     assert classify(name, "en").ambiguous
 
 
-@pytest.mark.parametrize("name", ["Pikachu", "Batman", "Superman", "Bowser", "Sephiroth", "Cloud Strife", "Totoro"])
+@pytest.mark.parametrize(
+    "name", ["Pikachu", "Batman", "Superman", "Bowser", "Sephiroth", "Cloud Strife", "Totoro"]
+)
 def test_when_name_is_distinctive_then_it_is_not_ambiguous(name):
     assert not classify(name, "en").ambiguous
 
