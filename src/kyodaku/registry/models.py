@@ -1,0 +1,129 @@
+"""SQL tables of the registry (SQLAlchemy 2 declarative, typed).
+
+History is kept by never editing an entry in place: each rightsholder, entity
+and permission row is valid from the registry version that wrote it until the
+version that replaced or removed it (`valid_to_version`, NULL while current).
+Any past version is then a plain query, which is what lets a decision be
+explained later with exactly the registry it was made against.
+
+The Alembic migrations in `migrations/versions` create these tables; a test
+compares the two so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+ID_LENGTH = 128
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite has no time zones; it gets naive UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime,
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+def _current_unique(table: str) -> Index:
+    """At most one current row per id: a partial unique index (SQLite and PostgreSQL both have them)."""
+    where = text("valid_to_version IS NULL")
+    return Index(f"uq_{table}_current_id", "id", unique=True, sqlite_where=where, postgresql_where=where)
+
+
+class RegistryVersion(Base):
+    """One change to the registry: who made it, when, and a note saying what it was."""
+
+    __tablename__ = "registry_versions"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text)
+
+
+class _Temporal:
+    """Columns every versioned table has."""
+
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    """Registration order, so an export lists entries in the order they were first registered."""
+    valid_from_version: Mapped[int] = mapped_column(ForeignKey("registry_versions.version"), index=True)
+    valid_to_version: Mapped[int | None] = mapped_column(ForeignKey("registry_versions.version"), index=True)
+
+
+class RightsholderRow(_Temporal, Base):
+    __tablename__ = "rightsholders"
+    __table_args__ = (_current_unique("rightsholders"),)
+
+    name: Mapped[dict[str, Any]]
+    country: Mapped[str] = mapped_column(String(2))
+
+
+class EntityRow(_Temporal, Base):
+    __tablename__ = "entities"
+    __table_args__ = (_current_unique("entities"),)
+
+    kind: Mapped[str] = mapped_column(String(16))
+    owner: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
+    work: Mapped[str | None] = mapped_column(String(ID_LENGTH), index=True)
+    names: Mapped[dict[str, Any]]
+    description: Mapped[dict[str, Any]]
+    context: Mapped[dict[str, Any]]
+    reference_globs: Mapped[list[Any]]
+    ambiguous_names: Mapped[list[Any]]
+
+
+class PermissionRow(_Temporal, Base):
+    __tablename__ = "permissions"
+    __table_args__ = (_current_unique("permissions"),)
+
+    owner: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
+    subject: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
+    uses: Mapped[list[Any]]
+    effect: Mapped[str] = mapped_column(String(8))
+    licensees: Mapped[list[Any]]
+    regions: Mapped[list[Any]]
+    valid_from: Mapped[datetime | None]
+    valid_until: Mapped[datetime | None]
+    conditions: Mapped[dict[str, Any]]
+
+
+class ApiKeyRow(Base):
+    """An API key. Only the SHA-256 of the secret is stored; the secret is shown once, at creation."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(16), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    rightsholder_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), index=True)
+    label: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]

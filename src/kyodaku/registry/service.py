@@ -1,0 +1,239 @@
+"""Who may do what with the registry: every authorization decision, in one place.
+
+The HTTP API and the CLI call these methods with the authenticated `Principal`
+and never the store directly, so a rule is written once and tested once.
+
+| action                                    | admin | operator | rightsholder R                              |
+| ----------------------------------------- | ----- | -------- | ------------------------------------------- |
+| list / get entries                        | all   | all      | only R's; another's entry is NotFound       |
+| put entry                                 | yes   | Forbidden| only with owner R, only over R's own id,    |
+|                                           |       |          | only in R's own work; else Forbidden        |
+| remove entry                              | yes   | Forbidden| only R's; another's is NotFound             |
+| list / get permissions                    | all   | all      | only R's; another's is NotFound             |
+| put permission                            | yes   | Forbidden| only with owner R, on R's subject, over R's |
+|                                           |       |          | own id; else Forbidden                      |
+| revoke permission                         | yes   | Forbidden| only R's; another's is NotFound             |
+| rightsholders: list / get                 | all   | all      | only R itself                               |
+| rightsholders: upsert                     | yes   | Forbidden| only R itself (its name, country)           |
+| import catalog                            | yes   | Forbidden| only a catalog whose every part is R's      |
+| export / catalog at a version, history    | yes   | yes      | export: only R's part; history: Forbidden   |
+| API keys: create, list, revoke            | yes   | Forbidden| Forbidden                                   |
+
+Why reads answer NotFound and writes answer Forbidden: a rightsholder must not
+learn from the API which entries its competitors registered, so reading or
+removing another's entry looks exactly like asking for one that does not exist.
+A write that *names* another owner (in its owner, subject or work) gets
+Forbidden: the caller already knows the name, and "not found" would mislead.
+Operators read everything because the guard they run needs the whole registry,
+and change nothing because consent is only the rightsholders' to give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from kyodaku.domain.access import Principal, Role
+from kyodaku.domain.errors import Forbidden, InvalidInput, NotFound
+from kyodaku.domain.model import ANY, Catalog, Entity, Permission, Rightsholder
+from kyodaku.registry.apikeys import CreatedKey, KeyInfo
+from kyodaku.registry.store import ChangeResult, CurrentRegistry, ImportResult, RegistryStore, VersionInfo
+
+
+class RegistryService:
+    """The registry as callers see it: the store's operations, each checked against the caller's role."""
+
+    def __init__(self, store: RegistryStore) -> None:
+        self.store = store
+
+    # ------------------------------------------------------------ helpers
+
+    @staticmethod
+    def _require(p: Principal, *roles: Role) -> None:
+        if p.role not in roles:
+            raise Forbidden(f"the {p.role.value} role cannot do this")
+
+    @staticmethod
+    def _require_writer(p: Principal) -> None:
+        if p.role is Role.OPERATOR:
+            raise Forbidden("operators read the registry and screen; they cannot change it")
+
+    @staticmethod
+    def _owned(p: Principal, not_found: str) -> Callable[[Entity | Permission], None] | None:
+        """A removal guard: another's entry is answered exactly like a missing one."""
+        if p.role is not Role.RIGHTSHOLDER:
+            return None
+
+        def guard(existing: Entity | Permission) -> None:
+            if existing.owner != p.rightsholder:
+                raise NotFound(not_found)
+
+        return guard
+
+    @staticmethod
+    def _scope(p: Principal) -> str | None:
+        """The owner a principal is confined to; None for roles that see everything."""
+        return p.rightsholder if p.role is Role.RIGHTSHOLDER else None
+
+    def _visible_entity(self, p: Principal, entity_id: str) -> Entity:
+        entity = self.store.get_entity(entity_id)
+        scope = self._scope(p)
+        if scope is not None and entity.owner != scope:
+            raise NotFound(f"no entry {entity_id!r}")  # same answer as for an id nobody registered
+        return entity
+
+    def _visible_permission(self, p: Principal, permission_id: str) -> Permission:
+        permission = self.store.get_permission(permission_id)
+        scope = self._scope(p)
+        if scope is not None and permission.owner != scope:
+            raise NotFound(f"no permission {permission_id!r}")
+        return permission
+
+    # ------------------------------------------------------------ entries
+
+    def list_entities(self, p: Principal) -> list[Entity]:
+        return self.store.list_entities(owner=self._scope(p))
+
+    def get_entity(self, p: Principal, entity_id: str) -> Entity:
+        return self._visible_entity(p, entity_id)
+
+    def put_entity(self, p: Principal, entity: Entity) -> ChangeResult:
+        self._require_writer(p)
+        scope = self._scope(p)
+        if scope is None:
+            return self.store.put_entity(entity, p.actor)
+
+        def guard(existing: Entity | None, registry: CurrentRegistry) -> None:
+            if entity.owner != scope:
+                raise Forbidden(f"entry {entity.id!r} must be owned by {scope!r}, not {entity.owner!r}")
+            if existing is not None and existing.owner != scope:
+                raise Forbidden(f"entry id {entity.id!r} is taken by another rightsholder")
+            work = registry.entity(entity.work) if entity.work else None
+            if work is not None and work.owner != scope:
+                raise Forbidden(f"work {entity.work!r} belongs to another rightsholder")
+
+        return self.store.put_entity(entity, p.actor, guard=guard)
+
+    def remove_entity(self, p: Principal, entity_id: str) -> ChangeResult:
+        self._require_writer(p)
+        return self.store.remove_entity(entity_id, p.actor, guard=self._owned(p, f"no entry {entity_id!r}"))
+
+    # ------------------------------------------------------------ permissions
+
+    def list_permissions(self, p: Principal) -> list[Permission]:
+        return self.store.list_permissions(owner=self._scope(p))
+
+    def get_permission(self, p: Principal, permission_id: str) -> Permission:
+        return self._visible_permission(p, permission_id)
+
+    def put_permission(self, p: Principal, permission: Permission) -> ChangeResult:
+        self._require_writer(p)
+        scope = self._scope(p)
+        if scope is None:
+            return self.store.put_permission(permission, p.actor)
+
+        def guard(existing: Permission | None, registry: CurrentRegistry) -> None:
+            if permission.owner != scope:
+                raise Forbidden(
+                    f"permission {permission.id!r} must be granted by {scope!r}, not {permission.owner!r}"
+                )
+            subject = registry.entity(permission.subject) if permission.subject != ANY else None
+            if subject is not None and subject.owner != scope:
+                raise Forbidden(
+                    f"{permission.subject!r} belongs to another rightsholder: only its owner grants on it"
+                )
+            if existing is not None and existing.owner != scope:
+                raise Forbidden(f"permission id {permission.id!r} is taken by another rightsholder")
+
+        return self.store.put_permission(permission, p.actor, guard=guard)
+
+    def revoke_permission(self, p: Principal, permission_id: str) -> ChangeResult:
+        self._require_writer(p)
+        guard = self._owned(p, f"no permission {permission_id!r}")
+        return self.store.revoke_permission(permission_id, p.actor, guard=guard)
+
+    # ------------------------------------------------------------ rightsholders
+
+    def list_rightsholders(self, p: Principal) -> list[Rightsholder]:
+        scope = self._scope(p)
+        return [r for r in self.store.list_rightsholders() if scope is None or r.id == scope]
+
+    def get_rightsholder(self, p: Principal, rightsholder_id: str) -> Rightsholder:
+        scope = self._scope(p)
+        if scope is not None and rightsholder_id != scope:
+            raise NotFound(f"no rightsholder {rightsholder_id!r}")
+        return self.store.get_rightsholder(rightsholder_id)
+
+    def upsert_rightsholder(self, p: Principal, rightsholder: Rightsholder) -> ChangeResult:
+        self._require_writer(p)
+        scope = self._scope(p)
+        if scope is not None and rightsholder.id != scope:
+            raise Forbidden("a rightsholder can only change its own record")
+        return self.store.upsert_rightsholder(rightsholder, p.actor)
+
+    # ------------------------------------------------------------ whole catalogs
+
+    def import_catalog(self, p: Principal, catalog: Catalog, *, prune: bool = False) -> ImportResult:
+        """Import; a rightsholder may import only its own part, and never prune (that is registry-wide)."""
+        self._require_writer(p)
+        scope = self._scope(p)
+        if scope is not None:
+            if prune:
+                raise Forbidden("only an admin can prune the registry")
+            foreign = sorted(
+                {r.id for r in catalog.rightsholders if r.id != scope}
+                | {e.owner for e in catalog.entities if e.owner != scope}
+                | {x.owner for x in catalog.permissions if x.owner != scope}
+            )
+            if foreign:
+                raise Forbidden(f"the catalog has entries of other rightsholders: {', '.join(foreign)}")
+
+        def guard(current: Catalog) -> None:
+            entity_owners = {e.id: e.owner for e in current.entities}
+            permission_owners = {x.id: x.owner for x in current.permissions}
+            taken = [e.id for e in catalog.entities if entity_owners.get(e.id, scope) != scope]
+            taken += [x.id for x in catalog.permissions if permission_owners.get(x.id, scope) != scope]
+            if taken:
+                raise Forbidden(f"ids taken by another rightsholder: {', '.join(sorted(taken))}")
+            works = [e.work for e in catalog.entities if e.work and entity_owners.get(e.work, scope) != scope]
+            if works:
+                raise Forbidden(f"works of another rightsholder: {', '.join(sorted(set(works)))}")
+
+        return self.store.import_catalog(catalog, p.actor, prune=prune, guard=guard if scope else None)
+
+    def export_catalog(self, p: Principal) -> Catalog:
+        return self.catalog_at(p)
+
+    def catalog_at(self, p: Principal, version: int | None = None, at: datetime | None = None) -> Catalog:
+        catalog = self.store.catalog_at(version=version, at=at)
+        scope = self._scope(p)
+        if scope is None:
+            return catalog
+        return Catalog(
+            rightsholders=tuple(r for r in catalog.rightsholders if r.id == scope),
+            entities=tuple(e for e in catalog.entities if e.owner == scope),
+            permissions=tuple(x for x in catalog.permissions if x.owner == scope),
+            version=catalog.version,
+        )
+
+    def history(self, p: Principal, limit: int = 50) -> list[VersionInfo]:
+        self._require(p, Role.ADMIN, Role.OPERATOR)
+        return self.store.history(limit)
+
+    # ------------------------------------------------------------ API keys
+
+    def create_key(
+        self, p: Principal, role: Role | str, rightsholder: str | None = None, label: str | None = None
+    ) -> CreatedKey:
+        self._require(p, Role.ADMIN)
+        if label is not None and len(label) > 200:
+            raise InvalidInput("a key label has at most 200 characters")
+        return self.store.create_key(role, rightsholder=rightsholder, label=label)
+
+    def list_keys(self, p: Principal) -> list[KeyInfo]:
+        self._require(p, Role.ADMIN)
+        return self.store.list_keys()
+
+    def revoke_key(self, p: Principal, key_id: str) -> None:
+        self._require(p, Role.ADMIN)
+        self.store.revoke_key(key_id)

@@ -1,0 +1,45 @@
+"""Runtime settings, from the environment (prefix KYODAKU_) or arguments.
+
+Typed and validated once at start-up, so a bad value stops the process with a
+clear message instead of surfacing later as an odd decision. Defaults are the
+safe ones: the guard fails closed and screens semantically unless told not to.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KYODAKU_", extra="ignore")
+
+    database_url: str = "sqlite:///kyodaku.db"
+    """Registry database: `sqlite:///path.db` (relative to the working directory) or
+    `postgresql+psycopg://user:password@host/dbname`."""
+
+    max_prompt_chars: int = Field(20_000, gt=0, le=1_000_000)
+    """Longer prompts are refused (PayloadTooLarge) rather than screened partly."""
+
+    semantic: bool = True
+    """Also match descriptions by meaning (multilingual sentence embeddings), not only names."""
+
+    fail_closed: bool = True
+    """When the guard cannot decide (a model or the snapshot failed), block instead of allowing."""
+
+    snapshot_poll_seconds: float = Field(0.5, gt=0, le=3600)
+    """How often a server checks the registry for a new version to compile and swap in."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment plus `overrides`; a bad value is a ConfigurationError naming it."""
+    from pydantic import ValidationError
+
+    from kyodaku.domain.errors import ConfigurationError
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        names = ("KYODAKU_" + "_".join(map(str, e["loc"])).upper() for e in exc.errors())
+        problems = "; ".join(f"{name}: {e['msg']}" for name, e in zip(names, exc.errors(), strict=True))
+        raise ConfigurationError(f"invalid settings: {problems}") from None
