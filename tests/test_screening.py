@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from kyodaku.domain.errors import InvalidInput, PayloadTooLarge, ScreeningUnavailable
-from kyodaku.domain.findings import ThemeHit, Verdict
+from kyodaku.domain.findings import Verdict
 from kyodaku.policy.engine import ScreenContext
 from kyodaku.registry.catalog import load_catalog
 from kyodaku.screening import Guard, GuardOptions
@@ -89,15 +89,13 @@ def test_when_licensee_holds_permission_then_allowed_and_elsewhere_blocked(guard
 
 
 def test_when_permitted_entry_appears_in_forbidden_theme_then_blocked():
-    guard = Guard.from_file(str(MINI), LEXICAL)
-    guard._detect_themes = lambda text: [
-        ThemeHit("war", 0.9, "Normandy", "lexicon")
-    ]  # theme detector has its own tests
-    d = guard.screen_prompt(
-        "Pikachu storming the beaches of Normandy", ScreenContext(licensee="acme", region="JP")
-    )
+    guard = Guard.from_file(str(MINI), GuardOptions(semantic=False, themes=True))  # the themes lexicon
+    acme = ScreenContext(licensee="acme", region="JP")
+    d = guard.screen_prompt("Pikachu storming the beaches of Normandy with soldiers", acme)
     assert d.verdict is Verdict.BLOCK
     assert d.entities[0].rule == "condition:p1"
+    assert "war" in {t.theme for t in d.themes}
+    assert guard.screen_prompt("Pikachu having a picnic in a meadow", acme).verdict is Verdict.ALLOW
 
 
 def test_when_permission_is_added_then_next_request_obeys_it():

@@ -125,17 +125,18 @@ def _screen_chunk(args: tuple[list[_Item], ScreenContext]) -> list[dict[str, Any
     items, ctx = args
     if _GUARD is None:
         raise RuntimeError("worker not initialised")
+    good = [item for item in items if item.error is None]
+    screened = iter(_GUARD.screen_many([(item.id, item.text or "") for item in good], ctx))
     results = []
     for item in items:
         if item.error is not None:
             results.append(item.error)
             continue
-        try:
-            d = _GUARD.screen_prompt(item.text or "", ctx, item_id=item.id).to_dict()
-            d["line"] = item.line
-            results.append(d)
-        except KyodakuError as exc:
-            results.append(_err(item.line, item.id, exc.code, exc.message))
+        outcome = next(screened)
+        if isinstance(outcome, KyodakuError):
+            results.append(_err(item.line, item.id, outcome.code, outcome.message))
+        else:
+            results.append({**outcome.to_dict(), "line": item.line})
     return results
 
 

@@ -270,11 +270,19 @@ def demo(
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except KyodakuError as exc:
-        err.print(f"[bold red]error[/] ({exc.code}): {exc.message}")
-        for issue in getattr(exc, "issues", [])[:50]:
-            err.print(f"  {issue}")
+        issues = getattr(exc, "issues", None)
+        if issues:
+            err.print(f"[bold red]error[/] ({exc.code}): {len(issues)} problem(s)")
+            for issue in issues[:50]:
+                err.print(f"  {issue}", markup=False)
+            if len(issues) > 50:
+                err.print(f"  ... and {len(issues) - 50} more")
+        else:
+            err.print(f"[bold red]error[/] ({exc.code}): ", end="")
+            err.print(exc.message, markup=False)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

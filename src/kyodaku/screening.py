@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from kyodaku.domain.errors import InvalidInput, KyodakuError, PayloadTooLarge, ScreeningUnavailable
@@ -74,7 +74,7 @@ def semantic_builder(options: GuardOptions) -> Callable[[Catalog], object] | Non
         return None
 
     def build(catalog: Catalog):
-        from kyodaku.text.embedding import shared_encoder
+        from kyodaku.text.embedding import get_encoder
         from kyodaku.text.semantic import SemanticEntry, SemanticIndex
 
         entries = [
@@ -83,7 +83,7 @@ def semantic_builder(options: GuardOptions) -> Callable[[Catalog], object] | Non
             for lang, text in e.description.items()
             if text and text.strip()
         ]
-        return SemanticIndex.build(entries, shared_encoder())
+        return SemanticIndex.build(entries, get_encoder())
 
     return build
 
@@ -95,7 +95,7 @@ class Guard:
         self.holder = holder
         self.options = options or GuardOptions()
         self._themes = None
-        self._themes_error: str | None = None
+        self._themes_lock = threading.Lock()
 
     # -- construction -----------------------------------------------------------------------------
     @classmethod
@@ -123,29 +123,49 @@ class Guard:
     def screen_prompt(
         self, text: str, context: ScreenContext | None = None, item_id: str | None = None
     ) -> Decision:
-        started = time.perf_counter()
-        ctx = context or ScreenContext()
         self._check_input(text)
+        return self._screen(self.holder.current, text, context or ScreenContext(), item_id, None)
+
+    def screen_many(
+        self, items: Sequence[tuple[str | None, str]], context: ScreenContext | None = None
+    ) -> list[Decision | KyodakuError]:
+        """Screen (id, text) pairs, embedding all prompts in one batch; a bad item gives its error
+        in its place and the others are still screened."""
+        ctx = context or ScreenContext()
         snap = self.holder.current
+        results: list[Decision | KyodakuError | None] = [None] * len(items)
+        valid: list[int] = []
+        for n, (item_id, text) in enumerate(items):
+            try:
+                self._check_input(text)
+                valid.append(n)
+            except KyodakuError as exc:
+                exc.details.setdefault("id", item_id)
+                results[n] = exc
+        queries: list = [None] * len(valid)
+        index = snap.match.semantic
+        if self.options.semantic and index is not None and valid:
+            try:
+                queries = index.encode([items[n][1] for n in valid])
+            except ScreeningUnavailable:
+                queries = [None] * len(valid)  # each item then fails closed on its own, with the reason
+        for n, query in zip(valid, queries, strict=True):
+            item_id, text = items[n]
+            results[n] = self._screen(snap, text, ctx, item_id, query)
+        return [r for r in results if r is not None]
+
+    def _screen(self, snap: Snapshot, text: str, ctx: ScreenContext, item_id: str | None, query) -> Decision:
+        started = time.perf_counter()
         try:
-            found = self._find(snap, text)
-            themes = self._detect_themes(text) if found.findings else []
+            if self.options.semantic and query is None and snap.match.semantic is not None:
+                query = snap.match.semantic.encode([text])[0]
+            found = self._find(snap, text, query)
+            themes = self._detect_themes(text, query) if found.findings else []
         except ScreeningUnavailable as exc:
             if not self.options.fail_closed:
                 raise
             return self._failed_closed(snap, ctx, exc, started, item_id)
         return self._decide(snap, ctx, found, themes, started, item_id)
-
-    def screen_many(
-        self, items: Iterable[tuple[str | None, str]], context: ScreenContext | None = None
-    ) -> Iterator[Decision | KyodakuError]:
-        """Screen (id, text) pairs; a bad item yields its error and the batch goes on."""
-        for item_id, text in items:
-            try:
-                yield self.screen_prompt(text, context, item_id=item_id)
-            except KyodakuError as exc:
-                exc.details.setdefault("id", item_id)
-                yield exc
 
     def _check_input(self, text: str) -> None:
         if not isinstance(text, str):
@@ -159,11 +179,11 @@ class Guard:
             )
 
     # -- matchers ---------------------------------------------------------------------------------
-    def _find(self, snap: Snapshot, text: str) -> _Found:
+    def _find(self, snap: Snapshot, text: str, query=None) -> _Found:
         sk = skeleton(text)
         out = _Found()
         alias_hits = snap.match.aliases.find(sk)
-        semantic_hits = self._semantic(snap, text)
+        semantic_hits = self._semantic(snap, query)
         semantic_entities = {h.entity for h in semantic_hits}
         context_hits = snap.match.context.find(sk) if any(h.variant.ambiguous for h in alias_hits) else []
         exact_spans: set[tuple[int, int]] = set()
@@ -209,13 +229,13 @@ class Guard:
             out.findings.append(Finding(sh.entity, sh.kind, sh.score, "semantic", ev))
         return out
 
-    def _semantic(self, snap: Snapshot, text: str) -> list:
+    def _semantic(self, snap: Snapshot, query) -> list:
         if not self.options.semantic:
             return []
         index = snap.match.semantic
-        if index is None:
+        if index is None or query is None:
             raise ScreeningUnavailable("the semantic index is missing from the snapshot")
-        return index.search(text)
+        return index.search_encoded(query)
 
     def _support(
         self, snap: Snapshot, hit: AliasHit, context_hits: list[AliasHit], semantic: set[str]
@@ -231,14 +251,17 @@ class Guard:
             support.append("semantic: the prompt describes this entry")
         return support
 
-    def _detect_themes(self, text: str) -> list[ThemeHit]:
+    def _detect_themes(self, text: str, query=None) -> list[ThemeHit]:
+        """Themes matter only when an entry was found (conditions are checked on them), so the
+        detector is built on first need and reuses the prompt's embedding."""
         if not self.options.themes:
             return []
-        if self._themes is None:
-            from kyodaku.text.themes import ThemeDetector
+        with self._themes_lock:
+            if self._themes is None:
+                from kyodaku.text.themes import ThemeDetector
 
-            self._themes = ThemeDetector() if self.options.semantic else ThemeDetector(semantic=False)
-        return list(self._themes.detect(text))
+                self._themes = ThemeDetector(semantic=self.options.semantic)
+        return list(self._themes.detect(text, query if self.options.semantic else None))
 
     # -- policy -----------------------------------------------------------------------------------
     def _decide(
