@@ -30,8 +30,8 @@ keys_app = typer.Typer(no_args_is_help=True, help="Manage API keys (admin).")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(keys_app, name="keys")
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 CatalogOpt = Annotated[
     Path | None,

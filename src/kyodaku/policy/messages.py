@@ -1,12 +1,38 @@
-"""End-user messages, in English and Japanese, built from the decision alone."""
+"""End-user messages, in English and Japanese, built from the decision alone.
+
+The message says which entries stopped the request and, in a word, why: no
+permission at all, an explicit refusal, or a permission whose conditions the
+content breaks. The full trace is in the decision's `entities[].rule/reason`.
+"""
 
 from __future__ import annotations
 
 from kyodaku.domain.findings import EntityDecision, Verdict
 
 
-def _names(entities: list[EntityDecision], verdict: Verdict) -> str:
-    return ", ".join(f"{e.name} ({e.rightsholder.get('name', '')})" for e in entities if e.verdict is verdict)
+def _why(e: EntityDecision) -> tuple[str, str]:
+    if e.rule.startswith("condition:"):
+        detail = e.reason.rsplit(": ", 1)[-1]
+        return (
+            f"the permission's conditions forbid this content ({detail})",
+            f"許諾の条件に反します（{detail}）",
+        )
+    if e.rule.startswith("deny:"):
+        return "the rightsholder refuses this use", "権利者がこの利用を認めていません"
+    return "no permission from the rightsholder", "権利者の許諾がありません"
+
+
+def _list(entities: list[EntityDecision], verdict: Verdict, lang: str) -> str:
+    parts = []
+    for e in entities:
+        if e.verdict is not verdict:
+            continue
+        who = f"{e.name} ({e.rightsholder.get('name', '')})"
+        if verdict is Verdict.BLOCK:
+            en, ja = _why(e)
+            who += f": {en}" if lang == "en" else f"：{ja}"
+        parts.append(who)
+    return "; ".join(parts) if lang == "en" else "、".join(parts)
 
 
 def messages(
@@ -18,23 +44,18 @@ def messages(
             "en": f"This request could not be checked ({why}); it is blocked until it can be.",
             "ja": f"このリクエストを確認できませんでした（{why}）。確認できるまでブロックします。",
         }
+    en, ja = _list(entities, verdict, "en"), _list(entities, verdict, "ja")
     if verdict is Verdict.BLOCK:
-        who = _names(entities, Verdict.BLOCK)
-        return {
-            "en": f"Blocked: this request uses {who} without the rightsholder's permission.",
-            "ja": f"ブロックしました：権利者の許諾なく {who} を利用するリクエストです。",
-        }
+        return {"en": f"Blocked: this request uses {en}.", "ja": f"ブロックしました：{ja}。"}
     if verdict is Verdict.REVIEW:
-        who = _names(entities, Verdict.REVIEW)
         return {
-            "en": f"Held for review: this request may use {who}; a person will check it.",
-            "ja": f"確認待ち：このリクエストは {who} を利用している可能性があります。担当者が確認します。",
+            "en": f"Held for review: this request may use {en}; a person will check it.",
+            "ja": f"確認待ち：{ja} を利用している可能性があります。担当者が確認します。",
         }
     if entities:
-        who = _names(entities, Verdict.ALLOW)
         return {
-            "en": f"Allowed: {who} may be used under the rightsholder's permission.",
-            "ja": f"許可：権利者の許諾に基づき {who} を利用できます。",
+            "en": f"Allowed: {en} may be used under the rightsholder's permission.",
+            "ja": f"許可：権利者の許諾に基づき {ja} を利用できます。",
         }
     return {
         "en": "Allowed: no registered work, character or style found.",
