@@ -38,7 +38,10 @@ class GuardOptions:
     fuzzy: bool = True
     fail_closed: bool = True
     max_chars: int = 20_000
-    review_below: float = 0.6  # entries found only with a lower score are held for review, not blocked
+    # Entries found only with a lower score are held for review, not blocked. A semantic score of
+    # 0.75 (logistic of the margin above the calibrated threshold) kept 48/66 indirect descriptions
+    # with 2/100 near-miss prompts; below it, a person should look (bench/semantic_probe.py).
+    review_below: float = 0.75
 
 
 @dataclass
