@@ -87,7 +87,7 @@ def render(decision: Decision) -> str:
     for e in decision.entities:
         rh = e.rightsholder
         head = f"[{_COLOURS[e.verdict]}]{e.verdict.value.upper()}[/]  {e.entity} ({e.kind}"
-        head += f" of {e.work}" if e.work else ""
+        head += f" of {e.work_name or e.work}" if e.work else ""
         head += f", {rh['name']}, {rh['country']}) — {e.reason}"
         lines.append(head)
         for f in decision.findings:

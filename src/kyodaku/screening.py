@@ -295,6 +295,9 @@ class Guard:
                     kind=entity.kind.value,
                     name=entity.display_name(),
                     work=entity.work,
+                    work_name=snap.entities[entity.work].display_name()
+                    if entity.work in snap.entities
+                    else None,
                     rightsholder={
                         "id": entity.owner,
                         "name": rh.display_name() if rh else entity.owner,

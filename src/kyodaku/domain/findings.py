@@ -89,6 +89,7 @@ class EntityDecision:
     kind: str
     name: str
     work: str | None
+    work_name: str | None
     rightsholder: dict[str, str]
     use: str
     verdict: Verdict
@@ -102,6 +103,7 @@ class EntityDecision:
             "kind": self.kind,
             "name": self.name,
             "work": self.work,
+            "work_name": self.work_name,
             "rightsholder": self.rightsholder,
             "use": self.use,
             "verdict": self.verdict.value,

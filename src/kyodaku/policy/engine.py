@@ -82,7 +82,7 @@ class PolicyEngine:
             return PolicyOutcome(
                 Verdict.BLOCK,
                 DEFAULT_DENY,
-                f"no permission to {use.value}: nothing is permitted unless granted",
+                f"no permission to {use.value}",
             )
         detected = {t.theme for t in themes}
         for p in allows:
