@@ -21,7 +21,7 @@ from kyodaku.domain.findings import Decision, EntityDecision, Evidence, Finding,
 from kyodaku.domain.model import Catalog, utcnow
 from kyodaku.policy.engine import ScreenContext
 from kyodaku.policy.messages import messages
-from kyodaku.snapshot import Snapshot, compile_snapshot
+from kyodaku.snapshot import Snapshot, compile_snapshot, support_groups
 from kyodaku.text.alias import AliasHit
 from kyodaku.text.normalize import skeleton
 
@@ -244,11 +244,11 @@ class Guard:
         self, snap: Snapshot, hit: AliasHit, context_hits: list[AliasHit], semantic: set[str]
     ) -> list[str]:
         entity = snap.entities.get(hit.variant.entity)
+        groups = support_groups(entity) if entity else {hit.variant.entity}
         support = [
             f"context: {c.text}"
             for c in context_hits
-            if c.variant.entity == hit.variant.entity
-            and (c.span[1] <= hit.span[0] or c.span[0] >= hit.span[1])
+            if c.variant.entity in groups and (c.span[1] <= hit.span[0] or c.span[0] >= hit.span[1])
         ]
         if hit.variant.entity in semantic or (entity and entity.work in semantic):
             support.append("semantic: the prompt describes this entry")

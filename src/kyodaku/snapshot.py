@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from kyodaku.domain.model import Catalog, Entity, EntityKind, Rightsholder
+from kyodaku.domain.model import Catalog, Entity, Rightsholder
 from kyodaku.policy.engine import PolicyEngine
 from kyodaku.text.alias import AliasIndex, NameVariant, name_splits
 from kyodaku.text.ambiguity import entity_ambiguities
@@ -89,34 +89,37 @@ def _name_variants(entity: Entity) -> list[NameVariant]:
 def _context_variants(
     catalog: Catalog, variants_by_entity: dict[str, list[NameVariant]]
 ) -> list[NameVariant]:
-    """Words that support an ambiguous name of entity E: E's and its work's context words,
-    the work's names, and the distinctive names of E's siblings and of E itself."""
-    by_work: dict[str, list[Entity]] = {}
-    for e in catalog.entities:
-        if e.work:
-            by_work.setdefault(e.work, []).append(e)
-    entities = catalog.entity_map()
+    """Words that support an ambiguous name, keyed by the *group* they support.
+
+    A word supports the entry it belongs to, and everything in that entry's
+    work: an entry's `context` words and its distinctive names support its
+    work's group (so "Luigi" supports "Mario"), a work's own context words and
+    names support the work's group. The guard accepts support for entry E from
+    the groups {E, E's work}. Grouping keeps this linear in the number of
+    words; listing supporters per entry would be quadratic in a work's size.
+    """
     out: list[NameVariant] = []
 
-    def add(target: str, lang: str, word: str) -> None:
+    def add(group: str, lang: str, word: str) -> None:
         k, splits = name_splits(word)
-        out.append(NameVariant(target, "context", word, lang, k, splits, False, "context"))
+        out.append(NameVariant(group, "context", word, lang, k, splits, False, "context"))
 
     for e in catalog.entities:
-        related = [e]
-        if e.work and e.work in entities:
-            related.append(entities[e.work])
-            related.extend(s for s in by_work.get(e.work, []) if s.id != e.id)
-        if e.kind is EntityKind.WORK:
-            related.extend(by_work.get(e.id, []))
-        for r in related:
-            for lang, words in r.context.items():
-                for w in words:
-                    add(e.id, lang, w)
-            for v in variants_by_entity.get(r.id, []):
-                if not v.ambiguous:
-                    add(e.id, v.lang, v.name)
+        group = e.work or e.id
+        for lang, words in e.context.items():
+            for w in words:
+                add(e.id, lang, w)
+                if group != e.id:
+                    add(group, lang, w)
+        for v in variants_by_entity.get(e.id, []):
+            if not v.ambiguous:
+                add(group, v.lang, v.name)
     return out
+
+
+def support_groups(entity: Entity) -> set[str]:
+    """The context groups whose words count as support for `entity` (see `_context_variants`)."""
+    return {entity.id, entity.work} if entity.work else {entity.id}
 
 
 def build_match_index(catalog: Catalog, semantic_builder: Any | None = None) -> MatchIndex:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ahocorasick
 
@@ -58,8 +59,12 @@ class AliasHit:
     text: str
 
 
+@lru_cache(maxsize=500_000)
 def name_splits(name: str) -> tuple[str, frozenset[int]]:
-    """Key of a registered name and the key positions where the name has spaces."""
+    """Key of a registered name and the key positions where the name has spaces.
+
+    Memoised: a snapshot rebuild sees the same names again (and the context
+    index reuses the entries' names)."""
     sk = skeleton(name)
     return sk.key, frozenset(i for i, g in enumerate(sk.gap) if i > 0 and g in (Gap.SPACE, Gap.PUNCT))
 
