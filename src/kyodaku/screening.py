@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -42,6 +43,11 @@ class GuardOptions:
     # 0.75 (logistic of the margin above the calibrated threshold) kept 48/66 indirect descriptions
     # with 2/100 near-miss prompts; below it, a person should look (bench/semantic_probe.py).
     review_below: float = 0.75
+    # A semantic hit alone must reach this score (0.5 is the calibrated threshold itself): at 0.75
+    # the probe set kept 53/66 descriptions with 0/100 near-misses (bench/semantic_probe.py).
+    semantic_min_score: float = 0.75
+    # An ambiguous name is supported by a description that comes within this margin of its threshold.
+    support_margin: float = 0.05
 
 
 @dataclass
@@ -69,6 +75,29 @@ class SnapshotHolder:
         with self._lock:
             old, self._snapshot = self._snapshot, snapshot
         return old
+
+
+_LEET_OR_SYMBOL = frozenset("0123456789@$!|_")
+
+
+def disguised(surface: str, name: str) -> bool:
+    """Whether a matched name was written to dodge a filter rather than typed plainly.
+
+    People disguise names they expect to be blocked, never ordinary words:
+    "M4rio", "Εlsа" (Greek and Cyrillic letters), "Ｍａｒｉｏ", "M.a.r.i.o",
+    "El\u2060sa". Plain typing differs from the registered name only in case.
+    """
+    if surface.casefold() == name.casefold():
+        return False
+    if any(unicodedata.category(c) == "Cf" for c in surface):
+        return True
+    if any(c in _LEET_OR_SYMBOL for c in surface):
+        return True
+    letters = [c for c in surface if c.isalpha()]
+    if name.isascii() and any(not c.isascii() for c in letters):
+        return True
+    inner = surface.strip()
+    return name.isascii() and " " not in name and any(not c.isalnum() for c in inner)
 
 
 def semantic_builder(options: GuardOptions) -> Callable[[Catalog], object] | None:
@@ -187,7 +216,7 @@ class Guard:
         out = _Found()
         alias_hits = snap.match.aliases.find(sk)
         semantic_hits = self._semantic(snap, query)
-        semantic_entities = {h.entity for h in semantic_hits}
+        strong = [h for h in semantic_hits if h.score >= self.options.semantic_min_score]
         context_hits = snap.match.context.find(sk) if any(h.variant.ambiguous for h in alias_hits) else []
         exact_spans: set[tuple[int, int]] = set()
         for hit in alias_hits:
@@ -197,7 +226,7 @@ class Guard:
                 out.findings.append(Finding(v.entity, v.kind, ALIAS_SCORE, "alias", ev))
                 exact_spans.add(hit.span)
                 continue
-            support = self._support(snap, hit, context_hits, semantic_entities)
+            support = self._support(snap, hit, context_hits, {h.entity for h in strong}, query)
             if support:
                 note = f"ambiguous name ({v.ambiguity_reason}) with supporting context"
                 ev = Evidence(span=hit.span, text=hit.text, variant=v.name, lang=v.lang, note=note)
@@ -222,13 +251,14 @@ class Guard:
                 )
                 out.findings.append(Finding(v.entity, v.kind, round(0.9 * fh.score, 4), "fuzzy", ev))
         for sh in semantic_hits:
-            ev = Evidence(
-                span=sh.span,
-                text=sh.segment,
-                variant=sh.matched_text,
-                lang=sh.lang,
-                note=f"cosine {sh.cosine:.3f} vs threshold {sh.threshold:.3f}",
-            )
+            note = f"cosine {sh.cosine:.3f} vs threshold {sh.threshold:.3f}"
+            if sh.score < self.options.semantic_min_score:
+                out.notes.append(
+                    f'"{sh.segment}" resembles the description of {sh.entity} ({note}, '
+                    f"score {sh.score:.2f}), below the {self.options.semantic_min_score} needed on its own"
+                )
+                continue
+            ev = Evidence(span=sh.span, text=sh.segment, variant=sh.matched_text, lang=sh.lang, note=note)
             out.findings.append(Finding(sh.entity, sh.kind, sh.score, "semantic", ev))
         return out
 
@@ -241,8 +271,9 @@ class Guard:
         return index.search_encoded(query)
 
     def _support(
-        self, snap: Snapshot, hit: AliasHit, context_hits: list[AliasHit], semantic: set[str]
+        self, snap: Snapshot, hit: AliasHit, context_hits: list[AliasHit], semantic: set[str], query
     ) -> list[str]:
+        """Why an ambiguous name may be read as the registered entry (empty: it may not)."""
         entity = snap.entities.get(hit.variant.entity)
         groups = support_groups(entity) if entity else {hit.variant.entity}
         support = [
@@ -250,8 +281,14 @@ class Guard:
             for c in context_hits
             if c.variant.entity in groups and (c.span[1] <= hit.span[0] or c.span[0] >= hit.span[1])
         ]
-        if hit.variant.entity in semantic or (entity and entity.work in semantic):
+        if disguised(hit.text, hit.variant.name):
+            support.append(f'disguised spelling "{hit.text}": ordinary words are not disguised')
+        if groups & semantic:
             support.append("semantic: the prompt describes this entry")
+        elif query is not None and snap.match.semantic is not None:
+            margin = snap.match.semantic.best_margin(query, groups)
+            if margin is not None and margin >= -self.options.support_margin:
+                support.append(f"semantic: the prompt agrees with the description (margin {margin:+.3f})")
         return support
 
     def _detect_themes(self, text: str, query=None) -> list[ThemeHit]:

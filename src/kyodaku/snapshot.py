@@ -16,9 +16,13 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
-from kyodaku.domain.model import Catalog, Entity, Rightsholder
+import yaml
+
+from kyodaku.domain.model import Catalog, Entity, EntityKind, Rightsholder
 from kyodaku.policy.engine import PolicyEngine
 from kyodaku.text.alias import AliasIndex, NameVariant, name_splits
 from kyodaku.text.ambiguity import entity_ambiguities
@@ -76,13 +80,29 @@ def catalog_digest(catalog: Catalog) -> str:
     return hashlib.sha256((entities_digest(catalog) + repr(perms) + repr(rh)).encode()).hexdigest()
 
 
+@lru_cache(maxsize=1)
+def style_cues() -> tuple[tuple[str, str], ...]:
+    """(language, cue) pairs from data/style_cues.yaml."""
+    data = yaml.safe_load(resources.files("kyodaku.data").joinpath("style_cues.yaml").read_text("utf-8"))
+    return tuple((lang, str(cue)) for lang, cues in data.items() for cue in cues)
+
+
+def _has_cue(name: str) -> bool:
+    low = name.casefold()
+    return any(cue.casefold() in low for _, cue in style_cues() if len(cue) > 2 or not cue.isascii())
+
+
 def _name_variants(entity: Entity) -> list[NameVariant]:
     verdicts = entity_ambiguities(entity.all_names(), entity.ambiguous_names)
     out = []
     for lang, name in entity.all_names():
         k, splits = name_splits(name)
         v = verdicts[name]
-        out.append(NameVariant(entity.id, entity.kind.value, name, lang, k, splits, v.ambiguous, v.reason))
+        ambiguous, reason = v.ambiguous, v.reason
+        if entity.kind is EntityKind.STYLE and not ambiguous and not _has_cue(name):
+            # "Ghibli", "宮崎駿": a style's core name is a request to imitate it only next to a style cue.
+            ambiguous, reason = True, "style name without a style cue"
+        out.append(NameVariant(entity.id, entity.kind.value, name, lang, k, splits, ambiguous, reason))
     return out
 
 
@@ -106,6 +126,9 @@ def _context_variants(
 
     for e in catalog.entities:
         group = e.work or e.id
+        if e.kind is EntityKind.STYLE:
+            for lang, cue in style_cues():
+                add(e.id, lang, cue)
         for lang, words in e.context.items():
             for w in words:
                 add(e.id, lang, w)
@@ -131,7 +154,7 @@ def build_match_index(catalog: Catalog, semantic_builder: Any | None = None) -> 
         digest=entities_digest(catalog),
         aliases=AliasIndex(variants),
         fuzzy=FuzzyIndex(variants),
-        context=AliasIndex(_context_variants(catalog, by_entity)),
+        context=AliasIndex(_context_variants(catalog, by_entity), min_key=1),  # 風, 풍 are cues
         semantic=semantic,
         build_seconds=time.perf_counter() - started,
         ambiguous={

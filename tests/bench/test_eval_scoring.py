@@ -101,3 +101,13 @@ def test_when_results_are_summarised_then_rates_are_per_category_and_language():
     assert summary.by_lang_benign["en"].n == 1
     assert list(summary.by_category) == ["direct", "benign_shared"]
     assert summary.macro(benign=False) == (0.5, 1.0)
+
+
+def test_when_a_positive_prompt_is_blocked_for_another_entry_then_it_is_a_miss_flagged_elsewhere():
+    result = ItemResult(
+        PIKACHU, "block", ("pokemon",), counts(PIKACHU, "block", ("pokemon",)), (), False, 0, 0
+    )
+    summary = summarise([result])
+    assert result.guard_hit is False
+    assert result.elsewhere is True
+    assert summary.by_category["direct"].elsewhere == 1

@@ -9,7 +9,8 @@ because skeletons drop spaces:
 * Latin (and other alphabetic) text: the name must start and end at a word
   boundary (an English possessive or plural "s" may follow). Inside the hit,
   whitespace is allowed only where the registered name has it ("Son Goku"),
-  or between single letters ("P i k a c h u"); punctuation inside is always
+  between single letters ("P i k a c h u"), or between pieces of 3+ letters
+  ("Pika chu", "Harō Kiti" for ハローキティ); punctuation inside is always
   allowed ("Pika-chu", "P.i.k.a.c.h.u"). So "to toro" never reads as Totoro.
 * Kana: Japanese has no spaces, so a boundary is a change of script, a
   punctuation mark (ピカチュウが) or, inside hiragana, a particle
@@ -32,6 +33,7 @@ from kyodaku.text.normalize import Gap, Script, Skeleton, skeleton
 
 LONG_KANA_NAME = 8
 MIN_KEY = 2
+MIN_PIECE = 3
 # Japanese case particles and conjunctions that delimit a noun written in kana.
 PARTICLES = frozenset("がはをにのともでへやかねよ")
 
@@ -72,11 +74,11 @@ def name_splits(name: str) -> tuple[str, frozenset[int]]:
 class AliasIndex:
     """Search many names at once; build once per snapshot, then read-only."""
 
-    def __init__(self, variants: Iterable[NameVariant]) -> None:
+    def __init__(self, variants: Iterable[NameVariant], min_key: int = MIN_KEY) -> None:
         self.variants: list[NameVariant] = []
         by_key: dict[str, list[int]] = {}
         for v in variants:
-            if len(v.key) < MIN_KEY:
+            if len(v.key) < min_key:
                 continue
             by_key.setdefault(v.key, []).append(len(self.variants))
             self.variants.append(v)
@@ -136,7 +138,10 @@ def _inner_ok(sk: Skeleton, i: int, j: int, splits: frozenset[int]) -> bool:
     if {k - i for k in spaces} <= splits:
         return True
     pieces = [b - a for a, b in zip([i, *spaces], [*spaces, j], strict=True)]
-    return all(p == 1 for p in pieces)
+    # Spelled out letter by letter ("P i k a c h u"), or cut into syllables ("Pika chu", and romaji
+    # of a katakana name, which has no spaces to follow: "Harō Kiti"). Pieces of 1-2 letters mixed
+    # with longer ones are ordinary short words ("to toro"), not a cut-up name.
+    return all(p == 1 for p in pieces) or min(pieces) >= MIN_PIECE
 
 
 def accept(sk: Skeleton, i: int, j: int, variant: NameVariant) -> bool:

@@ -18,7 +18,7 @@ Detection is automatic and explainable, from data that ships offline:
   similar rates ("batman" is as frequent in French and Spanish); an ordinary
   English word is not;
 * a common first name: listed in gender-guesser's name dictionary *and*
-  frequent (Zipf >= 3.3), so "Mario" and "Elsa" count but rare names do not;
+  as frequent as a common word (Zipf >= 3), so "Mario" and "Elsa" count but rare names do not;
 * very short names (<= 3 letters) and single-character Han names;
 * in languages written without inflection markers (ja, zh, ko) we only have
   frequency: a single-token name with Zipf >= 4.5 (リンク) is ambiguous, and a
@@ -34,8 +34,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-COMMON_WORD_ZIPF = 3.0
-FIRST_NAME_ZIPF = 3.3
+FIRST_NAME_ZIPF = COMMON_WORD_ZIPF = 3.0
 CJK_WORD_ZIPF = 4.5
 INFLECTION_SLACK = 1.4
 ENGLISH_ONLY_ZIPF = 3.5

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from rapidfuzz.distance import OSA
 
 from kyodaku.text.alias import NameVariant
-from kyodaku.text.ambiguity import is_common_word
+from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, is_common_word, zipf
 from kyodaku.text.normalize import Gap, Script, Skeleton
 
 MIN_FUZZY_KEY = 6
+LONG_KEY = 9  # names this long may be two edits away ("Dart Veider", "Mickie Mouse")
 MAX_WINDOW_TOKENS = 3
 
 
@@ -63,8 +64,14 @@ class FuzzyIndex:
         return len(self.variants)
 
     def _candidates(self, key: str) -> set[int]:
+        """Names within one edit (shared one-deletion) and, for long windows, two."""
         out: set[int] = set()
-        for k in (key, *_deletes(key)):
+        first = _deletes(key)
+        probes = {key, *first}
+        if len(key) >= LONG_KEY:
+            for d in first:
+                probes.update(_deletes(d))
+        for k in probes:
             out.update(self._index.get(k, ()))
         return out
 
@@ -88,22 +95,33 @@ class FuzzyIndex:
                 raw = sk.text[span[0] : span[1]]
                 if exact_spans and any(s[0] < span[1] and span[0] < s[1] for s in exact_spans):
                     continue
-                words = raw.split()
-                if all(is_common_word(w.strip(".,!?;:'\"()")) for w in words):
+                if _ordinary(raw, sk.script[i]):
                     continue
                 for vid in self._candidates(window):
                     variant = self.variants[vid]
                     if variant.key == window:
                         continue  # exact: the alias matcher's job (it may have rejected it on purpose)
-                    d = OSA.distance(window, variant.key)
-                    if d == 1:
+                    allowed = 2 if len(variant.key) >= LONG_KEY and len(window) >= LONG_KEY else 1
+                    d = OSA.distance(window, variant.key, score_cutoff=allowed)
+                    if d <= allowed:
                         score = 1.0 - d / max(len(variant.key), len(window))
                         hits.append(FuzzyHit(variant, d, score, span, raw, window))
         return hits
 
 
+_SPELLED = (Script.LATIN, Script.KANA)
+
+
+def _ordinary(raw: str, script: int) -> bool:
+    """A window made only of ordinary words is never a misspelled name."""
+    if script == Script.KANA:
+        return zipf(raw, "ja") >= COMMON_WORD_ZIPF
+    return all(is_common_word(w.strip(".,!?;:'\"()")) for w in raw.split())
+
+
 def _latin_tokens(sk: Skeleton) -> list[tuple[int, int]]:
-    """Key ranges of whitespace-separated Latin tokens (punctuation splits tokens too)."""
+    """Key ranges of tokens spelled in letters: Latin words, and romanized kana words (a change
+    of script ends a kana word, which has no spaces)."""
     out: list[tuple[int, int]] = []
     start = None
     for k in range(len(sk.key) + 1):
@@ -111,8 +129,8 @@ def _latin_tokens(sk: Skeleton) -> list[tuple[int, int]]:
         if boundary and start is not None:
             out.append((start, k))
             start = None
-        if k < len(sk.key) and sk.script[k] == Script.LATIN and start is None:
+        if k < len(sk.key) and sk.script[k] in _SPELLED and start is None:
             start = k
-        elif k < len(sk.key) and sk.script[k] != Script.LATIN:
+        elif k < len(sk.key) and sk.script[k] not in _SPELLED:
             start = None
     return out

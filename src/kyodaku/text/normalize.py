@@ -33,7 +33,6 @@ start and end at word boundaries.
 
 from __future__ import annotations
 
-import itertools
 import unicodedata
 from dataclasses import dataclass
 from enum import IntEnum
@@ -93,6 +92,16 @@ HOMOGLYPHS = {
     "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t",
     "υ": "u", "χ": "x", "γ": "y", "ω": "w", "μ": "u", "ς": "c", "σ": "o", "ϲ": "c", "ϳ": "j",
 }  # fmt: skip
+
+# Capitals imitate other Latin letters than their small forms do (Greek Μ looks like M, μ like u).
+UPPER_HOMOGLYPHS = {
+    "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m", "Ν": "n", "Ο": "o",
+    "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x", "А": "a", "В": "b", "Е": "e", "К": "k", "М": "m", "Н": "h",
+    "О": "o", "Р": "p", "С": "c", "Т": "t", "Х": "x", "У": "y", "Ѕ": "s", "І": "i", "Ј": "j", "Ԛ": "q",
+    "Ԝ": "w", "Տ": "s", "Օ": "o",
+}  # fmt: skip
+# Armenian small letters drawn like Latin ones.
+HOMOGLYPHS.update({"ո": "n", "օ": "o", "ս": "u", "հ": "h", "ց": "g", "զ": "q", "ա": "w", "ւ": "l", "ք": "p"})
 
 # Whole Cyrillic words are read, not looked at: a phonetic romanization (as in
 # ISO 9 / BGN simplified) so that "Пикачу" meets "Pikachu" and "Марио" "Mario".
@@ -172,6 +181,7 @@ class _Unit:
     gap: int
     script: int
     upper: bool
+    raw: str = ""  # the character before case folding (capital lookalikes differ from small ones)
 
 
 def _units(text: str) -> list[_Unit]:
@@ -198,7 +208,7 @@ def _units(text: str) -> list[_Unit]:
                 pending_gap = max(pending_gap, Gap.SPACE if ch.isspace() else Gap.PUNCT)
                 continue
             lower = ch.casefold()
-            units.append(_Unit(lower, i, i + 1, pending_gap, script, lower != ch))
+            units.append(_Unit(lower, i, i + 1, pending_gap, script, lower != ch, ch))
             pending_gap = Gap.NONE
     return units
 
@@ -221,16 +231,25 @@ def _resolve_homoglyphs_and_leet(units: list[_Unit]) -> list[_Unit]:
     dropped_gap = Gap.NONE
     for a, b in _tokens(units):
         token = units[a:b]
-        has_latin = any(u.script == Script.LATIN for u in token)
+        alphabets = {_alphabet(u.raw or u.ch) for u in token if u.script in (Script.LATIN, Script.OTHER)}
+        # One word in several alphabets is drawn, not written: read it by shape.
+        has_latin = "LATIN" in alphabets or len(alphabets) > 1
         if not has_latin and any(u.ch in CYRILLIC_READING for u in token):
             token = _read_cyrillic(token)
         letters = [k for k, u in enumerate(token) if u.script in (Script.LATIN, Script.OTHER)]
+        inner_leet = any(
+            u.script == Script.DIGIT and u.ch in LEET and letters[0] < k < letters[-1]
+            for k, u in enumerate(token)
+            if letters
+        )
         for k, u in enumerate(token):
-            if u.script == Script.OTHER and has_latin and u.ch in HOMOGLYPHS:
-                u.ch, u.script = HOMOGLYPHS[u.ch], Script.LATIN
+            if u.script == Script.OTHER and has_latin and (u.raw in UPPER_HOMOGLYPHS or u.ch in HOMOGLYPHS):
+                u.ch, u.script = UPPER_HOMOGLYPHS.get(u.raw) or HOMOGLYPHS[u.ch], Script.LATIN
             elif u.script == Script.DIGIT:
                 inside = letters and letters[0] < k < letters[-1]
-                if inside and u.ch in LEET:
+                # A word already written in leet inside is leet to its end too ("T0t0r0").
+                trailing = inner_leet and letters and k == letters[-1] + 1 and k == len(token) - 1
+                if (inside or trailing) and u.ch in LEET:
                     u.ch, u.script = LEET[u.ch], Script.LATIN
                 elif not u.ch.isdigit():
                     # A symbol like '@' or '!' that is not inside a word is punctuation.
@@ -240,6 +259,13 @@ def _resolve_homoglyphs_and_leet(units: list[_Unit]) -> list[_Unit]:
             dropped_gap = Gap.NONE
             kept.append(u)
     return kept
+
+
+def _alphabet(ch: str) -> str:
+    try:
+        return unicodedata.name(ch).split(" ", 1)[0]
+    except ValueError:
+        return "UNKNOWN"
 
 
 def _read_cyrillic(token: list[_Unit]) -> list[_Unit]:
@@ -254,6 +280,19 @@ def _read_cyrillic(token: list[_Unit]) -> list[_Unit]:
     return out
 
 
+def _same_kana_run(units: list[_Unit], j: int) -> bool:
+    """Kana j continues the run before it: no separator, or kana spelled out one by one ("ピ カ チ ュ ウ")."""
+    if units[j].gap == Gap.NONE:
+        return True
+    if units[j].gap not in (Gap.SPACE, Gap.PUNCT):
+        return False
+    isolated_before = (
+        units[j - 1].gap in (Gap.SPACE, Gap.PUNCT) or j - 1 == 0 or units[j - 2].script != Script.KANA
+    )
+    isolated_after = j + 1 >= len(units) or units[j + 1].gap != Gap.NONE or units[j + 1].script != Script.KANA
+    return isolated_before and isolated_after
+
+
 def _romanize(units: list[_Unit]) -> list[_Unit]:
     """Step 6: kana runs become romaji units attributed to their source kana."""
     out: list[_Unit] = []
@@ -264,7 +303,7 @@ def _romanize(units: list[_Unit]) -> list[_Unit]:
             i += 1
             continue
         j = i
-        while j < len(units) and units[j].script == Script.KANA and (j == i or units[j].gap == Gap.NONE):
+        while j < len(units) and units[j].script == Script.KANA and (j == i or _same_kana_run(units, j)):
             j += 1
         run = units[i:j]
         pieces = kana_run_to_romaji("".join(u.ch for u in run))
@@ -303,7 +342,7 @@ def _fold(units: list[_Unit]) -> list[_Unit]:
                     len(seg) == k
                     and all(_is_alpha_latin(s) for s in seg)
                     and "".join(s.ch for s in seg) == pat
-                    and all(s.gap == Gap.NONE for s in seg[1:])
+                    and all(s.gap in (Gap.NONE, Gap.PUNCT) for s in seg[1:])
                 ):
                     for m, c in enumerate(rep):
                         src = seg[min(m, k - 1)]
@@ -334,15 +373,27 @@ def _fold(units: list[_Unit]) -> list[_Unit]:
     return collapsed
 
 
-def _mark_script_gaps(units: list[_Unit]) -> None:
-    for prev, cur in itertools.pairwise(units):
-        if cur.gap == Gap.NONE and _boundary_class(prev.script) != _boundary_class(cur.script):
-            cur.gap = Gap.SCRIPT
+def _mark_script_gaps(units: list[_Unit], text: str) -> None:
+    classes = []
+    for u in units:
+        cls = _boundary_class(u, text)
+        classes.append(classes[-1] if cls is None and classes else cls)
+    for k in range(1, len(units)):
+        if units[k].gap == Gap.NONE and classes[k] != classes[k - 1]:
+            units[k].gap = Gap.SCRIPT
 
 
-def _boundary_class(script: int) -> int:
-    # Letters and digits of one token belong together (R2D2); only writing systems differ.
-    return Script.LATIN if script in (Script.LATIN, Script.DIGIT) else script
+def _boundary_class(u: _Unit, text: str) -> int | None:
+    """Writing system for word boundaries. Letters and digits of one token belong together (R2D2);
+    in Japanese, a switch between katakana and hiragana ends a word (ピカチュウ|が)."""
+    if u.script in (Script.LATIN, Script.DIGIT):
+        return Script.LATIN
+    if u.script == Script.KANA:
+        ch = text[u.start]
+        if ch == "ー":
+            return None  # the long-vowel mark belongs to the word it lengthens
+        return 20 if 0x3041 <= ord(ch) <= 0x309F else 21
+    return u.script
 
 
 def skeleton(text: str) -> Skeleton:
@@ -351,7 +402,7 @@ def skeleton(text: str) -> Skeleton:
     units = _resolve_homoglyphs_and_leet(units)
     units = _romanize(units)
     units = _fold(units)
-    _mark_script_gaps(units)
+    _mark_script_gaps(units, text)
     return Skeleton(
         key="".join(u.ch for u in units),
         start=tuple(u.start for u in units),

@@ -420,6 +420,19 @@ class SemanticIndex:
         hits.sort(key=lambda h: (-h.score, h.entity))
         return hits
 
+    def best_margin(self, query: EncodedQuery, entities: set[str]) -> float | None:
+        """Best (cosine - threshold) of any of `entities`' texts over the prompt's segments.
+
+        Used as *support* for an ambiguous name, where the bar is lower than
+        for a finding on its own: the name already points at the entry, the
+        description only has to agree. None when none of them has a text.
+        """
+        rows = [j for j, e in enumerate(self.entries) if e.entity in entities]
+        if not rows or not query.segments:
+            return None
+        cosines = query.vectors @ self.vectors[rows].T
+        return float((cosines - self.thresholds[rows]).max())
+
     def _hit(self, query: EncodedQuery, s: int, j: int, cosine: float) -> SemanticHit:
         entry = self.entries[j]
         threshold = float(self.thresholds[j])
