@@ -365,7 +365,7 @@ def _fold(units: list[_Unit]) -> list[_Unit]:
             and u.ch == collapsed[-1].ch
             and u.ch.isalpha()
             and _is_alpha_latin(u)
-            and u.gap != Gap.SPACE
+            and u.gap == Gap.NONE
         ):
             collapsed[-1].end = max(collapsed[-1].end, u.end)
             continue
