@@ -136,3 +136,12 @@ def test_when_fail_open_is_configured_then_unavailability_raises():
     guard.options = GuardOptions(semantic=True, themes=False, fail_closed=False)
     with pytest.raises(ScreeningUnavailable):
         guard.screen_prompt("a cat on a sofa")
+
+
+def test_when_a_name_only_folds_into_a_word_then_the_full_name_counts_and_the_word_does_not():
+    from kyodaku.domain.model import Catalog, Entity, EntityKind, Rightsholder
+
+    eevee = Entity("eevee", EntityKind.CHARACTER, "pc", {"en": ("Eevee",)})
+    guard = Guard.from_catalog(Catalog((Rightsholder("pc", {"en": "PC"}, "JP"),), (eevee,)), LEXICAL)
+    assert guard.screen_prompt("Eevee asleep on autumn leaves").verdict is Verdict.BLOCK
+    assert guard.screen_prompt("dinner on Christmas eve").verdict is Verdict.ALLOW

@@ -46,8 +46,9 @@ class GuardOptions:
     # A semantic hit alone must reach this score (0.5 is the calibrated threshold itself): at 0.75
     # the probe set kept 53/66 descriptions with 0/100 near-misses (bench/semantic_probe.py).
     semantic_min_score: float = 0.75
-    # An ambiguous name is supported by a description that comes within this margin of its threshold.
-    support_margin: float = 0.05
+    # An ambiguous name is supported by a description that reaches its own calibrated threshold
+    # (margin >= -support_margin), even when it would be too weak to count alone.
+    support_margin: float = 0.0
 
 
 @dataclass
@@ -222,7 +223,8 @@ class Guard:
         for hit in alias_hits:
             v = hit.variant
             ev = Evidence(span=hit.span, text=hit.text, variant=v.name, lang=v.lang)
-            if not v.ambiguous:
+            # "Eevee" folds to the word "eve": the folded form needs context, the full name does not.
+            if not v.ambiguous or (v.by_key and hit.text.casefold() == v.name.casefold()):
                 out.findings.append(Finding(v.entity, v.kind, ALIAS_SCORE, "alias", ev))
                 exact_spans.add(hit.span)
                 continue

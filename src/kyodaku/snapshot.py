@@ -74,10 +74,11 @@ def entities_digest(catalog: Catalog) -> str:
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
-def catalog_digest(catalog: Catalog) -> str:
+def catalog_digest(catalog: Catalog, entities: str | None = None) -> str:
     perms = sorted(repr(p) for p in catalog.permissions)
     rh = sorted(repr(r) for r in catalog.rightsholders)
-    return hashlib.sha256((entities_digest(catalog) + repr(perms) + repr(rh)).encode()).hexdigest()
+    base = entities or entities_digest(catalog)
+    return hashlib.sha256((base + repr(perms) + repr(rh)).encode()).hexdigest()
 
 
 @lru_cache(maxsize=1)
@@ -93,7 +94,8 @@ def _has_cue(name: str) -> bool:
 
 
 def _name_variants(entity: Entity) -> list[NameVariant]:
-    verdicts = entity_ambiguities(entity.all_names(), entity.ambiguous_names)
+    keys = {name: name_splits(name)[0] for _, name in entity.all_names()}
+    verdicts = entity_ambiguities(entity.all_names(), entity.ambiguous_names, keys)
     out = []
     for lang, name in entity.all_names():
         k, splits = name_splits(name)
@@ -102,7 +104,9 @@ def _name_variants(entity: Entity) -> list[NameVariant]:
         if entity.kind is EntityKind.STYLE and not ambiguous and not _has_cue(name):
             # "Ghibli", "宮崎駿": a style's core name is a request to imitate it only next to a style cue.
             ambiguous, reason = True, "style name without a style cue"
-        out.append(NameVariant(entity.id, entity.kind.value, name, lang, k, splits, ambiguous, reason))
+        out.append(
+            NameVariant(entity.id, entity.kind.value, name, lang, k, splits, ambiguous, reason, v.by_key)
+        )
     return out
 
 
@@ -145,13 +149,15 @@ def support_groups(entity: Entity) -> set[str]:
     return {entity.id, entity.work} if entity.work else {entity.id}
 
 
-def build_match_index(catalog: Catalog, semantic_builder: Any | None = None) -> MatchIndex:
+def build_match_index(
+    catalog: Catalog, semantic_builder: Any | None = None, digest: str | None = None
+) -> MatchIndex:
     started = time.perf_counter()
     by_entity = {e.id: _name_variants(e) for e in catalog.entities}
     variants = [v for vs in by_entity.values() for v in vs]
     semantic = semantic_builder(catalog) if semantic_builder else None
     return MatchIndex(
-        digest=entities_digest(catalog),
+        digest=digest or entities_digest(catalog),
         aliases=AliasIndex(variants),
         fuzzy=FuzzyIndex(variants),
         context=AliasIndex(_context_variants(catalog, by_entity), min_key=1),  # 風, 풍 are cues
@@ -173,10 +179,10 @@ def compile_snapshot(
     if reuse is not None and reuse.match.digest == digest:
         match = reuse.match
     else:
-        match = build_match_index(catalog, semantic_builder)
+        match = build_match_index(catalog, semantic_builder, digest)
     return Snapshot(
         version=catalog.version,
-        digest=catalog_digest(catalog),
+        digest=catalog_digest(catalog, digest),
         entities=catalog.entity_map(),
         rightsholders=catalog.rightsholder_map(),
         match=match,

@@ -24,3 +24,14 @@ def test_when_latin_name_is_ambiguous_then_its_katakana_form_inherits_it():
 def test_when_catalog_forces_a_name_then_it_is_ambiguous():
     verdicts = entity_ambiguities([("en", "Pikachu")], forced=("Pikachu",))
     assert verdicts["Pikachu"].ambiguous
+
+
+@pytest.mark.parametrize(("name", "key"), [("Toho", "to"), ("Dragoon", "dragon")])
+def test_when_the_matching_key_is_a_word_then_the_name_is_ambiguous_by_key(name, key):
+    verdict = classify(name, "en", key)
+    assert verdict.ambiguous and verdict.by_key
+
+
+@pytest.mark.parametrize("name", ["Pink", "Grey"])
+def test_when_name_is_among_the_most_frequent_words_then_it_is_ambiguous(name):
+    assert classify(name, "en").ambiguous

@@ -50,6 +50,7 @@ class NameVariant:
     splits: frozenset[int]
     ambiguous: bool
     ambiguity_reason: str
+    by_key: bool = False  # ambiguous only through its key: written out in full, the name is distinctive
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,9 @@ class AliasIndex:
         best: dict[tuple[str, int, int], AliasHit] = {}
         for last, (length, ids) in self._automaton.iter(sk.key):
             start, end = last - length + 1, last + 1
+            # Cheap rejection first: most raw hits of a big catalog are short names inside words.
+            if sk.script[start] not in (Script.HAN, Script.KANA, Script.HANGUL) and not _start_ok(sk, start):
+                continue
             span = sk.span(start, end)
             surface = sk.text[span[0] : span[1]]
             for vid in ids:

@@ -12,6 +12,8 @@ Detection is automatic and explainable, from data that ships offline:
   word itself. Inflection is what separates an ordinary noun or verb from a
   famous proper name: "batman" and "superman" are frequent, but "batmans" is
   not;
+* one of the most frequent English words (Zipf >= 4.5: "pink", "grey"),
+  which no franchise name reaches ("Disney" 4.4, "Mario" 4.2);
 * a common English word that is not inflected ("frozen", "hello"): frequent
   in English (Zipf >= 3.5) and at least ten times more frequent there than in
   the other big Latin-script languages. A franchise name is used worldwide at
@@ -38,6 +40,7 @@ FIRST_NAME_ZIPF = COMMON_WORD_ZIPF = 3.0
 CJK_WORD_ZIPF = 4.5
 INFLECTION_SLACK = 1.4
 ENGLISH_ONLY_ZIPF = 3.5
+VERY_COMMON_ZIPF = 4.5  # about the 3,000 most frequent English words: "pink", "grey", "link"
 ENGLISH_ONLY_MARGIN = 1.0
 _SUFFIXES = ("s", "es", "ed", "ing", "er", "ly")
 _OTHER_LATIN = ("fr", "de", "es", "it", "pt", "nl")
@@ -47,6 +50,7 @@ _OTHER_LATIN = ("fr", "de", "es", "it", "pt", "nl")
 class AmbiguityVerdict:
     ambiguous: bool
     reason: str
+    by_key: bool = False  # only the matching key is a word ("Eevee" reads "eve"): the name as written is not
 
 
 @lru_cache(maxsize=8)
@@ -59,6 +63,7 @@ def _freq_dict(lang: str) -> dict[str, float]:
         return {}
 
 
+@lru_cache(maxsize=500_000)
 def zipf(word: str, lang: str) -> float:
     """Zipf frequency of a whole token, without a tokenizer (which ja would need MeCab for)."""
     freq = _freq_dict(lang).get(word.lower())
@@ -80,9 +85,12 @@ def _base_lang(lang: str) -> str:
     return lang.split("-")[0].lower()
 
 
+@lru_cache(maxsize=200_000)
 def is_common_word(word: str, lang: str = "en") -> bool:
-    """True when `word` is an ordinary, inflected word of `lang` (or of English)."""
+    """True when `word` is an ordinary word of `lang` (or of English): see the module docstring."""
     w = word.lower()
+    if zipf(w, "en") >= VERY_COMMON_ZIPF:
+        return True
     for code in dict.fromkeys((_base_lang(lang), "en")):
         z = zipf(w, code)
         if z < COMMON_WORD_ZIPF:
@@ -106,9 +114,18 @@ def _is_kana_word(name: str) -> bool:
     return all(0x3041 <= ord(c) <= 0x30FF for c in name) and "・" not in name
 
 
-def classify(name: str, lang: str) -> AmbiguityVerdict:
-    """Decide whether one registered name needs context before it counts."""
+def classify(name: str, lang: str, key: str | None = None) -> AmbiguityVerdict:
+    """Decide whether one registered name needs context before it counts.
+
+    `key` is the name's matching key: a name is matched by its key, so it is as
+    ambiguous as the key is ("Toho" reads "to", "Dragoon" reads "dragon").
+    """
     stripped = name.strip()
+    if key is not None and key.isascii() and key.isalpha() and key != stripped.lower().replace(" ", ""):
+        if len(key) <= 3:
+            return AmbiguityVerdict(True, f'its matching key "{key}" is a short word', by_key=True)
+        if is_common_word(key):
+            return AmbiguityVerdict(True, f'its matching key "{key}" is a common word', by_key=True)
     if len(stripped.split()) > 1:
         return AmbiguityVerdict(False, "multi-word name")
     if _is_latin_word(stripped):
@@ -129,13 +146,14 @@ def classify(name: str, lang: str) -> AmbiguityVerdict:
 
 
 def entity_ambiguities(
-    names: list[tuple[str, str]], forced: tuple[str, ...] = ()
+    names: list[tuple[str, str]], forced: tuple[str, ...] = (), keys: dict[str, str] | None = None
 ) -> dict[str, AmbiguityVerdict]:
     """Classify all names of one entry; kana transliterations inherit a Latin name's ambiguity."""
-    out = {n: classify(n, lang) for lang, n in names}
+    keys = keys or {}
+    out = {n: classify(n, lang, keys.get(n)) for lang, n in names}
     for n in forced:
         out[n] = AmbiguityVerdict(True, "marked ambiguous in the catalog")
-    if any(v.ambiguous and _is_latin_word(n) for n, v in out.items()):
+    if any(v.ambiguous and not v.by_key and _is_latin_word(n) for n, v in out.items()):
         for n, v in list(out.items()):
             if not v.ambiguous and _is_kana_word(n) and len(n) <= 6:
                 out[n] = AmbiguityVerdict(True, "transliteration of an ambiguous name")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
@@ -64,14 +65,10 @@ class FuzzyIndex:
         return len(self.variants)
 
     def _candidates(self, key: str) -> set[int]:
-        """Names within one edit (shared one-deletion) and, for long windows, two."""
+        """Names sharing the key or a one-letter deletion with it: every name one edit away, and
+        those two edits away by a substitution or a swap of neighbours ("Mickie"/"Mickey")."""
         out: set[int] = set()
-        first = _deletes(key)
-        probes = {key, *first}
-        if len(key) >= LONG_KEY:
-            for d in first:
-                probes.update(_deletes(d))
-        for k in probes:
+        for k in (key, *_deletes(key)):
             out.update(self._index.get(k, ()))
         return out
 
@@ -112,6 +109,7 @@ class FuzzyIndex:
 _SPELLED = (Script.LATIN, Script.KANA)
 
 
+@lru_cache(maxsize=200_000)
 def _ordinary(raw: str, script: int) -> bool:
     """A window made only of ordinary words is never a misspelled name."""
     if script == Script.KANA:
