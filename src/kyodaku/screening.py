@@ -24,6 +24,7 @@ from kyodaku.policy.engine import ScreenContext
 from kyodaku.policy.messages import messages
 from kyodaku.snapshot import Snapshot, compile_snapshot, support_groups
 from kyodaku.text.alias import AliasHit
+from kyodaku.text.ambiguity import is_common_word
 from kyodaku.text.normalize import skeleton
 
 ALIAS_SCORE = 1.0
@@ -99,6 +100,16 @@ def disguised(surface: str, name: str) -> bool:
         return True
     inner = surface.strip()
     return name.isascii() and " " not in name and any(not c.isalnum() for c in inner)
+
+
+def folded_into_word(surface: str, name: str) -> bool:
+    """A match reached only through spelling folds, whose written form is an ordinary word:
+    "ribbon" meets the name "Ribon", "tie" meets "Chie". Misspellings and disguises of names
+    are not dictionary words; ordinary words are."""
+    plain = surface.casefold()
+    if plain == name.casefold() or not surface.replace(" ", "").isalpha() or not surface.isascii():
+        return False
+    return all(is_common_word(w) for w in plain.split())
 
 
 def semantic_builder(options: GuardOptions) -> Callable[[Catalog], object] | None:
@@ -223,6 +234,12 @@ class Guard:
         for hit in alias_hits:
             v = hit.variant
             ev = Evidence(span=hit.span, text=hit.text, variant=v.name, lang=v.lang)
+            if folded_into_word(hit.text, v.name):
+                out.notes.append(
+                    f'"{hit.text}" at {hit.span[0]}..{hit.span[1]} reads like {v.entity} ("{v.name}") '
+                    "only after spelling folds, and is itself an ordinary word"
+                )
+                continue
             # "Eevee" folds to the word "eve": the folded form needs context, the full name does not.
             if not v.ambiguous or (v.by_key and hit.text.casefold() == v.name.casefold()):
                 out.findings.append(Finding(v.entity, v.kind, ALIAS_SCORE, "alias", ev))

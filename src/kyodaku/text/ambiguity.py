@@ -119,13 +119,20 @@ def classify(name: str, lang: str, key: str | None = None) -> AmbiguityVerdict:
 
     `key` is the name's matching key: a name is matched by its key, so it is as
     ambiguous as the key is ("Toho" reads "to", "Dragoon" reads "dragon").
+    The name as written is judged first; the key only adds ambiguity.
     """
-    stripped = name.strip()
-    if key is not None and key.isascii() and key.isalpha() and key != stripped.lower().replace(" ", ""):
+    verdict = _classify_surface(name.strip(), lang)
+    if verdict.ambiguous or key is None or not (key.isascii() and key.isalpha()):
+        return verdict
+    if key != name.strip().lower().replace(" ", ""):
         if len(key) <= 3:
             return AmbiguityVerdict(True, f'its matching key "{key}" is a short word', by_key=True)
         if is_common_word(key):
             return AmbiguityVerdict(True, f'its matching key "{key}" is a common word', by_key=True)
+    return verdict
+
+
+def _classify_surface(stripped: str, lang: str) -> AmbiguityVerdict:
     if len(stripped.split()) > 1:
         return AmbiguityVerdict(False, "multi-word name")
     if _is_latin_word(stripped):

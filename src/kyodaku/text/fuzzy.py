@@ -27,6 +27,7 @@ from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, is_common_word, zipf
 from kyodaku.text.normalize import Gap, Script, Skeleton
 
 MIN_FUZZY_KEY = 6
+DICTIONARY_ZIPF = 2.5
 LONG_KEY = 9  # names this long may be two edits away ("Dart Veider", "Mickie Mouse")
 MAX_WINDOW_TOKENS = 3
 
@@ -114,7 +115,9 @@ def _ordinary(raw: str, script: int) -> bool:
     """A window made only of ordinary words is never a misspelled name."""
     if script == Script.KANA:
         return zipf(raw, "ja") >= COMMON_WORD_ZIPF
-    return all(is_common_word(w.strip(".,!?;:'\"()")) for w in raw.split())
+    words = [w.strip(".,!?;:'\"()") for w in raw.split()]
+    # Any word in the dictionary (Zipf >= 2.5, about 1 in 300,000 words) is a word, not a typo.
+    return all(zipf(w, "en") >= DICTIONARY_ZIPF or is_common_word(w) for w in words)
 
 
 def _latin_tokens(sk: Skeleton) -> list[tuple[int, int]]:
