@@ -145,3 +145,15 @@ def test_when_a_name_only_folds_into_a_word_then_the_full_name_counts_and_the_wo
     guard = Guard.from_catalog(Catalog((Rightsholder("pc", {"en": "PC"}, "JP"),), (eevee,)), LEXICAL)
     assert guard.screen_prompt("Eevee asleep on autumn leaves").verdict is Verdict.BLOCK
     assert guard.screen_prompt("dinner on Christmas eve").verdict is Verdict.ALLOW
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [("a red ribbon", Verdict.ALLOW), ("Ribon waving", Verdict.BLOCK), ("R i b o n waving", Verdict.BLOCK)],
+)
+def test_when_a_match_needs_spelling_folds_and_is_a_word_then_it_is_dismissed(text, verdict):
+    from kyodaku.domain.model import Catalog, Entity, EntityKind, Rightsholder
+
+    ribon = Entity("ribon", EntityKind.CHARACTER, "rh", {"en": ("Ribon",)})
+    guard = Guard.from_catalog(Catalog((Rightsholder("rh", {"en": "RH"}, "JP"),), (ribon,)), LEXICAL)
+    assert guard.screen_prompt(text).verdict is verdict

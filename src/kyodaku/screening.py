@@ -109,7 +109,10 @@ def folded_into_word(surface: str, name: str) -> bool:
     plain = surface.casefold()
     if plain == name.casefold() or not surface.replace(" ", "").isalpha() or not surface.isascii():
         return False
-    return all(is_common_word(w) for w in plain.split())
+    words = plain.split()
+    if len(words) != len(name.split()):
+        return False  # cut up or run together ("P i k a c h u"): an evasion, not a word
+    return all(is_common_word(w) for w in words)
 
 
 def semantic_builder(options: GuardOptions) -> Callable[[Catalog], object] | None:
