@@ -102,6 +102,25 @@ def disguised(surface: str, name: str) -> bool:
     return name.isascii() and " " not in name and any(not c.isalnum() for c in inner)
 
 
+def _drop_nested(findings: list[Finding]) -> list[Finding]:
+    """A name inside a longer name of the same entry ("Ghibli" in "in the style of Studio Ghibli")
+    adds no evidence: keep the longest lexical span per entry and region."""
+    lexical = [f for f in findings if f.matcher != "semantic" and f.evidence.span]
+
+    def inside(f: Finding) -> bool:
+        a, b = f.evidence.span  # type: ignore[misc]
+        return any(
+            g is not f
+            and g.entity == f.entity
+            and g.evidence.span[0] <= a  # type: ignore[index]
+            and b <= g.evidence.span[1]  # type: ignore[index]
+            and (g.evidence.span != f.evidence.span or g.score > f.score)
+            for g in lexical
+        )
+
+    return [f for f in findings if f not in lexical or not inside(f)]
+
+
 def folded_into_word(surface: str, name: str) -> bool:
     """A match reached only through spelling folds, whose written form is an ordinary word:
     "ribbon" meets the name "Ribon", "tie" meets "Chie". Misspellings and disguises of names
@@ -282,6 +301,7 @@ class Guard:
                 continue
             ev = Evidence(span=sh.span, text=sh.segment, variant=sh.matched_text, lang=sh.lang, note=note)
             out.findings.append(Finding(sh.entity, sh.kind, sh.score, "semantic", ev))
+        out.findings = _drop_nested(out.findings)
         return out
 
     def _semantic(self, snap: Snapshot, query) -> list:

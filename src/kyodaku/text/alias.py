@@ -23,6 +23,7 @@ because skeletons drop spaces:
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -119,7 +120,7 @@ class AliasIndex:
 
 
 def _likeness(hit: AliasHit) -> tuple[bool, bool]:
-    name, text = hit.variant.name.casefold(), hit.text.casefold()
+    name, text = hit.variant.name.casefold(), unicodedata.normalize("NFKC", hit.text).casefold()
     return name == text, name[:1].isascii() == text[:1].isascii()
 
 
