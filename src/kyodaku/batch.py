@@ -179,9 +179,7 @@ def run_batch(options: BatchOptions, console: Console | None = None) -> BatchSum
 
 def _map(options: BatchOptions, chunks: list[list[_Item]]) -> Iterator[list[dict[str, Any]]]:
     args = [(c, options.context) for c in chunks]
-    # The snapshot was compiled by run_batch; forked workers share it and the model copy-on-write.
-    if _GUARD is None:
-        _init_worker(options)
+    # run_batch compiled the snapshot; forked workers share it and the model copy-on-write.
     if options.workers <= 1 or len(chunks) <= 1 or not hasattr(os, "fork"):
         yield from map(_screen_chunk, args)
         return

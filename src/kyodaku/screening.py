@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -24,8 +23,8 @@ from kyodaku.policy.engine import ScreenContext
 from kyodaku.policy.messages import messages
 from kyodaku.snapshot import Snapshot, compile_snapshot, support_groups
 from kyodaku.text.alias import AliasHit
-from kyodaku.text.ambiguity import is_common_word
 from kyodaku.text.normalize import skeleton
+from kyodaku.text.surface import disguised, folded_into_word
 
 ALIAS_SCORE = 1.0
 CONTEXT_SCORE = 0.9
@@ -79,29 +78,6 @@ class SnapshotHolder:
         return old
 
 
-_LEET_OR_SYMBOL = frozenset("0123456789@$!|_")
-
-
-def disguised(surface: str, name: str) -> bool:
-    """Whether a matched name was written to dodge a filter rather than typed plainly.
-
-    People disguise names they expect to be blocked, never ordinary words:
-    "M4rio", "Εlsа" (Greek and Cyrillic letters), "Ｍａｒｉｏ", "M.a.r.i.o",
-    "El\u2060sa". Plain typing differs from the registered name only in case.
-    """
-    if surface.casefold() == name.casefold():
-        return False
-    if any(unicodedata.category(c) == "Cf" for c in surface):
-        return True
-    if any(c in _LEET_OR_SYMBOL for c in surface):
-        return True
-    letters = [c for c in surface if c.isalpha()]
-    if name.isascii() and any(not c.isascii() for c in letters):
-        return True
-    inner = surface.strip()
-    return name.isascii() and " " not in name and any(not c.isalnum() for c in inner)
-
-
 def _drop_nested(findings: list[Finding]) -> list[Finding]:
     """A name inside a longer name of the same entry ("Ghibli" in "in the style of Studio Ghibli")
     adds no evidence: keep the longest lexical span per entry and region."""
@@ -119,19 +95,6 @@ def _drop_nested(findings: list[Finding]) -> list[Finding]:
         )
 
     return [f for f in findings if f not in lexical or not inside(f)]
-
-
-def folded_into_word(surface: str, name: str) -> bool:
-    """A match reached only through spelling folds, whose written form is an ordinary word:
-    "ribbon" meets the name "Ribon", "tie" meets "Chie". Misspellings and disguises of names
-    are not dictionary words; ordinary words are."""
-    plain = surface.casefold()
-    if plain == name.casefold() or not surface.replace(" ", "").isalpha() or not surface.isascii():
-        return False
-    words = plain.split()
-    if len(words) != len(name.split()):
-        return False  # cut up or run together ("P i k a c h u"): an evasion, not a word
-    return all(is_common_word(w) for w in words)
 
 
 def semantic_builder(options: GuardOptions) -> Callable[[Catalog], object] | None:

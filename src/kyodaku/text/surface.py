@@ -1,0 +1,48 @@
+"""How a matched name was *written*: plainly, disguised, or as an ordinary word.
+
+The skeleton makes spellings meet; these checks look back at the original
+surface to decide what the meeting means. A disguise ("M4rio") is evidence
+that the name was meant, since nobody disguises ordinary words; a fold into an
+ordinary word ("ribbon" meeting "Ribon") is evidence that it was not.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from kyodaku.text.ambiguity import is_common_word
+
+_LEET_OR_SYMBOL = frozenset("0123456789@$!|_")
+
+
+def disguised(surface: str, name: str) -> bool:
+    """Whether a matched name was written to dodge a filter rather than typed plainly.
+
+    People disguise names they expect to be blocked, never ordinary words:
+    "M4rio", "Εlsа" (Greek and Cyrillic letters), "Ｍａｒｉｏ", "M.a.r.i.o",
+    "El\u2060sa". Plain typing differs from the registered name only in case.
+    """
+    if surface.casefold() == name.casefold():
+        return False
+    if any(unicodedata.category(c) == "Cf" for c in surface):
+        return True
+    if any(c in _LEET_OR_SYMBOL for c in surface):
+        return True
+    letters = [c for c in surface if c.isalpha()]
+    if name.isascii() and any(not c.isascii() for c in letters):
+        return True
+    inner = surface.strip()
+    return name.isascii() and " " not in name and any(not c.isalnum() for c in inner)
+
+
+def folded_into_word(surface: str, name: str) -> bool:
+    """A match reached only through spelling folds, whose written form is an ordinary word:
+    "ribbon" meets the name "Ribon", "tie" meets "Chie". Misspellings and disguises of names
+    are not dictionary words; ordinary words are."""
+    plain = surface.casefold()
+    if plain == name.casefold() or not surface.replace(" ", "").isalpha() or not surface.isascii():
+        return False
+    words = plain.split()
+    if len(words) != len(name.split()):
+        return False  # cut up or run together ("P i k a c h u"): an evasion, not a word
+    return all(is_common_word(w) for w in words)
