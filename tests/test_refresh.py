@@ -83,3 +83,24 @@ def test_when_only_permissions_change_then_match_index_is_reused(tmp_path):
     SnapshotRefresher(store, guard).refresh()
     assert guard.snapshot.match is before
     assert guard.snapshot.version == store.current_version()
+
+
+def test_when_only_permissions_changed_then_refresh_reads_permissions_only(tmp_path):
+    _, store, guard = _setup(tmp_path)
+    calls = []
+    original = store.catalog_at
+    store.catalog_at = lambda *a, **kw: calls.append(1) or original(*a, **kw)
+    store.put_permission(Permission("p-y", "dc", "superman", (Use.GENERATE,), licensees=("acme",)), "test")
+    SnapshotRefresher(store, guard).refresh()
+    assert calls == []
+    assert guard.screen_prompt("Superman", ACME_US).verdict is Verdict.ALLOW
+    assert guard.snapshot.catalog == store.catalog_at()  # the same registry version, read either way
+
+
+def test_when_an_entry_changed_then_refresh_rereads_the_registry(tmp_path):
+    from kyodaku.domain.model import Entity, EntityKind
+
+    _, store, guard = _setup(tmp_path)
+    store.put_entity(Entity("krypto", EntityKind.CHARACTER, "dc", {"en": ("Krypto the Superdog",)}), "test")
+    SnapshotRefresher(store, guard).refresh()
+    assert guard.screen_prompt("Krypto the Superdog").verdict is Verdict.BLOCK

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 
 from kyodaku.screening import Guard
 
@@ -28,12 +29,24 @@ class SnapshotRefresher:
         self.last_error: str | None = None
 
     def refresh(self) -> int:
-        """Swap in the registry's current version if it is newer; returns the serving version."""
+        """Swap in the registry's current version if it is newer; returns the serving version.
+
+        When only permissions changed since the serving version, only they are read and the
+        entries (and the compiled match index) are kept: the common case stays cheap at any
+        catalog size.
+        """
         with self._build_lock:
+            serving = self.guard.snapshot
             current = self.store.current_version()
-            if current != self.guard.snapshot.version:
-                self.guard.reload(self.store.catalog_at(version=current))
-                log.info("snapshot swapped to registry version %s", current)
+            if current == serving.version:
+                return current
+            update = self.store.permissions_update(since=serving.version)
+            if update is not None:
+                catalog = replace(serving.catalog, permissions=update.permissions, version=update.version)
+            else:
+                catalog = self.store.catalog_at(version=current)
+            self.guard.reload(catalog)
+            log.info("snapshot swapped to registry version %s", catalog.version)
             return self.guard.snapshot.version
 
     def _run(self) -> None:
