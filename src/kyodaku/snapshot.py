@@ -175,7 +175,10 @@ def compile_snapshot(
     catalog: Catalog, semantic_builder: Any | None = None, reuse: Snapshot | None = None
 ) -> Snapshot:
     """Build a snapshot; reuse the previous one's match index when only permissions changed."""
-    digest = entities_digest(catalog)
+    if reuse is not None and catalog.entities is reuse.catalog.entities:
+        digest = reuse.match.digest  # the very same entries (a permission-only refresh): no need to hash them
+    else:
+        digest = entities_digest(catalog)
     if reuse is not None and reuse.match.digest == digest:
         match = reuse.match
     else:
