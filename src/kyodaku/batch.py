@@ -37,7 +37,7 @@ class BatchOptions:
     catalog: Path | None = None
     database_url: str | None = None
     context: ScreenContext = field(default_factory=ScreenContext)
-    semantic: bool = True
+    semantic: bool | None = None  # None: the KYODAKU_SEMANTIC setting (default on)
     workers: int = 1
 
 
@@ -111,9 +111,9 @@ _GUARD = None
 
 def _init_worker(options: BatchOptions) -> None:
     global _GUARD
-    from kyodaku.screening import Guard, GuardOptions
+    from kyodaku.screening import Guard, guard_options
 
-    gopts = GuardOptions(semantic=options.semantic)
+    gopts = guard_options(options.semantic)
     if options.catalog is not None:
         _GUARD = Guard.from_file(str(options.catalog), gopts)
     else:

@@ -51,10 +51,10 @@ def _database_url(db: str | None) -> str:
     return Settings().database_url
 
 
-def _guard(catalog: Path | None, db: str | None, semantic: bool):
-    from kyodaku.screening import Guard, GuardOptions
+def _guard(catalog: Path | None, db: str | None, semantic: bool | None):
+    from kyodaku.screening import Guard, guard_options
 
-    options = GuardOptions(semantic=semantic)
+    options = guard_options(semantic)
     if catalog is not None:
         return Guard.from_file(str(catalog), options)
     from kyodaku.registry.store import RegistryStore
@@ -128,7 +128,9 @@ def screen(
     at: Annotated[str | None, typer.Option(help="Time of the request (ISO date/time); default now.")] = None,
     use: Annotated[str | None, typer.Option(help="Use to check: generate, style or train.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
-    semantic: Annotated[bool, typer.Option(help="Use the multilingual embedding model.")] = True,
+    semantic: Annotated[
+        bool | None, typer.Option("--semantic/--no-semantic", help="Use the multilingual embedding model.")
+    ] = None,
     workers: Annotated[int, typer.Option(help="Batch worker processes (0: one per core).")] = 0,
 ) -> None:
     """Screen a prompt (or a JSONL batch) and print the decision."""
@@ -246,15 +248,17 @@ def serve(
     catalog: Annotated[Path | None, typer.Option(help="Import this catalog at start.")] = None,
     host: str = "127.0.0.1",
     port: int = 8765,
-    semantic: Annotated[bool, typer.Option(help="Use the multilingual embedding model.")] = True,
+    semantic: Annotated[
+        bool | None, typer.Option("--semantic/--no-semantic", help="Use the multilingual embedding model.")
+    ] = None,
 ) -> None:
     """Run the HTTP API (OpenAPI docs at /docs)."""
     import uvicorn
 
     from kyodaku.api.app import create_app
-    from kyodaku.screening import GuardOptions
+    from kyodaku.screening import guard_options
 
-    application = create_app(_database_url(db), GuardOptions(semantic=semantic), catalog=catalog)
+    application = create_app(_database_url(db), guard_options(semantic), catalog=catalog)
     uvicorn.run(application, host=host, port=port, log_level="info")
 
 

@@ -39,16 +39,27 @@ class GuardOptions:
     fuzzy: bool = True
     fail_closed: bool = True
     max_chars: int = 20_000
-    # Entries found only with a lower score are held for review, not blocked. A semantic score of
-    # 0.75 (logistic of the margin above the calibrated threshold) kept 48/66 indirect descriptions
-    # with 2/100 near-miss prompts; below it, a person should look (bench/semantic_probe.py).
+    # Entries found only with a lower score are held for review by a person, not blocked.
     review_below: float = 0.75
     # A semantic hit alone must reach this score (0.5 is the calibrated threshold itself): at 0.75
-    # the probe set kept 53/66 descriptions with 0/100 near-misses (bench/semantic_probe.py).
+    # the probe set kept 53/66 descriptions with 0/100 near-miss prompts (bench/semantic_probe.py).
     semantic_min_score: float = 0.75
     # An ambiguous name is supported by a description that reaches its own calibrated threshold
     # (margin >= -support_margin), even when it would be too weak to count alone.
     support_margin: float = 0.0
+
+
+def guard_options(semantic: bool | None = None) -> GuardOptions:
+    """Options from the environment (KYODAKU_SEMANTIC, KYODAKU_FAIL_CLOSED, KYODAKU_MAX_PROMPT_CHARS);
+    an explicit `semantic` (a command-line flag) wins."""
+    from kyodaku.settings import load_settings
+
+    settings = load_settings()
+    return GuardOptions(
+        semantic=settings.semantic if semantic is None else semantic,
+        fail_closed=settings.fail_closed,
+        max_chars=settings.max_prompt_chars,
+    )
 
 
 @dataclass
