@@ -28,6 +28,7 @@ from kyodaku.text.surface import disguised, folded_into_word
 
 ALIAS_SCORE = 1.0
 CONTEXT_SCORE = 0.9
+BACKGROUND_VETO = -0.05
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def semantic_builder(options: GuardOptions) -> Callable[[Catalog], object] | Non
 
     def build(catalog: Catalog):
         from kyodaku.text.embedding import get_encoder
-        from kyodaku.text.semantic import SemanticEntry, SemanticIndex
+        from kyodaku.text.semantic import SemanticEntry, SemanticIndex, SemanticOptions
 
         entries = [
             SemanticEntry(e.id, e.kind.value, text, lang, "description")
@@ -123,7 +124,12 @@ def semantic_builder(options: GuardOptions) -> Callable[[Catalog], object] | Non
             for lang, text in e.description.items()
             if text and text.strip()
         ]
-        return SemanticIndex.build(entries, get_encoder())
+        # A description counts only if the prompt is nearly as close to it as to the closest
+        # ordinary prompt of the background corpus (within 0.05): generic near-misses ("an orange
+        # tabby cat riding a bus") sit closer to ordinary prompts than to any registered entry.
+        # On the dev set: ordinary benign false positives 6.5% -> 2.2%, indirect recall 89% -> 83%
+        # (0.0 cut recall to 68%; the probe set: -0.10 cut near-misses 7 -> 1 per 100).
+        return SemanticIndex.build(entries, get_encoder(), SemanticOptions(background_veto=BACKGROUND_VETO))
 
     return build
 
