@@ -157,3 +157,18 @@ def test_when_a_match_needs_spelling_folds_and_is_a_word_then_it_is_dismissed(te
     ribon = Entity("ribon", EntityKind.CHARACTER, "rh", {"en": ("Ribon",)})
     guard = Guard.from_catalog(Catalog((Rightsholder("rh", {"en": "RH"}, "JP"),), (ribon,)), LEXICAL)
     assert guard.screen_prompt(text).verdict is verdict
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ピカチュウがノルマンディーに上陸する",
+        "皮卡丘参加诺曼底登陆",
+        "피카츄가 노르망디 상륙 작전에 참가한다",
+    ],
+)
+def test_when_the_war_scene_is_written_in_cjk_then_the_condition_still_blocks(text):
+    guard = Guard.from_file(str(MINI), GuardOptions(semantic=False, themes=True))
+    d = guard.screen_prompt(text, ScreenContext(licensee="acme", region="JP"))
+    assert d.verdict is Verdict.BLOCK
+    assert d.entities[0].rule == "condition:p1"
