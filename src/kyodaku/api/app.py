@@ -20,6 +20,7 @@ from kyodaku.domain.errors import Forbidden, KyodakuError, Unauthenticated
 from kyodaku.policy.engine import ScreenContext
 from kyodaku.refresh import SnapshotRefresher
 from kyodaku.registry.catalog import entity_to_dict, permission_to_dict
+from kyodaku.registry.store import ChangeResult
 from kyodaku.screening import Guard, GuardOptions
 
 MAX_BODY_BYTES = 1_000_000
@@ -112,8 +113,10 @@ def create_app(
             return JSONResponse(body, status_code=413)
         return await call_next(request)
 
-    def _after_write() -> int:
-        return refresher.refresh()
+    def _after_write(change: ChangeResult) -> int:
+        """Swap the write into the guard before answering, so the next request obeys it."""
+        refresher.refresh()
+        return change.version
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, Any]:
@@ -143,12 +146,12 @@ def create_app(
         """Register or update a work, character or style (a new registry version)."""
         owner = body.owner or who.rightsholder or ""
         version = service.put_entity(who, body.to_entity(entity_id, owner))
-        return {"entity": entity_id, "registry_version": _version(version, _after_write())}
+        return {"entity": entity_id, "registry_version": _after_write(version)}
 
     @app.delete("/v1/entities/{entity_id}", tags=["registry"])
     def delete_entity(entity_id: str, who: Caller) -> dict[str, Any]:
         version = service.remove_entity(who, entity_id)
-        return {"entity": entity_id, "removed": True, "registry_version": _version(version, _after_write())}
+        return {"entity": entity_id, "removed": True, "registry_version": _after_write(version)}
 
     @app.get("/v1/permissions", tags=["registry"])
     def list_permissions(who: Caller) -> list[dict[str, Any]]:
@@ -159,7 +162,7 @@ def create_app(
         """Grant (or deny) a use; the next screening request obeys it."""
         owner = body.owner or who.rightsholder or ""
         version = service.put_permission(who, body.to_permission(owner))
-        return {"permission": body.id, "registry_version": _version(version, _after_write())}
+        return {"permission": body.id, "registry_version": _after_write(version)}
 
     @app.delete("/v1/permissions/{permission_id}", tags=["registry"])
     def revoke_permission(permission_id: str, who: Caller) -> dict[str, Any]:
@@ -167,7 +170,7 @@ def create_app(
         return {
             "permission": permission_id,
             "revoked": True,
-            "registry_version": _version(version, _after_write()),
+            "registry_version": _after_write(version),
         }
 
     @app.post("/v1/keys", tags=["admin"], status_code=201)
@@ -178,10 +181,3 @@ def create_app(
         )
 
     return app
-
-
-def _version(written: Any, serving: int) -> int:
-    """The registry version a write produced (services may return it, or a result holding it)."""
-    if isinstance(written, int):
-        return written
-    return getattr(written, "version", serving)

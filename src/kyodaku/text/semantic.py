@@ -333,6 +333,10 @@ class SemanticIndex:
         self.background = np.ascontiguousarray(background, dtype=np.float32)
         self.encoder = encoder
         self.options = options
+        # entity -> its rows, so `best_margin` (on the screening path) does not scan every entry
+        self._rows: dict[str, list[int]] = {}
+        for j, entry in enumerate(self.entries):
+            self._rows.setdefault(entry.entity, []).append(j)
         for array in (self.vectors, self.thresholds, self.background_quantiles, self.background):
             array.setflags(write=False)
 
@@ -427,7 +431,7 @@ class SemanticIndex:
         for a finding on its own: the name already points at the entry, the
         description only has to agree. None when none of them has a text.
         """
-        rows = [j for j, e in enumerate(self.entries) if e.entity in entities]
+        rows = [j for entity in entities for j in self._rows.get(entity, ())]
         if not rows or not query.segments:
             return None
         cosines = query.vectors @ self.vectors[rows].T
