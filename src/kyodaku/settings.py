@@ -30,6 +30,27 @@ class Settings(BaseSettings):
     snapshot_poll_seconds: float = Field(0.5, gt=0, le=3600)
     """How often a server checks the registry for a new version to compile and swap in."""
 
+    reference_store: str = "kyodaku-references"
+    """Folder of the content-addressed reference store (reference images and clips, by SHA-256)."""
+
+    max_image_pixels: int = Field(64_000_000, gt=0, le=1_000_000_000)
+    """Images that claim more pixels are refused before decoding (decompression bombs)."""
+
+    max_upload_bytes: int = Field(512 * 1024 * 1024, gt=0)
+    """Uploads (references, media to screen) larger than this are refused with 413."""
+
+    video_sample_fps: float = Field(1.0, gt=0, le=60)
+    """Frames hashed per second of video (vPDQ samples frames; 1/s is its customary rate)."""
+
+    pdq_threshold: int = Field(31, ge=0, le=128)
+    """Hamming distance (of 256 bits) at or under which two PDQ hashes match (PDQ's customary 31)."""
+
+    pdq_min_quality: int = Field(50, ge=0, le=100)
+    """Frames whose PDQ quality is lower (flat, featureless) are not trusted to match, as PDQ advises."""
+
+    image_encoder: str | None = None
+    """Optional local ONNX image encoder (SSCD, CLIP-like): path to the .onnx file. Never downloaded."""
+
 
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment plus `overrides`; a bad value is a ConfigurationError naming it."""
