@@ -44,6 +44,13 @@ class PayloadTooLarge(InvalidInput):
     code = "payload_too_large"
 
 
+class UnsupportedMedia(InvalidInput):
+    """Bytes that are not an image or video kyodaku can decode (unknown format, missing codec)."""
+
+    http_status = 415
+    code = "unsupported_media"
+
+
 @dataclass(frozen=True)
 class CatalogIssue:
     """One problem found in a catalog file, located so a human can fix it."""
