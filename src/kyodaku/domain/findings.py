@@ -24,19 +24,21 @@ class Verdict(StrEnum):
 
 @dataclass(frozen=True)
 class Evidence:
-    """Where and why a matcher fired. `span` is [start, end) in the original text."""
+    """Where and why a matcher fired. `span` is [start, end) in the original text; media findings
+    name the input, the reference file and frame, the distance and the time ranges in `media`."""
 
     span: tuple[int, int] | None = None
     text: str | None = None
     variant: str | None = None
     lang: str | None = None
     note: str | None = None
+    media: dict[str, Any] | None = field(default=None, compare=False, hash=False)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if self.span is not None:
             out["span"] = list(self.span)
-        for key in ("text", "variant", "lang", "note"):
+        for key in ("text", "variant", "lang", "note", "media"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value

@@ -47,7 +47,7 @@ CANON = 64
 DRAFT_SIDE = 256
 REGION_SHARE = 0.85
 # PDQ's dihedral order (pdqhash.compute_dihedral): original, rotations, mirrors.
-DIHEDRAL = ("original", "rotate90", "rotate180", "rotate270", "flip-x", "flip-y", "transpose", "transverse")
+DIHEDRAL = ("original", "rotate90", "rotate180", "rotate270", "flip", "mirror", "transpose", "transverse")
 
 Image.MAX_IMAGE_PIXELS = None  # kyodaku checks the size itself, with a clear error, before decoding
 

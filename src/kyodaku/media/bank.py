@@ -1,0 +1,291 @@
+"""A bank of reference hashes, and how an output is matched against it.
+
+The bank is what the screening snapshot holds for media: every live reference's
+hashes in one exact multi-index (`index.HashIndex`), plus parallel arrays that
+say which reference, frame, time and region each row is. It is immutable; a new
+registry version builds a new bank and the snapshot swaps it in whole.
+
+Matching rules, and why:
+
+* An image matches a reference when one of its hashes is within the PDQ
+  threshold of a reference hash *of the same region* ("full" against "full",
+  the top window against the top window): a caption bar covers one window and
+  leaves the other alike. The full hash is tried in its 8 dihedral variants,
+  so mirrored and rotated copies match. Video frames are "full" hashes, so a
+  still taken from a registered clip matches that clip, frame named.
+* A video matches vPDQ's way: the share of the query's frames that match some
+  frame of the reference, and the share of the reference's frames matched by
+  some query frame. Either share at or above `min_share` (with at least
+  `min_frames` matching frames) is a match: a short excerpt of a long film has a
+  high query share, a padded copy a high reference share. The matching time
+  ranges are reported.
+* Hashes under PDQ's quality floor never match: flat frames (black, blank
+  backgrounds) hash alike across unrelated media.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from kyodaku.media.hashing import MediaHashes
+from kyodaku.media.index import HashIndex
+
+REGIONS = ("full", "top", "bottom")
+_REGION_CODE = {name: n for n, name in enumerate(REGIONS)}
+
+
+@dataclass(frozen=True)
+class MatchOptions:
+    threshold: int = 31
+    min_quality: int = 50
+    min_share: float = 0.5
+    min_frames: int = 2
+    # Seconds between sampled frames that still count as one continuous matching range.
+    range_gap: float = 2.0
+
+
+@dataclass(frozen=True)
+class BankReference:
+    """One registered reference file, as findings cite it."""
+
+    id: str
+    entity: str
+    sha256: str
+    media_type: str
+    filename: str
+    frames: int = 1
+    duration: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "entity": self.entity,
+            "sha256": self.sha256,
+            "media_type": self.media_type,
+            "filename": self.filename,
+        }
+
+
+@dataclass(frozen=True)
+class ReferenceHashes:
+    """A reference's hash rows as arrays (what the registry stores, what the bank is built from)."""
+
+    reference: BankReference
+    codes: np.ndarray  # (n, 32) uint8
+    quality: np.ndarray  # (n,)
+    frame: np.ndarray  # (n,)
+    t: np.ndarray  # (n,) seconds
+    region: tuple[str, ...]
+
+    @classmethod
+    def from_media(cls, reference: BankReference, media: MediaHashes) -> ReferenceHashes:
+        rows = [f for f in media.frames if f.variant == "original"]
+        return cls(
+            reference=reference,
+            codes=np.frombuffer(b"".join(f.hash for f in rows), np.uint8).reshape(-1, 32),
+            quality=np.array([f.quality for f in rows], np.int16),
+            frame=np.array([f.frame for f in rows], np.int32),
+            t=np.array([f.t for f in rows], np.float32),
+            region=tuple(f.region for f in rows),
+        )
+
+
+@dataclass(frozen=True)
+class ImageMatch:
+    reference: BankReference
+    distance: int
+    region: str
+    variant: str
+    reference_frame: int
+    reference_t: float
+    quality: int
+
+    def score(self, threshold: int) -> float:
+        """1.0 for identical hashes down to 0.8 at the threshold: any match within PDQ's threshold is
+        strong evidence (unrelated pairs sit near 128), so none of them falls into the review band."""
+        return round(1.0 - 0.2 * self.distance / max(threshold, 1), 4)
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    query_start: float
+    query_end: float
+    reference_start: float
+    reference_end: float
+
+    def to_dict(self) -> dict[str, float]:
+        return {
+            "query": [round(self.query_start, 3), round(self.query_end, 3)],
+            "reference": [round(self.reference_start, 3), round(self.reference_end, 3)],
+        }
+
+
+@dataclass(frozen=True)
+class VideoMatch:
+    reference: BankReference
+    query_share: float
+    reference_share: float
+    matched_frames: int
+    query_frames: int
+    best_distance: int
+    ranges: tuple[TimeRange, ...]
+
+    @property
+    def score(self) -> float:
+        return round(0.8 + 0.2 * max(self.query_share, self.reference_share), 4)
+
+
+@dataclass(frozen=True)
+class ReferenceBank:
+    references: tuple[BankReference, ...]
+    index: HashIndex
+    ref_row: np.ndarray
+    frame: np.ndarray
+    t: np.ndarray
+    region: np.ndarray
+    options: MatchOptions
+    reference_frames: np.ndarray  # per reference: number of its frames with usable quality
+    skipped_low_quality: int = 0
+    digest: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def empty(cls, options: MatchOptions | None = None) -> ReferenceBank:
+        return cls.build([], options)
+
+    @classmethod
+    def build(
+        cls, items: Sequence[ReferenceHashes], options: MatchOptions | None = None, digest: str = ""
+    ) -> ReferenceBank:
+        options = options or MatchOptions()
+        codes, ref_row, frame, t, region = [], [], [], [], []
+        usable_frames = np.zeros(len(items), np.int32)
+        skipped = 0
+        for n, item in enumerate(items):
+            keep = item.quality >= options.min_quality
+            skipped += int((~keep).sum())
+            if not keep.any():
+                continue
+            codes.append(item.codes[keep])
+            ref_row.append(np.full(int(keep.sum()), n, np.int32))
+            frame.append(item.frame[keep])
+            t.append(item.t[keep])
+            codes_of_region = np.array([_REGION_CODE.get(r, 0) for r in item.region], np.uint8)
+            region.append(codes_of_region[keep])
+            full = np.array([r == "full" for r in item.region]) & keep
+            usable_frames[n] = len(set(item.frame[full].tolist()))
+
+        def cat(parts, dtype):
+            return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+
+        all_codes = np.concatenate(codes) if codes else np.zeros((0, 32), np.uint8)
+        return cls(
+            references=tuple(item.reference for item in items),
+            index=HashIndex.build(np.ascontiguousarray(all_codes, dtype=np.uint8)),
+            ref_row=cat(ref_row, np.int32),
+            frame=cat(frame, np.int32),
+            t=cat(t, np.float32),
+            region=cat(region, np.uint8),
+            options=options,
+            reference_frames=usable_frames,
+            skipped_low_quality=skipped,
+            digest=digest,
+        )
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    # -- images -----------------------------------------------------------------------------------
+    def match_image(self, query: MediaHashes) -> list[ImageMatch]:
+        """Best match per reference for one image, best first."""
+        keep = [n for n, f in enumerate(query.frames) if f.quality >= self.options.min_quality]
+        if not keep or not len(self.index):
+            return []
+        frames = [query.frames[n] for n in keep]
+        hits = self.index.search_many(query.codes()[keep], self.options.threshold)
+        best: dict[int, ImageMatch] = {}
+        for f, hit in zip(frames, hits, strict=True):
+            code = _REGION_CODE.get(f.region, 0)
+            for row, distance in zip(hit.rows.tolist(), hit.distances.tolist(), strict=True):
+                if self.region[row] != code:
+                    continue
+                ref = int(self.ref_row[row])
+                current = best.get(ref)
+                if current is None or distance < current.distance:
+                    best[ref] = ImageMatch(
+                        reference=self.references[ref],
+                        distance=int(distance),
+                        region=f.region,
+                        variant=f.variant,
+                        reference_frame=int(self.frame[row]),
+                        reference_t=float(self.t[row]),
+                        quality=f.quality,
+                    )
+        return sorted(best.values(), key=lambda m: (m.distance, m.reference.id))
+
+    # -- video ------------------------------------------------------------------------------------
+    def match_video(self, query: MediaHashes) -> list[VideoMatch]:
+        """vPDQ-style matches per reference, with shares in both directions and time ranges."""
+        frames = [f for f in query.frames if f.region == "full" and f.variant == "original"]
+        usable = [f for f in frames if f.quality >= self.options.min_quality]
+        if not usable or not len(self.index):
+            return []
+        codes = np.frombuffer(b"".join(f.hash for f in usable), np.uint8).reshape(-1, 32)
+        hits = self.index.search_many(codes, self.options.threshold)
+        # reference -> query frame -> (distance, reference frame, reference time)
+        per_ref: dict[int, dict[int, tuple[int, int, float]]] = defaultdict(dict)
+        ref_frames: dict[int, set[int]] = defaultdict(set)
+        for f, hit in zip(usable, hits, strict=True):
+            for row, distance in zip(hit.rows.tolist(), hit.distances.tolist(), strict=True):
+                if self.region[row] != 0:
+                    continue
+                ref = int(self.ref_row[row])
+                ref_frames[ref].add(int(self.frame[row]))
+                seen = per_ref[ref].get(f.frame)
+                if seen is None or distance < seen[0]:
+                    per_ref[ref][f.frame] = (int(distance), int(self.frame[row]), float(self.t[row]))
+        times = {f.frame: f.t for f in usable}
+        need = min(self.options.min_frames, len(usable))
+        out = []
+        for ref, matched in per_ref.items():
+            if len(matched) < need:
+                continue
+            query_share = len(matched) / len(usable)
+            reference_share = len(ref_frames[ref]) / max(int(self.reference_frames[ref]), 1)
+            if max(query_share, reference_share) < self.options.min_share:
+                continue
+            out.append(
+                VideoMatch(
+                    reference=self.references[ref],
+                    query_share=round(query_share, 4),
+                    reference_share=round(min(reference_share, 1.0), 4),
+                    matched_frames=len(matched),
+                    query_frames=len(usable),
+                    best_distance=min(d for d, _, _ in matched.values()),
+                    ranges=_ranges(matched, times, self.options.range_gap),
+                )
+            )
+        return sorted(out, key=lambda m: (-m.score, m.reference.id))
+
+
+def _ranges(
+    matched: dict[int, tuple[int, int, float]], times: dict[int, float], gap: float
+) -> tuple[TimeRange, ...]:
+    """Merge matching query frames into time ranges (query and reference clock)."""
+    ranges: list[TimeRange] = []
+    for frame in sorted(matched):
+        qt = times[frame]
+        rt = matched[frame][2]
+        if ranges and qt - ranges[-1].query_end <= gap:
+            last = ranges[-1]
+            ranges[-1] = TimeRange(
+                last.query_start, qt, min(last.reference_start, rt), max(last.reference_end, rt)
+            )
+        else:
+            ranges.append(TimeRange(qt, qt, rt, rt))
+    return tuple(ranges)
