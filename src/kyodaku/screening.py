@@ -48,6 +48,22 @@ class GuardOptions:
     # An ambiguous name is supported by a description that reaches its own calibrated threshold
     # (margin >= -support_margin), even when it would be too weak to count alone.
     support_margin: float = 0.0
+    # Media: images claiming more pixels are refused undecoded; video is hashed at video_fps frames/s.
+    max_pixels: int = 64_000_000
+    video_fps: float = 1.0
+    pdq_threshold: int = 31
+    pdq_min_quality: int = 50
+
+    def hash_options(self, query: bool = True):
+        """Hashing for outputs (queries: all 8 dihedral variants) or for references (stored once)."""
+        from kyodaku.media.hashing import HashOptions
+
+        return HashOptions(max_pixels=self.max_pixels, video_fps=self.video_fps, dihedral=query)
+
+    def match_options(self):
+        from kyodaku.media.bank import MatchOptions
+
+        return MatchOptions(threshold=self.pdq_threshold, min_quality=self.pdq_min_quality)
 
 
 def guard_options(semantic: bool | None = None) -> GuardOptions:
@@ -60,6 +76,10 @@ def guard_options(semantic: bool | None = None) -> GuardOptions:
         semantic=settings.semantic if semantic is None else semantic,
         fail_closed=settings.fail_closed,
         max_chars=settings.max_prompt_chars,
+        max_pixels=settings.max_image_pixels,
+        video_fps=settings.video_sample_fps,
+        pdq_threshold=settings.pdq_threshold,
+        pdq_min_quality=settings.pdq_min_quality,
     )
 
 
@@ -155,9 +175,12 @@ class Guard:
 
         return cls.from_catalog(load_catalog(path), options)
 
-    def reload(self, catalog: Catalog) -> Snapshot:
-        """Compile `catalog` and swap it in (reusing the match index if only permissions changed)."""
-        snap = compile_snapshot(catalog, semantic_builder(self.options), reuse=self.holder.current)
+    def reload(self, catalog: Catalog, media=None) -> Snapshot:
+        """Compile `catalog` and swap it in (reusing the match index if only permissions changed, and
+        the reference bank unless `media` gives a new one)."""
+        snap = compile_snapshot(
+            catalog, semantic_builder(self.options), reuse=self.holder.current, media=media
+        )
         self.holder.swap(snap)
         return snap
 
@@ -212,6 +235,100 @@ class Guard:
                 raise
             return self._failed_closed(snap, ctx, exc, started, item_id)
         return self._decide(snap, ctx, found, themes, started, item_id)
+
+    # -- media ----------------------------------------------------------------------------------------
+    def screen_image(self, source, context: ScreenContext | None = None, **kw) -> Decision:
+        """A generated image (path or bytes) against the registered references."""
+        return self.screen_output(media=[source], context=context, expect="image", **kw)
+
+    def screen_video(self, source, context: ScreenContext | None = None, **kw) -> Decision:
+        """A generated video (path or bytes): vPDQ-style frame matching against the references."""
+        return self.screen_output(media=[source], context=context, expect="video", **kw)
+
+    def screen_output(
+        self,
+        prompt: str | None = None,
+        media: Sequence = (),
+        context: ScreenContext | None = None,
+        *,
+        names: Sequence[str | None] | None = None,
+        item_id: str | None = None,
+        expect: str | None = None,
+    ) -> Decision:
+        """One decision for a generation: its prompt and/or its output images and videos.
+
+        Every input's findings go through the same policy, so a prompt that names nothing and an
+        output that copies a registered character still give one BLOCK, with both evidences.
+        Unreadable media raise InvalidInput (the caller's error) rather than failing closed.
+        """
+        if prompt is None and not media:
+            raise InvalidInput("nothing to screen: give a prompt, media, or both")
+        if prompt is not None:
+            self._check_input(prompt)
+        snap = self.holder.current
+        started = time.perf_counter()
+        hashed = self.hash_outputs(media, names, expect)
+        ctx = context or ScreenContext()
+        found = _Found()
+        themes: list[ThemeHit] = []
+        try:
+            query = None
+            if prompt is not None:
+                if self.options.semantic and snap.match.semantic is not None:
+                    query = snap.match.semantic.encode([prompt])[0]
+                found = self._find(snap, prompt, query)
+            for item in hashed:
+                self._media_findings(snap, item, found)
+            if prompt is not None and found.findings:
+                themes = self._detect_themes(prompt, query)
+        except ScreeningUnavailable as exc:
+            if not self.options.fail_closed:
+                raise
+            return self._failed_closed(snap, ctx, exc, started, item_id)
+        from kyodaku.media.evidence import media_summary
+
+        extra = {"media": [media_summary(h) for h in hashed]}
+        return self._decide(snap, ctx, found, themes, started, item_id, extra)
+
+    def hash_outputs(self, media: Sequence, names: Sequence[str | None] | None = None, expect=None) -> list:
+        from kyodaku.media.hashing import hash_media
+
+        names = list(names) if names is not None else [None] * len(media)
+        if len(names) != len(media):
+            raise InvalidInput("names must match media one to one")
+        out = []
+        for source, name in zip(media, names, strict=True):
+            hashed = hash_media(source, self.options.hash_options(query=True), name=name)
+            if expect is not None and hashed.media_type != expect:
+                raise InvalidInput(
+                    f"{hashed.name}: expected an {expect}, got a {hashed.media_type}", file=hashed.name
+                )
+            out.append(hashed)
+        return out
+
+    def _media_findings(self, snap: Snapshot, media, found: _Found) -> None:
+        from kyodaku.media.evidence import image_finding, video_finding
+
+        bank = snap.media
+        if bank is None or not len(bank):
+            found.notes.append(f"{media.name}: no reference hashes are registered; nothing to match")
+            return
+        threshold = bank.options.threshold
+        if media.media_type == "image":
+            matches = [(m, image_finding) for m in bank.match_image(media)]
+        else:
+            matches = [(m, video_finding) for m in bank.match_video(media)]
+        if not any(f.quality >= bank.options.min_quality for f in media.frames):
+            found.notes.append(
+                f"{media.name}: every hash is under PDQ's quality floor ({bank.options.min_quality}); "
+                "a flat or blank picture cannot be matched"
+            )
+        for match, make in matches:
+            entity = snap.entities.get(match.reference.entity)
+            if entity is None:
+                found.notes.append(f"reference {match.reference.id} belongs to a removed entry; ignored")
+                continue
+            found.findings.append(make(match, media, entity.kind.value, threshold))
 
     def _check_input(self, text: str) -> None:
         if not isinstance(text, str):
@@ -334,6 +451,7 @@ class Guard:
         themes: list[ThemeHit],
         started: float,
         item_id: str | None,
+        extra: dict | None = None,
     ) -> Decision:
         at = ctx.at or utcnow()
         best: dict[str, Finding] = {}
@@ -382,6 +500,7 @@ class Guard:
             notes=tuple(found.notes),
             elapsed_ms=(time.perf_counter() - started) * 1000,
             id=item_id,
+            extra=extra or {},
         )
 
     def _failed_closed(

@@ -51,6 +51,8 @@ class Snapshot:
     match: MatchIndex
     policy: PolicyEngine
     catalog: Catalog
+    # media.bank.ReferenceBank: the reference hashes of this registry version (empty without references)
+    media: Any = None
 
     @property
     def label(self) -> str:
@@ -172,9 +174,10 @@ def build_match_index(
 
 
 def compile_snapshot(
-    catalog: Catalog, semantic_builder: Any | None = None, reuse: Snapshot | None = None
+    catalog: Catalog, semantic_builder: Any | None = None, reuse: Snapshot | None = None, media: Any = None
 ) -> Snapshot:
-    """Build a snapshot; reuse the previous one's match index when only permissions changed."""
+    """Build a snapshot; reuse the previous one's match index when only permissions changed, and its
+    reference bank unless a new one is given."""
     if reuse is not None and catalog.entities is reuse.catalog.entities:
         digest = reuse.match.digest  # the very same entries (a permission-only refresh): no need to hash them
     else:
@@ -191,4 +194,13 @@ def compile_snapshot(
         match=match,
         policy=PolicyEngine(catalog),
         catalog=catalog,
+        media=media if media is not None else _empty_bank(reuse),
     )
+
+
+def _empty_bank(reuse: Snapshot | None) -> Any:
+    if reuse is not None and reuse.media is not None:
+        return reuse.media
+    from kyodaku.media.bank import ReferenceBank
+
+    return ReferenceBank.empty()

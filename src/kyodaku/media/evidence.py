@@ -1,0 +1,93 @@
+"""Turn media matches into findings, the one format the policy and the audit trail read.
+
+A media finding names the output (its SHA-256 and name), the exact reference
+file that matched (id, file name, SHA-256), the frame and time of the match,
+the Hamming distance against the threshold, the region and dihedral transform,
+and for video the shares both ways and the matching time ranges: enough for a
+rightsholder, or a person answering a claim, to open both files and see.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kyodaku.domain.findings import Evidence, Finding
+from kyodaku.media.bank import ImageMatch, VideoMatch
+from kyodaku.media.hashing import MediaHashes
+
+
+def media_summary(media: MediaHashes) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": media.name,
+        "media_type": media.media_type,
+        "sha256": media.sha256,
+        "bytes": media.size,
+        "format": media.format,
+        "width": media.width,
+        "height": media.height,
+    }
+    if media.media_type == "video":
+        out["duration"] = round(media.duration or 0.0, 3)
+        out["frames_hashed"] = media.frame_count
+        out["sample_fps"] = media.fps_sampled
+    if media.notes:
+        out["notes"] = list(media.notes)
+    return out
+
+
+def image_finding(match: ImageMatch, media: MediaHashes, kind: str, threshold: int) -> Finding:
+    ref = match.reference
+    video = ref.media_type == "video"
+    where = f"frame {match.reference_frame} at {match.reference_t:.1f}s of " if video else ""
+    transform = "" if match.variant == "original" else f", after {match.variant}"
+    note = (
+        f"PDQ distance {match.distance} of 256 bits (threshold {threshold}) to {where}reference "
+        f"{ref.id} ({ref.filename}), {match.region} region{transform}"
+    )
+    detail: dict[str, Any] = {
+        "input": {"name": media.name, "sha256": media.sha256},
+        "reference": ref.to_dict(),
+        "distance": match.distance,
+        "threshold": threshold,
+        "region": match.region,
+        "transform": match.variant,
+        "quality": match.quality,
+    }
+    if ref.media_type == "video":
+        detail["reference_frame"] = match.reference_frame
+        detail["reference_t"] = round(match.reference_t, 3)
+    return Finding(
+        ref.entity,
+        kind,
+        match.score(threshold),
+        "pdq",
+        Evidence(text=media.name, variant=ref.filename, note=note, media=detail),
+    )
+
+
+def video_finding(match: VideoMatch, media: MediaHashes, kind: str, threshold: int) -> Finding:
+    ref = match.reference
+    spans = ", ".join(f"{r.query_start:.1f}-{r.query_end:.1f}s" for r in match.ranges[:5])
+    note = (
+        f"{match.matched_frames} of {match.query_frames} sampled frames "
+        f"({match.query_share:.0%}) match reference {ref.id} ({ref.filename}); "
+        f"{match.reference_share:.0%} of the reference's frames are matched; at {spans}"
+    )
+    detail = {
+        "input": {"name": media.name, "sha256": media.sha256},
+        "reference": ref.to_dict(),
+        "query_share": match.query_share,
+        "reference_share": match.reference_share,
+        "matched_frames": match.matched_frames,
+        "query_frames": match.query_frames,
+        "best_distance": match.best_distance,
+        "threshold": threshold,
+        "ranges": [r.to_dict() for r in match.ranges],
+    }
+    return Finding(
+        ref.entity,
+        kind,
+        match.score,
+        "vpdq",
+        Evidence(text=media.name, variant=ref.filename, note=note, media=detail),
+    )
