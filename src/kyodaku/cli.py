@@ -61,7 +61,7 @@ def _guard(catalog: Path | None, db: str | None, semantic: bool | None):
 
     store = RegistryStore(_database_url(db))
     store.migrate()
-    return Guard.from_catalog(store.catalog_at(), options)
+    return Guard.from_store(store, options)
 
 
 def _context(licensee: str | None, region: str | None, at: str | None, use: str | None) -> ScreenContext:
@@ -164,6 +164,15 @@ def screen(
         sys.stdout.write(json.dumps(decision.to_dict(), ensure_ascii=False) + "\n")
     else:
         out.print(render(decision))
+
+
+def _register_media() -> None:
+    from kyodaku.cli_media import screen_media
+
+    app.command("screen-media")(screen_media)
+
+
+_register_media()
 
 
 @catalog_app.command("validate")

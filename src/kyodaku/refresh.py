@@ -41,11 +41,15 @@ class SnapshotRefresher:
             if current == serving.version:
                 return current
             update = self.store.permissions_update(since=serving.version)
+            media = None  # keep the serving reference bank
             if update is not None:
                 catalog = replace(serving.catalog, permissions=update.permissions, version=update.version)
             else:
+                from kyodaku.media.loading import bank_from_store
+
                 catalog = self.store.catalog_at(version=current)
-            self.guard.reload(catalog)
+                media = bank_from_store(self.store, catalog.version, self.guard.options.match_options())
+            self.guard.reload(catalog, media=media)
             log.info("snapshot swapped to registry version %s", catalog.version)
             return self.guard.snapshot.version
 

@@ -175,6 +175,17 @@ class Guard:
 
         return cls.from_catalog(load_catalog(path), options)
 
+    @classmethod
+    def from_store(cls, store, options: GuardOptions | None = None) -> Guard:
+        """The registry's current version, with the reference bank of that same version."""
+        from kyodaku.media.loading import bank_from_store
+
+        options = options or GuardOptions()
+        catalog = store.catalog_at()
+        bank = bank_from_store(store, catalog.version, options.match_options())
+        snapshot = compile_snapshot(catalog, semantic_builder(options), media=bank)
+        return cls(SnapshotHolder(snapshot), options)
+
     def reload(self, catalog: Catalog, media=None) -> Snapshot:
         """Compile `catalog` and swap it in (reusing the match index if only permissions changed, and
         the reference bank unless `media` gives a new one)."""

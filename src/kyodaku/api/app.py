@@ -7,16 +7,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from kyodaku import __version__
+from kyodaku.api.auth import Caller
+from kyodaku.api.media import UPLOAD_PATHS, BodyLimit
+from kyodaku.api.media import router as media_router
 from kyodaku.api.schemas import EntityBody, KeyBody, KeyCreated, PermissionBody, ScreenPromptRequest
-from kyodaku.domain.access import Principal
-from kyodaku.domain.errors import Forbidden, KyodakuError, Unauthenticated
+from kyodaku.domain.errors import Forbidden, KyodakuError
 from kyodaku.policy.engine import ScreenContext
 from kyodaku.refresh import SnapshotRefresher
 from kyodaku.registry.catalog import entity_to_dict, permission_to_dict
@@ -26,31 +28,12 @@ from kyodaku.screening import Guard, GuardOptions
 MAX_BODY_BYTES = 1_000_000
 
 
-def principal(
-    request: Request,
-    authorization: Annotated[str | None, Header()] = None,
-    x_api_key: Annotated[str | None, Header()] = None,
-) -> Principal:
-    """Who is calling: `Authorization: Bearer <key>` (or `X-API-Key`), checked against the key store."""
-    secret = x_api_key
-    if authorization:
-        scheme, _, value = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not value.strip():
-            raise Unauthenticated("use 'Authorization: Bearer <key>'")
-        secret = value.strip()
-    if not secret:
-        raise Unauthenticated("an API key is required (Authorization: Bearer <key>)")
-    return request.app.state.store.authenticate(secret)
-
-
-Caller = Annotated[Principal, Depends(principal)]
-
-
 def create_app(
     database_url: str,
     options: GuardOptions | None = None,
     catalog: Path | None = None,
     poll_seconds: float = 0.5,
+    max_upload_bytes: int = 512 * 1024 * 1024,
 ) -> FastAPI:
     """Build the app: registry at `database_url`, optionally seeded from a catalog file."""
     from kyodaku.registry.catalog import load_catalog
@@ -62,7 +45,7 @@ def create_app(
     if catalog is not None:
         store.import_catalog(load_catalog(catalog), actor="serve")
     service = RegistryService(store)
-    guard = Guard.from_catalog(store.catalog_at(), options or GuardOptions())
+    guard = Guard.from_store(store, options or GuardOptions())
     refresher = SnapshotRefresher(store, guard, poll_seconds)
 
     @asynccontextmanager
@@ -105,13 +88,11 @@ def create_app(
         }
         return JSONResponse(body, status_code=422)
 
-    @app.middleware("http")
-    async def _limit_body(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            body = {"error": "payload_too_large", "message": f"request body over {MAX_BODY_BYTES} bytes"}
-            return JSONResponse(body, status_code=413)
-        return await call_next(request)
+    app.state.max_upload_bytes = max_upload_bytes
+    app.add_middleware(
+        BodyLimit, default_limit=MAX_BODY_BYTES, upload_limit=max_upload_bytes, upload_prefixes=UPLOAD_PATHS
+    )
+    app.include_router(media_router)
 
     def _after_write(change: ChangeResult) -> int:
         """Swap the write into the guard before answering, so the next request obeys it."""

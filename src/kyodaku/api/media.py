@@ -1,0 +1,172 @@
+"""Media screening over HTTP: `POST /v1/screen/image` and `POST /v1/screen/video` (multipart).
+
+Each takes one `file` part (the generated output) and optional form fields: `prompt` (the prompt that
+made it: prompt and output then give one decision), `licensee`, `region`, `at`, `use`, `id`. The
+answer is the same decision object as `POST /v1/screen/prompt` and `kyodaku screen --json`.
+
+Upload size is bounded twice: by the request-body limit (Content-Length, and bytes counted while
+the body streams in, see `BodyLimit`), and here by the file's own size, so a 10 GB upload is refused
+with 413 without being stored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, UploadFile
+
+from kyodaku.api.auth import Caller
+from kyodaku.domain.access import Principal
+from kyodaku.domain.errors import Forbidden, InvalidInput, KyodakuError, PayloadTooLarge
+from kyodaku.domain.model import Use, to_utc
+from kyodaku.policy.engine import ScreenContext
+
+router = APIRouter(tags=["screening"])
+
+UPLOAD_PATHS = ("/v1/screen/image", "/v1/screen/video")
+
+
+def _context(licensee: str | None, region: str | None, at: str | None, use: str | None) -> ScreenContext:
+    try:
+        when: datetime | None = to_utc(at) if at else None
+        return ScreenContext(
+            licensee=licensee or None,
+            region=region.upper() if region else None,
+            at=when,
+            use=Use(use) if use else None,
+        )
+    except ValueError as exc:
+        raise InvalidInput(f"bad context field: {exc}") from exc
+
+
+async def _read_upload(upload: UploadFile, limit: int) -> bytes:
+    name = upload.filename or "upload"
+    data = bytearray()
+    while chunk := await upload.read(1 << 20):
+        data.extend(chunk)
+        if len(data) > limit:
+            raise PayloadTooLarge(f"{name}: larger than the upload limit of {limit:,} bytes", limit=limit)
+    if not data:
+        raise InvalidInput(f"{name}: the file is empty", file=name)
+    return bytes(data)
+
+
+async def _screen(
+    request: Request, who: Principal, file: UploadFile, form: dict[str, str | None], expect: str
+) -> dict:
+    if who.role not in ("operator", "admin"):
+        raise Forbidden("screening needs an operator or admin key")
+    guard = request.app.state.guard
+    data = await _read_upload(file, request.app.state.max_upload_bytes)
+    ctx = _context(form.get("licensee"), form.get("region"), form.get("at"), form.get("use"))
+    prompt = form.get("prompt")
+    decision = guard.screen_output(
+        prompt=prompt if prompt else None,
+        media=[data],
+        context=ctx,
+        names=[file.filename or "upload"],
+        item_id=form.get("id"),
+        expect=expect,
+    )
+    return decision.to_dict()
+
+
+Text = Annotated[str | None, Form()]
+
+
+@router.post("/v1/screen/image")
+async def screen_image(
+    request: Request,
+    who: Caller,
+    file: UploadFile,
+    prompt: Text = None,
+    licensee: Text = None,
+    region: Text = None,
+    at: Text = None,
+    use: Text = None,
+    id: Text = None,
+) -> dict[str, Any]:
+    """Screen a generated image against the registered references (plus its prompt, if given)."""
+    form = {"prompt": prompt, "licensee": licensee, "region": region, "at": at, "use": use, "id": id}
+    return await _screen(request, who, file, form, "image")
+
+
+@router.post("/v1/screen/video")
+async def screen_video(
+    request: Request,
+    who: Caller,
+    file: UploadFile,
+    prompt: Text = None,
+    licensee: Text = None,
+    region: Text = None,
+    at: Text = None,
+    use: Text = None,
+    id: Text = None,
+) -> dict[str, Any]:
+    """Screen a generated video (vPDQ-style frame matching; shares and time ranges in the evidence)."""
+    form = {"prompt": prompt, "licensee": licensee, "region": region, "at": at, "use": use, "id": id}
+    return await _screen(request, who, file, form, "video")
+
+
+class BodyLimit:
+    """ASGI middleware: refuse request bodies over a limit with 413, before or while they stream in.
+
+    Content-Length is checked up front; bodies without one (chunked) are counted as they arrive and
+    cut off at the limit, so no route ever buffers more than it allows. Upload routes (`upload_prefixes`)
+    get the upload limit, every other route the small JSON limit.
+    """
+
+    def __init__(self, app, default_limit: int, upload_limit: int, upload_prefixes: tuple[str, ...]) -> None:
+        self.app = app
+        self.default_limit = default_limit
+        self.upload_limit = upload_limit
+        self.upload_prefixes = upload_prefixes
+
+    def _limit(self, path: str) -> int:
+        is_upload = any(path.startswith(p) for p in self.upload_prefixes) or path.endswith("/references")
+        return self.upload_limit if is_upload else self.default_limit
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self._limit(scope.get("path", ""))
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length", b"").decode("latin-1")
+        if length.isdigit() and int(length) > limit:
+            await _too_large(send, limit)
+            return
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise PayloadTooLarge(f"request body over {limit:,} bytes", limit=limit)
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except PayloadTooLarge as exc:
+            await _too_large(send, limit, exc)
+
+
+async def _too_large(send, limit: int, exc: KyodakuError | None = None) -> None:
+    import json
+
+    body = (exc or PayloadTooLarge(f"request body over {limit:,} bytes", limit=limit)).to_dict()
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})

@@ -1,0 +1,179 @@
+"""`kyodaku screen-media`: screen generated images and videos against registered references.
+
+One file prints one decision (`--json`: the same object as `screen --json`); a file with `--prompt`
+gives one decision for the prompt and the output together. Several files, or a folder, are a batch:
+a progress bar, one decision per file (JSONL with `--json` or `--output`), and a file that cannot be
+read is listed with its reason while the others are still screened (exit code 2 if any failed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from kyodaku.domain.errors import InvalidInput, KyodakuError
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    """Files as given; folders walked recursively (sorted, hidden files skipped)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                )
+            )
+        elif path.exists():
+            out.append(path)
+        else:
+            raise InvalidInput(f"{path}: no such file or folder", file=str(path))
+    if not out:
+        raise InvalidInput("no files to screen")
+    return out
+
+
+def _progress(console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def media_guard(catalog: Path | None, db: str | None, semantic: bool | None, console):
+    """A guard whose snapshot holds the references: hashed on the fly from the catalog's
+    `references:` globs, or read from the registry."""
+    from kyodaku.cli import _database_url
+    from kyodaku.screening import Guard, guard_options
+
+    options = guard_options(semantic)
+    if catalog is None:
+        from kyodaku.registry.store import RegistryStore
+
+        store = RegistryStore(_database_url(db))
+        store.migrate()
+        return Guard.from_store(store, options)
+    from kyodaku.media.loading import CatalogBankReport, bank_from_catalog
+    from kyodaku.registry.catalog import load_catalog, resolve_references
+
+    cat = load_catalog(catalog)
+    report = CatalogBankReport()
+    files = {str(r.path) for r in resolve_references(cat)}
+    with _progress(console) as progress:
+        task = progress.add_task("hashing references", total=len(files))
+        bank = bank_from_catalog(
+            cat,
+            options.hash_options(query=False),
+            options.match_options(),
+            progress=lambda _: progress.advance(task),
+            report=report,
+        )
+    if report.failed:
+        problems = "; ".join(f"{name}: {why}" for name, why in report.failed)
+        raise InvalidInput(
+            f"{len(report.failed)} reference file(s) of {catalog} could not be hashed: {problems}"
+        )
+    guard = Guard.from_catalog(cat, options)
+    guard.reload(cat, media=bank)
+    return guard
+
+
+def screen_media(
+    paths: Annotated[list[Path], typer.Argument(help="Images, videos, or folders of them.")],
+    catalog: Annotated[
+        Path | None,
+        typer.Option("--catalog", "-c", help="Catalog file; its `references:` are hashed on the fly."),
+    ] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", envvar="KYODAKU_DATABASE_URL", help="Registry database URL.")
+    ] = None,
+    prompt: Annotated[
+        str | None, typer.Option("--prompt", "-p", help="The prompt that made the output(s): one decision.")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write JSONL decisions here.")] = None,
+    licensee: Annotated[str | None, typer.Option(help="Licensee asking (e.g. acme).")] = None,
+    region: Annotated[str | None, typer.Option(help="Region of the request (ISO country code).")] = None,
+    at: Annotated[str | None, typer.Option(help="Time of the request (ISO date/time); default now.")] = None,
+    use: Annotated[str | None, typer.Option(help="Use to check: generate, style or train.")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print decisions as JSON (JSONL for a batch).")
+    ] = False,
+    semantic: Annotated[
+        bool | None, typer.Option("--semantic/--no-semantic", help="Embedding model for --prompt.")
+    ] = None,
+) -> None:
+    """Screen generated images and videos against the registered reference images and clips."""
+    from kyodaku.cli import _context, err, out, render
+
+    ctx = _context(licensee, region, at, use)
+    files = _expand(paths)
+    guard = media_guard(catalog, db, False if prompt is None else semantic, err)
+    single = len(files) == 1 and not any(p.is_dir() for p in paths)
+    if prompt is not None or (single and output is None):
+        decision = guard.screen_output(prompt=prompt, media=files, context=ctx, names=[str(f) for f in files])
+        if output is not None:
+            _write_atomic(output, [decision.to_dict()])
+        elif as_json:
+            sys.stdout.write(json.dumps(decision.to_dict(), ensure_ascii=False) + "\n")
+        else:
+            out.print(render(decision))
+        return
+    records: list[dict[str, Any]] = []
+    failed: list[tuple[str, str]] = []
+    verdicts: Counter[str] = Counter()
+    with _progress(err) as progress:
+        task = progress.add_task("screening", total=len(files))
+        for path in files:
+            try:
+                decision = guard.screen_output(media=[path], context=ctx, names=[str(path)])
+                record = {"file": str(path), **decision.to_dict()}
+                verdicts[decision.verdict.value] += 1
+            except KyodakuError as exc:
+                record = {"file": str(path), **exc.to_dict()}
+                failed.append((str(path), exc.message))
+            records.append(record)
+            if as_json and output is None:
+                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            progress.advance(task)
+    if output is not None:
+        _write_atomic(output, records)
+    elif not as_json:
+        for record in records:
+            verdict = record.get("verdict", "error")
+            what = ", ".join(e["entity"] for e in record.get("entities", [])) or record.get("message", "")
+            out.print(f"{verdict.upper():6}  {record['file']}  {what}")
+    counts = ", ".join(f"{n} {v}" for v, n in sorted(verdicts.items()))
+    done = len(files) - len(failed)
+    err.print(f"screened {done} of {len(files)} files ({counts or 'none'}); {len(failed)} failed")
+    for name, why in failed:
+        err.print(f"  [red]failed[/] {why}" if name in why else f"  [red]failed[/] {name}: {why}")
+    if failed:
+        raise typer.Exit(InvalidInput.exit_code)
+
+
+def _write_atomic(path: Path, records: list[dict[str, Any]]) -> None:
+    """Write JSONL to a temporary file beside `path`, then rename: never a half-written output."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            for record in records:
+                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,84 @@
+"""Where a reference bank comes from: the registry (a server, `--db`) or a catalog file's
+`references:` globs hashed on the fly (`screen-media --catalog`, no database needed).
+
+Both end in the same `ReferenceBank`, with the same reference ids (derived from the entity and the
+file's SHA-256), so a finding names the same reference whichever way the bank was built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from kyodaku.domain.errors import KyodakuError
+from kyodaku.domain.model import Catalog
+from kyodaku.media.bank import BankReference, MatchOptions, ReferenceBank, ReferenceHashes
+from kyodaku.media.hashing import HashOptions, MediaHashes, hash_media
+
+
+@dataclass
+class CatalogBankReport:
+    """What hashing a catalog's references did: how many files, and which could not be hashed."""
+
+    files: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _digest(parts: Sequence[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()
+
+
+def bank_from_store(store, version: int | None, match: MatchOptions) -> ReferenceBank:
+    """The bank of every reference live at registry `version` (default: the latest)."""
+    records = store.references_at(version)
+    digest = _digest([f"{r.id}:{r.sha256}:{r.hasher}" for r in records])
+    return ReferenceBank.build([r.bank_hashes() for r in records], match, digest=digest)
+
+
+def bank_from_catalog(
+    catalog: Catalog,
+    hashing: HashOptions,
+    match: MatchOptions,
+    progress: Callable[[str], None] | None = None,
+    report: CatalogBankReport | None = None,
+) -> ReferenceBank:
+    """Hash the files of every entity's `references:` globs (each distinct file once) into a bank.
+
+    A file that cannot be hashed is an error naming it, unless `report` is given: then it is listed
+    there and the others are still used (the CLI prints the list and exits non-zero).
+    """
+    from kyodaku.registry.catalog import resolve_references
+    from kyodaku.registry.references import clean_filename, reference_id
+
+    files = resolve_references(catalog)
+    by_path: dict[str, MediaHashes | None] = {}
+    items: list[ReferenceHashes] = []
+    for ref in files:
+        key = str(ref.path)
+        if key not in by_path:
+            try:
+                by_path[key] = hash_media(ref.path, hashing)
+            except KyodakuError as exc:
+                if report is None:
+                    raise
+                report.failed.append((key, exc.message))
+                by_path[key] = None
+            if progress is not None:
+                progress(key)
+        media = by_path[key]
+        if media is None:
+            continue
+        reference = BankReference(
+            id=reference_id(ref.entity_id, media.sha256),
+            entity=ref.entity_id,
+            sha256=media.sha256,
+            media_type=media.media_type,
+            filename=clean_filename(ref.path.name),
+            frames=media.frame_count,
+            duration=media.duration,
+        )
+        items.append(ReferenceHashes.from_media(reference, media))
+    if report is not None:
+        report.files = len(by_path)
+    return ReferenceBank.build(items, match, digest=_digest([f"{i.reference.id}" for i in items]))
