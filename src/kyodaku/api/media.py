@@ -18,7 +18,7 @@ from fastapi import APIRouter, Form, Request, UploadFile
 
 from kyodaku.api.auth import Caller
 from kyodaku.domain.access import Principal
-from kyodaku.domain.errors import Forbidden, InvalidInput, KyodakuError, PayloadTooLarge
+from kyodaku.domain.errors import Forbidden, InvalidInput, PayloadTooLarge
 from kyodaku.domain.model import Use, to_utc
 from kyodaku.policy.engine import ScreenContext
 
@@ -138,26 +138,34 @@ class BodyLimit:
             await _too_large(send, limit)
             return
         seen = 0
+        refused = False
 
         async def counted():
-            nonlocal seen
+            # Past the limit, answer 413 ourselves and tell the app the client went away, so it stops
+            # reading (frameworks turn an exception raised here into their own 400).
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise PayloadTooLarge(f"request body over {limit:,} bytes", limit=limit)
+                    refused = True
+                    await _too_large(send, limit)
+                    return {"type": "http.disconnect"}
             return message
 
-        try:
-            await self.app(scope, counted, send)
-        except PayloadTooLarge as exc:
-            await _too_large(send, limit, exc)
+        async def guarded_send(message) -> None:
+            if not refused:
+                await send(message)
+
+        await self.app(scope, counted, guarded_send)
 
 
-async def _too_large(send, limit: int, exc: KyodakuError | None = None) -> None:
+async def _too_large(send, limit: int) -> None:
     import json
 
-    body = (exc or PayloadTooLarge(f"request body over {limit:,} bytes", limit=limit)).to_dict()
+    body = PayloadTooLarge(f"request body over {limit:,} bytes", limit=limit).to_dict()
     payload = json.dumps(body).encode()
     await send(
         {
