@@ -164,8 +164,14 @@ def _check_pixels(name: str, width: int, height: int, options: HashOptions) -> N
         )
 
 
-def decode_image(source: str | Path | bytes, options: HashOptions | None = None, name: str | None = None):
-    """Decode an image safely into a small RGB/L Pillow image (draft-decoded JPEGs, alpha on white).
+def decode_image(
+    source: str | Path | bytes,
+    options: HashOptions | None = None,
+    name: str | None = None,
+    grey: bool = False,
+):
+    """Decode an image safely into a Pillow image (JPEGs draft-decoded at >= 256 px, alpha on white):
+    RGB for learned encoders, or luma only (`grey`) for hashing.
 
     Returns (image, format, original width, original height). Raises InvalidInput naming the file.
     """
@@ -174,16 +180,19 @@ def decode_image(source: str | Path | bytes, options: HashOptions | None = None,
     im = _open_image(src)
     if im is None:
         raise UnsupportedMedia(f"{src.name}: not an image kyodaku can read", file=src.name)
-    return _load(src, im, options)
+    return _load(src, im, options, grey)
 
 
-def _load(src: _Source, im: Image.Image, options: HashOptions) -> tuple[Image.Image, str, int, int]:
+def _load(
+    src: _Source, im: Image.Image, options: HashOptions, grey: bool = True
+) -> tuple[Image.Image, str, int, int]:
     width, height = im.size
     fmt = (im.format or "unknown").lower()
     _check_pixels(src.name, width, height, options)
     try:
         if fmt == "jpeg":
-            im.draft("RGB", (DRAFT_SIDE, DRAFT_SIDE))
+            # Luma straight from the DCT at 1/2..1/8 scale: no chroma, no colour conversion.
+            im.draft("L" if grey else "RGB", (DRAFT_SIDE, DRAFT_SIDE))
         im.load()
         im = ImageOps.exif_transpose(im) or im
         if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
