@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from kyodaku.cli_refs import StoreOpt, refs_app
 from kyodaku.domain.errors import InvalidInput, KyodakuError
 from kyodaku.domain.findings import Decision, Verdict
 from kyodaku.domain.model import Use, to_utc
@@ -29,6 +30,7 @@ catalog_app = typer.Typer(no_args_is_help=True, help="Validate, import and expor
 keys_app = typer.Typer(no_args_is_help=True, help="Manage API keys (admin).")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(keys_app, name="keys")
+app.add_typer(refs_app, name="refs")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -192,19 +194,29 @@ def catalog_validate(file: Path) -> None:
 
 
 @catalog_app.command("import")
-def catalog_import(file: Path, db: DbOpt = None, actor: str = "cli") -> None:
-    """Import a catalog into the registry (idempotent: re-importing changes nothing)."""
-    from kyodaku.registry.catalog import load_catalog
+def catalog_import(file: Path, db: DbOpt = None, actor: str = "cli", store: StoreOpt = None) -> None:
+    """Import a catalog into the registry, and attach the files its `references:` match
+    (idempotent: re-importing changes nothing)."""
+    from kyodaku.registry.catalog import load_catalog, resolve_references
     from kyodaku.registry.store import RegistryStore
 
-    store = RegistryStore(_database_url(db))
-    store.migrate()
-    result = store.import_catalog(load_catalog(file), actor=actor)
+    catalog = load_catalog(file)
+    references = resolve_references(catalog)  # a pattern matching nothing stops the import before it starts
+    registry = RegistryStore(_database_url(db))
+    registry.migrate()
+    result = registry.import_catalog(catalog, actor=actor)
     out.print(
         f"imported {file}: registry version {result.version} "
         f"({result.created} created, {result.updated} updated, {result.unchanged} unchanged, "
         f"{result.removed} removed)"
     )
+    if references:
+        from kyodaku.cli_refs import import_catalog_references
+
+        report = import_catalog_references(registry, store, [(r.entity_id, r.path) for r in references])
+        out.print(f"references: {report.describe()} (registry version {registry.current_version()})")
+        if report.failed:
+            raise typer.Exit(InvalidInput.exit_code)
 
 
 @catalog_app.command("export")

@@ -17,6 +17,7 @@ from kyodaku import __version__
 from kyodaku.api.auth import Caller
 from kyodaku.api.media import UPLOAD_PATHS, BodyLimit
 from kyodaku.api.media import router as media_router
+from kyodaku.api.references import install_references
 from kyodaku.api.schemas import EntityBody, KeyBody, KeyCreated, PermissionBody, ScreenPromptRequest
 from kyodaku.domain.errors import Forbidden, KyodakuError
 from kyodaku.policy.engine import ScreenContext
@@ -93,6 +94,7 @@ def create_app(
         BodyLimit, default_limit=MAX_BODY_BYTES, upload_limit=max_upload_bytes, upload_prefixes=UPLOAD_PATHS
     )
     app.include_router(media_router)
+    install_references(app)  # reference uploads: streamed into the reference store, limited per file
 
     def _after_write(change: ChangeResult) -> int:
         """Swap the write into the guard before answering, so the next request obeys it."""

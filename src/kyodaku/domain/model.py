@@ -65,6 +65,8 @@ class Entity:
     work: str | None = None
     context: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     references: tuple[str, ...] = ()
+    """Glob patterns of reference images and clips, relative to the catalog file's folder.
+    The files themselves, once ingested, are registry references (`kyodaku refs`)."""
     ambiguous_names: tuple[str, ...] = ()
 
     def all_names(self) -> list[tuple[str, str]]:
@@ -132,6 +134,9 @@ class Catalog:
     entities: tuple[Entity, ...] = ()
     permissions: tuple[Permission, ...] = ()
     version: int = 1
+    source_dir: str | None = field(default=None, compare=False)
+    """Folder of the catalog file it was loaded from: entities' `references` globs are relative to it.
+    None for a catalog that did not come from a file (the registry, an upload)."""
 
     def entity_map(self) -> dict[str, Entity]:
         return {e.id: e for e in self.entities}

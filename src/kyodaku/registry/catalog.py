@@ -13,11 +13,12 @@ The format is documented in docs/catalog.md.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
@@ -86,7 +87,8 @@ def load_catalog(path: str | os.PathLike[str]) -> Catalog:
         raise CatalogError(
             [CatalogIssue(name, None, FILE_FIELD, f"cannot read the file: {exc.strerror}")]
         ) from None
-    return load_catalog_text(raw, name, fmt)
+    catalog = load_catalog_text(raw, name, fmt)
+    return replace(catalog, source_dir=str(Path(path).resolve().parent))
 
 
 def load_catalog_text(
@@ -409,6 +411,62 @@ def catalog_to_dict(catalog: Catalog) -> dict[str, Any]:
         out[section] = [entity_to_dict(e) for e in catalog.entities if e.kind is kind]
     out["permissions"] = [permission_to_dict(p) for p in catalog.permissions]
     return out
+
+
+# ---------------------------------------------------------------- reference files
+
+
+@dataclass(frozen=True, order=True)
+class ReferenceFile:
+    """One file an entity's `references` patterns matched: an absolute path."""
+
+    entity_id: str
+    path: Path
+
+
+def resolve_references(catalog: Catalog) -> list[ReferenceFile]:
+    """Expand every entity's `references` globs into files, sorted and without duplicates.
+
+    Patterns are relative to the catalog file's folder (`Catalog.source_dir`); an absolute
+    pattern is taken as it is (it may point outside that folder). `**` matches any depth.
+    A pattern that matches no file is an error naming the entity, the pattern and the folder:
+    a reference silently missing would leave a character unprotected. All such problems are
+    reported at once (CatalogError).
+    """
+    found: set[ReferenceFile] = set()
+    issues: list[CatalogIssue] = []
+    where = catalog.source_dir
+    for entity in catalog.entities:
+        for i, pattern in enumerate(entity.references):
+            field_name = format_field((_section_of(entity), entity.id, "references", i))
+            if not os.path.isabs(pattern) and where is None:
+                issues.append(
+                    CatalogIssue(
+                        "<catalog>", None, field_name,
+                        f"{entity.id!r}: relative pattern {pattern!r} needs the catalog's folder, "
+                        "and this catalog was not loaded from a file",
+                    )
+                )  # fmt: skip
+                continue
+            absolute = os.path.isabs(pattern)
+            folder = os.path.dirname(pattern) if absolute else str(where)
+            matches = glob.glob(pattern, root_dir=None if absolute else folder, recursive=True)
+            files = [p.resolve() for p in (Path(folder, m) for m in matches) if p.is_file()]
+            if not files:
+                issues.append(
+                    CatalogIssue(
+                        where or "<catalog>", None, field_name,
+                        f"{entity.id!r}: pattern {pattern!r} matches no file in {folder}",
+                    )
+                )  # fmt: skip
+            found.update(ReferenceFile(entity.id, f) for f in files)
+    if issues:
+        raise CatalogError(issues)
+    return sorted(found)
+
+
+def _section_of(entity: Entity) -> str:
+    return next(section for section, kind in ENTITY_SECTIONS.items() if kind is entity.kind)
 
 
 # ---------------------------------------------------------------- dumping

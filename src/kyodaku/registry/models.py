@@ -15,7 +15,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -112,6 +125,61 @@ class PermissionRow(_Temporal, Base):
     valid_from: Mapped[datetime | None]
     valid_until: Mapped[datetime | None]
     conditions: Mapped[dict[str, Any]]
+
+
+class ReferenceRow(_Temporal, Base):
+    """A reference image or clip attached to an entity; its bytes live in the reference store by SHA-256.
+
+    Versioned like the entries: attaching or removing one is a registry version, so the
+    references a decision was screened against can be named later. `id` is derived from the
+    entity and the content, so attaching the same file to the same entity twice is one reference.
+    """
+
+    __tablename__ = "entity_references"
+    __table_args__ = (_current_unique("entity_references"),)
+
+    entity_id: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
+    owner: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    media_type: Mapped[str] = mapped_column(String(8))
+    format: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    duration: Mapped[float | None] = mapped_column(Float)
+    hasher: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+
+class MediaHashRow(Base):
+    """One perceptual hash of a content (a frame, or a region of one), hashed once per (content, hasher).
+
+    Not versioned: a content's hashes never change, and any number of references (of any
+    entity, current or removed) share them through `sha256`.
+    """
+
+    __tablename__ = "media_hashes"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hasher: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ordinal: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    frame: Mapped[int] = mapped_column(Integer)
+    t: Mapped[float] = mapped_column(Float)
+    region: Mapped[str] = mapped_column(String(16))
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    quality: Mapped[int] = mapped_column(SmallInteger)
+
+
+class MediaDescriptorRow(Base):
+    """A further descriptor of a content (a learned embedding, ORB keypoints), by kind; computed once."""
+
+    __tablename__ = "media_descriptors"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
 
 
 class ApiKeyRow(Base):

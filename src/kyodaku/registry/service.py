@@ -18,12 +18,17 @@ and never the store directly, so a rule is written once and tested once.
 | import catalog                            | yes   | Forbidden| only a catalog whose every part is R's      |
 | export / catalog at a version, history    | yes   | yes      | export: only R's part; history: Forbidden   |
 | API keys: create, list, revoke            | yes   | Forbidden| Forbidden                                   |
+| references: list / get                    | all   | all      | only those of R's entries; else NotFound    |
+| references: add (to an entry)             | yes   | Forbidden| only to R's entries; another's is Forbidden |
+| references: remove                        | yes   | Forbidden| only those of R's entries; else NotFound    |
 
 Why reads answer NotFound and writes answer Forbidden: a rightsholder must not
 learn from the API which entries its competitors registered, so reading or
 removing another's entry looks exactly like asking for one that does not exist.
 A write that *names* another owner (in its owner, subject or work) gets
 Forbidden: the caller already knows the name, and "not found" would mislead.
+Adding a reference names the entry (in the URL, on the command line), so
+another's entry answers Forbidden, like a permission on another's subject.
 Operators read everything because the guard they run needs the whole registry,
 and change nothing because consent is only the rightsholders' to give.
 """
@@ -32,12 +37,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from kyodaku.domain.access import Principal, Role
 from kyodaku.domain.errors import Forbidden, InvalidInput, NotFound
 from kyodaku.domain.model import ANY, Catalog, Entity, Permission, Rightsholder
 from kyodaku.registry.apikeys import CreatedKey, KeyInfo
-from kyodaku.registry.store import ChangeResult, CurrentRegistry, ImportResult, RegistryStore, VersionInfo
+from kyodaku.registry.references import MediaLike, ReferenceInfo
+from kyodaku.registry.store import (
+    ChangeResult,
+    CurrentRegistry,
+    ImportResult,
+    ReferenceGuard,
+    RegistryStore,
+    VersionInfo,
+)
+
+if TYPE_CHECKING:
+    from kyodaku.media.refstore import ReferenceStore, StagedFile
 
 
 class RegistryService:
@@ -219,6 +236,67 @@ class RegistryService:
     def history(self, p: Principal, limit: int = 50) -> list[VersionInfo]:
         self._require(p, Role.ADMIN, Role.OPERATOR)
         return self.store.history(limit)
+
+    # ------------------------------------------------------------ references
+
+    def _reference_writer(self, p: Principal) -> ReferenceGuard | None:
+        """The in-transaction check of a reference write: the entry must be the rightsholder's own."""
+        self._require_writer(p)
+        scope = self._scope(p)
+        if scope is None:
+            return None
+
+        def guard(entity: Entity) -> None:
+            if entity.owner != scope:
+                raise Forbidden(f"entry {entity.id!r} belongs to another rightsholder")
+
+        return guard
+
+    def check_reference_write(self, p: Principal, entity_id: str) -> Entity:
+        """Refuse early (before an upload is received or hashed) what `add_reference` would refuse."""
+        guard = self._reference_writer(p)
+        entity = self.store.get_entity(entity_id)
+        if guard is not None:
+            guard(entity)
+        return entity
+
+    def add_reference(
+        self,
+        p: Principal,
+        entity_id: str,
+        media: MediaLike,
+        filename: str | None,
+        *,
+        staged: StagedFile | None = None,
+        refstore: ReferenceStore | None = None,
+    ) -> ReferenceInfo:
+        guard = self._reference_writer(p)
+        return self.store.add_reference(
+            entity_id, media, filename, p.actor, staged=staged, refstore=refstore, guard=guard
+        )
+
+    def remove_reference(self, p: Principal, reference_id: str) -> ChangeResult:
+        self._require_writer(p)
+        scope = self._scope(p)
+
+        def owned(entity: Entity) -> None:
+            if entity.owner != scope:
+                raise NotFound(f"no reference {reference_id!r}")  # another's looks like none at all
+
+        return self.store.remove_reference(reference_id, p.actor, guard=owned if scope else None)
+
+    def list_references(self, p: Principal, entity_id: str | None = None) -> list[ReferenceInfo]:
+        if entity_id is not None:
+            self._visible_entity(p, entity_id)
+            return self.store.list_references(entity_id=entity_id)
+        return self.store.list_references(owner=self._scope(p))
+
+    def get_reference(self, p: Principal, reference_id: str) -> ReferenceInfo:
+        info = self.store.get_reference(reference_id)
+        scope = self._scope(p)
+        if scope is not None and self.store.get_entity(info.entity_id).owner != scope:
+            raise NotFound(f"no reference {reference_id!r}")
+        return info
 
     # ------------------------------------------------------------ API keys
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import ColumnElement, Engine, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -32,7 +32,24 @@ from kyodaku.registry import apikeys, integrity
 from kyodaku.registry.apikeys import CreatedKey, KeyInfo
 from kyodaku.registry.database import make_engine, migrate, write_session
 from kyodaku.registry.documents import format_field
-from kyodaku.registry.models import EntityRow, PermissionRow, RegistryVersion, RightsholderRow
+from kyodaku.registry.models import (
+    EntityRow,
+    MediaHashRow,
+    PermissionRow,
+    ReferenceRow,
+    RegistryVersion,
+    RightsholderRow,
+)
+from kyodaku.registry.references import (
+    MediaLike,
+    ReferenceInfo,
+    ReferenceRecord,
+    StoredFrame,
+    StoredMedia,
+    clean_filename,
+    media_problems,
+    reference_id,
+)
 from kyodaku.registry.rows import (
     entity_from_row,
     entity_row,
@@ -41,6 +58,9 @@ from kyodaku.registry.rows import (
     rightsholder_from_row,
     rightsholder_row,
 )
+
+if TYPE_CHECKING:
+    from kyodaku.media.refstore import ReferenceStore, StagedFile
 
 
 class ChangeAction(StrEnum):
@@ -87,7 +107,7 @@ class VersionInfo:
     note: str
 
 
-Row = TypeVar("Row", RightsholderRow, EntityRow, PermissionRow)
+Row = TypeVar("Row", RightsholderRow, EntityRow, PermissionRow, ReferenceRow)
 Value = TypeVar("Value", Rightsholder, Entity, Permission)
 
 
@@ -156,6 +176,8 @@ RemoveGuard = Callable[[Value], None]
 """Called inside a removal's transaction with the current value; raises to refuse."""
 ImportGuard = Callable[[Catalog], None]
 """Called inside an import's transaction with the current registry; raises to refuse."""
+ReferenceGuard = Callable[[Entity], None]
+"""Called inside a reference's add or removal with the (current) entity it belongs to; raises to refuse."""
 
 _SECTIONS = {EntityKind.WORK: "works", EntityKind.CHARACTER: "characters", EntityKind.STYLE: "styles"}
 
@@ -252,7 +274,7 @@ class RegistryStore:
             latest = self._latest(session)
             if since > latest:
                 return None
-            for model in (RightsholderRow, EntityRow):
+            for model in (RightsholderRow, EntityRow, ReferenceRow):
                 changed = session.scalar(
                     select(func.count())
                     .select_from(model)
@@ -326,6 +348,7 @@ class RegistryStore:
             version = self._new_version(session, actor, note)
             for plan, diff in zip(plans, diffs, strict=True):
                 plan.apply(session, diff, version)
+            self._close_references(session, [row.id for row in diffs[1].removed], version)
             return replace(result, version=version)
 
     # ------------------------------------------------------------ single changes
@@ -371,6 +394,7 @@ class RegistryStore:
             self._check_dependents(session, entity_id, None)
             version = self._new_version(session, actor, f"remove {row.kind} {entity_id}")
             row.valid_to_version = version
+            self._close_references(session, [entity_id], version)
             return ChangeResult(version, ChangeAction.REMOVED)
 
     def put_permission(
@@ -492,6 +516,275 @@ class RegistryStore:
         with self._read() as session:
             return [from_row(row) for row in session.scalars(query)]
 
+    # ------------------------------------------------------------ references (images and clips of entries)
+
+    def add_reference(
+        self,
+        entity_id: str,
+        media: MediaLike,
+        filename: str | None,
+        actor: str,
+        *,
+        hasher: str | None = None,
+        staged: StagedFile | None = None,
+        refstore: ReferenceStore | None = None,
+        guard: ReferenceGuard | None = None,
+    ) -> ReferenceInfo:
+        """Attach a hashed file to an entry, as one new registry version (none if already attached).
+
+        The content's hash rows are written once per (SHA-256, hasher) and shared by every
+        reference with the same bytes. With `staged` and `refstore`, the staged file becomes the
+        blob after the rows are flushed and before the transaction commits; if the commit then
+        fails, a blob this call created is removed again (unless a reference names it after all).
+        The staged file is gone afterwards, whatever happened.
+        """
+        if hasher is None:
+            from kyodaku.media.hashing import HASHER
+
+            hasher = HASHER
+        problems = media_problems(media)
+        if staged is not None and staged.sha256 != media.sha256:
+            problems.append(f"the staged file ({staged.sha256}) is not the hashed one ({media.sha256})")
+        if problems:
+            raise InvalidInput(f"cannot record {filename or 'the file'}: {'; '.join(problems)}")
+        if staged is not None and refstore is None:
+            raise InvalidInput("a staged file needs the reference store to commit it into")
+        name = clean_filename(filename)
+        ref_id = reference_id(entity_id, media.sha256)
+        created_blob = False
+        try:
+            with write_session(self._engine) as session:
+                entity_row = self._current_row(session, EntityRow, entity_id)
+                if entity_row is None:
+                    raise NotFound(f"no entry {entity_id!r}")
+                if guard is not None:
+                    guard(entity_from_row(entity_row))
+                existing = self._current_row(session, ReferenceRow, ref_id)
+                if existing is not None:
+                    if staged is not None and refstore is not None:
+                        created_blob = refstore.commit(staged)  # heals a blob lost from the store
+                    return self._reference_info(session, existing)
+                version = self._new_version(session, actor, f"add reference {ref_id} ({name}) to {entity_id}")
+                self._ensure_hashes(session, media, hasher)
+                row = ReferenceRow(
+                    id=ref_id,
+                    entity_id=entity_id,
+                    owner=entity_row.owner,
+                    sha256=media.sha256,
+                    media_type=media.media_type,
+                    format=(media.format or "unknown")[:32],
+                    filename=name,
+                    size=media.size,
+                    width=media.width,
+                    height=media.height,
+                    duration=media.duration,
+                    hasher=hasher,
+                    created_at=utcnow(),
+                    position=self._next_position(session, ReferenceRow),
+                    valid_from_version=version,
+                )
+                session.add(row)
+                session.flush()
+                if staged is not None and refstore is not None:
+                    created_blob = refstore.commit(staged)
+                info = replace(self._reference_info(session, row), new=True)
+            return info
+        except BaseException:
+            if created_blob and refstore is not None:
+                self._forget_blob(refstore, media.sha256)
+            raise
+        finally:
+            if staged is not None and refstore is not None:
+                refstore.discard(staged)
+
+    def _forget_blob(self, refstore: ReferenceStore, sha256: str) -> None:
+        """Undo a blob created for a write that failed, unless some reference names it by now.
+
+        Checked under the write lock: a writer that found the blob already there and recorded a
+        reference to it has committed (or failed) before this looks.
+        """
+        try:
+            with write_session(self._engine) as session:
+                named = session.scalar(
+                    select(func.count()).select_from(ReferenceRow).where(ReferenceRow.sha256 == sha256)
+                )
+                if not named:
+                    refstore.remove(sha256)
+        except Exception:
+            refstore.remove(sha256)  # the registry is unreachable: no reference can have been recorded
+
+    @staticmethod
+    def _ensure_hashes(session: Session, media: MediaLike, hasher: str) -> None:
+        """Write the content's hash rows unless it was hashed (with this hasher) before."""
+        known = session.scalar(
+            select(func.count())
+            .select_from(MediaHashRow)
+            .where(MediaHashRow.sha256 == media.sha256, MediaHashRow.hasher == hasher)
+        )
+        if known:
+            return
+        frames = [f for f in media.frames if getattr(f, "variant", "original") == "original"]
+        session.add_all(
+            MediaHashRow(
+                sha256=media.sha256,
+                hasher=hasher,
+                ordinal=i,
+                frame=int(f.frame),
+                t=float(f.t),
+                region=str(f.region)[:16],
+                hash=bytes(f.hash),
+                quality=int(f.quality),
+            )
+            for i, f in enumerate(frames)
+        )
+        session.flush()
+
+    def known_media(self, sha256: str, hasher: str) -> StoredMedia | None:
+        """A content hashed with `hasher` before (by any reference, current or removed), read back;
+        None when it is new. Attaching known bytes again then costs no decoding or hashing."""
+        with self._read() as session:
+            ref = session.scalar(
+                select(ReferenceRow)
+                .where(ReferenceRow.sha256 == sha256, ReferenceRow.hasher == hasher)
+                .order_by(ReferenceRow.row_id)
+                .limit(1)
+            )
+            if ref is None:
+                return None
+            rows = session.scalars(
+                select(MediaHashRow)
+                .where(MediaHashRow.sha256 == sha256, MediaHashRow.hasher == hasher)
+                .order_by(MediaHashRow.ordinal)
+            )
+            frames = tuple(StoredFrame(bytes(r.hash), r.quality, r.frame, r.t, r.region) for r in rows)
+            if not frames:
+                return None
+            return StoredMedia(
+                ref.media_type, sha256, ref.size, ref.width, ref.height, ref.duration, ref.format, frames
+            )
+
+    def remove_reference(
+        self, reference_id: str, actor: str, *, guard: ReferenceGuard | None = None
+    ) -> ChangeResult:
+        """Detach a reference from the next version on. The blob and hash rows stay: other
+        references and earlier versions may name them."""
+        with write_session(self._engine) as session:
+            row = self._current_row(session, ReferenceRow, reference_id)
+            if row is None:
+                raise NotFound(f"no reference {reference_id!r}")
+            if guard is not None:
+                entity_row = self._current_row(session, EntityRow, row.entity_id)
+                if entity_row is None:
+                    raise NotFound(f"no reference {reference_id!r}")
+                guard(entity_from_row(entity_row))
+            version = self._new_version(session, actor, f"remove reference {reference_id} of {row.entity_id}")
+            row.valid_to_version = version
+            return ChangeResult(version, ChangeAction.REMOVED)
+
+    def get_reference(self, reference_id: str) -> ReferenceInfo:
+        with self._read() as session:
+            row = self._current_row(session, ReferenceRow, reference_id)
+            if row is None:
+                raise NotFound(f"no reference {reference_id!r}")
+            return self._reference_info(session, row)
+
+    def list_references(self, entity_id: str | None = None, owner: str | None = None) -> list[ReferenceInfo]:
+        """Current references, in the order they were attached; `owner` is the entry's current owner."""
+        query = select(ReferenceRow).where(_current(ReferenceRow))
+        if entity_id is not None:
+            query = query.where(ReferenceRow.entity_id == entity_id)
+        if owner is not None:
+            owned = select(EntityRow.id).where(_current(EntityRow), EntityRow.owner == owner)
+            query = query.where(ReferenceRow.entity_id.in_(owned))
+        with self._read() as session:
+            rows = list(session.scalars(query.order_by(ReferenceRow.position, ReferenceRow.row_id)))
+            counts = self._hash_counts(session, {(r.sha256, r.hasher) for r in rows})
+            return [_reference_info(r, *counts.get((r.sha256, r.hasher), (0, 0))) for r in rows]
+
+    def _reference_info(self, session: Session, row: ReferenceRow) -> ReferenceInfo:
+        counts = self._hash_counts(session, {(row.sha256, row.hasher)})
+        return _reference_info(row, *counts.get((row.sha256, row.hasher), (0, 0)))
+
+    @staticmethod
+    def _hash_counts(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int]]:
+        """(hash rows, distinct frames) per (sha256, hasher)."""
+        if not keys:
+            return {}
+        query = (
+            select(
+                MediaHashRow.sha256,
+                MediaHashRow.hasher,
+                func.count(),
+                func.count(func.distinct(MediaHashRow.frame)),
+            )
+            .where(MediaHashRow.sha256.in_({sha for sha, _ in keys}))
+            .group_by(MediaHashRow.sha256, MediaHashRow.hasher)
+        )
+        return {(sha, hasher): (n, frames) for sha, hasher, n, frames in session.execute(query)}
+
+    def references_at(self, version: int | None = None, hasher: str | None = None) -> list[ReferenceRecord]:
+        """Every reference live at `version` (default: the latest), with its hash rows as arrays.
+
+        This is what the screening snapshot builds its hash bank from. A reference counts only
+        while its entry exists at that version; `owner` is the entry's owner then. The hash rows
+        are those of the reference's own hasher, or of `hasher` when given (after a change of
+        hashing scheme, references not yet re-hashed with it then come with no rows).
+        """
+        import numpy as np
+
+        with self._read() as session:
+            latest = self._latest(session)
+            version = latest if version is None else version
+            if version < 0 or version > latest:
+                raise NotFound(f"registry version {version} does not exist (the latest is {latest})")
+            query = (
+                select(ReferenceRow, EntityRow.owner)
+                .join(EntityRow, EntityRow.id == ReferenceRow.entity_id)
+                .where(_visible_at(ReferenceRow, version), _visible_at(EntityRow, version))
+                .order_by(ReferenceRow.position, ReferenceRow.row_id)
+            )
+            refs = [(ref, owner) for ref, owner in session.execute(query)]
+            wanted = {(ref.sha256, hasher or ref.hasher) for ref, _ in refs}
+            rows: dict[tuple[str, str], list[Any]] = {key: [] for key in wanted}
+            shas = {sha for sha, _ in wanted}
+            columns = select(
+                MediaHashRow.sha256, MediaHashRow.hasher, MediaHashRow.hash, MediaHashRow.quality,
+                MediaHashRow.frame, MediaHashRow.t, MediaHashRow.region,
+            )  # fmt: skip
+            for chunk in _chunked(sorted(shas), 500):
+                query_rows = columns.where(MediaHashRow.sha256.in_(chunk)).order_by(
+                    MediaHashRow.sha256, MediaHashRow.hasher, MediaHashRow.ordinal
+                )
+                for sha, row_hasher, code, quality, frame, t, region in session.execute(query_rows):
+                    bucket = rows.get((sha, row_hasher))
+                    if bucket is not None:
+                        bucket.append((code, quality, frame, t, region))
+        arrays = {key: _hash_arrays(np, found) for key, found in rows.items()}
+        records = []
+        for ref, owner in refs:
+            codes, quality, frame, t, region = arrays[(ref.sha256, hasher or ref.hasher)]
+            record = ReferenceRecord(
+                id=ref.id, entity_id=ref.entity_id, owner=owner, sha256=ref.sha256,
+                media_type=ref.media_type, format=ref.format, filename=ref.filename,
+                width=ref.width, height=ref.height, duration=ref.duration,
+                hasher=hasher or ref.hasher, codes=codes, quality=quality, frame=frame, t=t,
+                region=region,
+            )  # fmt: skip
+            records.append(record)
+        return records
+
+    @staticmethod
+    def _close_references(session: Session, entity_ids: list[str], version: int) -> None:
+        """References go with their entry: removing it detaches them in the same version."""
+        if not entity_ids:
+            return
+        rows = session.scalars(
+            select(ReferenceRow).where(_current(ReferenceRow), ReferenceRow.entity_id.in_(entity_ids))
+        )
+        for row in rows:
+            row.valid_to_version = version
+        session.flush()
+
     # ------------------------------------------------------------ API keys (not registry content: no version)
 
     def create_key(
@@ -596,6 +889,46 @@ class _Diff:
     updated: list[tuple[Any, Any]] = field(default_factory=list)  # (row to close, new value)
     removed: list[Any] = field(default_factory=list)  # rows to close
     unchanged: int = 0
+
+
+def _reference_info(row: ReferenceRow, hashes: int, frames: int) -> ReferenceInfo:
+    return ReferenceInfo(
+        id=row.id,
+        entity_id=row.entity_id,
+        owner=row.owner,
+        sha256=row.sha256,
+        media_type=row.media_type,
+        format=row.format,
+        filename=row.filename,
+        size=row.size,
+        width=row.width,
+        height=row.height,
+        duration=row.duration,
+        hasher=row.hasher,
+        created_at=row.created_at,
+        version=row.valid_from_version,
+        hashes=hashes,
+        frames=frames,
+    )
+
+
+def _hash_arrays(np: Any, found: list[Any]) -> tuple[Any, Any, Any, Any, tuple[str, ...]]:
+    """(codes (n, 32) uint8, quality int16, frame int32, t float32, regions), arrays read-only."""
+    codes = np.frombuffer(b"".join(bytes(r[0]) for r in found), np.uint8).reshape(-1, 32)
+    arrays = (
+        codes,
+        np.array([r[1] for r in found], np.int16),
+        np.array([r[2] for r in found], np.int32),
+        np.array([r[3] for r in found], np.float32),
+    )
+    for array in arrays:
+        array.setflags(write=False)
+    return (*arrays, tuple(r[4] for r in found))
+
+
+def _chunked(items: list[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _invalid(what: str, entry_id: str, problems: list[integrity.Problem]) -> InvalidInput:

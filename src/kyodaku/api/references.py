@@ -1,0 +1,216 @@
+"""HTTP routes for references: a rightsholder uploads images and clips of its own entries.
+
+    POST   /v1/entities/{entity_id}/references   multipart/form-data, one or more parts named `file`
+    GET    /v1/entities/{entity_id}/references
+    GET    /v1/references/{reference_id}
+    DELETE /v1/references/{reference_id}
+
+Uploads are streamed, never held in memory or spooled elsewhere: each part goes
+straight into a staged file in the reference store, counted against
+`max_upload_bytes` as it arrives (413 the moment a file passes it, whatever the
+Content-Length said; the app's `BodyLimit` bounds the whole body the same way).
+The caller's right to the entry is checked before a byte of the body is read.
+Then every file is hashed before any is recorded, so a request with one corrupt
+file (422/415, the file named) attaches none of them; and a refused request
+leaves nothing in the store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from python_multipart import MultipartParser
+from python_multipart.multipart import parse_options_header
+
+from kyodaku.api.auth import Caller
+from kyodaku.domain.access import Principal
+from kyodaku.domain.errors import InvalidInput, PayloadTooLarge
+from kyodaku.media.hashing import HashOptions
+from kyodaku.media.ingest import attached, hash_options, hash_staged
+from kyodaku.media.refstore import ReferenceStore, StagedFile, Upload
+from kyodaku.registry.references import ReferenceInfo
+from kyodaku.settings import Settings, load_settings
+
+MAX_FILES = 64
+FILE_FIELDS = ("file", "files")
+MAX_FIELD_BYTES = 1024
+
+router = APIRouter(tags=["references"])
+
+
+def install_references(app: FastAPI, settings: Settings | None = None) -> None:
+    """Add the routes, and the reference store and limits they use, to the app."""
+    settings = settings or load_settings()
+    app.state.refstore = ReferenceStore(settings.reference_store)
+    app.state.hash_options = hash_options(settings)
+    if not hasattr(app.state, "max_upload_bytes"):  # create_app sets it (its argument wins)
+        app.state.max_upload_bytes = settings.max_upload_bytes
+    app.include_router(router)
+
+
+@router.post("/v1/entities/{entity_id}/references", status_code=201)
+async def add_references(entity_id: str, request: Request, who: Caller) -> JSONResponse:
+    """Attach reference images or clips to an entry of the caller's (201; 200 if all were attached already).
+
+    Send `multipart/form-data` with one or more parts named `file`, e.g.
+    `curl -F file=@pikachu-1.png -F file=@pikachu-2.png`.
+    """
+    state = request.app.state
+    service = state.service
+    await run_in_threadpool(service.check_reference_write, who, entity_id)
+    refstore: ReferenceStore = state.refstore
+    staged = await _receive(request, refstore, state.max_upload_bytes)
+    try:
+        infos = await run_in_threadpool(_record_all, request, who, entity_id, staged, state.hash_options)
+    finally:
+        for item in staged:
+            refstore.discard(item)
+    new = [info.version for info in infos if info.new]
+    version = max(new) if new else await run_in_threadpool(state.store.current_version)
+    if new:
+        await run_in_threadpool(state.refresher.refresh)  # the next screening request sees them
+    body = {
+        "entity": entity_id,
+        "references": [{**info.to_dict(), "new": info.new} for info in infos],
+        "registry_version": version,
+    }
+    return JSONResponse(body, status_code=201 if new else 200)
+
+
+@router.get("/v1/entities/{entity_id}/references")
+def list_references(entity_id: str, request: Request, who: Caller) -> list[dict[str, Any]]:
+    return [info.to_dict() for info in request.app.state.service.list_references(who, entity_id)]
+
+
+@router.get("/v1/references/{reference_id}")
+def get_reference(reference_id: str, request: Request, who: Caller) -> dict[str, Any]:
+    """A reference's metadata: its file, content digest, media, and how many hashes it has."""
+    return request.app.state.service.get_reference(who, reference_id).to_dict()
+
+
+@router.delete("/v1/references/{reference_id}")
+def remove_reference(reference_id: str, request: Request, who: Caller) -> dict[str, Any]:
+    """Detach a reference from the next registry version on (the stored file stays for the history)."""
+    state = request.app.state
+    change = state.service.remove_reference(who, reference_id)
+    state.refresher.refresh()
+    return {"reference": reference_id, "removed": True, "registry_version": change.version}
+
+
+def _record_all(
+    request: Request, who: Principal, entity_id: str, staged: list[StagedFile], options: HashOptions
+) -> list[ReferenceInfo]:
+    """Hash every file first (one bad file refuses the request), then record each."""
+    state = request.app.state
+    store, refstore, service = state.store, state.refstore, state.service
+    checked = []
+    for item in staged:
+        existing = attached(store, refstore, entity_id, item.sha256)
+        checked.append((item, existing or hash_staged(store, item, item.name, options)))
+    infos = []
+    for item, found in checked:
+        if isinstance(found, ReferenceInfo):
+            infos.append(found)
+        else:
+            infos.append(
+                service.add_reference(who, entity_id, found, item.name, staged=item, refstore=refstore)
+            )
+    return infos
+
+
+async def _receive(request: Request, refstore: ReferenceStore, max_bytes: int) -> list[StagedFile]:
+    """Stream the multipart body into staged files; on any failure none of them is left behind."""
+    kind, params = parse_options_header(request.headers.get("content-type", ""))
+    if kind != b"multipart/form-data" or b"boundary" not in params:
+        raise InvalidInput("send the files as multipart/form-data, in one or more parts named 'file'")
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_FILES * max_bytes + (1 << 20):
+        raise PayloadTooLarge(
+            f"a request body of {int(length):,} bytes is over the upload limit", limit=max_bytes
+        )
+    parts = _Parts(refstore, max_bytes)
+    parser = MultipartParser(params[b"boundary"], parts.callbacks())
+    try:
+        async for chunk in request.stream():
+            parser.write(chunk)
+        parser.finalize()
+        if parts.current is not None:
+            raise InvalidInput("the multipart body ends inside a part (truncated upload)")
+        staged = [await run_in_threadpool(upload.finish) for upload in parts.done]
+    except BaseException:
+        parts.abort()
+        raise
+    if not staged:
+        raise InvalidInput("no file in the request: send one or more multipart parts named 'file'")
+    return staged
+
+
+class _Parts:
+    """python-multipart callbacks: file parts go straight into store uploads, as they arrive."""
+
+    def __init__(self, refstore: ReferenceStore, max_bytes: int) -> None:
+        self.refstore = refstore
+        self.max_bytes = max_bytes
+        self.done: list[Upload] = []
+        self.current: Upload | None = None
+        self.field_bytes = 0
+        self._headers: dict[bytes, bytes] = {}
+        self._name = b""
+        self._value = b""
+
+    def callbacks(self) -> dict[str, Any]:
+        return {
+            "on_part_begin": self.on_part_begin,
+            "on_header_field": self.on_header_field,
+            "on_header_value": self.on_header_value,
+            "on_header_end": self.on_header_end,
+            "on_headers_finished": self.on_headers_finished,
+            "on_part_data": self.on_part_data,
+            "on_part_end": self.on_part_end,
+        }
+
+    def on_part_begin(self) -> None:
+        self._headers, self._name, self._value, self.field_bytes = {}, b"", b"", 0
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._name += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._value += data[start:end]
+
+    def on_header_end(self) -> None:
+        self._headers[self._name.lower()] = self._value
+        self._name, self._value = b"", b""
+
+    def on_headers_finished(self) -> None:
+        _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
+        field = options.get(b"name", b"").decode("utf-8", "replace")
+        filename = options.get(b"filename")
+        if field not in FILE_FIELDS:
+            if filename is not None:
+                raise InvalidInput(f"unexpected file part {field!r}: name file parts 'file'")
+            return  # a plain form field: read and ignored
+        if len(self.done) >= MAX_FILES:
+            raise InvalidInput(f"too many files in one request (at most {MAX_FILES})")
+        name = filename.decode("utf-8", "replace") if filename is not None else "upload"
+        self.current = self.refstore.begin(name or "upload", self.max_bytes)
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self.current is not None:
+            self.current.write(data[start:end])  # PayloadTooLarge past the limit
+            return
+        self.field_bytes += end - start
+        if self.field_bytes > MAX_FIELD_BYTES:
+            raise InvalidInput(f"a form field is over {MAX_FIELD_BYTES} bytes; only files are expected")
+
+    def on_part_end(self) -> None:
+        if self.current is not None:
+            self.done.append(self.current)
+            self.current = None
+
+    def abort(self) -> None:
+        for upload in [*self.done, *([self.current] if self.current else [])]:
+            upload.abort()
