@@ -73,8 +73,8 @@ def attach(
             max_bytes=settings.max_upload_bytes, progress=lambda _: progress.advance(task),
         )  # fmt: skip
     for failure in report.failed:
-        err.print(f"[bold red]failed[/] ({failure.error}): ", end="")
-        err.print(failure.message, markup=False)
+        err.print(f"[bold red]failed[/] ({failure.error}) ", end="")
+        err.print(f"{failure.item}: {failure.message}", markup=False)
     return report
 
 
@@ -126,10 +126,12 @@ def refs_list(
     if as_json:
         sys.stdout.write(json.dumps([r.to_dict() for r in found], ensure_ascii=False, indent=2) + "\n")
         return
-    table = Table("id", "entity", "file", "media", "hashes", "sha256", "version")
+    table = Table(box=None)
+    for column in ("id", "entity", "file", "media", "hashes", "version"):
+        table.add_column(column, no_wrap=column in ("id", "entity"))
     for r in found:
-        table.add_row(r.id, r.entity_id, r.filename, _shape(r), str(r.hashes), r.sha256[:12], str(r.version))
-    out.print(table)
+        table.add_row(r.id, r.entity_id, r.filename, _shape(r), str(r.hashes), str(r.version))
+    out.print(table if found else "no references")
 
 
 @refs_app.command("remove")

@@ -24,6 +24,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from python_multipart import MultipartParser
 from python_multipart.multipart import parse_options_header
+from starlette.requests import ClientDisconnect
 
 from kyodaku.api.auth import Caller
 from kyodaku.domain.access import Principal
@@ -134,8 +135,13 @@ async def _receive(request: Request, refstore: ReferenceStore, max_bytes: int) -
     parts = _Parts(refstore, max_bytes)
     parser = MultipartParser(params[b"boundary"], parts.callbacks())
     try:
-        async for chunk in request.stream():
-            parser.write(chunk)
+        try:
+            async for chunk in request.stream():
+                parser.write(chunk)
+        except ClientDisconnect:  # gone, or cut off by the app's BodyLimit (which answered 413 itself)
+            raise InvalidInput(
+                "the upload ended before its body did (client gone or body over the limit)"
+            ) from None
         parser.finalize()
         if parts.current is not None:
             raise InvalidInput("the multipart body ends inside a part (truncated upload)")
