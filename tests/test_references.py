@@ -427,6 +427,19 @@ def test_when_an_entry_is_removed_then_its_references_go_with_it(registry, refst
     assert registry.catalog_at(change.version - 1).entity_map()["superman"]
 
 
+def test_when_an_import_prunes_an_entry_then_its_references_go_with_it(registry, refstore, tmp_path):
+    from dataclasses import replace
+
+    ingest_reference(registry, refstore, DC, "superman", image_file(tmp_path / "s.png", 5))
+    kept = ingest_reference(registry, refstore, POKEMON, "pikachu", image_file(tmp_path / "p.png", 6))
+    catalog = load_catalog(MINI)
+    without = replace(catalog, entities=tuple(e for e in catalog.entities if e.id != "superman"))
+    result = registry.import_catalog(without, prune=True)
+    assert result.removed == 1
+    assert [r.id for r in registry.list_references()] == [kept.id]
+    assert [r.id for r in registry.references_at()] == [kept.id]
+
+
 def test_when_the_database_commit_fails_then_the_blob_it_created_is_removed(registry, refstore, tmp_path):
     path = image_file(tmp_path / "a.png", 1)
     version = registry.current_version()
