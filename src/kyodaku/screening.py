@@ -51,14 +51,19 @@ class GuardOptions:
     # Media: images claiming more pixels are refused undecoded; video is hashed at video_fps frames/s.
     max_pixels: int = 64_000_000
     video_fps: float = 1.0
+    reference_video_fps: float = 8.0
     pdq_threshold: int = 31
     pdq_min_quality: int = 50
 
     def hash_options(self, query: bool = True):
         """Hashing for outputs (queries: all 8 dihedral variants) or for references (stored once)."""
-        from kyodaku.media.hashing import HashOptions
+        from kyodaku.media.hashing import REFERENCE_DEDUP, HashOptions
 
-        return HashOptions(max_pixels=self.max_pixels, video_fps=self.video_fps, dihedral=query)
+        if query:
+            return HashOptions(max_pixels=self.max_pixels, video_fps=self.video_fps, dihedral=True)
+        return HashOptions(
+            max_pixels=self.max_pixels, video_fps=self.reference_video_fps, dedup_distance=REFERENCE_DEDUP
+        )
 
     def match_options(self):
         from kyodaku.media.bank import MatchOptions
@@ -78,6 +83,7 @@ def guard_options(semantic: bool | None = None) -> GuardOptions:
         max_chars=settings.max_prompt_chars,
         max_pixels=settings.max_image_pixels,
         video_fps=settings.video_sample_fps,
+        reference_video_fps=settings.reference_video_fps,
         pdq_threshold=settings.pdq_threshold,
         pdq_min_quality=settings.pdq_min_quality,
     )

@@ -40,7 +40,11 @@ class Settings(BaseSettings):
     """Uploads (references, media to screen) larger than this are refused with 413."""
 
     video_sample_fps: float = Field(1.0, gt=0, le=60)
-    """Frames hashed per second of video (vPDQ samples frames; 1/s is its customary rate)."""
+    """Frames hashed per second of a video being screened (vPDQ's customary rate is 1/s)."""
+
+    reference_video_fps: float = Field(8.0, gt=0, le=60)
+    """Frames hashed per second of a reference clip (near-duplicate frames dropped): a copy's
+    samples fall anywhere between two reference samples, so references are sampled densely."""
 
     pdq_threshold: int = Field(31, ge=0, le=128)
     """Hamming distance (of 256 bits) at or under which two PDQ hashes match (PDQ's customary 31)."""

@@ -29,6 +29,20 @@ from kyodaku.screening import Guard, GuardOptions
 MAX_BODY_BYTES = 1_000_000
 
 
+def _attach_references(store, catalog) -> None:
+    """A seed catalog's `references:` are attached too; a file that cannot be hashed stops start-up
+    (serving with a character silently unprotected would be worse than not serving)."""
+    from kyodaku.domain.errors import InvalidInput
+    from kyodaku.media.ingest import import_references, reference_store
+
+    if not any(e.references for e in catalog.entities):
+        return
+    report = import_references(store, reference_store(), catalog)
+    if report.failed:
+        problems = "; ".join(f"{f.item}: {f.message}" for f in report.failed)
+        raise InvalidInput(f"could not attach {len(report.failed)} reference file(s): {problems}")
+
+
 def create_app(
     database_url: str,
     options: GuardOptions | None = None,
@@ -44,7 +58,9 @@ def create_app(
     store = RegistryStore(database_url)
     store.migrate()
     if catalog is not None:
-        store.import_catalog(load_catalog(catalog), actor="serve")
+        seed = load_catalog(catalog)
+        store.import_catalog(seed, actor="serve")
+        _attach_references(store, seed)
     service = RegistryService(store)
     guard = Guard.from_store(store, options or GuardOptions())
     refresher = SnapshotRefresher(store, guard, poll_seconds)

@@ -35,7 +35,7 @@ import numpy as np
 from kyodaku.media.hashing import MediaHashes
 from kyodaku.media.index import HashIndex
 
-REGIONS = ("full", "top", "bottom")
+REGIONS = ("full", "top", "bottom", "value")
 _REGION_CODE = {name: n for n, name in enumerate(REGIONS)}
 
 
@@ -149,7 +149,9 @@ class ReferenceBank:
     t: np.ndarray
     region: np.ndarray
     options: MatchOptions
-    reference_frames: np.ndarray  # per reference: number of its frames with usable quality
+    # Per reference: the seconds of it that have a usable frame. Reference clips are sampled more
+    # densely than outputs, so the reference's share is counted in seconds covered, not frames.
+    reference_frames: np.ndarray
     skipped_low_quality: int = 0
     digest: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -178,7 +180,7 @@ class ReferenceBank:
             codes_of_region = np.array([_REGION_CODE.get(r, 0) for r in item.region], np.uint8)
             region.append(codes_of_region[keep])
             full = np.array([r == "full" for r in item.region]) & keep
-            usable_frames[n] = len(set(item.frame[full].tolist()))
+            usable_frames[n] = len(set(np.floor(item.t[full]).astype(int).tolist()))
 
         def cat(parts, dtype):
             return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
@@ -245,7 +247,7 @@ class ReferenceBank:
                 if self.region[row] != 0:
                     continue
                 ref = int(self.ref_row[row])
-                ref_frames[ref].add(int(self.frame[row]))
+                ref_frames[ref].add(int(self.t[row]))  # seconds of the reference covered
                 seen = per_ref[ref].get(f.frame)
                 if seen is None or distance < seen[0]:
                     per_ref[ref][f.frame] = (int(distance), int(self.frame[row]), float(self.t[row]))
