@@ -94,18 +94,21 @@ class KyodakuMatcher:
     name = "kyodaku"
     describe = "kyodaku.media (PDQ box-64 + regions + dihedral queries, ReferenceBank, <= 31)"
     media = ("image", "video")
-    reference_video_fps: float | None = None  # None: HashOptions' default (1 frame/s), as the guard
+    reference_video_fps: float | None = None  # None: the guard's default for reference clips
 
     def __init__(self) -> None:
-        from kyodaku.media.bank import MatchOptions
-        from kyodaku.media.hashing import HashOptions
+        from dataclasses import replace
 
-        # As the guard hashes: outputs (queries) with their 8 dihedral variants, references once.
-        self._query_options = HashOptions(dihedral=True)
-        self._reference_options = HashOptions(dihedral=False)
+        from kyodaku.screening import GuardOptions
+
+        # Exactly as the guard hashes: outputs (queries) with their 8 dihedral variants, references
+        # once (clips sampled densely, near-duplicates dropped); the guard's match options.
+        guard = GuardOptions()
+        self._query_options = guard.hash_options(query=True)
+        self._reference_options = guard.hash_options(query=False)
         if self.reference_video_fps is not None:
-            self._reference_options = HashOptions(dihedral=False, video_fps=self.reference_video_fps)
-        self._match_options = MatchOptions()
+            self._reference_options = replace(self._reference_options, video_fps=self.reference_video_fps)
+        self._match_options = guard.match_options()
         self._bank: Any = None
 
     def fingerprint_image(self, image: Image.Image, role: str) -> Any:
