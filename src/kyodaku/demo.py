@@ -75,3 +75,62 @@ def run_demo(catalog_path: Path, console: Console, database_url: str | None = No
         console.print(render(guard.screen_prompt(prompt, ctx)))
     store.revoke_permission(permission.id, actor="demo")
     console.rule("permission revoked again: the registry keeps both versions in its history")
+    run_media_demo(store, console)
+
+
+def run_media_demo(store, console: Console) -> None:
+    """References attached, then generated outputs screened: copies block, unrelated pictures pass,
+    a harmless prompt with a copied output gives one BLOCK, a clip excerpt names its time ranges."""
+    import io
+    import tempfile
+
+    from PIL import ImageDraw, ImageOps
+
+    from kyodaku.cli import render
+    from kyodaku.domain.access import LOCAL_ADMIN
+    from kyodaku.media.ingest import hash_options, ingest_files, reference_store
+    from kyodaku.media.synthetic import draw_frames, draw_image, encode_video
+    from kyodaku.screening import Guard
+
+    console.rule("media: the rightsholders attach reference images and a clip (drawn for the demo)")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        draw_image("character", 101).save(folder / "pikachu-ref.png")
+        draw_image("character", 202).save(folder / "totoro-ref.png")
+        clip = encode_video(folder / "goku-ref.mp4", draw_frames(303, seconds=8, fps=12), fps=12)
+        refstore = reference_store()
+        files = [
+            ("pikachu", folder / "pikachu-ref.png"),
+            ("totoro", folder / "totoro-ref.png"),
+            ("son-goku", clip),
+        ]
+        report = ingest_files(store, refstore, LOCAL_ADMIN, files, hash_options())
+        console.print(f"references: {report.describe()} (store {refstore.root})")
+        guard = Guard.from_store(store)
+
+        def jpeg(image, quality=60) -> bytes:
+            buf = io.BytesIO()
+            image.convert("RGB").save(buf, "JPEG", quality=quality)
+            return buf.getvalue()
+
+        captioned = draw_image("character", 202)
+        bar = ImageDraw.Draw(captioned)
+        bar.rectangle([0, 450, 512, 512], fill=(10, 10, 10))
+        bar.text((12, 465), "my totally original character", fill=(255, 255, 255))
+        excerpt = encode_video(
+            folder / "generated.mp4", list(draw_frames(303, seconds=8, fps=12))[30:78], fps=12
+        )
+        outputs = [
+            ("a mirrored JPEG of the Pikachu reference", jpeg(ImageOps.mirror(draw_image("character", 101)))),
+            ("the Totoro reference with a caption bar", jpeg(captioned)),
+            ("an unrelated generated picture", jpeg(draw_image("scene", 404))),
+            ("four seconds cut from the Goku clip", excerpt.read_bytes()),
+        ]
+        for label, data in outputs:
+            console.print(f"\n[bold]$ kyodaku screen-media <{label}>[/]")
+            console.print(render(guard.screen_output(media=[data], names=[label])))
+        console.print("\n[bold]$ kyodaku screen-media --prompt 'a cute yellow animal' <the Pikachu copy>[/]")
+        decision = guard.screen_output(
+            prompt="a cute yellow animal", media=[outputs[0][1]], names=["output.jpg"]
+        )
+        console.print(render(decision))

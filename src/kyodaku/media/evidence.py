@@ -67,11 +67,14 @@ def image_finding(match: ImageMatch, media: MediaHashes, kind: str, threshold: i
 
 def video_finding(match: VideoMatch, media: MediaHashes, kind: str, threshold: int) -> Finding:
     ref = match.reference
-    spans = ", ".join(f"{r.query_start:.1f}-{r.query_end:.1f}s" for r in match.ranges[:5])
+    spans = ", ".join(
+        f"{r.query_start:.1f}-{r.query_end:.1f}s (reference {r.reference_start:.1f}-{r.reference_end:.1f}s)"
+        for r in match.ranges[:5]
+    )
     note = (
         f"{match.matched_frames} of {match.query_frames} sampled frames "
         f"({match.query_share:.0%}) match reference {ref.id} ({ref.filename}); "
-        f"{match.reference_share:.0%} of the reference's frames are matched; at {spans}"
+        f"{match.reference_share:.0%} of the reference's seconds are matched; at {spans}"
     )
     detail = {
         "input": {"name": media.name, "sha256": media.sha256},
