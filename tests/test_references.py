@@ -568,3 +568,21 @@ def test_when_refs_add_gets_a_bad_file_then_the_others_are_added_and_the_exit_co
     assert code == 3 and "no reference" in err
     code, _, err = run_cli(monkeypatch, capsys, "refs", "add", "nobody", str(good[0]), *cli_env)
     assert code == 3 and "nobody" in err
+
+
+def test_when_a_reference_is_too_flat_to_match_then_it_is_refused_and_nothing_is_stored(tmp_path):
+    from kyodaku.media.refstore import ReferenceStore
+    from kyodaku.registry.catalog import load_catalog
+    from kyodaku.registry.store import RegistryStore
+
+    store = RegistryStore(f"sqlite:///{tmp_path / 'r.db'}")
+    store.migrate()
+    store.import_catalog(load_catalog(Path(__file__).parent / "data" / "mini-catalog.yaml"), actor="t")
+    refstore = ReferenceStore(tmp_path / "store")
+    flat = tmp_path / "flat.png"
+    Image.new("RGB", (400, 300), (200, 180, 40)).save(flat)
+    before = store.current_version()
+    with pytest.raises(InvalidInput, match=r"flat\.png: too little structure"):
+        ingest_reference(store, refstore, LOCAL_ADMIN, "pikachu", flat)
+    assert store.current_version() == before
+    assert refstore.blobs() == [] and refstore.leftovers() == []

@@ -23,7 +23,7 @@ from pathlib import Path
 from kyodaku.domain.access import LOCAL_ADMIN, Principal
 from kyodaku.domain.errors import ErrorReport, InvalidInput, KyodakuError, NotFound
 from kyodaku.domain.model import Catalog
-from kyodaku.media.hashing import HASHER, REFERENCE_DEDUP, HashOptions, hash_media
+from kyodaku.media.hashing import HASHER, REFERENCE_DEDUP, HashOptions, MediaHashes, hash_media
 from kyodaku.media.refstore import ReferenceStore, Source, StagedFile
 from kyodaku.registry.references import MediaLike, ReferenceInfo, reference_id
 from kyodaku.registry.service import RegistryService
@@ -59,7 +59,23 @@ def hash_staged(
     media = hash_media(staged.path, options or hash_options(), name=filename or staged.name)
     if media.sha256 != staged.sha256:
         raise InvalidInput(f"{filename or staged.name}: the file changed while it was being hashed")
+    _check_quality(media, filename or staged.name)
     return media
+
+
+def _check_quality(media: MediaHashes, name: str, floor: int | None = None) -> None:
+    """Refuse a reference no hash of which reaches PDQ's quality floor: it could never match (the
+    matcher skips such hashes, since flat pictures hash alike), so accepting it would leave the
+    rightsholder believing a work is protected when it is not."""
+    floor = Settings().pdq_min_quality if floor is None else floor
+    best = max((f.quality for f in media.frames), default=0)
+    if best < floor:
+        raise InvalidInput(
+            f"{name}: too little structure to be matched (best PDQ quality {best}, the floor is {floor}); "
+            "plain, nearly blank or very smooth pictures hash alike, so attach a more detailed one",
+            file=name,
+            quality=best,
+        )
 
 
 def attached(
