@@ -206,3 +206,22 @@ def test_when_a_video_is_passed_as_an_image_then_it_is_refused(guard, clip_path)
 def test_when_nothing_is_given_then_screen_output_refuses(guard):
     with pytest.raises(InvalidInput, match="nothing to screen"):
         guard.screen_output()
+
+
+def test_when_an_output_is_a_crop_of_a_reference_then_local_features_find_it_with_its_zoom(guard):
+    image = draw_image("character", 1)
+    crop = image.crop((31, 20, 31 + 461, 20 + 461))  # a 90% window, off-centre
+    full = next(f.hash for f in hash_media(_png(crop)).frames if f.region == "full")
+    reference = next(f.hash for f in hash_media(_png(image)).frames if f.region == "full")
+    assert hamming(full, reference) > OPTIONS.pdq_threshold  # PDQ alone cannot follow a crop
+    decision = guard.screen_image(_jpeg(crop, quality=75))
+    assert decision.verdict is Verdict.BLOCK
+    finding = decision.findings[0]
+    assert (finding.entity, finding.matcher) == ("pikachu", "local")
+    assert finding.evidence.media["scale"] == pytest.approx(512 / 461, abs=0.06)
+
+
+def test_when_local_features_are_off_then_a_crop_is_not_matched(guard):
+    crop = draw_image("character", 1).crop((31, 20, 31 + 461, 20 + 461))
+    off = Guard(guard.holder, GuardOptions(semantic=False, local_features=False))
+    assert off.screen_image(_png(crop)).verdict is Verdict.ALLOW

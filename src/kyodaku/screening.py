@@ -54,15 +54,25 @@ class GuardOptions:
     reference_video_fps: float = 8.0
     pdq_threshold: int = 31
     pdq_min_quality: int = 50
+    # Images are also matched by local features (crops); costs ~2 ms of ORB per image.
+    local_features: bool = True
 
     def hash_options(self, query: bool = True):
         """Hashing for outputs (queries: all 8 dihedral variants) or for references (stored once)."""
         from kyodaku.media.hashing import REFERENCE_DEDUP, HashOptions
 
         if query:
-            return HashOptions(max_pixels=self.max_pixels, video_fps=self.video_fps, dihedral=True)
+            return HashOptions(
+                max_pixels=self.max_pixels,
+                video_fps=self.video_fps,
+                dihedral=True,
+                local_features=self.local_features,
+            )
         return HashOptions(
-            max_pixels=self.max_pixels, video_fps=self.reference_video_fps, dedup_distance=REFERENCE_DEDUP
+            max_pixels=self.max_pixels,
+            video_fps=self.reference_video_fps,
+            dedup_distance=REFERENCE_DEDUP,
+            local_features=True,  # stored with the reference, whatever a guard later uses
         )
 
     def match_options(self):
@@ -86,6 +96,7 @@ def guard_options(semantic: bool | None = None) -> GuardOptions:
         reference_video_fps=settings.reference_video_fps,
         pdq_threshold=settings.pdq_threshold,
         pdq_min_quality=settings.pdq_min_quality,
+        local_features=settings.local_features,
     )
 
 
@@ -324,7 +335,7 @@ class Guard:
         return out
 
     def _media_findings(self, snap: Snapshot, media, found: _Found) -> None:
-        from kyodaku.media.evidence import image_finding, video_finding
+        from kyodaku.media.evidence import image_finding, local_finding, video_finding
 
         bank = snap.media
         if bank is None or not len(bank):
@@ -333,6 +344,9 @@ class Guard:
         threshold = bank.options.threshold
         if media.media_type == "image":
             matches = [(m, image_finding) for m in bank.match_image(media)]
+            if self.options.local_features:
+                seen = {m.reference.id for m, _ in matches}
+                matches += [(m, local_finding) for m in bank.match_local(media, seen)]
         else:
             matches = [(m, video_finding) for m in bank.match_video(media)]
         if not any(f.quality >= bank.options.min_quality for f in media.frames):

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     pdq_threshold: int = Field(31, ge=0, le=128)
     """Hamming distance (of 256 bits) at or under which two PDQ hashes match (PDQ's customary 31)."""
 
+    local_features: bool = True
+    """Also match images by ORB keypoints with a geometric check: finds crops, which PDQ cannot."""
+
     pdq_min_quality: int = Field(50, ge=0, le=100)
     """Frames whose PDQ quality is lower (flat, featureless) are not trusted to match, as PDQ advises."""
 

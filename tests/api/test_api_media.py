@@ -126,3 +126,14 @@ def test_when_a_chunked_upload_without_length_runs_over_the_limit_then_413(api):
     r = client.post("/v1/screen/image", content=body(), headers=headers)
     assert r.status_code == 413
     assert r.json()["error"] == "payload_too_large"
+
+
+def test_when_a_crop_of_a_registered_reference_is_uploaded_then_local_features_from_the_registry_match(api):
+    client, keys = api
+    crop = draw_image("character", 11).crop((40, 10, 40 + 460, 10 + 460))
+    files = {"file": ("crop.png", _png(crop), "image/png")}
+    r = client.post("/v1/screen/image", files=files, headers=_h(keys["operator"]))
+    assert r.status_code == 200
+    finding = r.json()["findings"][0]
+    assert finding["matcher"] == "local"
+    assert finding["evidence"]["media"]["reference"]["filename"] == "pikachu-11.png"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from kyodaku.domain.findings import Evidence, Finding
-from kyodaku.media.bank import ImageMatch, VideoMatch
+from kyodaku.media.bank import ImageMatch, LocalImageMatch, VideoMatch
 from kyodaku.media.hashing import MediaHashes
 
 
@@ -61,6 +61,31 @@ def image_finding(match: ImageMatch, media: MediaHashes, kind: str, threshold: i
         kind,
         match.score(threshold),
         "pdq",
+        Evidence(text=media.name, variant=ref.filename, note=note, media=detail),
+    )
+
+
+def local_finding(match: LocalImageMatch, media: MediaHashes, kind: str, threshold: int) -> Finding:
+    """A crop or partly covered copy: the reference's keypoints found in one consistent placement."""
+    ref = match.reference
+    note = (
+        f"{match.inliers} keypoints of reference {ref.id} ({ref.filename}) found in one placement: "
+        f"scale {match.scale:.2f}, rotation {match.rotation_deg:+.1f} degrees (a crop or a covered copy)"
+    )
+    detail = {
+        "input": {"name": media.name, "sha256": media.sha256},
+        "reference": ref.to_dict(),
+        "inliers": match.inliers,
+        "scale": match.scale,
+        "rotation_deg": match.rotation_deg,
+        "shift_px": list(match.shift),
+        "verification": match.detail,
+    }
+    return Finding(
+        ref.entity,
+        kind,
+        match.score,
+        "local",
         Evidence(text=media.name, variant=ref.filename, note=note, media=detail),
     )
 

@@ -33,6 +33,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pdqhash
@@ -42,6 +43,9 @@ from kyodaku.domain.errors import InvalidInput, PayloadTooLarge, UnsupportedMedi
 
 HASHER = "pdq-box64-v1"
 """Version of the hashing scheme; stored with every hash so a scheme change re-hashes, never mixes."""
+
+LOCAL_KIND = "orb-v1"
+"""Registry descriptor kind of a reference image's local features (media/local.py's format 1)."""
 
 REFERENCE_DEDUP = 8
 """Reference clips drop a sampled frame within this many bits of the last one kept (still shots)."""
@@ -68,6 +72,8 @@ class HashOptions:
     max_frames: int = 7_200
     regions: bool = True
     dihedral: bool = False
+    # ORB keypoints of images too (media/local.py): what matches crops, which PDQ cannot follow.
+    local_features: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,8 @@ class MediaHashes:
     name: str | None = None
     fps_sampled: float | None = None
     notes: tuple[str, ...] = field(default=())
+    local: Any = field(default=None, compare=False)
+    """media.local.LocalFeatures of an image, when asked for (HashOptions.local_features)."""
 
     @property
     def frame_count(self) -> int:
@@ -299,8 +307,13 @@ def _hash_opened_image(src: _Source, im: Image.Image, options: HashOptions) -> M
     picture, fmt, width, height = _load(src, im, options, grey=not options.regions)
     sha, size = src.digest()
     frames = hash_frame(picture, regions=options.regions, dihedral=options.dihedral)
+    local = None
+    if options.local_features:
+        from kyodaku.media.local import extract_features
+
+        local = extract_features(picture)
     return MediaHashes(
-        "image", sha, size, width, height, None, tuple(frames), fmt, src.name, None, tuple(notes)
+        "image", sha, size, width, height, None, tuple(frames), fmt, src.name, None, tuple(notes), local
     )
 
 

@@ -38,6 +38,7 @@ def hash_options(settings: Settings | None = None) -> HashOptions:
         max_pixels=settings.max_image_pixels,
         video_fps=settings.reference_video_fps,
         dedup_distance=REFERENCE_DEDUP,
+        local_features=True,
     )
 
 

@@ -154,6 +154,8 @@ class ReferenceRecord:
     frame: np.ndarray
     t: np.ndarray
     region: tuple[str, ...]
+    local: bytes | None = None
+    """The image's local features (media.local.LocalFeatures.to_bytes), when they were stored."""
 
     @property
     def frame_count(self) -> int:
@@ -172,7 +174,12 @@ class ReferenceRecord:
             frames=self.frame_count,
             duration=self.duration,
         )
-        return ReferenceHashes(reference, self.codes, self.quality, self.frame, self.t, self.region)
+        local = None
+        if self.local is not None:
+            from kyodaku.media.local import LocalFeatures
+
+            local = LocalFeatures.from_bytes(self.local)
+        return ReferenceHashes(reference, self.codes, self.quality, self.frame, self.t, self.region, local)
 
 
 def media_problems(media: MediaLike) -> list[str]:

@@ -34,6 +34,7 @@ from kyodaku.registry.database import make_engine, migrate, write_session
 from kyodaku.registry.documents import format_field
 from kyodaku.registry.models import (
     EntityRow,
+    MediaDescriptorRow,
     MediaHashRow,
     PermissionRow,
     ReferenceRow,
@@ -566,6 +567,7 @@ class RegistryStore:
                     return self._reference_info(session, existing)
                 version = self._new_version(session, actor, f"add reference {ref_id} ({name}) to {entity_id}")
                 self._ensure_hashes(session, media, hasher)
+                self._ensure_local_features(session, media)
                 row = ReferenceRow(
                     id=ref_id,
                     entity_id=entity_id,
@@ -612,6 +614,22 @@ class RegistryStore:
                     refstore.remove(sha256)
         except Exception:
             refstore.remove(sha256)  # the registry is unreachable: no reference can have been recorded
+
+    @staticmethod
+    def _ensure_local_features(session: Session, media: MediaLike) -> None:
+        """Store an image's local features (ORB keypoints) once per content, beside its hashes."""
+        local = getattr(media, "local", None)
+        if local is None:
+            return
+        from kyodaku.media.hashing import LOCAL_KIND
+
+        if session.get(MediaDescriptorRow, (media.sha256, LOCAL_KIND)) is None:
+            session.add(
+                MediaDescriptorRow(
+                    sha256=media.sha256, kind=LOCAL_KIND, data=local.to_bytes(), created_at=utcnow()
+                )
+            )
+            session.flush()
 
     @staticmethod
     def _ensure_hashes(session: Session, media: MediaLike, hasher: str) -> None:
@@ -759,6 +777,14 @@ class RegistryStore:
                     bucket = rows.get((sha, row_hasher))
                     if bucket is not None:
                         bucket.append((code, quality, frame, t, region))
+            from kyodaku.media.hashing import LOCAL_KIND
+
+            local: dict[str, bytes] = {}
+            for chunk in _chunked(sorted(shas), 500):
+                found = select(MediaDescriptorRow.sha256, MediaDescriptorRow.data).where(
+                    MediaDescriptorRow.kind == LOCAL_KIND, MediaDescriptorRow.sha256.in_(chunk)
+                )
+                local.update((sha, bytes(data)) for sha, data in session.execute(found))
         arrays = {key: _hash_arrays(np, found) for key, found in rows.items()}
         records = []
         for ref, owner in refs:
@@ -768,7 +794,7 @@ class RegistryStore:
                 media_type=ref.media_type, format=ref.format, filename=ref.filename,
                 width=ref.width, height=ref.height, duration=ref.duration,
                 hasher=hasher or ref.hasher, codes=codes, quality=quality, frame=frame, t=t,
-                region=region,
+                region=region, local=local.get(ref.sha256),
             )  # fmt: skip
             records.append(record)
         return records
