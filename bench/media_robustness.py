@@ -92,7 +92,7 @@ class KyodakuMatcher:
     """The real guard path: kyodaku.media.hashing + kyodaku.media.bank, default options."""
 
     name = "kyodaku"
-    describe = "kyodaku.media (PDQ box-64 + regions + dihedral queries, ReferenceBank, <= 31)"
+    describe = "kyodaku.media (PDQ box-64 + regions + value + dihedral, <= 31; ORB local features)"
     media = ("image", "video")
     reference_video_fps: float | None = None  # None: the guard's default for reference clips
 
@@ -109,6 +109,7 @@ class KyodakuMatcher:
         if self.reference_video_fps is not None:
             self._reference_options = replace(self._reference_options, video_fps=self.reference_video_fps)
         self._match_options = guard.match_options()
+        self._local = guard.local_features
         self._bank: Any = None
 
     def fingerprint_image(self, image: Image.Image, role: str) -> Any:
@@ -148,7 +149,10 @@ class KyodakuMatcher:
     def match(self, query: Any) -> set[str]:
         if query.media_type == "video":
             return {m.reference.id for m in self._bank.match_video(query)}
-        return {m.reference.id for m in self._bank.match_image(query)}
+        found = {m.reference.id for m in self._bank.match_image(query)}
+        if self._local:  # as the guard does: local features for what PDQ did not match
+            found |= {m.reference.id for m in self._bank.match_local(query, found)}
+        return found
 
 
 class KyodakuDenseMatcher(KyodakuMatcher):
