@@ -58,7 +58,7 @@ def media_guard(catalog: Path | None, db: str | None, semantic: bool | None, con
     """A guard whose snapshot holds the references: hashed on the fly from the catalog's
     `references:` globs, or read from the registry."""
     from kyodaku.cli import _database_url
-    from kyodaku.screening import Guard, guard_options
+    from kyodaku.screening import Guard, guard_options, load_image_encoder
 
     options = guard_options(semantic)
     if catalog is None:
@@ -81,6 +81,7 @@ def media_guard(catalog: Path | None, db: str | None, semantic: bool | None, con
             options.match_options(),
             progress=lambda _: progress.advance(task),
             report=report,
+            encoder=(encoder := load_image_encoder(options)),
         )
     if report.failed:
         problems = "; ".join(f"{name}: {why}" for name, why in report.failed)
@@ -88,6 +89,7 @@ def media_guard(catalog: Path | None, db: str | None, semantic: bool | None, con
             f"{len(report.failed)} reference file(s) of {catalog} could not be hashed: {problems}"
         )
     guard = Guard.from_catalog(cat, options)
+    guard.encoder = encoder
     guard.reload(cat, media=bank)
     return guard
 

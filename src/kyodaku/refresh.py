@@ -46,9 +46,14 @@ class SnapshotRefresher:
                 catalog = replace(serving.catalog, permissions=update.permissions, version=update.version)
             else:
                 from kyodaku.media.loading import bank_from_store
+                from kyodaku.media.refstore import ReferenceStore
 
                 catalog = self.store.catalog_at(version=current)
-                media = bank_from_store(self.store, catalog.version, self.guard.options.match_options())
+                options = self.guard.options
+                refstore = ReferenceStore(options.reference_store)
+                media = bank_from_store(
+                    self.store, catalog.version, options.match_options(), self.guard.encoder, refstore
+                )
             self.guard.reload(catalog, media=media)
             log.info("snapshot swapped to registry version %s", catalog.version)
             return self.guard.snapshot.version

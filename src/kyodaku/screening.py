@@ -56,6 +56,9 @@ class GuardOptions:
     pdq_min_quality: int = 50
     # Images are also matched by local features (crops); costs ~2 ms of ORB per image.
     local_features: bool = True
+    # Optional learned encoder (a local ONNX file) and where reference files are, to embed them.
+    image_encoder: str | None = None
+    reference_store: str = "kyodaku-references"
 
     def hash_options(self, query: bool = True):
         """Hashing for outputs (queries: all 8 dihedral variants) or for references (stored once)."""
@@ -97,6 +100,8 @@ def guard_options(semantic: bool | None = None) -> GuardOptions:
         pdq_threshold=settings.pdq_threshold,
         pdq_min_quality=settings.pdq_min_quality,
         local_features=settings.local_features,
+        image_encoder=settings.image_encoder,
+        reference_store=settings.reference_store,
     )
 
 
@@ -171,12 +176,23 @@ def semantic_builder(options: GuardOptions) -> Callable[[Catalog], object] | Non
     return build
 
 
+def load_image_encoder(options: GuardOptions):
+    """The operator's ONNX image encoder, or None (PDQ and local features alone). A configured model
+    that cannot be loaded stops start-up with a ConfigurationError naming the file."""
+    if not options.image_encoder:
+        return None
+    from kyodaku.media.encoders import load_encoder
+
+    return load_encoder(options.image_encoder)
+
+
 class Guard:
     """Screens content against the current snapshot. Thread-safe."""
 
-    def __init__(self, holder: SnapshotHolder, options: GuardOptions | None = None) -> None:
+    def __init__(self, holder: SnapshotHolder, options: GuardOptions | None = None, encoder=None) -> None:
         self.holder = holder
         self.options = options or GuardOptions()
+        self.encoder = encoder  # media.encoders.ImageEncoder, or None: PDQ and local features alone
         self._themes = None
         self._themes_lock = threading.Lock()
 
@@ -196,12 +212,15 @@ class Guard:
     def from_store(cls, store, options: GuardOptions | None = None) -> Guard:
         """The registry's current version, with the reference bank of that same version."""
         from kyodaku.media.loading import bank_from_store
+        from kyodaku.media.refstore import ReferenceStore
 
         options = options or GuardOptions()
+        encoder = load_image_encoder(options)
         catalog = store.catalog_at()
-        bank = bank_from_store(store, catalog.version, options.match_options())
+        refstore = ReferenceStore(options.reference_store)
+        bank = bank_from_store(store, catalog.version, options.match_options(), encoder, refstore)
         snapshot = compile_snapshot(catalog, semantic_builder(options), media=bank)
-        return cls(SnapshotHolder(snapshot), options)
+        return cls(SnapshotHolder(snapshot), options, encoder)
 
     def reload(self, catalog: Catalog, media=None) -> Snapshot:
         """Compile `catalog` and swap it in (reusing the match index if only permissions changed, and
@@ -325,17 +344,29 @@ class Guard:
         if len(names) != len(media):
             raise InvalidInput("names must match media one to one")
         out = []
+        learned = self.encoder is not None and getattr(self.holder.current.media, "learned", None) is not None
         for source, name in zip(media, names, strict=True):
             hashed = hash_media(source, self.options.hash_options(query=True), name=name)
             if expect is not None and hashed.media_type != expect:
                 raise InvalidInput(
                     f"{hashed.name}: expected an {expect}, got a {hashed.media_type}", file=hashed.name
                 )
+            if learned and hashed.media_type == "image":
+                hashed = self._embed(source, hashed)
             out.append(hashed)
         return out
 
+    def _embed(self, source, hashed):
+        """The learned encoder's vector of an output image (decoded again, in colour)."""
+        from dataclasses import replace
+
+        from kyodaku.media.hashing import decode_image
+
+        picture = decode_image(source, self.options.hash_options(query=True), name=hashed.name)[0]
+        return replace(hashed, embedding=self.encoder.encode([picture])[0])
+
     def _media_findings(self, snap: Snapshot, media, found: _Found) -> None:
-        from kyodaku.media.evidence import image_finding, local_finding, video_finding
+        from kyodaku.media.evidence import image_finding, learned_finding, local_finding, video_finding
 
         bank = snap.media
         if bank is None or not len(bank):
@@ -347,6 +378,8 @@ class Guard:
             if self.options.local_features:
                 seen = {m.reference.id for m, _ in matches}
                 matches += [(m, local_finding) for m in bank.match_local(media, seen)]
+            seen = {m.reference.id for m, _ in matches}
+            matches += [(m, learned_finding) for m in bank.match_learned(media, seen)]
         else:
             matches = [(m, video_finding) for m in bank.match_video(media)]
         if not any(f.quality >= bank.options.min_quality for f in media.frames):

@@ -176,6 +176,7 @@ class ReferenceBank:
     skipped_low_quality: int = 0
     digest: str = ""
     local: Any = None  # media.local.LocalIndex over the image references' keypoints, keyed by reference
+    learned: Any = None  # media.learned.LearnedBank: the optional encoder's reference embeddings
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -286,6 +287,12 @@ class ReferenceBank:
             if m.reference.id not in best or m.inliers > best[m.reference.id].inliers:
                 best[m.reference.id] = m
         return sorted(best.values(), key=lambda m: (-m.inliers, m.reference.id))
+
+    def match_learned(self, query: MediaHashes, exclude: set[str] = frozenset()) -> list:
+        """References the configured learned encoder finds close (media/learned.py)."""
+        from kyodaku.media.learned import match_learned
+
+        return match_learned(self.learned, query.embedding, self.references, exclude)
 
     # -- video ------------------------------------------------------------------------------------
     def match_video(self, query: MediaHashes) -> list[VideoMatch]:

@@ -90,6 +90,30 @@ def local_finding(match: LocalImageMatch, media: MediaHashes, kind: str, thresho
     )
 
 
+def learned_finding(match, media: MediaHashes, kind: str, threshold: int) -> Finding:
+    """A match of the operator's learned encoder (SSCD, CLIP-like): similarity against its threshold."""
+    ref = match.reference
+    note = (
+        f"{match.encoder} similarity {match.similarity:.3f} (threshold {match.threshold:.3f}) to reference "
+        f"{ref.id} ({ref.filename})"
+    )
+    detail = {
+        "input": {"name": media.name, "sha256": media.sha256},
+        "reference": ref.to_dict(),
+        "encoder": match.encoder,
+        "encoder_fingerprint": match.fingerprint,
+        "similarity": match.similarity,
+        "threshold": match.threshold,
+    }
+    return Finding(
+        ref.entity,
+        kind,
+        match.score,
+        "encoder",
+        Evidence(text=media.name, variant=ref.filename, note=note, media=detail),
+    )
+
+
 def video_finding(match: VideoMatch, media: MediaHashes, kind: str, threshold: int) -> Finding:
     ref = match.reference
     spans = ", ".join(

@@ -109,6 +109,8 @@ class MediaHashes:
     notes: tuple[str, ...] = field(default=())
     local: Any = field(default=None, compare=False)
     """media.local.LocalFeatures of an image, when asked for (HashOptions.local_features)."""
+    embedding: Any = field(default=None, compare=False)
+    """The configured learned encoder's vector of an image (media/learned.py), when there is one."""
 
     @property
     def frame_count(self) -> int:

@@ -7,6 +7,7 @@ file's SHA-256), so a finding names the same reference whichever way the bank wa
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,11 +30,25 @@ def _digest(parts: Sequence[str]) -> str:
     return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()
 
 
-def bank_from_store(store, version: int | None, match: MatchOptions) -> ReferenceBank:
-    """The bank of every reference live at registry `version` (default: the latest)."""
+def bank_from_store(
+    store, version: int | None, match: MatchOptions, encoder=None, refstore=None
+) -> ReferenceBank:
+    """The bank of every reference live at registry `version` (default: the latest); with a learned
+    encoder, also the image references' embeddings (cached in the registry per model)."""
     records = store.references_at(version)
     digest = _digest([f"{r.id}:{r.sha256}:{r.hasher}" for r in records])
-    return ReferenceBank.build([r.bank_hashes() for r in records], match, digest=digest)
+    bank = ReferenceBank.build([r.bank_hashes() for r in records], match, digest=digest)
+    if encoder is None or refstore is None:
+        return bank
+    from kyodaku.media.learned import build_learned_bank
+
+    items = [
+        (n, r.sha256, lambda sha=r.sha256: refstore.path(sha))
+        for n, r in enumerate(records)
+        if r.media_type == "image" and refstore.exists(r.sha256)
+    ]
+    learned = build_learned_bank(encoder, items, store.get_descriptors, store.put_descriptors)
+    return dataclasses.replace(bank, learned=learned)
 
 
 def bank_from_catalog(
@@ -42,6 +57,7 @@ def bank_from_catalog(
     match: MatchOptions,
     progress: Callable[[str], None] | None = None,
     report: CatalogBankReport | None = None,
+    encoder=None,
 ) -> ReferenceBank:
     """Hash the files of every entity's `references:` globs (each distinct file once) into a bank.
 
@@ -81,4 +97,15 @@ def bank_from_catalog(
         items.append(ReferenceHashes.from_media(reference, media))
     if report is not None:
         report.files = len(by_path)
-    return ReferenceBank.build(items, match, digest=_digest([f"{i.reference.id}" for i in items]))
+    bank = ReferenceBank.build(items, match, digest=_digest([f"{i.reference.id}" for i in items]))
+    if encoder is None:
+        return bank
+    from kyodaku.media.learned import build_learned_bank
+
+    paths = {reference_id(r.entity_id, m.sha256): r.path for r in files if (m := by_path[str(r.path)])}
+    opened = [
+        (n, item.reference.sha256, lambda p=paths[item.reference.id]: p)
+        for n, item in enumerate(items)
+        if item.reference.media_type == "image"
+    ]
+    return dataclasses.replace(bank, learned=build_learned_bank(encoder, opened))

@@ -615,6 +615,24 @@ class RegistryStore:
         except Exception:
             refstore.remove(sha256)  # the registry is unreachable: no reference can have been recorded
 
+    def get_descriptors(self, kind: str, shas: list[str]) -> dict[str, bytes]:
+        """Stored descriptors of this kind (a learned encoder's vectors, say) for these contents."""
+        out: dict[str, bytes] = {}
+        with self._read() as session:
+            for chunk in _chunked(sorted(set(shas)), 500):
+                found = select(MediaDescriptorRow.sha256, MediaDescriptorRow.data).where(
+                    MediaDescriptorRow.kind == kind, MediaDescriptorRow.sha256.in_(chunk)
+                )
+                out.update((sha, bytes(data)) for sha, data in session.execute(found))
+        return out
+
+    def put_descriptors(self, kind: str, descriptors: dict[str, bytes]) -> None:
+        """Cache descriptors computed from stored content (no registry version: derived data)."""
+        with write_session(self._engine) as session:
+            for sha, data in descriptors.items():
+                if session.get(MediaDescriptorRow, (sha, kind)) is None:
+                    session.add(MediaDescriptorRow(sha256=sha, kind=kind, data=data, created_at=utcnow()))
+
     @staticmethod
     def _ensure_local_features(session: Session, media: MediaLike) -> None:
         """Store an image's local features (ORB keypoints) once per content, beside its hashes."""
