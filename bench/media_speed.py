@@ -86,7 +86,7 @@ def random_bank(size: int, planted: list[bytes]) -> ReferenceBank:
         )
     ]
     for n, data in enumerate(planted):
-        media = hash_media(data, HashOptions())
+        media = hash_media(data, HashOptions(local_features=True))
         items.append(
             ReferenceHashes.from_media(BankReference(f"r{n}", "e", media.sha256, "image", "x"), media)
         )
@@ -106,27 +106,39 @@ def interleaved(steps: dict, items, repeat: int) -> dict[str, list[float]]:
 
 
 def bench_images(args) -> None:
-    query = HashOptions(dihedral=True)
+    from dataclasses import replace
+
+    from kyodaku.screening import GuardOptions
+
+    pdq_only = replace(GuardOptions().hash_options(query=True), local_features=False)
+    with_local = replace(pdq_only, local_features=True)
     for fmt in ("JPEG", "PNG"):
         images = make_images(args.images, args.size, fmt)
         banks = {size: random_bank(size, images[:20]) for size in args.bank}
         steps = {
             "decode alone (floor)": decode_floor,
-            "decode + PDQ (3 windows, dihedral)": lambda d: hash_media(d, query),
+            "decode + PDQ (4 hashes + 7 variants)": lambda d: hash_media(d, pdq_only),
         }
         for size, bank in banks.items():
-            steps[f"hash + match, bank {size:,}"] = lambda d, b=bank: b.match_image(hash_media(d, query))
+            steps[f"hash + match, bank {size:,}"] = lambda d, b=bank: b.match_image(hash_media(d, pdq_only))
+        for size, bank in banks.items():
+
+            def both(d, b=bank):
+                h = hash_media(d, with_local)
+                b.match_local(h, {m.reference.id for m in b.match_image(h)})
+
+            steps[f"+ local features, bank {size:,}"] = both
         times = interleaved(steps, images, args.repeat)
         print(f"\n{fmt} {args.size}x{args.size}, {len(images)} images x {args.repeat}:")
-        print(f"  {'step':34} {'img/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs decode':>9}")
+        print(f"  {'step':38} {'img/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs decode':>9}")
         base_times = times["decode alone (floor)"]
         base = len(base_times) / sum(base_times)
         for name, values in times.items():
             rate = len(values) / sum(values)
             p50, p99 = percentile(values, 50) * 1e3, percentile(values, 99) * 1e3
-            print(f"  {name:34} {rate:8.0f} {p50:8.2f} {p99:8.2f} {rate / base:9.0%}")
+            print(f"  {name:38} {rate:8.0f} {p50:8.2f} {p99:8.2f} {rate / base:9.0%}")
         for size, bank in banks.items():
-            found = sum(bool(bank.match_image(hash_media(d, query))) for d in images[:20])
+            found = sum(bool(bank.match_image(hash_media(d, pdq_only))) for d in images[:20])
             print(
                 f"  bank {size:,}: planted references found {found}/20; "
                 f"{bank.index.nbytes / size:.1f} B/hash in the index + {_meta_bytes(bank) / size:.1f} B/hash "
