@@ -225,3 +225,11 @@ def test_when_local_features_are_off_then_a_crop_is_not_matched(guard):
     crop = draw_image("character", 1).crop((31, 20, 31 + 461, 20 + 461))
     off = Guard(guard.holder, GuardOptions(semantic=False, local_features=False))
     assert off.screen_image(_png(crop)).verdict is Verdict.ALLOW
+
+
+def test_when_a_crop_is_found_then_the_decision_serialises_to_json(guard):
+    import json
+
+    crop = draw_image("character", 1).crop((25, 25, 25 + 461, 25 + 461))
+    payload = json.loads(json.dumps(guard.screen_image(_png(crop)).to_dict()))
+    assert payload["findings"][0]["evidence"]["media"]["verification"]["inliers"] >= 1

@@ -270,8 +270,7 @@ class ReferenceBank:
             ref = self.references[int(m.key)]
             if ref.id in exclude:
                 continue
-            fields = dataclasses.asdict(m)
-            detail = {k: round(v, 4) if isinstance(v, float) else v for k, v in fields.items() if k != "key"}
+            detail = {k: _plain(v) for k, v in dataclasses.asdict(m).items() if k != "key"}
             out.append(
                 LocalImageMatch(
                     reference=ref,
@@ -337,6 +336,17 @@ class ReferenceBank:
                 )
             )
         return sorted(out, key=lambda m: (-m.score, m.reference.id))
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready numbers for the evidence (numpy scalars are not JSON)."""
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return round(float(value), 4)
+    return value
 
 
 def _ranges(
