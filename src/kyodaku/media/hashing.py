@@ -43,7 +43,7 @@ from kyodaku.domain.errors import InvalidInput, PayloadTooLarge, UnsupportedMedi
 HASHER = "pdq-box64-v2"
 """Version of the hashing scheme; stored with every hash so a scheme change re-hashes, never mixes."""
 
-LOCAL_KIND = "orb-v1"
+LOCAL_KIND = "orb-v2"
 """Registry descriptor kind of a reference image's local features (media/local.py's format 1)."""
 
 REFERENCE_DEDUP = 8

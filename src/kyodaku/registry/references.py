@@ -176,9 +176,13 @@ class ReferenceRecord:
         )
         local = None
         if self.local is not None:
+            from kyodaku.domain.errors import InvalidInput
             from kyodaku.media.local import LocalFeatures
 
-            local = LocalFeatures.from_bytes(self.local)
+            try:
+                local = LocalFeatures.from_bytes(self.local)
+            except InvalidInput:  # an unreadable record costs this reference its crop tier, not the bank
+                local = None
         return ReferenceHashes(reference, self.codes, self.quality, self.frame, self.t, self.region, local)
 
 
