@@ -55,7 +55,11 @@ REGION_SHARE = 0.85
 # PDQ's dihedral order (pdqhash.compute_dihedral): original, rotations, mirrors.
 DIHEDRAL = ("original", "rotate90", "rotate180", "rotate270", "flip", "mirror", "transpose", "transverse")
 
-Image.MAX_IMAGE_PIXELS = None  # kyodaku checks the size itself, with a clear error, before decoding
+# Pillow's own bomb check would stop a configured limit above its 89 M pixels and answers with its
+# own wording; every picture kyodaku decodes goes through `_check_pixels` (the configured limit,
+# the file named, before any pixel is decoded) instead. Process-wide, so a program embedding
+# kyodaku that opens untrusted images itself should check their size as well.
+Image.MAX_IMAGE_PIXELS = None
 
 
 @dataclass(frozen=True)
