@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
 
 from kyodaku.api.auth import Caller
 from kyodaku.domain.access import Principal
@@ -75,37 +75,30 @@ async def _screen(
 Text = Annotated[str | None, Form()]
 
 
-@router.post("/v1/screen/image")
-async def screen_image(
-    request: Request,
-    who: Caller,
-    file: UploadFile,
+def screen_form(
     prompt: Text = None,
     licensee: Text = None,
     region: Text = None,
     at: Text = None,
     use: Text = None,
     id: Text = None,
-) -> dict[str, Any]:
+) -> dict[str, str | None]:
+    """The optional form fields both media endpoints take beside the file."""
+    return {"prompt": prompt, "licensee": licensee, "region": region, "at": at, "use": use, "id": id}
+
+
+Fields = Annotated[dict[str, str | None], Depends(screen_form)]
+
+
+@router.post("/v1/screen/image")
+async def screen_image(request: Request, who: Caller, file: UploadFile, form: Fields) -> dict[str, Any]:
     """Screen a generated image against the registered references (plus its prompt, if given)."""
-    form = {"prompt": prompt, "licensee": licensee, "region": region, "at": at, "use": use, "id": id}
     return await _screen(request, who, file, form, "image")
 
 
 @router.post("/v1/screen/video")
-async def screen_video(
-    request: Request,
-    who: Caller,
-    file: UploadFile,
-    prompt: Text = None,
-    licensee: Text = None,
-    region: Text = None,
-    at: Text = None,
-    use: Text = None,
-    id: Text = None,
-) -> dict[str, Any]:
+async def screen_video(request: Request, who: Caller, file: UploadFile, form: Fields) -> dict[str, Any]:
     """Screen a generated video (vPDQ-style frame matching; shares and time ranges in the evidence)."""
-    form = {"prompt": prompt, "licensee": licensee, "region": region, "at": at, "use": use, "id": id}
     return await _screen(request, who, file, form, "video")
 
 

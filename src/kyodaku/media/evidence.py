@@ -35,6 +35,15 @@ def media_summary(media: MediaHashes) -> dict[str, Any]:
     return out
 
 
+def _finding(
+    matcher: str, ref, media: MediaHashes, kind: str, score: float, note: str, **detail: Any
+) -> Finding:
+    """Every media finding names the output and the reference file the same way."""
+    facts = {"input": {"name": media.name, "sha256": media.sha256}, "reference": ref.to_dict(), **detail}
+    evidence = Evidence(text=media.name, variant=ref.filename, note=note, media=facts)
+    return Finding(ref.entity, kind, score, matcher, evidence)
+
+
 def image_finding(match: ImageMatch, media: MediaHashes, kind: str, threshold: int) -> Finding:
     ref = match.reference
     video = ref.media_type == "video"
@@ -44,25 +53,12 @@ def image_finding(match: ImageMatch, media: MediaHashes, kind: str, threshold: i
         f"PDQ distance {match.distance} of 256 bits (threshold {threshold}) to {where}reference "
         f"{ref.id} ({ref.filename}), {match.region} region{transform}"
     )
-    detail: dict[str, Any] = {
-        "input": {"name": media.name, "sha256": media.sha256},
-        "reference": ref.to_dict(),
-        "distance": match.distance,
-        "threshold": threshold,
-        "region": match.region,
-        "transform": match.variant,
-        "quality": match.quality,
-    }
-    if ref.media_type == "video":
-        detail["reference_frame"] = match.reference_frame
-        detail["reference_t"] = round(match.reference_t, 3)
-    return Finding(
-        ref.entity,
-        kind,
-        match.score(threshold),
-        "pdq",
-        Evidence(text=media.name, variant=ref.filename, note=note, media=detail),
-    )
+    frame = {"reference_frame": match.reference_frame, "reference_t": round(match.reference_t, 3)}
+    return _finding(
+        "pdq", ref, media, kind, match.score(threshold), note,
+        distance=match.distance, threshold=threshold, region=match.region, transform=match.variant,
+        quality=match.quality, **(frame if video else {}),
+    )  # fmt: skip
 
 
 def local_finding(match: LocalImageMatch, media: MediaHashes, kind: str, threshold: int) -> Finding:
@@ -72,22 +68,11 @@ def local_finding(match: LocalImageMatch, media: MediaHashes, kind: str, thresho
         f"{match.inliers} keypoints of reference {ref.id} ({ref.filename}) found in one placement: "
         f"scale {match.scale:.2f}, rotation {match.rotation_deg:+.1f} degrees (a crop or a covered copy)"
     )
-    detail = {
-        "input": {"name": media.name, "sha256": media.sha256},
-        "reference": ref.to_dict(),
-        "inliers": match.inliers,
-        "scale": match.scale,
-        "rotation_deg": match.rotation_deg,
-        "shift_px": list(match.shift),
-        "verification": match.detail,
-    }
-    return Finding(
-        ref.entity,
-        kind,
-        match.score,
-        "local",
-        Evidence(text=media.name, variant=ref.filename, note=note, media=detail),
-    )
+    return _finding(
+        "local", ref, media, kind, match.score, note,
+        inliers=match.inliers, scale=match.scale, rotation_deg=match.rotation_deg,
+        shift_px=list(match.shift), verification=match.detail,
+    )  # fmt: skip
 
 
 def learned_finding(match, media: MediaHashes, kind: str, threshold: int) -> Finding:
@@ -97,21 +82,11 @@ def learned_finding(match, media: MediaHashes, kind: str, threshold: int) -> Fin
         f"{match.encoder} similarity {match.similarity:.3f} (threshold {match.threshold:.3f}) to reference "
         f"{ref.id} ({ref.filename})"
     )
-    detail = {
-        "input": {"name": media.name, "sha256": media.sha256},
-        "reference": ref.to_dict(),
-        "encoder": match.encoder,
-        "encoder_fingerprint": match.fingerprint,
-        "similarity": match.similarity,
-        "threshold": match.threshold,
-    }
-    return Finding(
-        ref.entity,
-        kind,
-        match.score,
-        "encoder",
-        Evidence(text=media.name, variant=ref.filename, note=note, media=detail),
-    )
+    return _finding(
+        "encoder", ref, media, kind, match.score, note,
+        encoder=match.encoder, encoder_fingerprint=match.fingerprint, similarity=match.similarity,
+        threshold=match.threshold,
+    )  # fmt: skip
 
 
 def video_finding(match: VideoMatch, media: MediaHashes, kind: str, threshold: int) -> Finding:
@@ -125,21 +100,10 @@ def video_finding(match: VideoMatch, media: MediaHashes, kind: str, threshold: i
         f"({match.query_share:.0%}) match reference {ref.id} ({ref.filename}); "
         f"{match.reference_share:.0%} of the reference's seconds are matched; at {spans}"
     )
-    detail = {
-        "input": {"name": media.name, "sha256": media.sha256},
-        "reference": ref.to_dict(),
-        "query_share": match.query_share,
-        "reference_share": match.reference_share,
-        "matched_frames": match.matched_frames,
-        "query_frames": match.query_frames,
-        "best_distance": match.best_distance,
-        "threshold": threshold,
-        "ranges": [r.to_dict() for r in match.ranges],
-    }
-    return Finding(
-        ref.entity,
-        kind,
-        match.score,
-        "vpdq",
-        Evidence(text=media.name, variant=ref.filename, note=note, media=detail),
-    )
+    return _finding(
+        "vpdq", ref, media, kind, match.score, note,
+        query_share=match.query_share, reference_share=match.reference_share,
+        matched_frames=match.matched_frames, query_frames=match.query_frames,
+        best_distance=match.best_distance, threshold=threshold,
+        ranges=[r.to_dict() for r in match.ranges],
+    )  # fmt: skip
