@@ -314,7 +314,7 @@ class Guard:
             self._check_input(prompt)
         snap = self.holder.current
         started = time.perf_counter()
-        hashed = self.hash_outputs(media, names, expect)
+        hashed = self.hash_outputs(media, names, expect, snap)
         ctx = context or ScreenContext()
         found = _Found()
         themes: list[ThemeHit] = []
@@ -337,14 +337,17 @@ class Guard:
         extra = {"media": [media_summary(h) for h in hashed]}
         return self._decide(snap, ctx, found, themes, started, item_id, extra)
 
-    def hash_outputs(self, media: Sequence, names: Sequence[str | None] | None = None, expect=None) -> list:
+    def hash_outputs(
+        self, media: Sequence, names: Sequence[str | None] | None = None, expect=None, snap=None
+    ) -> list:
         from kyodaku.media.hashing import hash_media
 
         names = list(names) if names is not None else [None] * len(media)
         if len(names) != len(media):
             raise InvalidInput("names must match media one to one")
         out = []
-        learned = self.encoder is not None and getattr(self.holder.current.media, "learned", None) is not None
+        snap = snap or self.holder.current  # the snapshot the caller screens against
+        learned = self.encoder is not None and getattr(snap.media, "learned", None) is not None
         for source, name in zip(media, names, strict=True):
             hashed = hash_media(source, self.options.hash_options(query=True), name=name)
             if expect is not None and hashed.media_type != expect:

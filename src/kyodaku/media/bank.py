@@ -28,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -177,7 +177,6 @@ class ReferenceBank:
     digest: str = ""
     local: Any = None  # media.local.LocalIndex over the image references' keypoints, keyed by reference
     learned: Any = None  # media.learned.LearnedBank: the optional encoder's reference embeddings
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def empty(cls, options: MatchOptions | None = None) -> ReferenceBank:
