@@ -14,6 +14,9 @@ from rich.console import Console
 from kyodaku.domain.model import Conditions, Effect, Permission, Use, to_utc
 from kyodaku.policy.engine import ScreenContext
 
+DEMO_MEDIA = Path(".kyodaku") / "demo-media"
+"""Where the demo keeps the reference files it draws (git-ignored)."""
+
 PROMPTS = [
     "Pikachu storming the beaches of Normandy",
     "ピカチュウがノルマンディーに上陸する",
@@ -93,15 +96,23 @@ def run_media_demo(store, console: Console) -> None:
     from kyodaku.screening import Guard
 
     console.rule("media: the rightsholders attach reference images and a clip (drawn for the demo)")
+    # The reference files are drawn once and kept: x264 does not give the same bytes twice, and
+    # re-running the demo should attach nothing new.
+    refs = DEMO_MEDIA
+    refs.mkdir(parents=True, exist_ok=True)
+    if not (refs / "pikachu-ref.png").exists():
+        draw_image("character", 101).save(refs / "pikachu-ref.png")
+    if not (refs / "totoro-ref.png").exists():
+        draw_image("character", 202).save(refs / "totoro-ref.png")
+    clip = refs / "goku-ref.mp4"
+    if not clip.exists():
+        encode_video(clip, draw_frames(303, seconds=8, fps=12), fps=12)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        draw_image("character", 101).save(folder / "pikachu-ref.png")
-        draw_image("character", 202).save(folder / "totoro-ref.png")
-        clip = encode_video(folder / "goku-ref.mp4", draw_frames(303, seconds=8, fps=12), fps=12)
         refstore = reference_store()
         files = [
-            ("pikachu", folder / "pikachu-ref.png"),
-            ("totoro", folder / "totoro-ref.png"),
+            ("pikachu", refs / "pikachu-ref.png"),
+            ("totoro", refs / "totoro-ref.png"),
             ("son-goku", clip),
         ]
         report = ingest_files(store, refstore, LOCAL_ADMIN, files, hash_options())
