@@ -104,3 +104,28 @@ def test_when_an_entry_changed_then_refresh_rereads_the_registry(tmp_path):
     store.put_entity(Entity("krypto", EntityKind.CHARACTER, "dc", {"en": ("Krypto the Superdog",)}), "test")
     SnapshotRefresher(store, guard).refresh()
     assert guard.screen_prompt("Krypto the Superdog").verdict is Verdict.BLOCK
+
+
+def test_when_an_entry_changes_but_no_reference_then_the_reference_bank_is_kept(tmp_path):
+    from dataclasses import replace
+
+    from kyodaku.media.hashing import hash_media
+    from kyodaku.media.synthetic import draw_image
+
+    _, store, guard = _setup(tmp_path)
+    picture = tmp_path / "pika.png"
+    draw_image("character", 3).save(picture)
+    store.add_reference("pikachu", hash_media(picture, guard.options.hash_options(query=False)), "p.png", "t")
+    refresher = SnapshotRefresher(store, guard)
+    refresher.refresh()
+    bank = guard.snapshot.media
+    assert len(bank) > 0
+    superman = store.get_entity("superman")
+    store.put_entity(replace(superman, description={"en": "A man of steel in a blue suit"}), "t")
+    refresher.refresh()
+    assert guard.snapshot.media is bank  # hash rows not read again
+    draw_image("character", 4).save(tmp_path / "other.png")
+    other = hash_media(tmp_path / "other.png", guard.options.hash_options(query=False))
+    store.add_reference("superman", other, "s.png", "t")
+    refresher.refresh()
+    assert guard.snapshot.media is not bank and len(guard.snapshot.media) > len(bank)

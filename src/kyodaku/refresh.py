@@ -45,15 +45,18 @@ class SnapshotRefresher:
             if update is not None:
                 catalog = replace(serving.catalog, permissions=update.permissions, version=update.version)
             else:
-                from kyodaku.media.loading import bank_from_store
+                from kyodaku.media.loading import bank_from_store, references_digest
                 from kyodaku.media.refstore import ReferenceStore
 
                 catalog = self.store.catalog_at(version=current)
                 options = self.guard.options
-                refstore = ReferenceStore(options.reference_store)
-                media = bank_from_store(
-                    self.store, catalog.version, options.match_options(), self.guard.encoder, refstore
-                )
+                keys = self.store.reference_keys_at(catalog.version)
+                if serving.media is None or references_digest(keys) != serving.media.digest:
+                    # Only a change of references re-reads the hash rows (millions, at scale).
+                    refstore = ReferenceStore(options.reference_store)
+                    media = bank_from_store(
+                        self.store, catalog.version, options.match_options(), self.guard.encoder, refstore
+                    )
             self.guard.reload(catalog, media=media)
             log.info("snapshot swapped to registry version %s", catalog.version)
             return self.guard.snapshot.version

@@ -30,13 +30,18 @@ def _digest(parts: Sequence[str]) -> str:
     return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()
 
 
+def references_digest(keys: Sequence[tuple[str, str, str]]) -> str:
+    """Identity of a set of references (id, content, hashing scheme): equal digests, equal banks."""
+    return _digest([f"{ref_id}:{sha}:{hasher}" for ref_id, sha, hasher in keys])
+
+
 def bank_from_store(
     store, version: int | None, match: MatchOptions, encoder=None, refstore=None
 ) -> ReferenceBank:
     """The bank of every reference live at registry `version` (default: the latest); with a learned
     encoder, also the image references' embeddings (cached in the registry per model)."""
     records = store.references_at(version)
-    digest = _digest([f"{r.id}:{r.sha256}:{r.hasher}" for r in records])
+    digest = references_digest([(r.id, r.sha256, r.hasher) for r in records])
     bank = ReferenceBank.build([r.bank_hashes() for r in records], match, digest=digest)
     if encoder is None or refstore is None:
         return bank

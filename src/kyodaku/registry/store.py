@@ -758,6 +758,20 @@ class RegistryStore:
         )
         return {(sha, hasher): (n, frames) for sha, hasher, n, frames in session.execute(query)}
 
+    def reference_keys_at(self, version: int | None = None) -> list[tuple[str, str, str]]:
+        """(id, sha256, hasher) of every reference live at `version`, without their hash rows: what
+        tells a refresher whether the reference bank must be rebuilt at all."""
+        with self._read() as session:
+            latest = self._latest(session)
+            version = latest if version is None else version
+            query = (
+                select(ReferenceRow.id, ReferenceRow.sha256, ReferenceRow.hasher)
+                .join(EntityRow, EntityRow.id == ReferenceRow.entity_id)
+                .where(_visible_at(ReferenceRow, version), _visible_at(EntityRow, version))
+                .order_by(ReferenceRow.position, ReferenceRow.row_id)
+            )
+            return [(ref_id, sha, hasher) for ref_id, sha, hasher in session.execute(query)]
+
     def references_at(self, version: int | None = None, hasher: str | None = None) -> list[ReferenceRecord]:
         """Every reference live at `version` (default: the latest), with its hash rows as arrays.
 
