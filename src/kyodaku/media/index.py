@@ -277,8 +277,8 @@ class HashIndex:
     def search_many(self, queries: np.ndarray, radius: int = DEFAULT_RADIUS) -> list[IndexHits]:
         """`search` for each row of a (Q, 32) uint8 array, in order.
 
-        The probes of all queries go through numpy together: an image's 10 queries (8 dihedral
-        variants and 2 regions) then cost about the numpy call overhead of one, which dominates a
+        The probes of all queries go through numpy together: an image's 11 queries (8 dihedral
+        variants, 2 windows, the value hash) then cost about the numpy call overhead of one, which dominates a
         query on small and mid-sized indexes. Queries whose buckets are too full are scanned.
         """
         radius = _check_radius(radius)
