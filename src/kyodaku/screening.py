@@ -84,12 +84,12 @@ class GuardOptions:
         return MatchOptions(threshold=self.pdq_threshold, min_quality=self.pdq_min_quality)
 
 
-def guard_options(semantic: bool | None = None) -> GuardOptions:
-    """Options from the environment (KYODAKU_SEMANTIC, KYODAKU_FAIL_CLOSED, KYODAKU_MAX_PROMPT_CHARS);
-    an explicit `semantic` (a command-line flag) wins."""
+def guard_options(semantic: bool | None = None, settings=None) -> GuardOptions:
+    """Options from the environment (KYODAKU_SEMANTIC, KYODAKU_FAIL_CLOSED, KYODAKU_MAX_PROMPT_CHARS, ...)
+    or from given `settings`; an explicit `semantic` (a command-line flag) wins."""
     from kyodaku.settings import load_settings
 
-    settings = load_settings()
+    settings = settings or load_settings()
     return GuardOptions(
         semantic=settings.semantic if semantic is None else semantic,
         fail_closed=settings.fail_closed,

@@ -23,7 +23,7 @@ from pathlib import Path
 from kyodaku.domain.access import LOCAL_ADMIN, Principal
 from kyodaku.domain.errors import ErrorReport, InvalidInput, KyodakuError, NotFound
 from kyodaku.domain.model import Catalog
-from kyodaku.media.hashing import HASHER, REFERENCE_DEDUP, HashOptions, MediaHashes, hash_media
+from kyodaku.media.hashing import HASHER, HashOptions, MediaHashes, hash_media
 from kyodaku.media.refstore import ReferenceStore, Source, StagedFile
 from kyodaku.registry.references import MediaLike, ReferenceInfo, reference_id
 from kyodaku.registry.service import RegistryService
@@ -32,14 +32,11 @@ from kyodaku.settings import Settings
 
 
 def hash_options(settings: Settings | None = None) -> HashOptions:
-    """How references are hashed: the settings' pixel limit and frame rate, regions on, one variant."""
-    settings = settings or Settings()
-    return HashOptions(
-        max_pixels=settings.max_image_pixels,
-        video_fps=settings.reference_video_fps,
-        dedup_distance=REFERENCE_DEDUP,
-        local_features=True,
-    )
+    """How references are hashed: the guard's one definition (GuardOptions.hash_options), from the
+    settings' pixel limit and reference frame rate."""
+    from kyodaku.screening import guard_options
+
+    return guard_options(semantic=False, settings=settings).hash_options(query=False)
 
 
 def reference_store(
