@@ -72,9 +72,9 @@ def media_guard(catalog: Path | None, db: str | None, semantic: bool | None, con
 
     cat = load_catalog(catalog)
     report = CatalogBankReport()
-    files = {str(r.path) for r in resolve_references(cat)}
+    files = resolve_references(cat)
     with _progress(console) as progress:
-        task = progress.add_task("hashing references", total=len(files))
+        task = progress.add_task("hashing references", total=len({str(r.path) for r in files}))
         bank = bank_from_catalog(
             cat,
             options.hash_options(query=False),
@@ -82,6 +82,7 @@ def media_guard(catalog: Path | None, db: str | None, semantic: bool | None, con
             progress=lambda _: progress.advance(task),
             report=report,
             encoder=(encoder := load_image_encoder(options)),
+            files=files,
         )
     if report.failed:
         problems = "; ".join(f"{name}: {why}" for name, why in report.failed)

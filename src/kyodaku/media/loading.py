@@ -63,6 +63,7 @@ def bank_from_catalog(
     progress: Callable[[str], None] | None = None,
     report: CatalogBankReport | None = None,
     encoder=None,
+    files: Sequence | None = None,
 ) -> ReferenceBank:
     """Hash the files of every entity's `references:` globs (each distinct file once) into a bank.
 
@@ -72,7 +73,7 @@ def bank_from_catalog(
     from kyodaku.registry.catalog import resolve_references
     from kyodaku.registry.references import clean_filename, reference_id
 
-    files = resolve_references(catalog)
+    files = resolve_references(catalog) if files is None else files
     by_path: dict[str, MediaHashes | None] = {}
     items: list[ReferenceHashes] = []
     for ref in files:
