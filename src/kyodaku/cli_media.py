@@ -67,7 +67,7 @@ def media_guard(catalog: Path | None, db: str | None, semantic: bool | None, con
         store = RegistryStore(_database_url(db))
         store.migrate()
         return Guard.from_store(store, options)
-    from kyodaku.media.loading import CatalogBankReport, bank_from_catalog
+    from kyodaku.refs.banks import CatalogBankReport, bank_from_catalog
     from kyodaku.registry.catalog import load_catalog, resolve_references
 
     cat = load_catalog(catalog)

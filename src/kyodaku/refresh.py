@@ -45,7 +45,7 @@ class SnapshotRefresher:
             if update is not None:
                 catalog = replace(serving.catalog, permissions=update.permissions, version=update.version)
             else:
-                from kyodaku.media.loading import bank_from_store, references_digest
+                from kyodaku.refs.banks import bank_from_store, references_digest
                 from kyodaku.media.refstore import ReferenceStore
 
                 catalog = self.store.catalog_at(version=current)

@@ -211,7 +211,7 @@ class Guard:
     @classmethod
     def from_store(cls, store, options: GuardOptions | None = None) -> Guard:
         """The registry's current version, with the reference bank of that same version."""
-        from kyodaku.media.loading import bank_from_store
+        from kyodaku.refs.banks import bank_from_store
         from kyodaku.media.refstore import ReferenceStore
 
         options = options or GuardOptions()
