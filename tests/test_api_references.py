@@ -14,8 +14,8 @@ from PIL import Image, ImageDraw
 
 from kyodaku.api.app import create_app
 from kyodaku.media.hashing import hash_media
-from kyodaku.media.ingest import hash_options
 from kyodaku.media.refstore import ReferenceStore
+from kyodaku.refs.ingest import hash_options
 from kyodaku.screening import GuardOptions
 
 MINI = Path(__file__).parent / "data" / "mini-catalog.yaml"

@@ -14,10 +14,10 @@ from PIL import ImageEnhance
 from kyodaku.domain.access import LOCAL_ADMIN
 from kyodaku.domain.errors import ConfigurationError
 from kyodaku.domain.findings import Verdict
-from kyodaku.media.ingest import ingest_files
 from kyodaku.media.learned import descriptor_kind
 from kyodaku.media.refstore import ReferenceStore
 from kyodaku.media.synthetic import draw_image
+from kyodaku.refs.ingest import ingest_files
 from kyodaku.registry.catalog import load_catalog
 from kyodaku.registry.store import RegistryStore
 from kyodaku.screening import Guard, GuardOptions

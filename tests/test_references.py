@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 
 from kyodaku.domain.access import LOCAL_ADMIN, Principal, Role
 from kyodaku.domain.errors import CatalogError, Forbidden, InvalidInput, NotFound, PayloadTooLarge
-from kyodaku.media import ingest as ingest_module
 from kyodaku.media.hashing import HASHER, HashOptions, hash_media
-from kyodaku.media.ingest import ingest_reference
 from kyodaku.media.refstore import ReferenceStore
+from kyodaku.refs import ingest as ingest_module
+from kyodaku.refs.ingest import ingest_reference
 from kyodaku.registry.catalog import dumps_catalog, load_catalog, load_catalog_text, resolve_references
 from kyodaku.registry.database import normalize_url
 from kyodaku.registry.models import MediaHashRow

@@ -20,8 +20,8 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from kyodaku.media.ingest import IngestReport
     from kyodaku.media.refstore import ReferenceStore
+    from kyodaku.refs.ingest import IngestReport
     from kyodaku.registry.store import RegistryStore
 
 refs_app = typer.Typer(no_args_is_help=True, help="Reference images and clips of entries.")
@@ -60,7 +60,7 @@ def attach(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from kyodaku.domain.access import LOCAL_ADMIN
-    from kyodaku.media.ingest import hash_options, ingest_files
+    from kyodaku.refs.ingest import hash_options, ingest_files
     from kyodaku.settings import load_settings
 
     settings = load_settings()

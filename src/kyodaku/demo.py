@@ -91,8 +91,8 @@ def run_media_demo(store, console: Console) -> None:
 
     from kyodaku.cli import render
     from kyodaku.domain.access import LOCAL_ADMIN
-    from kyodaku.media.ingest import hash_options, ingest_files, reference_store
     from kyodaku.media.synthetic import draw_frames, draw_image, encode_video
+    from kyodaku.refs.ingest import hash_options, ingest_files, reference_store
     from kyodaku.screening import Guard
 
     console.rule("media: the rightsholders attach reference images and a clip (drawn for the demo)")

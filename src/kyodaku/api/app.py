@@ -33,7 +33,7 @@ def _attach_references(store, catalog) -> None:
     """A seed catalog's `references:` are attached too; a file that cannot be hashed stops start-up
     (serving with a character silently unprotected would be worse than not serving)."""
     from kyodaku.domain.errors import InvalidInput
-    from kyodaku.media.ingest import import_references, reference_store
+    from kyodaku.refs.ingest import import_references, reference_store
 
     if not any(e.references for e in catalog.entities):
         return

@@ -30,8 +30,8 @@ from kyodaku.api.auth import Caller
 from kyodaku.domain.access import Principal
 from kyodaku.domain.errors import InvalidInput, PayloadTooLarge
 from kyodaku.media.hashing import HashOptions
-from kyodaku.media.ingest import attached, hash_options, hash_staged
 from kyodaku.media.refstore import ReferenceStore, StagedFile, Upload
+from kyodaku.refs.ingest import attached, hash_options, hash_staged
 from kyodaku.registry.references import ReferenceInfo
 from kyodaku.settings import Settings, load_settings
 
