@@ -18,7 +18,7 @@ from kyodaku.media.refstore import ReferenceStore
 from kyodaku.refs.ingest import hash_options
 from kyodaku.screening import GuardOptions
 
-MINI = Path(__file__).parent / "data" / "mini-catalog.yaml"
+MINI = Path(__file__).parents[1] / "data" / "mini-catalog.yaml"
 LIMIT = 60_000
 
 
