@@ -37,12 +37,12 @@ demo: $(STAMP)
 	$(BIN)/kyodaku demo
 
 test: $(DEV_STAMP) system-deps
-	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff check src tests bench scripts samples
 	$(BIN)/python -m pytest
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check src tests bench scripts
-	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/ruff check src tests bench scripts samples
+	$(BIN)/ruff format --check src tests bench scripts samples
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,6 +1,7 @@
 """Small helpers shared by the bench scripts: percentiles, the machine line, clear exits.
 
-Kept free of kyodaku imports so a script can set thread variables before numpy loads.
+Kept free of kyodaku imports so a script can set thread variables before numpy loads. Importing it
+puts the repository's samples/ folder on sys.path, so `kyodaku_samples` imports after it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 DEMO_CATALOG = ROOT / "examples" / "demo-catalog.yaml"
 DEVSET = ROOT / "bench" / "data" / "devset.jsonl"
 DANBOORU_CSV = SHARED_DATA / "danbooru-tags" / "danbooru.csv"
+SAMPLES = ROOT / "samples"
+"""The synthetic media the media benchmarks draw (kyodaku_samples), deliberately not installed."""
+
+if str(SAMPLES) not in sys.path:
+    sys.path.insert(0, str(SAMPLES))
 
 
 def die(message: str, code: int = 2) -> NoReturn:

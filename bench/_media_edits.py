@@ -23,7 +23,8 @@ import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont
 
-from kyodaku.media.synthetic import encode_video
+import _common  # noqa: F401  (puts samples/ on sys.path for kyodaku_samples)
+from kyodaku_samples.synthetic import encode_video
 
 ImageEdit = Callable[[Image.Image, np.random.Generator], Image.Image]
 VideoEdit = Callable[[Path, Path, np.random.Generator], Path]

@@ -12,12 +12,12 @@ What it measures, for `kyodaku.media.local` with the options given (its defaults
   picture, match ms per query at this bank, and with --speed-banks at larger banks (1k, 10k
   references).
 
-Pictures come from `kyodaku.media.synthetic.draw_image` (shapes, gradient, text, character, scene),
-at sizes varied per seed (square, landscape, portrait). Seeds are split: `--split dev` (references
-0.., unrelated 1,000,000..) is where the defaults were chosen (`--sweep` records every match under
-permissive options and prints the grid of thresholds over them); `--split test` (references
-500,000.., unrelated 2,000,000..) is held out and is what the figures below quote. The thresholds
-were not changed after the held-out runs.
+Pictures come from `kyodaku_samples.synthetic.draw_image` (in samples/: shapes, gradient, text,
+character, scene), at sizes varied per seed (square, landscape, portrait). Seeds are split:
+`--split dev` (references 0.., unrelated 1,000,000..) is where the defaults were chosen (`--sweep`
+records every match under permissive options and prints the grid of thresholds over them);
+`--split test` (references 500,000.., unrelated 2,000,000..) is held out and is what the figures
+below quote. The thresholds were not changed after the held-out runs.
 
     .venv/bin/python bench/local_features.py --split dev --sweep          # calibration grid, 200 refs
     .venv/bin/python bench/local_features.py --split dev --no-recall --sweep \
@@ -63,9 +63,9 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont  # noqa: E402
 from _common import die, machine_line, percentile  # noqa: E402
 
 try:
-    from kyodaku.media.synthetic import KINDS, draw_image
+    from kyodaku_samples.synthetic import KINDS, draw_image
 except ImportError:  # pragma: no cover
-    die("kyodaku.media.synthetic is missing: this benchmark draws its pictures with it")
+    die("kyodaku_samples.synthetic (samples/) is missing: this benchmark draws its pictures with it")
 
 from kyodaku.media.local import (  # noqa: E402
     LocalFeatures,

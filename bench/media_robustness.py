@@ -2,9 +2,9 @@
 
 A rightsholder registers reference images and clips; what the guard later sees is a re-upload or a
 regeneration that has been resized, recompressed, cropped, mirrored, captioned. This benchmark
-draws its own references (kyodaku.media.synthetic: shapes, gradients, text pages, line-art
-characters, scenes; short animated clips with cuts), applies every edit of bench/_media_edits.py
-to every reference, and measures for each edit
+draws its own references (samples/kyodaku_samples/synthetic.py: shapes, gradients, text pages,
+line-art characters, scenes; short animated clips with cuts), applies every edit of
+bench/_media_edits.py to every reference, and measures for each edit
 
 * recall: the share of edited copies matched to their OWN reference (matching other references
   as well still counts, and is reported separately as "also matched another reference");
@@ -66,7 +66,7 @@ from PIL import Image  # noqa: E402
 
 from _common import machine_line  # noqa: E402
 from _media_edits import IMAGE_EDITS, VIDEO_EDITS  # noqa: E402
-from kyodaku.media.synthetic import KINDS, draw_frames, draw_image, encode_video  # noqa: E402
+from kyodaku_samples.synthetic import KINDS, draw_frames, draw_image, encode_video  # noqa: E402
 
 TARGETS: dict[str, float] = {
     "resize_50": 0.99,

@@ -28,7 +28,7 @@ from PIL import Image
 from _common import machine_line, percentile
 from kyodaku.media.bank import BankReference, ReferenceBank, ReferenceHashes
 from kyodaku.media.hashing import DRAFT_SIDE, HashOptions, hash_media
-from kyodaku.media.synthetic import KINDS, draw_frames, draw_image, encode_video
+from kyodaku_samples.synthetic import KINDS, draw_frames, draw_image, encode_video
 
 
 def _pin_one_core() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import ImageOps
 
-from kyodaku.media.synthetic import draw_frames, draw_image, encode_video
+from kyodaku_samples.synthetic import draw_frames, draw_image, encode_video
 
 MINI = Path(__file__).parent / "data" / "mini-catalog.yaml"
 

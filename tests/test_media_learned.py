@@ -16,11 +16,11 @@ from kyodaku.domain.errors import ConfigurationError
 from kyodaku.domain.findings import Verdict
 from kyodaku.media.learned import descriptor_kind
 from kyodaku.media.refstore import ReferenceStore
-from kyodaku.media.synthetic import draw_image
 from kyodaku.refs.ingest import ingest_files
 from kyodaku.registry.catalog import load_catalog
 from kyodaku.registry.store import RegistryStore
 from kyodaku.screening import Guard, GuardOptions
+from kyodaku_samples.synthetic import draw_image
 from test_media_encoders import build_model
 
 MINI = Path(__file__).parent / "data" / "mini-catalog.yaml"

@@ -17,9 +17,9 @@ from kyodaku.domain.findings import Verdict
 from kyodaku.media.bank import BankReference, ReferenceBank, ReferenceHashes
 from kyodaku.media.compare import hamming
 from kyodaku.media.hashing import hash_media
-from kyodaku.media.synthetic import draw_frames, draw_image, encode_video
 from kyodaku.policy.engine import ScreenContext
 from kyodaku.screening import Guard, GuardOptions
+from kyodaku_samples.synthetic import draw_frames, draw_image, encode_video
 
 CATALOG = Path(__file__).parent / "data" / "mini-catalog.yaml"
 OPTIONS = GuardOptions(semantic=False)

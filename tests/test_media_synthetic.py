@@ -1,4 +1,4 @@
-"""Synthetic reference media (kyodaku.media.synthetic) and the benchmark edits (bench/_media_edits.py)."""
+"""Synthetic reference media (samples/kyodaku_samples) and the benchmark edits (bench/_media_edits.py)."""
 
 import sys
 from pathlib import Path
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from kyodaku.media.synthetic import KINDS, draw_frames, draw_image, encode_video
+from kyodaku_samples.synthetic import KINDS, draw_frames, draw_image, encode_video
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 

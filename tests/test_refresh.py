@@ -110,7 +110,7 @@ def test_when_an_entry_changes_but_no_reference_then_the_reference_bank_is_kept(
     from dataclasses import replace
 
     from kyodaku.media.hashing import hash_media
-    from kyodaku.media.synthetic import draw_image
+    from kyodaku_samples.synthetic import draw_image
 
     _, store, guard = _setup(tmp_path)
     picture = tmp_path / "pika.png"

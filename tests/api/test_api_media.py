@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 
 from kyodaku.api.app import create_app
 from kyodaku.media.hashing import hash_media
-from kyodaku.media.synthetic import draw_frames, draw_image, encode_video
 from kyodaku.screening import GuardOptions
+from kyodaku_samples.synthetic import draw_frames, draw_image, encode_video
 
 MINI = Path(__file__).parents[1] / "data" / "mini-catalog.yaml"
 
