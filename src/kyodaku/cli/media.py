@@ -9,16 +9,27 @@ read is listed with its reason while the others are still screened (exit code 2 
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from kyodaku.cli.common import (
+    AtOpt,
+    DbOpt,
+    LicenseeOpt,
+    RegionOpt,
+    UseOpt,
+    database_url,
+    err,
+    out,
+    progress_bar,
+    render,
+    screen_context,
+    write_jsonl_atomic,
+)
 from kyodaku.domain.errors import InvalidInput, KyodakuError
 
 
@@ -43,28 +54,16 @@ def _expand(paths: list[Path]) -> list[Path]:
     return out
 
 
-def _progress(console) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    )
-
-
 def media_guard(catalog: Path | None, db: str | None, semantic: bool | None, console):
     """A guard whose snapshot holds the references: hashed on the fly from the catalog's
     `references:` globs, or read from the registry."""
-    from kyodaku.cli import _database_url
     from kyodaku.screening import Guard, guard_options, load_image_encoder
 
     options = guard_options(semantic)
     if catalog is None:
         from kyodaku.registry.store import RegistryStore
 
-        store = RegistryStore(_database_url(db))
+        store = RegistryStore(database_url(db))
         store.migrate()
         return Guard.from_store(store, options)
     from kyodaku.refs.banks import CatalogBankReport, bank_from_catalog
@@ -73,7 +72,7 @@ def media_guard(catalog: Path | None, db: str | None, semantic: bool | None, con
     cat = load_catalog(catalog)
     report = CatalogBankReport()
     files = resolve_references(cat)
-    with _progress(console) as progress:
+    with progress_bar(console) as progress:
         task = progress.add_task("hashing references", total=len({str(r.path) for r in files}))
         bank = bank_from_catalog(
             cat,
@@ -101,17 +100,15 @@ def screen_media(
         Path | None,
         typer.Option("--catalog", "-c", help="Catalog file; its `references:` are hashed on the fly."),
     ] = None,
-    db: Annotated[
-        str | None, typer.Option("--db", envvar="KYODAKU_DATABASE_URL", help="Registry database URL.")
-    ] = None,
+    db: DbOpt = None,
     prompt: Annotated[
         str | None, typer.Option("--prompt", "-p", help="The prompt that made the output(s): one decision.")
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write JSONL decisions here.")] = None,
-    licensee: Annotated[str | None, typer.Option(help="Licensee asking (e.g. acme).")] = None,
-    region: Annotated[str | None, typer.Option(help="Region of the request (ISO country code).")] = None,
-    at: Annotated[str | None, typer.Option(help="Time of the request (ISO date/time); default now.")] = None,
-    use: Annotated[str | None, typer.Option(help="Use to check: generate, style or train.")] = None,
+    licensee: LicenseeOpt = None,
+    region: RegionOpt = None,
+    at: AtOpt = None,
+    use: UseOpt = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print decisions as JSON (JSONL for a batch).")
     ] = False,
@@ -120,16 +117,14 @@ def screen_media(
     ] = None,
 ) -> None:
     """Screen generated images and videos against the registered reference images and clips."""
-    from kyodaku.cli import _context, err, out, render
-
-    ctx = _context(licensee, region, at, use)
+    ctx = screen_context(licensee, region, at, use)
     files = _expand(paths)
     guard = media_guard(catalog, db, False if prompt is None else semantic, err)
     single = len(files) == 1 and not any(p.is_dir() for p in paths)
     if prompt is not None or (single and output is None):
         decision = guard.screen_output(prompt=prompt, media=files, context=ctx, names=[str(f) for f in files])
         if output is not None:
-            _write_atomic(output, [decision.to_dict()])
+            write_jsonl_atomic(output, [decision.to_dict()])
         elif as_json:
             sys.stdout.write(json.dumps(decision.to_dict(), ensure_ascii=False) + "\n")
         else:
@@ -138,7 +133,7 @@ def screen_media(
     records: list[dict[str, Any]] = []
     failed: list[tuple[str, str]] = []
     verdicts: Counter[str] = Counter()
-    with _progress(err) as progress:
+    with progress_bar(err) as progress:
         task = progress.add_task("screening", total=len(files))
         for path in files:
             try:
@@ -153,7 +148,7 @@ def screen_media(
                 sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
             progress.advance(task)
     if output is not None:
-        _write_atomic(output, records)
+        write_jsonl_atomic(output, records)
     elif not as_json:
         for record in records:
             verdict = record.get("verdict", "error")
@@ -166,17 +161,3 @@ def screen_media(
         err.print(f"  [red]failed[/] {why}" if name in why else f"  [red]failed[/] {name}: {why}")
     if failed:
         raise typer.Exit(InvalidInput.exit_code)
-
-
-def _write_atomic(path: Path, records: list[dict[str, Any]]) -> None:
-    """Write JSONL to a temporary file beside `path`, then rename: never a half-written output."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for record in records:
-                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -8,9 +8,12 @@ grant a permission and shows the very next request obeying it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
+import typer
 from rich.console import Console
 
+from kyodaku.cli.common import out, render
 from kyodaku.domain.model import Conditions, Effect, Permission, Use, to_utc
 from kyodaku.policy.engine import ScreenContext
 
@@ -32,8 +35,14 @@ PROMPTS = [
 ]
 
 
+def demo(
+    catalog: Annotated[Path, typer.Option(help="Demo catalog.")] = Path("examples/demo-catalog.yaml"),
+) -> None:
+    """Show the guard at work on the demo catalog, then a permission change obeyed at once."""
+    run_demo(catalog, out)
+
+
 def run_demo(catalog_path: Path, console: Console, database_url: str | None = None) -> None:
-    from kyodaku.cli import render
     from kyodaku.registry.catalog import load_catalog
     from kyodaku.registry.store import RegistryStore
     from kyodaku.screening import Guard
@@ -89,9 +98,8 @@ def run_media_demo(store, console: Console) -> None:
 
     from PIL import ImageDraw, ImageOps
 
-    from kyodaku.cli import render
+    from kyodaku.demo_art import draw_clip_frames, draw_reference, draw_scene, encode_mp4
     from kyodaku.domain.access import LOCAL_ADMIN
-    from kyodaku.media.synthetic import draw_frames, draw_image, encode_video
     from kyodaku.refs.ingest import hash_options, ingest_files, reference_store
     from kyodaku.screening import Guard
 
@@ -101,12 +109,12 @@ def run_media_demo(store, console: Console) -> None:
     refs = DEMO_MEDIA
     refs.mkdir(parents=True, exist_ok=True)
     if not (refs / "pikachu-ref.png").exists():
-        draw_image("character", 101).save(refs / "pikachu-ref.png")
+        draw_reference(101).save(refs / "pikachu-ref.png")
     if not (refs / "totoro-ref.png").exists():
-        draw_image("character", 202).save(refs / "totoro-ref.png")
+        draw_reference(202).save(refs / "totoro-ref.png")
     clip = refs / "goku-ref.mp4"
     if not clip.exists():
-        encode_video(clip, draw_frames(303, seconds=8, fps=12), fps=12)
+        encode_mp4(clip, draw_clip_frames(303, seconds=8, fps=12), fps=12)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         refstore = reference_store()
@@ -124,17 +132,17 @@ def run_media_demo(store, console: Console) -> None:
             image.convert("RGB").save(buf, "JPEG", quality=quality)
             return buf.getvalue()
 
-        captioned = draw_image("character", 202)
+        captioned = draw_reference(202)
         bar = ImageDraw.Draw(captioned)
         bar.rectangle([0, 450, 512, 512], fill=(10, 10, 10))
         bar.text((12, 465), "my totally original character", fill=(255, 255, 255))
-        excerpt = encode_video(
-            folder / "generated.mp4", list(draw_frames(303, seconds=8, fps=12))[30:78], fps=12
+        excerpt = encode_mp4(
+            folder / "generated.mp4", list(draw_clip_frames(303, seconds=8, fps=12))[30:78], fps=12
         )
         outputs = [
-            ("a mirrored JPEG of the Pikachu reference", jpeg(ImageOps.mirror(draw_image("character", 101)))),
+            ("a mirrored JPEG of the Pikachu reference", jpeg(ImageOps.mirror(draw_reference(101)))),
             ("the Totoro reference with a caption bar", jpeg(captioned)),
-            ("an unrelated generated picture", jpeg(draw_image("scene", 404))),
+            ("an unrelated generated picture", jpeg(draw_scene(404))),
             ("four seconds cut from the Goku clip", excerpt.read_bytes()),
         ]
         for label, data in outputs:
