@@ -21,7 +21,7 @@ from kyodaku.policy.engine import ScreenContext
 from kyodaku.screening import Guard, GuardOptions
 from kyodaku_samples.synthetic import draw_frames, draw_image, encode_video
 
-CATALOG = Path(__file__).parent / "data" / "mini-catalog.yaml"
+CATALOG = Path(__file__).parents[1] / "data" / "mini-catalog.yaml"
 OPTIONS = GuardOptions(semantic=False)
 
 

@@ -23,7 +23,7 @@ from kyodaku.screening import Guard, GuardOptions
 from kyodaku_samples.synthetic import draw_image
 from test_media_encoders import build_model
 
-MINI = Path(__file__).parent / "data" / "mini-catalog.yaml"
+MINI = Path(__file__).parents[1] / "data" / "mini-catalog.yaml"
 
 
 def _png(image) -> bytes:

@@ -10,7 +10,7 @@ from PIL import Image
 
 from kyodaku_samples.synthetic import KINDS, draw_frames, draw_image, encode_video
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 from _media_edits import IMAGE_EDITS, VIDEO_EDITS
 

@@ -10,7 +10,7 @@ from kyodaku.domain.findings import Verdict
 from kyodaku.registry.catalog import load_catalog
 from kyodaku.screening import Guard, GuardOptions
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 DATA = ROOT.parent / "shared" / "data" / "pokeapi"
 
 pytestmark = pytest.mark.skipif(
