@@ -1,5 +1,14 @@
-"""The HTTP API. Routes are thin: authentication and authorization live in the
-registry service, decisions in the guard, error mapping in one handler.
+"""The HTTP API. Routes are thin: authentication in `api/auth.py`, role checks in the one access
+table (`kyodaku.domain.access`) and the registry service, decisions in the guard, error mapping in
+`api/errors.py`.
+
+CPU-heavy work never runs on the event loop. Screening (embedding a prompt, decoding and hashing an
+image or video), hashing uploaded references and recompiling the snapshot after a write each take
+from milliseconds to seconds, and on the loop they would stall every other request, `/healthz`
+included, for that long. So the routes doing such work are plain `def` (FastAPI runs those in its
+threadpool) or, where they must stay `async` to stream an upload body in, hand the heavy part to
+`run_in_threadpool`; `/healthz` is `async` because it only reads two attributes, and so answers
+even when every threadpool worker is busy screening.
 """
 
 from __future__ import annotations
@@ -9,17 +18,16 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from kyodaku import __version__
 from kyodaku.api.auth import Caller
+from kyodaku.api.errors import install_error_handlers
 from kyodaku.api.media import UPLOAD_PATHS, BodyLimit
 from kyodaku.api.media import router as media_router
 from kyodaku.api.references import install_references
 from kyodaku.api.schemas import EntityBody, KeyBody, KeyCreated, PermissionBody, ScreenPromptRequest
-from kyodaku.domain.errors import Forbidden, KyodakuError
+from kyodaku.domain.access import Action, require
 from kyodaku.policy.engine import ScreenContext
 from kyodaku.refresh import SnapshotRefresher
 from kyodaku.registry.catalog import entity_to_dict, permission_to_dict
@@ -88,23 +96,7 @@ def create_app(
         refresher,
     )
 
-    @app.exception_handler(KyodakuError)
-    async def _kyodaku_error(_: Request, exc: KyodakuError) -> JSONResponse:
-        return JSONResponse(exc.to_dict(), status_code=exc.http_status)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "message": e.get("msg", "")}
-            for e in exc.errors()
-        ]
-        body = {
-            "error": "invalid_input",
-            "message": "the request body is invalid",
-            "details": {"errors": errors},
-        }
-        return JSONResponse(body, status_code=422)
-
+    install_error_handlers(app)
     app.state.max_upload_bytes = max_upload_bytes
     app.add_middleware(
         BodyLimit, default_limit=MAX_BODY_BYTES, upload_limit=max_upload_bytes, upload_prefixes=UPLOAD_PATHS
@@ -113,21 +105,27 @@ def create_app(
     install_references(app)  # reference uploads: streamed into the reference store, limited per file
 
     def _after_write(change: ChangeResult) -> int:
-        """Swap the write into the guard before answering, so the next request obeys it."""
+        """Swap the write into the guard before answering, so the next request obeys it.
+
+        Recompiling can take a while on a large catalog: only the `def` routes (threadpool) call this.
+        """
         refresher.refresh()
         return change.version
 
     @app.get("/healthz", tags=["service"])
-    def healthz() -> dict[str, Any]:
+    async def healthz() -> dict[str, Any]:
+        """Liveness: on the event loop (two attribute reads), so it answers while screens run."""
         snap = guard.snapshot
         return {"status": "ok", "registry_version": snap.version, "snapshot": snap.label,
                 "refresh_error": refresher.last_error}  # fmt: skip
 
     @app.post("/v1/screen/prompt", tags=["screening"])
     def screen_prompt(body: ScreenPromptRequest, who: Caller) -> dict[str, Any]:
-        """Screen a prompt; returns the same decision object as `kyodaku screen --json`."""
-        if who.role not in ("operator", "admin"):
-            raise Forbidden("screening needs an operator or admin key")
+        """Screen a prompt; returns the same decision object as `kyodaku screen --json`.
+
+        Plain `def`: the semantic matcher embeds the text (CPU), so FastAPI's threadpool runs it.
+        """
+        require(who, Action.SCREEN)
         ctx = ScreenContext(licensee=body.licensee, region=body.region.upper() if body.region else None,
                             at=body.at, use=body.use)  # fmt: skip
         return guard.screen_prompt(body.text, ctx, item_id=body.id).to_dict()

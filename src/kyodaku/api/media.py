@@ -4,6 +4,11 @@ Each takes one `file` part (the generated output) and optional form fields: `pro
 made it: prompt and output then give one decision), `licensee`, `region`, `at`, `use`, `id`. The
 answer is the same decision object as `POST /v1/screen/prompt` and `kyodaku screen --json`.
 
+The handlers are `async` so the upload is read without holding a worker thread while it arrives;
+screening it (decoding, hashing every sampled frame, matching) then runs in the threadpool
+(`run_in_threadpool`), because on the event loop a video screen of a few hundred milliseconds would
+hold up every other request of the server, a `/healthz` included, for as long.
+
 Upload size is bounded twice: by the request-body limit (Content-Length, and bytes counted while
 the body streams in, see `BodyLimit`), and here by the file's own size, so a 10 GB upload is refused
 with 413 without being stored.
@@ -15,10 +20,12 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from kyodaku.api.auth import Caller
-from kyodaku.domain.access import Principal
-from kyodaku.domain.errors import Forbidden, InvalidInput, PayloadTooLarge
+from kyodaku.api.errors import error_response
+from kyodaku.domain.access import Action, Principal, require
+from kyodaku.domain.errors import InvalidInput, PayloadTooLarge
 from kyodaku.domain.model import Use, to_utc
 from kyodaku.policy.engine import ScreenContext
 
@@ -55,13 +62,14 @@ async def _read_upload(upload: UploadFile, limit: int) -> bytes:
 async def _screen(
     request: Request, who: Principal, file: UploadFile, form: dict[str, str | None], expect: str
 ) -> dict:
-    if who.role not in ("operator", "admin"):
-        raise Forbidden("screening needs an operator or admin key")
+    """Check the role, read the upload (async), then screen it off the event loop."""
+    require(who, Action.SCREEN)
     guard = request.app.state.guard
     data = await _read_upload(file, request.app.state.max_upload_bytes)
     ctx = _context(form.get("licensee"), form.get("region"), form.get("at"), form.get("use"))
     prompt = form.get("prompt")
-    decision = guard.screen_output(
+    decision = await run_in_threadpool(
+        guard.screen_output,
         prompt=prompt if prompt else None,
         media=[data],
         context=ctx,
@@ -128,7 +136,7 @@ class BodyLimit:
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length", b"").decode("latin-1")
         if length.isdigit() and int(length) > limit:
-            await _too_large(send, limit)
+            await _too_large(scope, receive, send, limit)
             return
         seen = 0
         refused = False
@@ -144,7 +152,7 @@ class BodyLimit:
                 seen += len(message.get("body", b""))
                 if seen > limit:
                     refused = True
-                    await _too_large(send, limit)
+                    await _too_large(scope, receive, send, limit)
                     return {"type": "http.disconnect"}
             return message
 
@@ -155,19 +163,7 @@ class BodyLimit:
         await self.app(scope, counted, guarded_send)
 
 
-async def _too_large(send, limit: int) -> None:
-    import json
-
-    body = PayloadTooLarge(f"request body over {limit:,} bytes", limit=limit).to_dict()
-    payload = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(payload)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload})
+async def _too_large(scope, receive, send, limit: int) -> None:
+    """The 413 answer, through the one error mapping (`api/errors.py`) like any other refusal."""
+    exc = PayloadTooLarge(f"request body over {limit:,} bytes", limit=limit)
+    await error_response(exc)(scope, receive, send)

@@ -1,7 +1,9 @@
 """Who may do what with the registry: every authorization decision, in one place.
 
-The HTTP API and the CLI call these methods with the authenticated `Principal`
-and never the store directly, so a rule is written once and tested once.
+Which *role* may attempt an action at all is the table in `kyodaku.domain.access` (`require`), the
+one the HTTP routes ask too; this service adds what depends on the data (ownership). The HTTP API
+and the CLI call these methods with the authenticated `Principal` and never the store directly, so
+a rule is written once and tested once.
 
 | action                                    | admin | operator | rightsholder R                              |
 | ----------------------------------------- | ----- | -------- | ------------------------------------------- |
@@ -39,7 +41,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from kyodaku.domain.access import Principal, Role
+from kyodaku.domain.access import Action, Principal, Role, require
 from kyodaku.domain.errors import Forbidden, InvalidInput, NotFound
 from kyodaku.domain.model import ANY, Catalog, Entity, Permission, Rightsholder
 from kyodaku.registry.apikeys import CreatedKey, KeyInfo
@@ -64,16 +66,6 @@ class RegistryService:
         self.store = store
 
     # ------------------------------------------------------------ helpers
-
-    @staticmethod
-    def _require(p: Principal, *roles: Role) -> None:
-        if p.role not in roles:
-            raise Forbidden(f"the {p.role.value} role cannot do this")
-
-    @staticmethod
-    def _require_writer(p: Principal) -> None:
-        if p.role is Role.OPERATOR:
-            raise Forbidden("operators read the registry and screen; they cannot change it")
 
     @staticmethod
     def _owned(p: Principal, not_found: str) -> Callable[[Entity | Permission], None] | None:
@@ -115,7 +107,7 @@ class RegistryService:
         return self._visible_entity(p, entity_id)
 
     def put_entity(self, p: Principal, entity: Entity) -> ChangeResult:
-        self._require_writer(p)
+        require(p, Action.WRITE_REGISTRY)
         scope = self._scope(p)
         if scope is None:
             return self.store.put_entity(entity, p.actor)
@@ -132,7 +124,7 @@ class RegistryService:
         return self.store.put_entity(entity, p.actor, guard=guard)
 
     def remove_entity(self, p: Principal, entity_id: str) -> ChangeResult:
-        self._require_writer(p)
+        require(p, Action.WRITE_REGISTRY)
         return self.store.remove_entity(entity_id, p.actor, guard=self._owned(p, f"no entry {entity_id!r}"))
 
     # ------------------------------------------------------------ permissions
@@ -144,7 +136,7 @@ class RegistryService:
         return self._visible_permission(p, permission_id)
 
     def put_permission(self, p: Principal, permission: Permission) -> ChangeResult:
-        self._require_writer(p)
+        require(p, Action.WRITE_REGISTRY)
         scope = self._scope(p)
         if scope is None:
             return self.store.put_permission(permission, p.actor)
@@ -165,7 +157,7 @@ class RegistryService:
         return self.store.put_permission(permission, p.actor, guard=guard)
 
     def revoke_permission(self, p: Principal, permission_id: str) -> ChangeResult:
-        self._require_writer(p)
+        require(p, Action.WRITE_REGISTRY)
         guard = self._owned(p, f"no permission {permission_id!r}")
         return self.store.revoke_permission(permission_id, p.actor, guard=guard)
 
@@ -182,7 +174,7 @@ class RegistryService:
         return self.store.get_rightsholder(rightsholder_id)
 
     def upsert_rightsholder(self, p: Principal, rightsholder: Rightsholder) -> ChangeResult:
-        self._require_writer(p)
+        require(p, Action.WRITE_REGISTRY)
         scope = self._scope(p)
         if scope is not None and rightsholder.id != scope:
             raise Forbidden("a rightsholder can only change its own record")
@@ -192,11 +184,11 @@ class RegistryService:
 
     def import_catalog(self, p: Principal, catalog: Catalog, *, prune: bool = False) -> ImportResult:
         """Import; a rightsholder may import only its own part, and never prune (that is registry-wide)."""
-        self._require_writer(p)
+        require(p, Action.WRITE_REGISTRY)
         scope = self._scope(p)
         if scope is not None:
             if prune:
-                raise Forbidden("only an admin can prune the registry")
+                require(p, Action.PRUNE_REGISTRY)
             foreign = sorted(
                 {r.id for r in catalog.rightsholders if r.id != scope}
                 | {e.owner for e in catalog.entities if e.owner != scope}
@@ -234,14 +226,14 @@ class RegistryService:
         )
 
     def history(self, p: Principal, limit: int = 50) -> list[VersionInfo]:
-        self._require(p, Role.ADMIN, Role.OPERATOR)
+        require(p, Action.READ_HISTORY)
         return self.store.history(limit)
 
     # ------------------------------------------------------------ references
 
     def _reference_writer(self, p: Principal) -> ReferenceGuard | None:
         """The in-transaction check of a reference write: the entry must be the rightsholder's own."""
-        self._require_writer(p)
+        require(p, Action.WRITE_REGISTRY)
         scope = self._scope(p)
         if scope is None:
             return None
@@ -276,7 +268,7 @@ class RegistryService:
         )
 
     def remove_reference(self, p: Principal, reference_id: str) -> ChangeResult:
-        self._require_writer(p)
+        require(p, Action.WRITE_REGISTRY)
         scope = self._scope(p)
 
         def owned(entity: Entity) -> None:
@@ -303,15 +295,15 @@ class RegistryService:
     def create_key(
         self, p: Principal, role: Role | str, rightsholder: str | None = None, label: str | None = None
     ) -> CreatedKey:
-        self._require(p, Role.ADMIN)
+        require(p, Action.MANAGE_KEYS)
         if label is not None and len(label) > 200:
             raise InvalidInput("a key label has at most 200 characters")
         return self.store.create_key(role, rightsholder=rightsholder, label=label)
 
     def list_keys(self, p: Principal) -> list[KeyInfo]:
-        self._require(p, Role.ADMIN)
+        require(p, Action.MANAGE_KEYS)
         return self.store.list_keys()
 
     def revoke_key(self, p: Principal, key_id: str) -> None:
-        self._require(p, Role.ADMIN)
+        require(p, Action.MANAGE_KEYS)
         self.store.revoke_key(key_id)
