@@ -1,0 +1,167 @@
+"""Extraction of one picture's local features, and their compact stored form (format 1).
+
+`extract_features` gives the ORB keypoints of a picture scaled to `LocalOptions.side` px on its
+long side, their descriptors and a grey thumbnail; `LocalFeatures.to_bytes` / `from_bytes` is the
+record the registry keeps per reference image, so references are not re-extracted at start-up.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from kyodaku.domain.errors import InvalidInput
+from kyodaku.media.local.options import DEFAULT_OPTIONS, LocalOptions
+
+DESCRIPTOR_BYTES = 32
+"""ORB descriptors are 256 bits."""
+FORMAT_MAGIC = b"KYLF"
+FORMAT_VERSION = 1
+_HEADER = struct.Struct("<4sBxHHIHH")  # magic, version, pad, width, height, count, thumb w, thumb h
+THUMB_SIDE = 64
+"""Long side (px) of the grey thumbnail kept with the keypoints for the agreement check."""
+
+
+def readonly(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class LocalFeatures:
+    """The keypoints of one picture: positions in the scaled image and their ORB descriptors."""
+
+    points: np.ndarray
+    """(n, 2) float32 keypoint coordinates (x, y) in the scaled image."""
+    descriptors: np.ndarray
+    """(n, 32) uint8 ORB descriptors, same order as `points`."""
+    size: tuple[int, int]
+    """(width, height) of the scaled image."""
+    thumbnail: np.ndarray
+    """(th, tw) uint8 grey picture, THUMB_SIDE px on its long side: what the agreement check
+    compares once the keypoints have given a transform."""
+
+    def __post_init__(self) -> None:
+        p, d, t = self.points, self.descriptors, self.thumbnail
+        if not isinstance(p, np.ndarray) or p.dtype != np.float32 or p.ndim != 2 or p.shape[1] != 2:
+            raise InvalidInput("LocalFeatures.points must be a float32 array of shape (n, 2)")
+        if (
+            not isinstance(d, np.ndarray)
+            or d.dtype != np.uint8
+            or d.ndim != 2
+            or d.shape[1] != DESCRIPTOR_BYTES
+        ):
+            raise InvalidInput(f"LocalFeatures.descriptors must be uint8 of shape (n, {DESCRIPTOR_BYTES})")
+        if len(p) != len(d):
+            raise InvalidInput(f"LocalFeatures has {len(p)} points but {len(d)} descriptors")
+        if len(p) > 0xFFFFFFFF or not np.isfinite(p).all():
+            raise InvalidInput("LocalFeatures.points must be finite")
+        w, h = self.size
+        if not (isinstance(w, int) and isinstance(h, int) and 0 < w <= 0xFFFF and 0 < h <= 0xFFFF):
+            raise InvalidInput(f"LocalFeatures.size must be two positive integers, got {self.size!r}")
+        if not isinstance(t, np.ndarray) or t.dtype != np.uint8 or t.ndim != 2 or t.size == 0:
+            raise InvalidInput("LocalFeatures.thumbnail must be a non-empty 2-D uint8 array")
+        if max(t.shape) > 1024:
+            raise InvalidInput(f"LocalFeatures.thumbnail is too large: {t.shape}")
+        object.__setattr__(self, "points", readonly(np.ascontiguousarray(p)))
+        object.__setattr__(self, "descriptors", readonly(np.ascontiguousarray(d)))
+        object.__setattr__(self, "thumbnail", readonly(np.ascontiguousarray(t)))
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    @property
+    def nbytes(self) -> int:
+        return self.points.nbytes + self.descriptors.nbytes + self.thumbnail.nbytes
+
+    def to_bytes(self) -> bytes:
+        """A compact versioned form: an 18-byte header (magic "KYLF", version, sizes, count), then
+        the points (float32 little-endian), the descriptors and the thumbnail (row-major)."""
+        w, h = self.size
+        th, tw = self.thumbnail.shape
+        header = _HEADER.pack(FORMAT_MAGIC, FORMAT_VERSION, w, h, len(self), tw, th)
+        return (
+            header
+            + self.points.astype("<f4").tobytes()
+            + self.descriptors.tobytes()
+            + self.thumbnail.tobytes()
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes | bytearray | memoryview) -> LocalFeatures:
+        """Read `to_bytes` output back; anything else raises InvalidInput."""
+        buf = bytes(data)
+        if len(buf) < _HEADER.size:
+            raise InvalidInput(f"local features: {len(buf)} bytes is too short for the header")
+        magic, version, w, h, n, tw, th = _HEADER.unpack_from(buf)
+        if magic != FORMAT_MAGIC:
+            raise InvalidInput("local features: not a kyodaku local-feature record (bad magic)")
+        if version != FORMAT_VERSION:
+            raise InvalidInput(f"local features: format version {version} is not supported", version=version)
+        expected = _HEADER.size + n * (8 + DESCRIPTOR_BYTES) + tw * th
+        if len(buf) != expected:
+            raise InvalidInput(f"local features: expected {expected} bytes for {n} keypoints, got {len(buf)}")
+        start = _HEADER.size
+        points = np.frombuffer(buf, dtype="<f4", count=2 * n, offset=start).astype(np.float32).reshape(n, 2)
+        desc = np.frombuffer(buf, dtype=np.uint8, count=n * DESCRIPTOR_BYTES, offset=start + 8 * n)
+        thumb = np.frombuffer(buf, dtype=np.uint8, count=tw * th, offset=start + n * (8 + DESCRIPTOR_BYTES))
+        return cls(points, desc.reshape(n, DESCRIPTOR_BYTES).copy(), (w, h), thumb.reshape(th, tw).copy())
+
+
+def _grey(image: Any) -> np.ndarray:
+    """A 2-D uint8 array from a PIL image of any mode (alpha composited on white) or a 2-D uint8 array."""
+    if isinstance(image, Image.Image):
+        if image.width <= 0 or image.height <= 0:
+            raise InvalidInput(f"image has no pixels ({image.width}x{image.height})")
+        if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+            rgba = image.convert("RGBA")
+            image = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
+        return np.asarray(image if image.mode == "L" else image.convert("L"))
+    if isinstance(image, np.ndarray):
+        if image.dtype != np.uint8 or image.ndim != 2:
+            raise InvalidInput(
+                f"an image array must be 2-D uint8 (grey), got {image.dtype} {image.shape}",
+                dtype=str(image.dtype),
+                shape=list(image.shape),
+            )
+        if image.size == 0:
+            raise InvalidInput(f"image has no pixels {image.shape}")
+        return image
+    raise InvalidInput(f"expected a PIL image or a 2-D uint8 array, got {type(image).__name__}")
+
+
+def extract_features(image: Any, options: LocalOptions | None = None) -> LocalFeatures:
+    """ORB keypoints of a picture scaled to `options.side` px on its long side.
+
+    A flat or tiny picture gives few or no keypoints (an empty LocalFeatures, never an error); a
+    value that is not a picture raises InvalidInput.
+    """
+    opts = options or DEFAULT_OPTIONS
+    grey = _grey(image)
+    h, w = grey.shape
+    s = opts.side / max(w, h)
+    sw, sh = max(1, round(w * s)), max(1, round(h * s))
+    if (sw, sh) != (w, h):
+        interp = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
+        grey = cv2.resize(np.ascontiguousarray(grey), (sw, sh), interpolation=interp)
+    orb = cv2.ORB_create(
+        nfeatures=opts.max_features,
+        fastThreshold=opts.fast_threshold,
+        edgeThreshold=opts.edge_threshold,
+        patchSize=opts.edge_threshold,
+    )
+    grey = np.ascontiguousarray(grey)
+    keypoints, desc = orb.detectAndCompute(grey, None)
+    t = THUMB_SIDE / max(sw, sh)
+    thumb = cv2.resize(grey, (max(1, round(sw * t)), max(1, round(sh * t))), interpolation=cv2.INTER_AREA)
+    if desc is None or not keypoints:
+        points = np.zeros((0, 2), np.float32)
+        desc = np.zeros((0, DESCRIPTOR_BYTES), np.uint8)
+    else:
+        points = np.array([kp.pt for kp in keypoints], dtype=np.float32).reshape(-1, 2)
+    return LocalFeatures(points, np.ascontiguousarray(desc, dtype=np.uint8), (sw, sh), thumb)

@@ -1,0 +1,156 @@
+"""LocalIndex: the immutable bank of reference keypoints, shortlisted then verified per query."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from kyodaku.domain.errors import InvalidInput
+from kyodaku.media.local.features import DESCRIPTOR_BYTES, LocalFeatures, readonly
+from kyodaku.media.local.options import DEFAULT_OPTIONS, LocalOptions
+from kyodaku.media.local.shortlist import WindowTables
+from kyodaku.media.local.verify import LocalMatch, ReferencePicture, Verdict, verify_reference
+
+
+@dataclass(frozen=True, eq=False)
+class _Item:
+    key: int
+    start: int
+    stop: int
+    size: tuple[int, int]
+    thumbnail: np.ndarray
+
+
+class LocalIndex:
+    """Immutable bank of reference keypoints; `match` returns the verified references, best first."""
+
+    def __init__(
+        self,
+        items: list[_Item],
+        descriptors: np.ndarray,
+        points: np.ndarray,
+        owner: np.ndarray,
+        options: LocalOptions,
+    ) -> None:
+        self._items = items
+        self._descriptors = descriptors
+        self._points = points
+        self._owner = owner
+        self.options = options
+        self._search = WindowTables(descriptors) if len(descriptors) else None
+        self._matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
+
+    @classmethod
+    def build(
+        cls, items: Sequence[tuple[int, LocalFeatures]], options: LocalOptions | None = None
+    ) -> LocalIndex:
+        """Stack the references' descriptors; `items` are (key, features) pairs (keys may repeat:
+        one work with several pictures; each picture is verified alone, the best one reported)."""
+        opts = options or DEFAULT_OPTIONS
+        entries: list[_Item] = []
+        descs, points = [], []
+        start = 0
+        for n, entry in enumerate(items):
+            try:
+                key, features = entry
+            except (TypeError, ValueError):
+                raise InvalidInput(f"item {n} must be a (key, LocalFeatures) pair") from None
+            if isinstance(key, bool) or not isinstance(key, int | np.integer):
+                raise InvalidInput(f"item {n}: key must be an integer, got {key!r}")
+            if not isinstance(features, LocalFeatures):
+                raise InvalidInput(f"item {n}: expected LocalFeatures, got {type(features).__name__}")
+            entries.append(_Item(int(key), start, start + len(features), features.size, features.thumbnail))
+            descs.append(features.descriptors)
+            points.append(features.points)
+            start += len(features)
+        descriptors = readonly(np.concatenate(descs) if descs else np.zeros((0, DESCRIPTOR_BYTES), np.uint8))
+        stacked_points = readonly(np.concatenate(points) if points else np.zeros((0, 2), np.float32))
+        owner = np.repeat(np.arange(len(entries), dtype=np.int32), [e.stop - e.start for e in entries])
+        return cls(entries, descriptors, stacked_points, readonly(owner), opts)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def descriptor_count(self) -> int:
+        return len(self._descriptors)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the index's arrays (descriptors, points, owners, and the search structure)."""
+        search = self._search.nbytes if self._search is not None else 0
+        thumbs = sum(item.thumbnail.nbytes for item in self._items)
+        return self._descriptors.nbytes + self._points.nbytes + self._owner.nbytes + search + thumbs
+
+    def key_of(self, item_no: int) -> int:
+        """The key of the reference with this item number (the order `build` was given)."""
+        return self._items[item_no].key
+
+    def shortlist(
+        self, query: LocalFeatures, min_votes: int | None = None, limit: int | None = None
+    ) -> list[tuple[int, int]]:
+        """(item number, votes) of the references worth verifying, most votes first.
+
+        A reference's votes are the query descriptors with at least one of its descriptors within
+        `vote_radius` bits. `min_votes` and `limit` default to the options' `min_votes` and
+        `max_verify` (the bench passes 1 and the bank's size to see every reference's votes).
+        """
+        if not isinstance(query, LocalFeatures):
+            raise InvalidInput(f"expected LocalFeatures, got {type(query).__name__}")
+        opts = self.options
+        floor = opts.min_votes if min_votes is None else min_votes
+        if self._search is None or len(query) == 0:
+            return []
+        q, rows = self._search.pairs(query.descriptors, opts.vote_radius)
+        if len(q) == 0:
+            return []
+        # One vote per (query descriptor, reference): unique pairs, then count per reference.
+        n_items = len(self._items)
+        pair_ids = np.unique(q.astype(np.int64) * n_items + self._owner[rows])
+        votes = np.bincount(pair_ids % n_items, minlength=n_items)
+        (chosen,) = np.nonzero(votes >= max(1, floor))
+        order = np.lexsort((chosen, -votes[chosen]))[: opts.max_verify if limit is None else max(0, limit)]
+        return [(int(chosen[i]), int(votes[chosen[i]])) for i in order]
+
+    def match(self, query: LocalFeatures) -> list[LocalMatch]:
+        """The verified references for `query`, best (most inliers) first, one per key."""
+        best: dict[int, LocalMatch] = {}
+        for item_no, _votes in self.shortlist(query):
+            verdict = self._verify(query, self._items[item_no])
+            m = verdict.match
+            if m is not None and (m.key not in best or _rank(m) < _rank(best[m.key])):
+                best[m.key] = m
+        return sorted(best.values(), key=_rank)
+
+    def verify(self, query: LocalFeatures, item_no: int) -> tuple[LocalMatch | None, str]:
+        """Verify `query` against one reference (by item number), skipping the shortlist.
+
+        Returns the match, or None and the reason it failed (for calibration and debugging).
+        """
+        if not isinstance(query, LocalFeatures):
+            raise InvalidInput(f"expected LocalFeatures, got {type(query).__name__}")
+        if not 0 <= item_no < len(self._items):
+            raise InvalidInput(f"item {item_no} is not in this index of {len(self._items)}")
+        v = self._verify(query, self._items[item_no])
+        return v.match, v.reason
+
+    def _verify(self, query: LocalFeatures, item: _Item) -> Verdict:
+        return verify_reference(
+            query,
+            ReferencePicture(
+                item.key,
+                self._descriptors[item.start : item.stop],
+                self._points[item.start : item.stop],
+                item.size,
+                item.thumbnail,
+            ),
+            self.options,
+            self._matcher,
+        )
+
+
+def _rank(m: LocalMatch) -> tuple[int, float, int]:
+    return (-m.inliers, -m.coverage, m.key)

@@ -1,0 +1,89 @@
+"""LocalOptions: the parameters of extraction, shortlist and verification, checked once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kyodaku.domain.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class LocalOptions:
+    """Extraction and matching parameters. The defaults were chosen on the development seeds of
+    bench/local_features.py (drawn pictures; banks of 200 and 10,000 references, 2,000 unrelated
+    pictures) and then checked once on its held-out seeds: see that script's docstring."""
+
+    # extraction
+    side: int = 256
+    """Long side of the scaled grey image the keypoints are found in (px): the size JPEGs are
+    draft-decoded to, so no detail is invented by upscaling."""
+    max_features: int = 300
+    """ORB keeps the strongest this many (500 gave more motif-only matches and 2x the match time)."""
+    fast_threshold: int = 5
+    """FAST corner threshold (grey levels); 5 instead of ORB's 20 finds corners on soft gradients."""
+    edge_threshold: int = 31
+    """ORB's border and patch size (px): keypoints closer to the border have no descriptor."""
+    # shortlist
+    vote_radius: int = 31
+    """A query descriptor votes for every reference with a descriptor within this many bits (that
+    shares one of the 11 three-byte windows with it)."""
+    min_votes: int = 3
+    """References with fewer votes are not verified."""
+    max_verify: int = 16
+    """At most this many references (most votes first) are verified per query: ~1.2 ms each."""
+    # verification
+    max_distance: int = 64
+    """Bits: a descriptor pair further apart than this is no candidate match at all."""
+    ratio: float = 0.8
+    """Lowe's ratio test within one reference: nearest < ratio x second nearest (0.9 doubled the
+    false matches before the coverage test)."""
+    reproj_threshold: float = 4.0
+    """RANSAC inlier tolerance in px of the scaled image."""
+    ransac_iters: int = 2000
+    min_inliers: int = 8
+    """Verified matches need this many RANSAC inliers."""
+    min_coverage: float = 0.05
+    """Share of the overlapping keypoints the transform must explain (see `verify._coverage`)."""
+    min_agreement: float = 0.88
+    """Share of the overlap's grid cells where the pictures' pixels must agree (see `verify._agreement`).
+    The decisive test. On the development seeds copies agreed on >= 0.91 (crop_10; caption bars,
+    blur, JPEG, noise, resizing on >= 0.98), while unrelated pictures that got past the geometry
+    (same character template, same font) stayed below 0.88 against 10,000 references."""
+    min_inlier_ratio: float = 0.0
+    min_scale: float = 0.75
+    max_scale: float = 1.35
+    """Plausible zoom of the query over the reference: a 90% crop is 1.11, an 80% one 1.25."""
+    max_rotation_deg: float = 8.0
+    """Copies that turn are PDQ's job (dihedral variants); crops and captions do not rotate."""
+
+    def __post_init__(self) -> None:
+        ints = {
+            "side": (self.side, 32),
+            "max_features": (self.max_features, 1),
+            "fast_threshold": (self.fast_threshold, 1),
+            "edge_threshold": (self.edge_threshold, 2),
+            "vote_radius": (self.vote_radius, 0),
+            "min_votes": (self.min_votes, 1),
+            "max_verify": (self.max_verify, 1),
+            "max_distance": (self.max_distance, 0),
+            "ransac_iters": (self.ransac_iters, 1),
+            "min_inliers": (self.min_inliers, 3),
+        }
+        for name, (value, low) in ints.items():
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise InvalidInput(f"LocalOptions.{name} must be an integer >= {low}, got {value!r}")
+        if self.side > 4096 or self.vote_radius > 256 or self.max_distance > 256:
+            raise InvalidInput("LocalOptions: side <= 4096, vote_radius and max_distance <= 256")
+        if not 0 < self.ratio <= 1:
+            raise InvalidInput(f"LocalOptions.ratio must be in (0, 1], got {self.ratio!r}")
+        if not all(0 <= x <= 1 for x in (self.min_coverage, self.min_agreement, self.min_inlier_ratio)):
+            raise InvalidInput(
+                "LocalOptions.min_coverage, min_agreement and min_inlier_ratio must be in [0, 1]"
+            )
+        if not 0 < self.min_scale <= 1 <= self.max_scale:
+            raise InvalidInput("LocalOptions needs 0 < min_scale <= 1 <= max_scale")
+        if self.reproj_threshold <= 0 or not 0 <= self.max_rotation_deg <= 180:
+            raise InvalidInput("LocalOptions needs reproj_threshold > 0 and 0 <= max_rotation_deg <= 180")
+
+
+DEFAULT_OPTIONS = LocalOptions()

@@ -1,0 +1,230 @@
+"""Verification of one shortlisted reference: descriptor matches, one similarity transform, pixels.
+
+See the package docstring, step 3. `verify_reference` returns a Verdict: the LocalMatch, or None
+and the reason the reference failed (what calibration and debugging look at).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from kyodaku.media.local.features import LocalFeatures
+from kyodaku.media.local.options import LocalOptions
+
+AGREE_GRID = 8
+"""The agreement check compares the pictures cell by cell on an 8 x 8 grid over the query."""
+AGREE_NCC = 0.6
+"""A textured cell agrees when the two pictures' pixels correlate at least this much there."""
+FLAT_STD = 5.0
+"""A cell whose grey levels vary less than this (standard deviation) in both pictures is flat..."""
+FLAT_TOLERANCE = 5.0
+"""...and agrees when the two means differ by less than this many grey levels."""
+BAND_ROWS = 2
+"""The agreement check forgives up to this many rows of cells at the top or at the bottom (25%
+of the height): where caption bars, tickers and letterboxes go."""
+MIN_CELLS = 8
+"""Fewer compared cells than this (a sliver of overlap) never count as agreement."""
+
+
+@dataclass(frozen=True)
+class LocalMatch:
+    """One verified reference: how many matches agree with one transform, and that transform."""
+
+    key: int
+    inliers: int
+    """Descriptor matches consistent with the transform (RANSAC inliers)."""
+    candidates: int
+    """Descriptor matches that passed the distance and ratio tests (what RANSAC started from)."""
+    inlier_ratio: float
+    scale: float
+    """Query size / reference size of the matched content: 1/0.9 = 1.11 for a 90% crop."""
+    rotation_deg: float
+    tx: float
+    ty: float
+    """Where the reference's origin lands in the query's scaled image (px)."""
+    coverage: float = 0.0
+    """Inliers over the keypoints that overlap, the smaller of the query's and the reference's share."""
+    agreement: float = 0.0
+    """Share of the overlapping grid cells where the two pictures' pixels agree (`_agreement`)."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    match: LocalMatch | None
+    reason: str
+
+
+@dataclass(frozen=True, eq=False)
+class ReferencePicture:
+    """One reference as verification needs it: its key, keypoints, scaled size and thumbnail."""
+
+    key: int
+    descriptors: np.ndarray
+    points: np.ndarray
+    size: tuple[int, int]
+    thumbnail: np.ndarray
+
+
+def verify_reference(
+    query: LocalFeatures, item: ReferencePicture, opts: LocalOptions, matcher: cv2.DescriptorMatcher
+) -> Verdict:
+    """Match `query` against one reference: ratio-tested descriptor pairs, a RANSAC similarity
+    transform of plausible scale and rotation, enough coverage, and pixels that agree."""
+    ref_desc = item.descriptors
+    ref_pts = item.points
+    if len(ref_desc) < 2 or len(query) < 2:
+        return Verdict(None, "too few keypoints")
+    knn = matcher.knnMatch(query.descriptors, ref_desc, k=2)
+    best_for_ref: dict[int, tuple[float, int]] = {}
+    for pair in knn:
+        if len(pair) < 2:
+            continue
+        first, second = pair
+        if first.distance > opts.max_distance or first.distance >= opts.ratio * second.distance:
+            continue
+        seen = best_for_ref.get(first.trainIdx)
+        if seen is None or first.distance < seen[0]:
+            best_for_ref[first.trainIdx] = (first.distance, first.queryIdx)
+    candidates = len(best_for_ref)
+    if candidates < opts.min_inliers:
+        return Verdict(None, "too few candidate matches")
+    ref_idx = np.fromiter(best_for_ref.keys(), dtype=np.int64, count=candidates)
+    q_idx = np.fromiter((v[1] for v in best_for_ref.values()), dtype=np.int64, count=candidates)
+    src, dst = ref_pts[ref_idx], query.points[q_idx]
+    transform, mask = cv2.estimateAffinePartial2D(
+        src,
+        dst,
+        method=cv2.RANSAC,
+        ransacReprojThreshold=opts.reproj_threshold,
+        maxIters=opts.ransac_iters,
+        confidence=0.995,
+        refineIters=10,
+    )
+    if transform is None or mask is None:
+        return Verdict(None, "no transform")
+    inliers = int(mask.sum())
+    if inliers < opts.min_inliers:
+        return Verdict(None, "too few inliers")
+    a, b = float(transform[0, 0]), float(transform[1, 0])
+    scale = math.hypot(a, b)
+    rotation = math.degrees(math.atan2(b, a))
+    if not opts.min_scale <= scale <= opts.max_scale:
+        return Verdict(None, "implausible scale")
+    if abs(rotation) > opts.max_rotation_deg:
+        return Verdict(None, "implausible rotation")
+    ratio = inliers / candidates
+    if ratio < opts.min_inlier_ratio:
+        return Verdict(None, "low inlier ratio")
+    coverage = _coverage(transform, inliers, ref_pts, item.size, query.points, query.size)
+    if coverage < opts.min_coverage:
+        return Verdict(None, "low coverage")
+    agreement = _agreement(transform, item.thumbnail, item.size, query.thumbnail, query.size)
+    if agreement < opts.min_agreement:
+        return Verdict(None, "pictures disagree")
+    match = LocalMatch(
+        key=item.key,
+        inliers=inliers,
+        candidates=candidates,
+        inlier_ratio=ratio,
+        scale=scale,
+        rotation_deg=rotation,
+        tx=float(transform[0, 2]),
+        ty=float(transform[1, 2]),
+        coverage=coverage,
+        agreement=agreement,
+    )
+    return Verdict(match, "match")
+
+
+def _inside_mask(points: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    w, h = size
+    return (points[:, 0] >= 0) & (points[:, 0] < w) & (points[:, 1] >= 0) & (points[:, 1] < h)
+
+
+def _coverage(
+    transform: np.ndarray,
+    inliers: int,
+    ref_pts: np.ndarray,
+    ref_size: tuple[int, int],
+    q_pts: np.ndarray,
+    q_size: tuple[int, int],
+) -> float:
+    """Inliers / keypoints that the transform puts inside the other picture, with the larger of the
+    reference's and the query's count: the smaller share of the overlapping keypoints explained.
+    A copy explains a large share; one motif shared by two different pictures, a small one."""
+    lin = transform[:, :2].astype(np.float64)
+    shift = transform[:, 2].astype(np.float64)
+    forward = int(_inside_mask(ref_pts @ lin.T + shift, q_size).sum())
+    backward = int(_inside_mask((q_pts - shift) @ np.linalg.inv(lin).T, ref_size).sum())  # scale > 0
+    return inliers / max(forward, backward, inliers, 1)
+
+
+def _pixel_map(scale_x: float, scale_y: float) -> np.ndarray:
+    """3x3 map from a picture's pixel coordinates to a resized copy's (pixel centres at +0.5)."""
+    return np.array([[scale_x, 0.0, (scale_x - 1) / 2], [0.0, scale_y, (scale_y - 1) / 2], [0.0, 0.0, 1.0]])
+
+
+def _cell_sums(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Sum of `values` over each cell of the grid whose row and column starts are given."""
+    return np.add.reduceat(np.add.reduceat(values, rows, axis=0), cols, axis=1)
+
+
+def _agreement(
+    transform: np.ndarray,
+    ref_thumb: np.ndarray,
+    ref_size: tuple[int, int],
+    q_thumb: np.ndarray,
+    q_size: tuple[int, int],
+) -> float:
+    """Share of the grid cells where the reference, moved by `transform`, looks like the query.
+
+    The keypoints say *where* the reference would sit in the query; this checks that it is really
+    there. The reference's thumbnail is warped into the query's; on an AGREE_GRID x AGREE_GRID grid
+    over the query, each cell that the reference covers for at least half is compared: textured
+    cells agree when their pixels correlate (>= AGREE_NCC, so brightness and contrast changes do
+    not matter), cells flat in both pictures when their grey levels are close (FLAT_TOLERANCE).
+    The score is the best share over the grid with 0 to BAND_ROWS rows left out at the top or at
+    the bottom, so a caption bar of up to a quarter of the height costs nothing. A copy agrees
+    almost everywhere; two different pictures that share a motif, a face template or a word, agree
+    around the motif only.
+    """
+    qh, qw = q_thumb.shape
+    rh, rw = ref_thumb.shape
+    to_query = _pixel_map(qw / q_size[0], qh / q_size[1]) @ np.vstack([transform, [0.0, 0.0, 1.0]])
+    full = (to_query @ np.linalg.inv(_pixel_map(rw / ref_size[0], rh / ref_size[1])))[:2]
+    warped = cv2.warpAffine(ref_thumb.astype(np.float32), full, (qw, qh), flags=cv2.INTER_LINEAR)
+    cover = cv2.warpAffine(np.ones((rh, rw), np.float32), full, (qw, qh), flags=cv2.INTER_LINEAR)
+    valid = (cover > 0.999).astype(np.float64)
+    x = warped.astype(np.float64) * valid
+    y = q_thumb.astype(np.float64) * valid
+    rows = (np.arange(AGREE_GRID) * qh) // AGREE_GRID
+    cols = (np.arange(AGREE_GRID) * qw) // AGREE_GRID
+    if qh < AGREE_GRID or qw < AGREE_GRID:
+        rows, cols = np.unique(rows), np.unique(cols)
+    n = _cell_sums(valid, rows, cols)
+    area = _cell_sums(np.ones_like(valid), rows, cols)
+    used = n >= 0.5 * area
+    if used.sum() < MIN_CELLS:
+        return 0.0
+    n = np.where(used, n, 1.0)
+    mx, my = _cell_sums(x, rows, cols) / n, _cell_sums(y, rows, cols) / n
+    vx = np.maximum(_cell_sums(x * x, rows, cols) / n - mx * mx, 0.0)
+    vy = np.maximum(_cell_sums(y * y, rows, cols) / n - my * my, 0.0)
+    cov = _cell_sums(x * y, rows, cols) / n - mx * my
+    sx, sy = np.sqrt(vx), np.sqrt(vy)
+    flat = np.maximum(sx, sy) < FLAT_STD
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ncc = np.where(np.minimum(sx, sy) > 1.0, cov / (sx * sy), 0.0)
+    agree = np.where(flat, np.abs(mx - my) < FLAT_TOLERANCE, ncc >= AGREE_NCC) & used
+    agree_rows, used_rows = agree.sum(axis=1), used.sum(axis=1)
+    best = 0.0
+    for k in range(min(BAND_ROWS, len(used_rows) - 1) + 1):
+        for keep in (slice(k, None), slice(None, len(used_rows) - k)):
+            cells = int(used_rows[keep].sum())
+            if cells >= MIN_CELLS:
+                best = max(best, int(agree_rows[keep].sum()) / cells)
+    return best
