@@ -1,9 +1,7 @@
 """`kyodaku screen-media` as a user runs it: a catalog with `references:` globs, real image and video
-files, a folder batch with a broken file in it, exit codes."""
+files, a folder batch with a broken file in it, exit codes (in process: the `cli` fixture)."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,13 +9,7 @@ from PIL import ImageOps
 
 from kyodaku_samples.synthetic import draw_frames, draw_image, encode_video
 
-MINI = Path(__file__).parent / "data" / "mini-catalog.yaml"
-
-
-def kyodaku(*args, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "kyodaku", *args], capture_output=True, text=True, cwd=cwd, timeout=180
-    )
+MINI = Path(__file__).parents[1] / "data" / "mini-catalog.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +48,9 @@ def outputs(tmp_path_factory) -> Path:
     return folder
 
 
-def test_when_an_output_copies_a_catalog_reference_then_json_names_the_reference_file(catalog, outputs):
-    r = kyodaku("screen-media", "--catalog", str(catalog), "--json", str(outputs / "a-copy.jpg"))
-    assert r.returncode == 0, r.stderr
+def test_when_an_output_copies_a_catalog_reference_then_json_names_the_reference_file(cli, catalog, outputs):
+    r = cli("screen-media", "--catalog", str(catalog), "--json", str(outputs / "a-copy.jpg"))
+    assert r.code == 0, r.stderr
     decision = json.loads(r.stdout)
     assert decision["verdict"] == "block"
     finding = decision["findings"][0]
@@ -68,11 +60,11 @@ def test_when_an_output_copies_a_catalog_reference_then_json_names_the_reference
 
 
 def test_when_a_folder_is_screened_then_each_file_gets_a_decision_and_the_broken_one_is_listed(
-    catalog, outputs, tmp_path
+    cli, catalog, outputs, tmp_path
 ):
     result = tmp_path / "decisions.jsonl"
-    r = kyodaku("screen-media", "--catalog", str(catalog), str(outputs), "--output", str(result))
-    assert r.returncode == 2
+    r = cli("screen-media", "--catalog", str(catalog), str(outputs), "--output", str(result))
+    assert r.code == 2
     assert "d-broken.png" in r.stderr and "3 of 4" in r.stderr
     records = {Path(rec["file"]).name: rec for rec in map(json.loads, result.read_text().splitlines())}
     assert records["a-copy.jpg"]["verdict"] == "block"
@@ -81,18 +73,18 @@ def test_when_a_folder_is_screened_then_each_file_gets_a_decision_and_the_broken
     assert records["d-broken.png"]["error"] == "unsupported_media"
 
 
-def test_when_a_prompt_comes_with_the_output_then_one_decision_covers_both(catalog, outputs):
-    r = kyodaku(
+def test_when_a_prompt_comes_with_the_output_then_one_decision_covers_both(cli, catalog, outputs):
+    r = cli(
         "screen-media", "--catalog", str(catalog), "--no-semantic", "--json",
         "--prompt", "Superman over the city", str(outputs / "a-copy.jpg"),
     )  # fmt: skip
-    assert r.returncode == 0, r.stderr
+    assert r.code == 0, r.stderr
     decision = json.loads(r.stdout)
     assert {e["entity"] for e in decision["entities"]} == {"pikachu", "superman"}
     assert {f["matcher"] for f in decision["findings"]} == {"alias", "pdq"}
 
 
-def test_when_a_catalog_glob_matches_nothing_then_the_error_names_entity_and_pattern(tmp_path, outputs):
+def test_when_a_catalog_glob_matches_nothing_then_the_error_names_entity_and_pattern(cli, tmp_path, outputs):
     (tmp_path / "c.yaml").write_text(
         MINI.read_text(encoding="utf-8").replace(
             '    names: {en: ["Pikachu"], ja: ["ピカチュウ"], zh: ["皮卡丘"], ko: ["피카츄"]}\n',
@@ -101,12 +93,12 @@ def test_when_a_catalog_glob_matches_nothing_then_the_error_names_entity_and_pat
         ),
         encoding="utf-8",
     )
-    r = kyodaku("screen-media", "--catalog", str(tmp_path / "c.yaml"), str(outputs / "a-copy.jpg"))
-    assert r.returncode != 0
+    r = cli("screen-media", "--catalog", str(tmp_path / "c.yaml"), str(outputs / "a-copy.jpg"))
+    assert r.code != 0
     assert "pikachu" in r.stderr and "missing/*.png" in r.stderr
 
 
-def test_when_a_single_file_is_not_media_then_exit_code_2_names_it(catalog, outputs):
-    r = kyodaku("screen-media", "--catalog", str(catalog), str(outputs / "d-broken.png"))
-    assert r.returncode == 2
+def test_when_a_single_file_is_not_media_then_exit_code_2_names_it(cli, catalog, outputs):
+    r = cli("screen-media", "--catalog", str(catalog), str(outputs / "d-broken.png"))
+    assert r.code == 2
     assert "d-broken.png" in r.stderr

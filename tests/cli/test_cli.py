@@ -1,62 +1,56 @@
-"""The `kyodaku` command as a user runs it: real processes, real files, exit codes."""
+"""`kyodaku screen` and `kyodaku catalog` as a user runs them: real files, printed decisions, exit
+codes (in process: the `cli` fixture; the real entry point is smoke-tested in test_cli_smoke.py)."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-MINI = Path(__file__).parent / "data" / "mini-catalog.yaml"
+MINI = Path(__file__).parents[1] / "data" / "mini-catalog.yaml"
 
 
-def kyodaku(*args, cwd=None, env=None):
-    return subprocess.run([sys.executable, "-m", "kyodaku", *args], capture_output=True, text=True, cwd=cwd,
-                          env=env, timeout=120)  # fmt: skip
-
-
-def test_when_prompt_names_a_character_then_cli_prints_block_with_evidence():
-    r = kyodaku("screen", "--no-semantic", "--catalog", str(MINI), "Pikachu storming the beaches of Normandy")
-    assert r.returncode == 0, r.stderr
+def test_when_prompt_names_a_character_then_cli_prints_block_with_evidence(cli):
+    r = cli("screen", "--no-semantic", "--catalog", str(MINI), "Pikachu storming the beaches of Normandy")
+    assert r.code == 0, r.stderr
     assert "BLOCK" in r.stdout and "pikachu" in r.stdout and "The Pokémon Company" in r.stdout
     assert "default-deny" in r.stdout and "0..7" in r.stdout
 
 
-def test_when_json_is_asked_then_decision_object_is_printed():
-    r = kyodaku("screen", "--no-semantic", "--json", "--catalog", str(MINI), "ぴかちゅう")
+def test_when_json_is_asked_then_decision_object_is_printed(cli):
+    r = cli("screen", "--no-semantic", "--json", "--catalog", str(MINI), "ぴかちゅう")
     d = json.loads(r.stdout)
     assert d["verdict"] == "block"
     assert d["findings"][0]["entity"] == "pikachu"
     assert {"entity", "kind", "score", "matcher"} <= set(d["findings"][0])
 
 
-def test_when_licensee_has_permission_then_cli_allows():
+def test_when_licensee_has_permission_then_cli_allows(cli):
     args = ["--json", "--catalog", str(MINI), "--licensee", "acme", "--region", "jp", "Pikachu at a picnic"]
-    r = kyodaku("screen", "--no-semantic", *args)
+    r = cli("screen", "--no-semantic", *args)
     assert json.loads(r.stdout)["verdict"] == "allow"
 
 
-def test_when_prompt_is_empty_then_exit_code_2_and_message():
-    r = kyodaku("screen", "--no-semantic", "--catalog", str(MINI), "")
-    assert r.returncode == 2
+def test_when_prompt_is_empty_then_exit_code_2_and_message(cli):
+    r = cli("screen", "--no-semantic", "--catalog", str(MINI), "")
+    assert r.code == 2
     assert "empty" in r.stderr
 
 
-def test_when_catalog_is_malformed_then_validate_names_line_and_field(tmp_path):
+def test_when_catalog_is_malformed_then_validate_names_line_and_field(cli, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: 1\nrightsholders:\n  - {id: a, name: {en: A}, country: JP}\ncharacters:\n"
                    "  - {id: x, owner: nobody, names: {en: [X]}}\n", encoding="utf-8")  # fmt: skip
-    r = kyodaku("catalog", "validate", str(bad))
-    assert r.returncode == 2
+    r = cli("catalog", "validate", str(bad))
+    assert r.code == 2
     assert "bad.yaml:5" in r.stderr and "owner" in r.stderr
 
 
-def test_when_catalog_is_valid_then_validate_says_ok():
-    r = kyodaku("catalog", "validate", str(MINI))
-    assert r.returncode == 0 and "OK" in r.stdout
+def test_when_catalog_is_valid_then_validate_says_ok(cli):
+    r = cli("catalog", "validate", str(MINI))
+    assert r.code == 0 and "OK" in r.stdout
 
 
-def test_when_batch_has_bad_lines_then_they_are_reported_and_the_rest_screened(tmp_path):
+def test_when_batch_has_bad_lines_then_they_are_reported_and_the_rest_screened(cli, tmp_path):
     src = tmp_path / "in.jsonl"
     lines = [
         json.dumps({"id": "a", "text": "Pikachu on a beach"}).encode(),
@@ -68,9 +62,9 @@ def test_when_batch_has_bad_lines_then_they_are_reported_and_the_rest_screened(t
     ]
     src.write_bytes(b"\n".join(lines) + b"\n")
     out = tmp_path / "out.jsonl"
-    r = kyodaku("screen", "--no-semantic", "--catalog", str(MINI), "--input", str(src), "--output", str(out),
+    r = cli("screen", "--no-semantic", "--catalog", str(MINI), "--input", str(src), "--output", str(out),
                 "--workers", "1")  # fmt: skip
-    assert r.returncode == 2, r.stderr
+    assert r.code == 2, r.stderr
     rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 6
     assert [r.get("verdict") for r in rows] == ["block", None, None, None, "allow", None]
@@ -80,14 +74,14 @@ def test_when_batch_has_bad_lines_then_they_are_reported_and_the_rest_screened(t
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_when_batch_runs_on_workers_then_order_and_results_are_kept(tmp_path, workers):
+def test_when_batch_runs_on_workers_then_order_and_results_are_kept(cli, tmp_path, workers):
     src = tmp_path / "in.jsonl"
     texts = ["Pikachu", "a dog", "Superman", "a cloud"] * 40
     src.write_text(
         "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts)), encoding="utf-8"
     )
     out = tmp_path / "out.jsonl"
-    r = kyodaku(
+    r = cli(
         "screen",
         "--no-semantic",
         "--catalog",
@@ -99,7 +93,7 @@ def test_when_batch_runs_on_workers_then_order_and_results_are_kept(tmp_path, wo
         "--workers",
         workers,
     )
-    assert r.returncode == 0, r.stderr
+    assert r.code == 0, r.stderr
     rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert [row["id"] for row in rows] == list(range(len(texts)))
     assert [row["verdict"] for row in rows[:4]] == ["block", "allow", "block", "allow"]
