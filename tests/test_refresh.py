@@ -110,12 +110,14 @@ def test_when_an_entry_changes_but_no_reference_then_the_reference_bank_is_kept(
     from dataclasses import replace
 
     from kyodaku.media.hashing import hash_media
+    from kyodaku.refs.ingest import new_reference
     from kyodaku_samples.synthetic import draw_image
 
     _, store, guard = _setup(tmp_path)
     picture = tmp_path / "pika.png"
     draw_image("character", 3).save(picture)
-    store.add_reference("pikachu", hash_media(picture, guard.options.hash_options(query=False)), "p.png", "t")
+    pikachu = hash_media(picture, guard.options.hash_options(query=False))
+    store.add_reference(new_reference("pikachu", pikachu, "p.png"), "t")
     refresher = SnapshotRefresher(store, guard)
     refresher.refresh()
     bank = guard.snapshot.media
@@ -126,6 +128,6 @@ def test_when_an_entry_changes_but_no_reference_then_the_reference_bank_is_kept(
     assert guard.snapshot.media is bank  # hash rows not read again
     draw_image("character", 4).save(tmp_path / "other.png")
     other = hash_media(tmp_path / "other.png", guard.options.hash_options(query=False))
-    store.add_reference("superman", other, "s.png", "t")
+    store.add_reference(new_reference("superman", other, "s.png"), "t")
     refresher.refresh()
     assert guard.snapshot.media is not bank and len(guard.snapshot.media) > len(bank)

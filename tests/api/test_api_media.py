@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from kyodaku.api.app import create_app
 from kyodaku.media.hashing import hash_media
+from kyodaku.refs.ingest import new_reference
 from kyodaku.screening import GuardOptions
 from kyodaku_samples.synthetic import draw_frames, draw_image, encode_video
 
@@ -31,8 +32,9 @@ def api(tmp_path, clip):
     app = create_app(f"sqlite:///{tmp_path / 'r.db'}", options, catalog=MINI, max_upload_bytes=2_000_000)
     store = app.state.store
     reference = hash_media(_png(draw_image("character", 11)), options.hash_options(query=False))
-    store.add_reference("pikachu", reference, "pikachu-11.png", "test")
-    store.add_reference("superman", hash_media(clip, options.hash_options(query=False)), "ref.mp4", "test")
+    store.add_reference(new_reference("pikachu", reference, "pikachu-11.png"), "test")
+    clip_hashes = hash_media(clip, options.hash_options(query=False))
+    store.add_reference(new_reference("superman", clip_hashes, "ref.mp4"), "test")
     app.state.refresher.refresh()
     keys = {
         "operator": store.create_key("operator").secret,

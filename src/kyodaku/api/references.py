@@ -31,7 +31,7 @@ from kyodaku.domain.access import Principal
 from kyodaku.domain.errors import InvalidInput, PayloadTooLarge
 from kyodaku.media.hashing import HashOptions
 from kyodaku.media.refstore import ReferenceStore, StagedFile, Upload
-from kyodaku.refs.ingest import attached, hash_options, hash_staged
+from kyodaku.refs.ingest import attached, hash_options, hash_staged, new_reference, record_hashed
 from kyodaku.registry.references import ReferenceInfo
 from kyodaku.settings import Settings, load_settings
 
@@ -106,7 +106,7 @@ def _record_all(
 ) -> list[ReferenceInfo]:
     """Hash every file first (one bad file refuses the request), then record each."""
     state = request.app.state
-    store, refstore, service = state.store, state.refstore, state.service
+    store, refstore = state.store, state.refstore
     checked = []
     for item in staged:
         existing = attached(store, refstore, entity_id, item.sha256)
@@ -116,9 +116,8 @@ def _record_all(
         if isinstance(found, ReferenceInfo):
             infos.append(found)
         else:
-            infos.append(
-                service.add_reference(who, entity_id, found, item.name, staged=item, refstore=refstore)
-            )
+            reference = new_reference(entity_id, found, item.name)
+            infos.append(record_hashed(store, refstore, who, reference, item))
     return infos
 
 

@@ -23,8 +23,11 @@ from pathlib import Path
 from kyodaku.domain.access import LOCAL_ADMIN, Principal
 from kyodaku.domain.errors import ErrorReport, InvalidInput, KyodakuError, NotFound
 from kyodaku.domain.model import Catalog
-from kyodaku.media.hashing import HASHER, HashOptions, MediaHashes, hash_media
+from kyodaku.media.hashing import HASHER, LOCAL_KIND, HashOptions, MediaHashes, hash_media
 from kyodaku.media.refstore import ReferenceStore, Source, StagedFile
+from kyodaku.options import media_options, reference_hash_options
+from kyodaku.registry.catalog import resolve_references
+from kyodaku.registry.reference_rows import NewReference
 from kyodaku.registry.references import MediaLike, ReferenceInfo, reference_id
 from kyodaku.registry.service import RegistryService
 from kyodaku.registry.store import RegistryStore
@@ -32,11 +35,9 @@ from kyodaku.settings import Settings
 
 
 def hash_options(settings: Settings | None = None) -> HashOptions:
-    """How references are hashed: the guard's one definition (GuardOptions.hash_options), from the
-    settings' pixel limit and reference frame rate."""
-    from kyodaku.screening import guard_options
-
-    return guard_options(semantic=False, settings=settings).hash_options(query=False)
+    """How references are hashed: the guard's one definition (`kyodaku.options`), from the settings'
+    pixel limit and reference frame rate. The default of every function here that hashes."""
+    return reference_hash_options(settings)
 
 
 def reference_store(
@@ -46,26 +47,49 @@ def reference_store(
     return ReferenceStore(root if root is not None else (settings or Settings()).reference_store)
 
 
+def new_reference(entity_id: str, media: MediaLike, filename: str | None) -> NewReference:
+    """What the registry records of hashed bytes, named with this package's hashing scheme.
+
+    Why here: the registry stores hashes it is given and knows no scheme; this is where the scheme
+    (`HASHER`) and the descriptor kind of an image's local features (`LOCAL_KIND`) are named.
+    """
+    local = getattr(media, "local", None)  # bytes read back from the registry carry none: kept already
+    return NewReference(
+        entity_id=entity_id,
+        media=media,
+        filename=filename,
+        hasher=HASHER,
+        local_features=local.to_bytes() if local is not None else None,
+        local_kind=LOCAL_KIND,
+    )
+
+
 def hash_staged(
-    store: RegistryStore, staged: StagedFile, filename: str | None, options: HashOptions | None = None
+    store: RegistryStore,
+    staged: StagedFile,
+    filename: str | None,
+    options: HashOptions | None = None,
+    *,
+    min_quality: int | None = None,
 ) -> MediaLike:
     """The staged file's hashes: read back from the registry when these bytes were hashed before,
-    else computed (InvalidInput / UnsupportedMedia / PayloadTooLarge naming the file)."""
+    else computed (InvalidInput / UnsupportedMedia / PayloadTooLarge naming the file), and refused
+    below `min_quality` (default: the settings' PDQ quality floor)."""
     known = store.known_media(staged.sha256, HASHER)
     if known is not None:
         return known
-    media = hash_media(staged.path, options or hash_options(), name=filename or staged.name)
+    name = filename or staged.name
+    media = hash_media(staged.path, options or hash_options(), name=name)
     if media.sha256 != staged.sha256:
-        raise InvalidInput(f"{filename or staged.name}: the file changed while it was being hashed")
-    _check_quality(media, filename or staged.name)
+        raise InvalidInput(f"{name}: the file changed while it was being hashed")
+    _check_quality(media, name, media_options().pdq_min_quality if min_quality is None else min_quality)
     return media
 
 
-def _check_quality(media: MediaHashes, name: str, floor: int | None = None) -> None:
+def _check_quality(media: MediaHashes, name: str, floor: int) -> None:
     """Refuse a reference no hash of which reaches PDQ's quality floor: it could never match (the
     matcher skips such hashes, since flat pictures hash alike), so accepting it would leave the
     rightsholder believing a work is protected when it is not."""
-    floor = Settings().pdq_min_quality if floor is None else floor
     best = max((f.quality for f in media.frames), default=0)
     if best < floor:
         raise InvalidInput(
@@ -87,6 +111,59 @@ def attached(
     return replace(info, new=False) if refstore.exists(sha256) else None
 
 
+@dataclass
+class _BlobCommit:
+    """The registry's before-commit hook: the staged file becomes the blob while the reference's rows
+    are written but not yet committed, so a blob never exists for a write that was refused."""
+
+    refstore: ReferenceStore
+    staged: StagedFile
+    created: bool = False
+
+    def __call__(self, _info: ReferenceInfo) -> None:
+        # For a reference the entry had already too: that heals a blob lost from the store.
+        self.created = self.refstore.commit(self.staged)
+
+
+def record_hashed(
+    store: RegistryStore,
+    refstore: ReferenceStore,
+    principal: Principal,
+    reference: NewReference,
+    staged: StagedFile,
+) -> ReferenceInfo:
+    """Record hashed bytes as a reference and store the staged file they came from as its blob.
+
+    The blob is stored inside the registry transaction; if the commit then fails, a blob this call
+    created is removed again (unless a reference names it after all). The staged file is gone
+    afterwards, whatever happened.
+    """
+    try:
+        if staged.sha256 != reference.media.sha256:
+            raise InvalidInput(
+                f"cannot record {reference.filename or 'the file'}: the staged file ({staged.sha256}) "
+                f"is not the hashed one ({reference.media.sha256})"
+            )
+        blob = _BlobCommit(refstore, staged)
+        try:
+            return RegistryService(store).add_reference(principal, reference, before_commit=blob)
+        except BaseException:
+            if blob.created:
+                _forget_blob(store, refstore, staged.sha256)
+            raise
+    finally:
+        refstore.discard(staged)
+
+
+def _forget_blob(store: RegistryStore, refstore: ReferenceStore, sha256: str) -> None:
+    """Undo a blob created for a write that failed, unless some reference names it by now (the
+    registry looks, and removes it, under its write lock: see `forget_if_unnamed`)."""
+    try:
+        store.references.forget_if_unnamed(sha256, refstore.remove)
+    except Exception:
+        refstore.remove(sha256)  # the registry is unreachable: no reference can have been recorded
+
+
 def record_staged(
     store: RegistryStore,
     refstore: ReferenceStore,
@@ -102,10 +179,8 @@ def record_staged(
         if existing is not None:
             return existing
         media = hash_staged(store, staged, filename, options)
-        service = RegistryService(store)
-        return service.add_reference(
-            principal, entity_id, media, filename or staged.name, staged=staged, refstore=refstore
-        )
+        reference = new_reference(entity_id, media, filename or staged.name)
+        return record_hashed(store, refstore, principal, reference, staged)
     finally:
         refstore.discard(staged)
 
@@ -186,7 +261,5 @@ def import_references(
 
     Idempotent: files already attached to their entry are counted as unchanged and add nothing.
     """
-    from kyodaku.registry.catalog import resolve_references
-
     files = [(ref.entity_id, ref.path) for ref in resolve_references(catalog)]
     return ingest_files(store, refstore, principal, files, options, max_bytes=max_bytes, progress=progress)

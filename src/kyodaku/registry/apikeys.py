@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 from kyodaku.domain.access import Principal, Role
 from kyodaku.domain.errors import InvalidInput, NotFound, Unauthenticated
 from kyodaku.domain.model import utcnow
-from kyodaku.registry.models import ApiKeyRow
+from kyodaku.registry.database import StorePart
+from kyodaku.registry.models import ApiKeyRow, RightsholderRow
+from kyodaku.registry.versions import current_row
 
 SECRET_PREFIX = "kyk_"
 LOOKUP_PREFIX_LENGTH = 12
@@ -118,3 +120,28 @@ def list_keys(session: Session, rightsholder: str | None = None) -> list[KeyInfo
         )
         for row in session.scalars(query)
     ]
+
+
+class ApiKeys(StorePart):
+    """API keys in the store. Not registry content: no version, no history."""
+
+    def create_key(
+        self, role: Role | str, rightsholder: str | None = None, label: str | None = None
+    ) -> CreatedKey:
+        """The secret is in the result and nowhere else. A rightsholder key names an existing one."""
+        with self._write() as session:
+            if rightsholder is not None and current_row(session, RightsholderRow, rightsholder) is None:
+                raise InvalidInput(f"unknown rightsholder {rightsholder!r}")
+            return create_key(session, role, rightsholder, label)
+
+    def authenticate(self, secret: str | None) -> Principal:
+        with self._read() as session:
+            return authenticate(session, secret)
+
+    def revoke_key(self, key_id: str) -> None:
+        with self._write() as session:
+            revoke_key(session, key_id)
+
+    def list_keys(self, rightsholder: str | None = None) -> list[KeyInfo]:
+        with self._read() as session:
+            return list_keys(session, rightsholder)

@@ -10,7 +10,7 @@ versioned, so a reader that fixes a version first sees a consistent registry.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -83,6 +83,23 @@ def write_session(engine: Engine) -> Iterator[Session]:
     with Session(writer, expire_on_commit=False) as session, session.begin():
         _lock(session)
         yield session
+
+
+class StorePart:
+    """One concern of the registry store (versions, entries, references, keys) over its engine.
+
+    Why a base class: the parts share the store's engine and its two kinds of transaction (a
+    lock-free read, a write under the registry lock) and nothing else, so each stays small.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def _read(self) -> Session:
+        return Session(self._engine, expire_on_commit=False)
+
+    def _write(self) -> AbstractContextManager[Session]:
+        return write_session(self._engine)
 
 
 def _lock(session: Session) -> None:

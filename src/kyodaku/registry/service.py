@@ -39,24 +39,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from kyodaku.domain.access import Action, Principal, Role, require
 from kyodaku.domain.errors import Forbidden, InvalidInput, NotFound
 from kyodaku.domain.model import ANY, Catalog, Entity, Permission, Rightsholder
 from kyodaku.registry.apikeys import CreatedKey, KeyInfo
-from kyodaku.registry.references import MediaLike, ReferenceInfo
-from kyodaku.registry.store import (
-    ChangeResult,
-    CurrentRegistry,
-    ImportResult,
-    ReferenceGuard,
-    RegistryStore,
-    VersionInfo,
-)
-
-if TYPE_CHECKING:
-    from kyodaku.media.refstore import ReferenceStore, StagedFile
+from kyodaku.registry.catalog_import import ImportResult
+from kyodaku.registry.entries import CurrentRegistry
+from kyodaku.registry.reference_rows import BeforeCommit, NewReference, ReferenceGuard
+from kyodaku.registry.references import ReferenceInfo
+from kyodaku.registry.store import RegistryStore
+from kyodaku.registry.versions import ChangeResult, VersionInfo
 
 
 class RegistryService:
@@ -253,19 +246,11 @@ class RegistryService:
         return entity
 
     def add_reference(
-        self,
-        p: Principal,
-        entity_id: str,
-        media: MediaLike,
-        filename: str | None,
-        *,
-        staged: StagedFile | None = None,
-        refstore: ReferenceStore | None = None,
+        self, p: Principal, reference: NewReference, *, before_commit: BeforeCommit | None = None
     ) -> ReferenceInfo:
+        """Attach a hashed file to an entry of the caller's; `before_commit` as in the store."""
         guard = self._reference_writer(p)
-        return self.store.add_reference(
-            entity_id, media, filename, p.actor, staged=staged, refstore=refstore, guard=guard
-        )
+        return self.store.add_reference(reference, p.actor, guard=guard, before_commit=before_commit)
 
     def remove_reference(self, p: Principal, reference_id: str) -> ChangeResult:
         require(p, Action.WRITE_REGISTRY)

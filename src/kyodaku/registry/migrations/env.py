@@ -11,6 +11,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from kyodaku.registry.database import make_engine
 from kyodaku.registry.models import Base
 
 config = context.config
@@ -28,8 +29,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    from kyodaku.registry.database import make_engine  # only the CLI path needs an engine of its own
-
+    # the plain `alembic` command: an engine of its own
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
     engine = make_engine(url)
     try:
