@@ -13,6 +13,12 @@ The caller's right to the entry is checked before a byte of the body is read.
 Then every file is hashed before any is recorded, so a request with one corrupt
 file (422/415, the file named) attaches none of them; and a refused request
 leaves nothing in the store.
+
+The upload route is `async` so the body streams in without holding a worker thread for as long as a
+slow client takes; everything slow after that (the caller check, hashing the files, recording them,
+recompiling the guard's snapshot) runs in the threadpool (`run_in_threadpool`), since on the event
+loop it would hold up every other request of the server. The other routes are plain `def`, which
+FastAPI runs in its threadpool.
 """
 
 from __future__ import annotations
