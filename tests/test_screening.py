@@ -124,7 +124,7 @@ def test_when_prompt_is_empty_or_huge_then_clear_error(guard, text, error):
 
 def test_when_semantic_model_is_unavailable_then_guard_fails_closed():
     guard = Guard.from_file(str(MINI), GuardOptions(semantic=False, themes=False))
-    guard.options = GuardOptions(semantic=True, themes=False)  # the snapshot has no semantic index
+    guard = Guard(guard.holder, GuardOptions(semantic=True, themes=False))  # the snapshot has no semantic index
 
     d = guard.screen_prompt("a cat on a sofa")
     assert d.verdict is Verdict.BLOCK and d.failed_closed
@@ -133,7 +133,7 @@ def test_when_semantic_model_is_unavailable_then_guard_fails_closed():
 
 def test_when_fail_open_is_configured_then_unavailability_raises():
     guard = Guard.from_file(str(MINI), LEXICAL)
-    guard.options = GuardOptions(semantic=True, themes=False, fail_closed=False)
+    guard = Guard(guard.holder, GuardOptions(semantic=True, themes=False, fail_closed=False))
     with pytest.raises(ScreeningUnavailable):
         guard.screen_prompt("a cat on a sofa")
 

@@ -1,14 +1,14 @@
-"""The guard's knobs, split by what they tune: text matching, media matching, and the guard itself.
+"""The guard's knobs, in one place below everything that needs them.
 
-Why a module of its own: the same definitions are needed by the guard (screening outputs), by
-reference ingestion (hashing references exactly as the guard will compare them) and by the
-snapshot compiler (match thresholds, the optional encoder), which must not import each other.
-Defaults are the safe ones; `guard_options()` reads them from the settings (environment).
+Why a module of its own: the same definitions are needed by the guard (screening outputs), by the
+matchers, by reference ingestion (hashing references exactly as the guard will compare them) and
+by the snapshot compiler, which must not import each other. Defaults are the safe ones;
+`guard_options()` reads them from the settings (environment).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from kyodaku.media.bank import MatchOptions
 from kyodaku.media.hashing import REFERENCE_DEDUP, HashOptions
@@ -16,26 +16,23 @@ from kyodaku.settings import Settings, load_settings
 
 
 @dataclass(frozen=True)
-class TextOptions:
-    """How prompts are matched."""
+class GuardOptions:
+    """Knobs of the guard; defaults are the safe ones."""
 
     semantic: bool = True
     themes: bool = True
     fuzzy: bool = True
+    fail_closed: bool = True
     max_chars: int = 20_000
+    # Entries found only with a lower score are held for review by a person, not blocked.
+    review_below: float = 0.75
     # A semantic hit alone must reach this score (0.5 is the calibrated threshold itself): at 0.75
     # the probe set kept 53/66 descriptions with 0/100 near-miss prompts (bench/semantic_probe.py).
     semantic_min_score: float = 0.75
     # An ambiguous name is supported by a description that reaches its own calibrated threshold
     # (margin >= -support_margin), even when it would be too weak to count alone.
     support_margin: float = 0.0
-
-
-@dataclass(frozen=True)
-class MediaOptions:
-    """How images and videos are hashed and matched."""
-
-    # Images claiming more pixels are refused undecoded; video is hashed at video_fps frames/s.
+    # Media: images claiming more pixels are refused undecoded; video is hashed at video_fps frames/s.
     max_pixels: int = 64_000_000
     video_fps: float = 1.0
     reference_video_fps: float = 8.0
@@ -47,50 +44,36 @@ class MediaOptions:
     image_encoder: str | None = None
     reference_store: str = "kyodaku-references"
 
-    def output_hashing(self) -> HashOptions:
-        """Outputs (queries): all 8 dihedral variants, so mirrored and rotated copies match."""
-        return HashOptions(
-            max_pixels=self.max_pixels,
-            video_fps=self.video_fps,
-            dihedral=True,
-            local_features=self.local_features,
-        )
-
-    def reference_hashing(self) -> HashOptions:
-        """References: stored once, near-duplicate frames dropped, local features always kept
-        (whatever a guard later uses), so the registry never needs re-hashing for a setting."""
+    def hash_options(self, query: bool = True) -> HashOptions:
+        """Hashing for outputs (queries: all 8 dihedral variants, so mirrored and rotated copies
+        match) or for references (stored once, near-duplicate frames dropped, local features always
+        kept whatever a guard later uses, so the registry never needs re-hashing for a setting)."""
+        if query:
+            return HashOptions(
+                max_pixels=self.max_pixels,
+                video_fps=self.video_fps,
+                dihedral=True,
+                local_features=self.local_features,
+            )
         return HashOptions(
             max_pixels=self.max_pixels,
             video_fps=self.reference_video_fps,
             dedup_distance=REFERENCE_DEDUP,
-            local_features=True,
+            local_features=True,  # stored with the reference, whatever a guard later uses
         )
 
-    def matching(self) -> MatchOptions:
+    def match_options(self) -> MatchOptions:
         return MatchOptions(threshold=self.pdq_threshold, min_quality=self.pdq_min_quality)
 
 
-@dataclass(frozen=True)
-class GuardOptions:
-    """Everything the guard needs: text and media knobs, plus how it decides."""
-
-    text: TextOptions = field(default_factory=TextOptions)
-    media: MediaOptions = field(default_factory=MediaOptions)
-    fail_closed: bool = True
-    # Entries found only with a lower score are held for review by a person, not blocked.
-    review_below: float = 0.75
-
-
-def text_options(settings: Settings, semantic: bool | None = None) -> TextOptions:
-    return TextOptions(
-        semantic=settings.semantic if semantic is None else semantic,
-        max_chars=settings.max_prompt_chars,
-    )
-
-
-def media_options(settings: Settings | None = None) -> MediaOptions:
+def guard_options(semantic: bool | None = None, settings: Settings | None = None) -> GuardOptions:
+    """Options from the environment (KYODAKU_SEMANTIC, KYODAKU_FAIL_CLOSED, KYODAKU_MAX_PROMPT_CHARS, ...)
+    or from given `settings`; an explicit `semantic` (a command-line flag) wins."""
     settings = settings or load_settings()
-    return MediaOptions(
+    return GuardOptions(
+        semantic=settings.semantic if semantic is None else semantic,
+        fail_closed=settings.fail_closed,
+        max_chars=settings.max_prompt_chars,
         max_pixels=settings.max_image_pixels,
         video_fps=settings.video_sample_fps,
         reference_video_fps=settings.reference_video_fps,
@@ -102,17 +85,6 @@ def media_options(settings: Settings | None = None) -> MediaOptions:
     )
 
 
-def guard_options(semantic: bool | None = None, settings: Settings | None = None) -> GuardOptions:
-    """Options from the environment (KYODAKU_SEMANTIC, KYODAKU_FAIL_CLOSED, KYODAKU_MAX_PROMPT_CHARS, ...)
-    or from given `settings`; an explicit `semantic` (a command-line flag) wins."""
-    settings = settings or load_settings()
-    return GuardOptions(
-        text=text_options(settings, semantic),
-        media=media_options(settings),
-        fail_closed=settings.fail_closed,
-    )
-
-
 def reference_hash_options(settings: Settings | None = None) -> HashOptions:
     """How references are hashed: the guard's one definition, from the settings."""
-    return media_options(settings).reference_hashing()
+    return guard_options(semantic=False, settings=settings).hash_options(query=False)

@@ -7,7 +7,7 @@ matched and its language), so every decision can be explained and audited.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -46,6 +46,19 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class ScoreStep:
+    """One adjustment of a finding's score, and why (Presidio's explanation does the same): a
+    reviewer reading 0.81 can see it was an edit-distance-1 match discounted from 0.9."""
+
+    reason: str
+    before: float
+    after: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"reason": self.reason, "before": round(self.before, 4), "after": round(self.after, 4)}
+
+
+@dataclass(frozen=True)
 class Finding:
     entity: str
     kind: str
@@ -53,6 +66,16 @@ class Finding:
     matcher: str
     evidence: Evidence
     support: tuple[str, ...] = ()
+    raw_score: float | None = field(default=None, compare=False)
+    """The matcher's own score before any adjustment (None: the same as `score`)."""
+    steps: tuple[ScoreStep, ...] = field(default=(), compare=False)
+    """How `raw_score` became `score`, in order."""
+
+    def adjusted(self, reason: str, score: float, **changes: Any) -> Finding:
+        """This finding with its score changed for `reason`, the step recorded."""
+        raw = self.score if self.raw_score is None else self.raw_score
+        step = ScoreStep(reason, self.score, score)
+        return replace(self, score=score, raw_score=raw, steps=(*self.steps, step), **changes)
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -64,6 +87,11 @@ class Finding:
         }
         if self.support:
             out["support"] = list(self.support)
+        if self.steps:
+            out["explanation"] = {
+                "raw_score": round(self.raw_score if self.raw_score is not None else self.score, 4),
+                "steps": [s.to_dict() for s in self.steps],
+            }
         return out
 
 
@@ -130,6 +158,8 @@ class Decision:
     elapsed_ms: float = 0.0
     id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    timings_ms: dict[str, float] = field(default_factory=dict, compare=False)
+    """Milliseconds per pipeline step (prepare, each matcher, policy): where a slow decision went."""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -150,5 +180,7 @@ class Decision:
                 "elapsed_ms": round(self.elapsed_ms, 3),
             }
         )
+        if self.timings_ms:
+            out["timings_ms"] = {k: round(v, 3) for k, v in self.timings_ms.items()}
         out.update(self.extra)
         return out

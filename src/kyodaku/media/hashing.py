@@ -77,6 +77,9 @@ class HashOptions:
     dihedral: bool = False
     # ORB keypoints of images too (media/local.py): what matches crops, which PDQ cannot follow.
     local_features: bool = False
+    # Keep an image's decoded picture (colour, ~256 px) on the result, for a learned encoder: the
+    # same decoding then gives hashes, keypoints and the embedding (an image is decoded once).
+    keep_picture: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,8 @@ class MediaHashes:
     """media.local.LocalFeatures of an image, when asked for (HashOptions.local_features)."""
     embedding: Any = field(default=None, compare=False)
     """The configured learned encoder's vector of an image (media/learned.py), when there is one."""
+    picture: Any = field(default=None, compare=False, repr=False)
+    """The decoded picture, only with HashOptions.keep_picture (dropped once it is embedded)."""
 
     @property
     def frame_count(self) -> int:
@@ -325,8 +330,9 @@ def _hash_opened_image(src: _Source, im: Image.Image, options: HashOptions) -> M
 
         local = extract_features(picture)
     return MediaHashes(
-        "image", sha, size, width, height, None, tuple(frames), fmt, src.name, None, tuple(notes), local
-    )
+        "image", sha, size, width, height, None, tuple(frames), fmt, src.name, None, tuple(notes), local,
+        picture=picture if options.keep_picture else None,
+    )  # fmt: skip
 
 
 def hash_video(

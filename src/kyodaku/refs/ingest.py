@@ -25,7 +25,7 @@ from kyodaku.domain.errors import ErrorReport, InvalidInput, KyodakuError, NotFo
 from kyodaku.domain.model import Catalog
 from kyodaku.media.hashing import HASHER, LOCAL_KIND, HashOptions, MediaHashes, hash_media
 from kyodaku.media.refstore import ReferenceStore, Source, StagedFile
-from kyodaku.options import media_options, reference_hash_options
+from kyodaku.options import guard_options, reference_hash_options
 from kyodaku.registry.catalog import resolve_references
 from kyodaku.registry.reference_rows import NewReference
 from kyodaku.registry.references import MediaLike, ReferenceInfo, reference_id
@@ -82,7 +82,7 @@ def hash_staged(
     media = hash_media(staged.path, options or hash_options(), name=name)
     if media.sha256 != staged.sha256:
         raise InvalidInput(f"{name}: the file changed while it was being hashed")
-    _check_quality(media, name, media_options().pdq_min_quality if min_quality is None else min_quality)
+    _check_quality(media, name, guard_options(semantic=False).pdq_min_quality if min_quality is None else min_quality)
     return media
 
 

@@ -1,0 +1,30 @@
+"""Matchers: prepared content in, findings with evidence out (see `base` for the interface).
+
+Importing this package registers the built-in matchers, in running order: the text matchers
+(semantic, alias, fuzzy, then themes) and the media tiers (pdq, local, encoder; vpdq for video).
+"""
+
+from kyodaku.matching import media, text
+from kyodaku.matching.base import (
+    ContentKind,
+    Matcher,
+    MatchResult,
+    Stage,
+    build_matchers,
+    register_matcher,
+    registered_matchers,
+    unregister_matcher,
+)
+
+__all__ = [
+    "ContentKind",
+    "MatchResult",
+    "Matcher",
+    "Stage",
+    "build_matchers",
+    "media",
+    "register_matcher",
+    "registered_matchers",
+    "text",
+    "unregister_matcher",
+]

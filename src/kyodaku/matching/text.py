@@ -1,0 +1,180 @@
+"""The prompt matchers: semantic (descriptions), alias (names, ambiguous ones with support), fuzzy
+(one edit from a name), and themes (what the scene is about, for permission conditions).
+
+They run in that order. The semantic matcher goes first because its findings are one kind of
+support an ambiguous name may have ("Cloud" next to words that describe Cloud Strife); fuzzy goes
+after alias so a name already found exactly is not found again one edit away.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import ClassVar
+
+from kyodaku.domain.errors import ScreeningUnavailable
+from kyodaku.domain.findings import Evidence, Finding
+from kyodaku.matching.base import ContentKind, MatchResult, Stage, register_matcher
+from kyodaku.matching.prepare import PreparedPrompt
+from kyodaku.matching.support import support_for
+from kyodaku.options import GuardOptions
+from kyodaku.snapshot import Snapshot
+from kyodaku.text.surface import folded_into_word
+
+ALIAS_SCORE = 1.0
+CONTEXT_SCORE = 0.9
+FUZZY_FACTOR = 0.9
+PROMPT = frozenset({ContentKind.PROMPT})
+
+
+@register_matcher
+class SemanticMatcher:
+    """Descriptions: the prompt's segments against the registered descriptions' embeddings, each
+    against its own calibrated threshold. Weak resemblances are notes, not findings."""
+
+    name: ClassVar[str] = "semantic"
+    kinds: ClassVar[frozenset[ContentKind]] = PROMPT
+    stage: ClassVar[Stage] = Stage.FIND
+
+    def __init__(self, options: GuardOptions) -> None:
+        self.min_score = options.semantic_min_score
+
+    @classmethod
+    def enabled(cls, options: GuardOptions) -> bool:
+        return options.semantic
+
+    def match(self, content: PreparedPrompt, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
+        index = snapshot.match.semantic
+        if index is None or content.query is None:
+            raise ScreeningUnavailable(
+                content.unavailable or "the semantic index is missing from the snapshot"
+            )
+        out = MatchResult()
+        for hit in index.search_encoded(content.query):
+            note = f"cosine {hit.cosine:.3f} vs threshold {hit.threshold:.3f}"
+            if hit.score < self.min_score:
+                out.notes.append(
+                    f'"{hit.segment}" resembles the description of {hit.entity} ({note}, '
+                    f"score {hit.score:.2f}), below the {self.min_score} needed on its own"
+                )
+                continue
+            ev = Evidence(span=hit.span, text=hit.segment, variant=hit.matched_text, lang=hit.lang, note=note)
+            out.findings.append(Finding(hit.entity, hit.kind, hit.score, self.name, ev))
+        return out
+
+
+@register_matcher
+class AliasMatcher:
+    """Registered names, exactly (on the phonetic skeleton). An ambiguous name ("Cloud", "Link",
+    "Mario") counts only with support from the rest of the prompt, and then scores lower."""
+
+    name: ClassVar[str] = "alias"
+    kinds: ClassVar[frozenset[ContentKind]] = PROMPT
+    stage: ClassVar[Stage] = Stage.FIND
+
+    def __init__(self, options: GuardOptions) -> None:
+        self.support_margin = options.support_margin
+
+    @classmethod
+    def enabled(cls, options: GuardOptions) -> bool:
+        return True
+
+    def match(self, content: PreparedPrompt, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
+        out = MatchResult()
+        hits = snapshot.match.aliases.find(content.skeleton)
+        ambiguous = any(h.variant.ambiguous for h in hits)
+        context_hits = snapshot.match.context.find(content.skeleton) if ambiguous else []
+        described = {f.entity for f in earlier if f.matcher == SemanticMatcher.name}
+        for hit in hits:
+            v = hit.variant
+            if folded_into_word(hit.text, v.name):
+                out.notes.append(
+                    f'"{hit.text}" at {hit.span[0]}..{hit.span[1]} reads like {v.entity} ("{v.name}") '
+                    "only after spelling folds, and is itself an ordinary word"
+                )
+                continue
+            ev = Evidence(span=hit.span, text=hit.text, variant=v.name, lang=v.lang)
+            # "Eevee" folds to the word "eve": the folded form needs context, the full name does not.
+            if not v.ambiguous or (v.by_key and hit.text.casefold() == v.name.casefold()):
+                out.findings.append(Finding(v.entity, v.kind, ALIAS_SCORE, self.name, ev))
+                continue
+            support = support_for(snapshot, hit, context_hits, described, content.query, self.support_margin)
+            if not support:
+                out.notes.append(
+                    f'"{hit.text}" at {hit.span[0]}..{hit.span[1]} may name {v.entity}, but it is '
+                    f"{v.ambiguity_reason} and nothing in the prompt supports that reading"
+                )
+                continue
+            note = f"ambiguous name ({v.ambiguity_reason}) with supporting context"
+            ev = Evidence(span=hit.span, text=hit.text, variant=v.name, lang=v.lang, note=note)
+            found = Finding(v.entity, v.kind, ALIAS_SCORE, "alias+context", ev, tuple(support))
+            out.findings.append(
+                found.adjusted(f"ambiguous name ({v.ambiguity_reason}), supported", CONTEXT_SCORE)
+            )
+        return out
+
+
+@register_matcher
+class FuzzyMatcher:
+    """Misspellings: one edit from a registered name, skipping ordinary words and spans an exact
+    name already covers."""
+
+    name: ClassVar[str] = "fuzzy"
+    kinds: ClassVar[frozenset[ContentKind]] = PROMPT
+    stage: ClassVar[Stage] = Stage.FIND
+
+    def __init__(self, options: GuardOptions) -> None:
+        pass
+
+    @classmethod
+    def enabled(cls, options: GuardOptions) -> bool:
+        return options.fuzzy
+
+    def match(self, content: PreparedPrompt, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
+        exact = {
+            f.evidence.span
+            for f in earlier
+            if f.matcher in (AliasMatcher.name, "alias+context") and f.evidence.span is not None
+        }
+        out = MatchResult()
+        for hit in snapshot.match.fuzzy.find(content.skeleton, exact):
+            v = hit.variant
+            ev = Evidence(
+                span=hit.span,
+                text=hit.text,
+                variant=v.name,
+                lang=v.lang,
+                note=f"edit distance {hit.distance}",
+            )
+            found = Finding(v.entity, v.kind, hit.score, self.name, ev)
+            reason = f"edit distance {hit.distance}: a misspelling is weaker evidence than the name"
+            out.findings.append(found.adjusted(reason, round(FUZZY_FACTOR * hit.score, 4)))
+        return out
+
+
+@register_matcher
+class ThemesMatcher:
+    """Themes of the prompt (violence, war, ...), which permission conditions are written against.
+    Built on first need (the exemplars are embedded once), reusing the prompt's embedding."""
+
+    name: ClassVar[str] = "themes"
+    kinds: ClassVar[frozenset[ContentKind]] = PROMPT
+    stage: ClassVar[Stage] = Stage.CONTEXT
+
+    def __init__(self, options: GuardOptions) -> None:
+        self.semantic = options.semantic
+        self._detector = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def enabled(cls, options: GuardOptions) -> bool:
+        return options.themes
+
+    def match(self, content: PreparedPrompt, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
+        with self._lock:
+            if self._detector is None:
+                from kyodaku.text.themes import ThemeDetector  # loads and embeds the lexicon: only on need
+
+                self._detector = ThemeDetector(semantic=self.semantic)
+        query = content.query if self.semantic else None
+        return MatchResult(themes=list(self._detector.detect(content.text, query)))
