@@ -123,8 +123,8 @@ def test_when_prompt_is_empty_or_huge_then_clear_error(guard, text, error):
 
 
 def test_when_semantic_model_is_unavailable_then_guard_fails_closed():
-    guard = Guard.from_file(str(MINI), GuardOptions(semantic=False, themes=False))
-    guard = Guard(guard.holder, GuardOptions(semantic=True, themes=False))  # the snapshot has no semantic index
+    guard = Guard.from_file(str(MINI), GuardOptions(semantic=False, themes=False))  # no semantic index
+    guard = Guard(guard.holder, GuardOptions(semantic=True, themes=False))
 
     d = guard.screen_prompt("a cat on a sofa")
     assert d.verdict is Verdict.BLOCK and d.failed_closed

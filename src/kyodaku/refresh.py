@@ -45,8 +45,8 @@ class SnapshotRefresher:
             if update is not None:
                 catalog = replace(serving.catalog, permissions=update.permissions, version=update.version)
             else:
-                from kyodaku.refs.banks import bank_from_store, references_digest
                 from kyodaku.media.refstore import ReferenceStore
+                from kyodaku.refs.banks import bank_from_store, references_digest
 
                 catalog = self.store.catalog_at(version=current)
                 options = self.guard.options

@@ -24,14 +24,7 @@ FORBIDDEN_IN_REGISTRY = (
     "kyodaku.api",
     "kyodaku.cli",
 )
-# TRANSITIONAL: `kyodaku.refs.banks` still calls `ReferenceRecord.bank_hashes()` and reads
-# references without naming their local features' kind. Both go once it converts records itself.
-ALLOWED_FOR_NOW = {
-    ("registry/references.py", "kyodaku.media.bank"),
-    ("registry/references.py", "kyodaku.media.local"),
-    ("registry/references.py", "kyodaku.domain.errors"),
-    ("registry/store.py", "kyodaku.media.hashing"),
-}
+ALLOWED_FOR_NOW: set[tuple[str, str]] = set()
 
 
 def module_name(path: Path) -> str:

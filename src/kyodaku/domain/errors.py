@@ -1,7 +1,7 @@
 """One exception hierarchy for the whole project.
 
 Every error a user can cause maps, in exactly one place each, to an HTTP status
-(`api/errors.py`) and a process exit code (`cli.py`). Raising the right subclass
+(`api/errors.py`) and a process exit code (`cli/__init__.py`). Raising the right subclass
 is therefore all a module has to do to give a clear, consistent answer.
 """
 

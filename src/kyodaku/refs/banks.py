@@ -12,10 +12,14 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from kyodaku.domain.errors import KyodakuError
+from kyodaku.domain.errors import InvalidInput, KyodakuError
 from kyodaku.domain.model import Catalog
 from kyodaku.media.bank import BankReference, MatchOptions, ReferenceBank, ReferenceHashes
-from kyodaku.media.hashing import HashOptions, MediaHashes, hash_media
+from kyodaku.media.hashing import LOCAL_KIND, HashOptions, MediaHashes, hash_media
+from kyodaku.media.learned import build_learned_bank
+from kyodaku.media.local import LocalFeatures
+from kyodaku.registry.catalog import resolve_references
+from kyodaku.registry.references import ReferenceRecord, clean_filename, reference_id
 
 
 @dataclass
@@ -35,17 +39,39 @@ def references_digest(keys: Sequence[tuple[str, str, str]]) -> str:
     return _digest([f"{ref_id}:{sha}:{hasher}" for ref_id, sha, hasher in keys])
 
 
+def reference_hashes(record: ReferenceRecord) -> ReferenceHashes:
+    """A registry record as the media bank's input. An unreadable local-features record costs this
+    reference its crop tier, not the whole bank."""
+    reference = BankReference(
+        id=record.id,
+        entity=record.entity_id,
+        sha256=record.sha256,
+        media_type=record.media_type,
+        filename=record.filename,
+        frames=record.frame_count,
+        duration=record.duration,
+    )
+    local = None
+    if record.local is not None:
+        try:
+            local = LocalFeatures.from_bytes(record.local)
+        except InvalidInput:
+            local = None
+    return ReferenceHashes(
+        reference, record.codes, record.quality, record.frame, record.t, record.region, local
+    )
+
+
 def bank_from_store(
     store, version: int | None, match: MatchOptions, encoder=None, refstore=None
 ) -> ReferenceBank:
     """The bank of every reference live at registry `version` (default: the latest); with a learned
     encoder, also the image references' embeddings (cached in the registry per model)."""
-    records = store.references_at(version)
+    records = store.references_at(version, local_kind=LOCAL_KIND)
     digest = references_digest([(r.id, r.sha256, r.hasher) for r in records])
-    bank = ReferenceBank.build([r.bank_hashes() for r in records], match, digest=digest)
+    bank = ReferenceBank.build([reference_hashes(r) for r in records], match, digest=digest)
     if encoder is None or refstore is None:
         return bank
-    from kyodaku.media.learned import build_learned_bank
 
     items = [
         (n, r.sha256, lambda sha=r.sha256: refstore.path(sha))
@@ -70,9 +96,6 @@ def bank_from_catalog(
     A file that cannot be hashed is an error naming it, unless `report` is given: then it is listed
     there and the others are still used (the CLI prints the list and exits non-zero).
     """
-    from kyodaku.registry.catalog import resolve_references
-    from kyodaku.registry.references import clean_filename, reference_id
-
     files = resolve_references(catalog) if files is None else files
     by_path: dict[str, MediaHashes | None] = {}
     items: list[ReferenceHashes] = []
@@ -106,7 +129,6 @@ def bank_from_catalog(
     bank = ReferenceBank.build(items, match, digest=_digest([f"{i.reference.id}" for i in items]))
     if encoder is None:
         return bank
-    from kyodaku.media.learned import build_learned_bank
 
     paths = {reference_id(r.entity_id, m.sha256): r.path for r in files if (m := by_path[str(r.path)])}
     opened = [

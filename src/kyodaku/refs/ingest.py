@@ -82,7 +82,9 @@ def hash_staged(
     media = hash_media(staged.path, options or hash_options(), name=name)
     if media.sha256 != staged.sha256:
         raise InvalidInput(f"{name}: the file changed while it was being hashed")
-    _check_quality(media, name, guard_options(semantic=False).pdq_min_quality if min_quality is None else min_quality)
+    _check_quality(
+        media, name, guard_options(semantic=False).pdq_min_quality if min_quality is None else min_quality
+    )
     return media
 
 

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     import numpy as np
 
-    from kyodaku.media.bank import ReferenceHashes
 
 MAX_FILENAME = 255
 MEDIA_TYPES = ("image", "video")
@@ -160,30 +159,6 @@ class ReferenceRecord:
     @property
     def frame_count(self) -> int:
         return len(set(self.frame.tolist()))
-
-    def bank_hashes(self) -> ReferenceHashes:
-        """This record as the media bank's input (`kyodaku.media.bank.ReferenceHashes`)."""
-        from kyodaku.media.bank import BankReference, ReferenceHashes
-
-        reference = BankReference(
-            id=self.id,
-            entity=self.entity_id,
-            sha256=self.sha256,
-            media_type=self.media_type,
-            filename=self.filename,
-            frames=self.frame_count,
-            duration=self.duration,
-        )
-        local = None
-        if self.local is not None:
-            from kyodaku.domain.errors import InvalidInput
-            from kyodaku.media.local import LocalFeatures
-
-            try:
-                local = LocalFeatures.from_bytes(self.local)
-            except InvalidInput:  # an unreadable record costs this reference its crop tier, not the bank
-                local = None
-        return ReferenceHashes(reference, self.codes, self.quality, self.frame, self.t, self.region, local)
 
 
 def media_problems(media: MediaLike) -> list[str]:

@@ -174,8 +174,6 @@ class RegistryStore:
     def references_at(
         self, version: int | None = None, hasher: str | None = None, *, local_kind: str | None = None
     ) -> list[ReferenceRecord]:
-        if local_kind is None:
-            local_kind = _transitional_local_kind()
         return self.references.references_at(version, hasher, local_kind=local_kind)
 
     def known_media(self, sha256: str, hasher: str) -> StoredMedia | None:
@@ -202,12 +200,3 @@ class RegistryStore:
 
     def list_keys(self, rightsholder: str | None = None) -> list[KeyInfo]:
         return self.keys.list_keys(rightsholder)
-
-
-def _transitional_local_kind() -> str:
-    """TRANSITIONAL, to be removed with `ReferenceRecord.bank_hashes`: `kyodaku.refs.banks` still
-    reads references without naming the kind of their local features, and the registry's bank must
-    keep them (they are what matches crops). Once it passes `local_kind`, this goes."""
-    from kyodaku.media.hashing import LOCAL_KIND
-
-    return LOCAL_KIND
