@@ -30,7 +30,7 @@ def _imports(path: Path) -> set[str]:
             base = node.module or ""
             if node.level:
                 base = ".".join(
-                    package.split(".")[: len(package.split(".")) - node.level + 1] + [base]
+                    [*package.split(".")[: len(package.split(".")) - node.level + 1], base]
                 ).strip(".")
             found.add(base)
     return found
