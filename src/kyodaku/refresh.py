@@ -13,6 +13,8 @@ import logging
 import threading
 from dataclasses import replace
 
+from kyodaku.compiler import StoreReferences
+from kyodaku.media.refstore import ReferenceStore
 from kyodaku.screening import Guard
 
 log = logging.getLogger(__name__)
@@ -41,23 +43,16 @@ class SnapshotRefresher:
             if current == serving.version:
                 return current
             update = self.store.permissions_update(since=serving.version)
-            media = None  # keep the serving reference bank
+            references = None  # keep the serving reference bank
             if update is not None:
                 catalog = replace(serving.catalog, permissions=update.permissions, version=update.version)
             else:
-                from kyodaku.media.refstore import ReferenceStore
-                from kyodaku.refs.banks import bank_from_store, references_digest
-
+                # Only a change of references re-reads the hash rows (millions, at scale): the
+                # compiler compares the references' digest with the serving bank's first.
                 catalog = self.store.catalog_at(version=current)
-                options = self.guard.options
-                keys = self.store.reference_keys_at(catalog.version)
-                if serving.media is None or references_digest(keys) != serving.media.digest:
-                    # Only a change of references re-reads the hash rows (millions, at scale).
-                    refstore = ReferenceStore(options.reference_store)
-                    media = bank_from_store(
-                        self.store, catalog.version, options.match_options(), self.guard.encoder, refstore
-                    )
-            self.guard.reload(catalog, media=media)
+                refstore = ReferenceStore(self.guard.options.reference_store)
+                references = StoreReferences(self.store, catalog.version, refstore)
+            self.guard.reload(catalog, references=references)
             log.info("snapshot swapped to registry version %s", catalog.version)
             return self.guard.snapshot.version
 

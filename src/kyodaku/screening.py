@@ -19,6 +19,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
+from kyodaku.compiler import (
+    ReferenceSource,
+    SnapshotCompiler,
+    StoreReferences,
+    load_image_encoder,
+    semantic_builder,
+)
 from kyodaku.domain.errors import InvalidInput, KyodakuError, ScreeningUnavailable
 from kyodaku.domain.findings import Decision, EntityDecision, Finding, ThemeHit, Verdict
 from kyodaku.domain.model import Catalog, utcnow
@@ -26,10 +33,12 @@ from kyodaku.matching import ContentKind, Matcher, Stage, build_matchers
 from kyodaku.matching.prepare import PreparedMedia, check_prompt, prepare_media, prepare_prompts
 from kyodaku.matching.support import drop_nested
 from kyodaku.media.evidence import media_summary
+from kyodaku.media.refstore import ReferenceStore
 from kyodaku.options import GuardOptions, guard_options
 from kyodaku.policy.engine import ScreenContext
 from kyodaku.policy.messages import messages
-from kyodaku.snapshot import Snapshot, compile_snapshot
+from kyodaku.registry.catalog import load_catalog
+from kyodaku.snapshot import Snapshot
 
 __all__ = [
     "Guard",
@@ -39,8 +48,6 @@ __all__ = [
     "load_image_encoder",
     "semantic_builder",
 ]
-
-BACKGROUND_VETO = -0.05
 
 
 @dataclass
@@ -92,48 +99,18 @@ class SnapshotHolder:
         return old
 
 
-def semantic_builder(options: GuardOptions) -> Callable[[Catalog], object] | None:
-    """Build the description index lazily, with the process-wide cached encoder."""
-    if not options.semantic:
-        return None
-
-    def build(catalog: Catalog):
-        from kyodaku.text.embedding import get_encoder
-        from kyodaku.text.semantic import SemanticEntry, SemanticIndex, SemanticOptions
-
-        entries = [
-            SemanticEntry(e.id, e.kind.value, text, lang, "description")
-            for e in catalog.entities
-            for lang, text in e.description.items()
-            if text and text.strip()
-        ]
-        # A description counts only if the prompt is nearly as close to it as to the closest
-        # ordinary prompt of the background corpus (within 0.05): generic near-misses ("an orange
-        # tabby cat riding a bus") sit closer to ordinary prompts than to any registered entry.
-        # On the dev set: ordinary benign false positives 6.5% -> 2.2%, indirect recall 89% -> 83%
-        # (0.0 cut recall to 68%; the probe set: -0.10 cut near-misses 7 -> 1 per 100).
-        return SemanticIndex.build(entries, get_encoder(), SemanticOptions(background_veto=BACKGROUND_VETO))
-
-    return build
-
-
-def load_image_encoder(options: GuardOptions):
-    """The operator's ONNX image encoder, or None (PDQ and local features alone). A configured model
-    that cannot be loaded stops start-up with a ConfigurationError naming the file."""
-    if not options.image_encoder:
-        return None
-    from kyodaku.media.encoders import load_encoder
-
-    return load_encoder(options.image_encoder)
-
-
 class Guard:
     """Screens content against the current snapshot. Thread-safe."""
 
-    def __init__(self, holder: SnapshotHolder, options: GuardOptions | None = None, encoder=None) -> None:
+    def __init__(
+        self,
+        holder: SnapshotHolder,
+        options: GuardOptions | None = None,
+        compiler: SnapshotCompiler | None = None,
+    ) -> None:
         self.holder = holder
         self.options = options or GuardOptions()
-        self.encoder = encoder  # media.encoders.ImageEncoder, or None: PDQ and local features alone
+        self.compiler = compiler or SnapshotCompiler(self.options)
         # Built once: the registered matchers the options switch on, per content kind and stage.
         self._matchers: dict[tuple[ContentKind, Stage], tuple[Matcher, ...]] = {
             (kind, stage): build_matchers(kind, self.options, stage)
@@ -141,38 +118,40 @@ class Guard:
             for stage in Stage
         }
 
+    @property
+    def encoder(self):
+        """The learned image encoder the snapshots are compiled with (None: PDQ and local features)."""
+        return self.compiler.encoder
+
     # -- construction -----------------------------------------------------------------------------
     @classmethod
+    def build(
+        cls, catalog: Catalog, options: GuardOptions | None = None, references: ReferenceSource | None = None
+    ) -> Guard:
+        compiler = SnapshotCompiler(options)
+        snapshot = compiler.compile(catalog, references)
+        return cls(SnapshotHolder(snapshot), compiler.options, compiler)
+
+    @classmethod
     def from_catalog(cls, catalog: Catalog, options: GuardOptions | None = None) -> Guard:
-        options = options or GuardOptions()
-        return cls(SnapshotHolder(compile_snapshot(catalog, semantic_builder(options))), options)
+        return cls.build(catalog, options)
 
     @classmethod
     def from_file(cls, path: str, options: GuardOptions | None = None) -> Guard:
-        from kyodaku.registry.catalog import load_catalog
-
         return cls.from_catalog(load_catalog(path), options)
 
     @classmethod
     def from_store(cls, store, options: GuardOptions | None = None) -> Guard:
         """The registry's current version, with the reference bank of that same version."""
-        from kyodaku.media.refstore import ReferenceStore
-        from kyodaku.refs.banks import bank_from_store
-
         options = options or GuardOptions()
-        encoder = load_image_encoder(options)
         catalog = store.catalog_at()
         refstore = ReferenceStore(options.reference_store)
-        bank = bank_from_store(store, catalog.version, options.match_options(), encoder, refstore)
-        snapshot = compile_snapshot(catalog, semantic_builder(options), media=bank)
-        return cls(SnapshotHolder(snapshot), options, encoder)
+        return cls.build(catalog, options, StoreReferences(store, catalog.version, refstore))
 
-    def reload(self, catalog: Catalog, media=None) -> Snapshot:
+    def reload(self, catalog: Catalog, media=None, references: ReferenceSource | None = None) -> Snapshot:
         """Compile `catalog` and swap it in (reusing the match index if only permissions changed, and
-        the reference bank unless `media` gives a new one)."""
-        snap = compile_snapshot(
-            catalog, semantic_builder(self.options), reuse=self.holder.current, media=media
-        )
+        the reference bank unless `media` or changed `references` give a new one)."""
+        snap = self.compiler.compile(catalog, references, reuse=self.holder.current, media=media)
         self.holder.swap(snap)
         return snap
 

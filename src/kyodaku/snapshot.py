@@ -15,18 +15,20 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any
 
 import yaml
 
 from kyodaku.domain.model import Catalog, Entity, EntityKind, Rightsholder
+from kyodaku.media.bank import ReferenceBank
 from kyodaku.policy.engine import PolicyEngine
 from kyodaku.text.alias import AliasIndex, NameVariant, name_splits
 from kyodaku.text.ambiguity import entity_ambiguities
 from kyodaku.text.fuzzy import FuzzyIndex
+from kyodaku.text.semantic import SemanticIndex
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class MatchIndex:
     aliases: AliasIndex
     fuzzy: FuzzyIndex
     context: AliasIndex
-    semantic: Any | None  # text.semantic.SemanticIndex, built only when enabled
+    semantic: SemanticIndex | None  # built only when semantic matching is enabled
     build_seconds: float
     ambiguous: dict[str, list[str]] = field(default_factory=dict)
 
@@ -51,8 +53,8 @@ class Snapshot:
     match: MatchIndex
     policy: PolicyEngine
     catalog: Catalog
-    # media.bank.ReferenceBank: the reference hashes of this registry version (empty without references)
-    media: Any = None
+    # The reference hashes of this registry version (empty without references).
+    media: ReferenceBank = field(default_factory=ReferenceBank.empty)
 
     @property
     def label(self) -> str:
@@ -152,7 +154,9 @@ def support_groups(entity: Entity) -> set[str]:
 
 
 def build_match_index(
-    catalog: Catalog, semantic_builder: Any | None = None, digest: str | None = None
+    catalog: Catalog,
+    semantic_builder: Callable[[Catalog], SemanticIndex] | None = None,
+    digest: str | None = None,
 ) -> MatchIndex:
     started = time.perf_counter()
     by_entity = {e.id: _name_variants(e) for e in catalog.entities}
@@ -174,7 +178,10 @@ def build_match_index(
 
 
 def compile_snapshot(
-    catalog: Catalog, semantic_builder: Any | None = None, reuse: Snapshot | None = None, media: Any = None
+    catalog: Catalog,
+    semantic_builder: Callable[[Catalog], SemanticIndex] | None = None,
+    reuse: Snapshot | None = None,
+    media: ReferenceBank | None = None,
 ) -> Snapshot:
     """Build a snapshot; reuse the previous one's match index when only permissions changed, and its
     reference bank unless a new one is given."""
@@ -198,9 +205,5 @@ def compile_snapshot(
     )
 
 
-def _empty_bank(reuse: Snapshot | None) -> Any:
-    if reuse is not None and reuse.media is not None:
-        return reuse.media
-    from kyodaku.media.bank import ReferenceBank
-
-    return ReferenceBank.empty()
+def _empty_bank(reuse: Snapshot | None) -> ReferenceBank:
+    return reuse.media if reuse is not None else ReferenceBank.empty()

@@ -57,7 +57,8 @@ def _expand(paths: list[Path]) -> list[Path]:
 def media_guard(catalog: Path | None, db: str | None, semantic: bool | None, console):
     """A guard whose snapshot holds the references: hashed on the fly from the catalog's
     `references:` globs, or read from the registry."""
-    from kyodaku.screening import Guard, guard_options, load_image_encoder
+    from kyodaku.compiler import CatalogReferences
+    from kyodaku.screening import Guard, guard_options
 
     options = guard_options(semantic)
     if catalog is None:
@@ -66,7 +67,7 @@ def media_guard(catalog: Path | None, db: str | None, semantic: bool | None, con
         store = RegistryStore(database_url(db))
         store.migrate()
         return Guard.from_store(store, options)
-    from kyodaku.refs.banks import CatalogBankReport, bank_from_catalog
+    from kyodaku.refs.banks import CatalogBankReport
     from kyodaku.registry.catalog import load_catalog, resolve_references
 
     cat = load_catalog(catalog)
@@ -74,23 +75,15 @@ def media_guard(catalog: Path | None, db: str | None, semantic: bool | None, con
     files = resolve_references(cat)
     with progress_bar(console) as progress:
         task = progress.add_task("hashing references", total=len({str(r.path) for r in files}))
-        bank = bank_from_catalog(
-            cat,
-            options.hash_options(query=False),
-            options.match_options(),
-            progress=lambda _: progress.advance(task),
-            report=report,
-            encoder=(encoder := load_image_encoder(options)),
-            files=files,
+        references = CatalogReferences(
+            cat, options.hash_options(query=False), files, lambda _: progress.advance(task), report
         )
+        guard = Guard.build(cat, options, references)  # one compile: text indexes and references
     if report.failed:
         problems = "; ".join(f"{name}: {why}" for name, why in report.failed)
         raise InvalidInput(
             f"{len(report.failed)} reference file(s) of {catalog} could not be hashed: {problems}"
         )
-    guard = Guard.from_catalog(cat, options)
-    guard.encoder = encoder
-    guard.reload(cat, media=bank)
     return guard
 
 
