@@ -27,7 +27,7 @@ from kyodaku.compiler import (
     semantic_builder,
 )
 from kyodaku.domain.errors import InvalidInput, KyodakuError, ScreeningUnavailable
-from kyodaku.domain.findings import Decision, EntityDecision, Finding, ThemeHit, Verdict
+from kyodaku.domain.findings import Decision, Finding, ThemeHit, Verdict
 from kyodaku.domain.model import Catalog, utcnow
 from kyodaku.matching import ContentKind, Matcher, Stage, build_matchers
 from kyodaku.matching.prepare import PreparedMedia, check_prompt, prepare_media, prepare_prompts
@@ -37,6 +37,7 @@ from kyodaku.media.refstore import ReferenceStore
 from kyodaku.options import GuardOptions, guard_options
 from kyodaku.policy.engine import ScreenContext
 from kyodaku.policy.messages import messages
+from kyodaku.policy.verdicts import entity_decisions, overall
 from kyodaku.registry.catalog import load_catalog
 from kyodaku.snapshot import Snapshot
 
@@ -309,41 +310,10 @@ class Guard:
         item_id: str | None,
         extra: dict | None = None,
     ) -> Decision:
-        at = ctx.at or utcnow()
-        best: dict[str, Finding] = {}
-        for f in found.findings:
-            if f.entity not in best or f.score > best[f.entity].score:
-                best[f.entity] = f
-        decisions: list[EntityDecision] = []
-        for entity_id, finding in sorted(best.items(), key=lambda kv: -kv[1].score):
-            entity = snap.entities[entity_id]
-            outcome = snap.policy.decide(entity, ctx, at, themes)
-            verdict = outcome.verdict
-            if verdict is Verdict.BLOCK and finding.score < self.options.review_below:
-                verdict = Verdict.REVIEW
-            rh = snap.rightsholders.get(entity.owner)
-            decisions.append(
-                EntityDecision(
-                    entity=entity.id,
-                    kind=entity.kind.value,
-                    name=entity.display_name(),
-                    work=entity.work,
-                    work_name=snap.entities[entity.work].display_name()
-                    if entity.work in snap.entities
-                    else None,
-                    rightsholder={
-                        "id": entity.owner,
-                        "name": rh.display_name() if rh else entity.owner,
-                        "country": rh.country if rh else "",
-                    },
-                    use=(ctx.use or entity.default_use).value,
-                    verdict=verdict,
-                    rule=outcome.rule,
-                    reason=outcome.reason,
-                    score=finding.score,
-                )
-            )
-        verdict = max((d.verdict for d in decisions), key=lambda v: v.severity, default=Verdict.ALLOW)
+        decisions = entity_decisions(
+            snap, found.findings, ctx, themes, ctx.at or utcnow(), self.options.review_below
+        )
+        verdict = overall(decisions)
         return Decision(
             verdict=verdict,
             findings=tuple(sorted(found.findings, key=lambda f: (-f.score, f.entity))),

@@ -1,5 +1,9 @@
 """Semantic matching: find registered entries that a prompt *describes* without naming them.
 
+(Just over 500 lines on purpose: segmentation, per-description calibration against the background
+corpus and the search share their constants and are one algorithm; split apart, each half would
+need the other's internals.)
+
 "a small yellow electric mouse creature with red cheeks", "黄色い電気ネズミ" or
 "a plumber in a red cap and blue overalls with a big moustache" name nothing,
 so the lexical matchers cannot see them. Here every registered description is
