@@ -69,6 +69,7 @@ class _Run:
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     themes: list[ThemeHit] = field(default_factory=list)
+    contents: list[tuple[ContentKind, object]] = field(default_factory=list)
 
     @contextmanager
     def timed(self, step: str) -> Iterator[None]:
@@ -252,19 +253,25 @@ class Guard:
 
     # -- the pipeline -----------------------------------------------------------------------------
     def _match(self, run: _Run, kind: ContentKind, content) -> None:
-        """Run `kind`'s matchers in order on one prepared content; CONTEXT matchers only if found."""
+        """Run `kind`'s FIND matchers in order on one prepared content."""
         found: list[Finding] = []
         for matcher in self._matchers[(kind, Stage.FIND)]:
             with run.timed(matcher.name):
                 result = matcher.match(content, run.snapshot, found)
             found.extend(result.findings)
             run.notes.extend(result.notes)
-        found = drop_nested(found)
-        run.findings.extend(found)
-        if found:
+        run.findings.extend(drop_nested(found))
+        run.contents.append((kind, content))
+
+    def _describe(self, run: _Run) -> None:
+        """CONTEXT matchers (themes) on every content, once anything was found in any of them: a
+        prompt that names nothing still carries the war scene its copied output is screened for."""
+        if not run.findings:
+            return
+        for kind, content in run.contents:
             for matcher in self._matchers[(kind, Stage.CONTEXT)]:
                 with run.timed(matcher.name):
-                    result = matcher.match(content, run.snapshot, found)
+                    result = matcher.match(content, run.snapshot, run.findings)
                 run.themes.extend(result.themes)
                 run.notes.extend(result.notes)
 
@@ -285,6 +292,7 @@ class Guard:
         """Run the matchers, then the policy; a matcher that cannot work fails the decision closed."""
         try:
             match(run)
+            self._describe(run)
         except ScreeningUnavailable as exc:
             if not self.options.fail_closed:
                 raise

@@ -233,3 +233,15 @@ def test_when_a_crop_is_found_then_the_decision_serialises_to_json(guard):
     crop = draw_image("character", 1).crop((25, 25, 25 + 461, 25 + 461))
     payload = json.loads(json.dumps(guard.screen_image(_png(crop)).to_dict()))
     assert payload["findings"][0]["evidence"]["media"]["verification"]["inliers"] >= 1
+
+
+def test_when_a_prompt_naming_nothing_carries_a_forbidden_theme_then_the_copied_output_is_blocked(guard):
+    """Themes are read from the prompt once anything was found in any part of the generation:
+    the permission for acme forbids war scenes, and the entry here is found only in the output."""
+    acme = ScreenContext(licensee="acme", region="JP", at=datetime(2026, 6, 1, tzinfo=UTC))
+    copy = _png(draw_image("character", 1))
+    war = guard.screen_output(prompt="soldiers storming a beach in a war", media=[copy], context=acme)
+    picnic = guard.screen_output(prompt="a picnic in a meadow", media=[copy], context=acme)
+    assert picnic.verdict is Verdict.ALLOW and [e.entity for e in picnic.entities] == ["pikachu"]
+    assert war.verdict is Verdict.BLOCK
+    assert "war" in {t.theme for t in war.themes}
