@@ -45,9 +45,9 @@ def _found_references(earlier: Sequence[Finding]) -> set[str]:
     }
 
 
-@register_matcher
-class PdqMatcher:
-    name: ClassVar[str] = "pdq"
+class _MediaTier:
+    """What the media matchers share: built with no state of their own, on by default, FIND stage."""
+
     kinds: ClassVar[frozenset[ContentKind]] = IMAGE
     stage: ClassVar[Stage] = Stage.FIND
 
@@ -58,18 +58,18 @@ class PdqMatcher:
     def enabled(cls, options: GuardOptions) -> bool:
         return True
 
+
+@register_matcher
+class PdqMatcher(_MediaTier):
+    name: ClassVar[str] = "pdq"
+
     def match(self, content: PreparedMedia, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
         return _findings(snapshot.media.match_image(content.hashes), image_finding, content, snapshot)
 
 
 @register_matcher
-class LocalFeatureMatcher:
+class LocalFeatureMatcher(_MediaTier):
     name: ClassVar[str] = "local"
-    kinds: ClassVar[frozenset[ContentKind]] = IMAGE
-    stage: ClassVar[Stage] = Stage.FIND
-
-    def __init__(self, options: GuardOptions) -> None:
-        pass
 
     @classmethod
     def enabled(cls, options: GuardOptions) -> bool:
@@ -81,35 +81,19 @@ class LocalFeatureMatcher:
 
 
 @register_matcher
-class LearnedMatcher:
+class LearnedMatcher(_MediaTier):
     name: ClassVar[str] = "encoder"
-    kinds: ClassVar[frozenset[ContentKind]] = IMAGE
-    stage: ClassVar[Stage] = Stage.FIND
 
-    def __init__(self, options: GuardOptions) -> None:
-        pass
-
-    @classmethod
-    def enabled(cls, options: GuardOptions) -> bool:
-        return True  # a snapshot without a learned bank makes it a no-op
-
+    # On whatever the options say: a snapshot without a learned bank makes it a no-op.
     def match(self, content: PreparedMedia, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
         matches = snapshot.media.match_learned(content.hashes, _found_references(earlier))
         return _findings(matches, learned_finding, content, snapshot)
 
 
 @register_matcher
-class VideoMatcher:
+class VideoMatcher(_MediaTier):
     name: ClassVar[str] = "vpdq"
     kinds: ClassVar[frozenset[ContentKind]] = VIDEO
-    stage: ClassVar[Stage] = Stage.FIND
-
-    def __init__(self, options: GuardOptions) -> None:
-        pass
-
-    @classmethod
-    def enabled(cls, options: GuardOptions) -> bool:
-        return True
 
     def match(self, content: PreparedMedia, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
         return _findings(snapshot.media.match_video(content.hashes), video_finding, content, snapshot)
