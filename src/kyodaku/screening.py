@@ -244,13 +244,6 @@ class Guard:
         extra = {"media": [media_summary(o.hashes) for o in outputs]}
         return self._finish(run, match, extra)
 
-    def hash_outputs(
-        self, media: Sequence, names: Sequence[str | None] | None = None, expect=None, snap=None
-    ) -> list:
-        """The outputs as the media matchers see them (hashes, keypoints, embedding)."""
-        prepared = prepare_media(media, snap or self.holder.current, self.options, names, expect)
-        return [p.hashes for p in prepared]
-
     # -- the pipeline -----------------------------------------------------------------------------
     def _match(self, run: _Run, kind: ContentKind, content) -> None:
         """Run `kind`'s FIND matchers in order on one prepared content."""
@@ -303,9 +296,6 @@ class Guard:
                 run.snapshot, run.context, found, run.themes, run.started, run.item_id, extra
             )
         return replace(decision, timings_ms=run.timings)
-
-    def _check_input(self, text: str) -> None:
-        check_prompt(text, self.options)
 
     # -- policy -----------------------------------------------------------------------------------
     def _decide(
