@@ -7,6 +7,7 @@ features and, when the snapshot carries a learned encoder, its embedding. Matche
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,6 +21,7 @@ from kyodaku.text.normalize import Skeleton, skeleton
 from kyodaku.text.semantic import EncodedQuery
 
 MediaSource = str | Path | bytes
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,14 @@ def check_prompt(text: object, options: GuardOptions) -> str:
     if len(text) > options.max_chars:
         raise PayloadTooLarge(
             f"prompt has {len(text)} characters; the limit is {options.max_chars}", limit=options.max_chars
+        )
+    surrogate = _LONE_SURROGATE.search(text)
+    if surrogate is not None:
+        # Only reachable from Python or escaped JSON ("\\ud800"): no encoding can carry it, so no
+        # model can read it. Refusing names the fault; screening it would fail closed for nothing.
+        raise InvalidInput(
+            f"prompt is not valid Unicode: a lone surrogate U+{ord(surrogate.group()):04X} "
+            f"at character {surrogate.start()}"
         )
     return text
 

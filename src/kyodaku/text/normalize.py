@@ -36,6 +36,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import lru_cache
 
 from kyodaku.text.kana import is_kana, kana_run_to_romaji
 
@@ -184,31 +185,68 @@ class _Unit:
     raw: str = ""  # the character before case folding (capital lookalikes differ from small ones)
 
 
+@lru_cache(maxsize=65_536)
+def _char_units(raw: str) -> tuple[tuple[str, int, bool, str], ...]:
+    """Steps 1-3 for one source character: the key characters it becomes, each exactly ONE
+    character, with its script (0 for a separator, -1 for a voiced-sound mark to compose with the
+    kana before it), whether it was upper case, and its form before case folding.
+
+    Every expansion happens here and yields one unit per output character, all pointing at the
+    same source character: NFKC (ﬃ -> f f i, ㌀ -> ア パ ー ト, ⅻ -> x i i), diacritics that
+    decompose into two letters (ǅ -> D z) and case folding (ß -> s s, ẞ -> s s). So the key and the
+    offset map always have the same length, whatever the text. Cached: prompts reuse a small
+    alphabet, and this is the costly part of the skeleton.
+    """
+    if raw in _ZERO_WIDTH or unicodedata.category(raw) == "Cf":
+        return ()
+    out: list[tuple[str, int, bool, str]] = []
+    norm = unicodedata.normalize("NFKC", raw)
+    if any(c in _KANA_MARKS for c in norm):
+        norm = norm.replace(" ", "")  # the spacing marks ゛ ゜ decompose to a space and the mark
+    for ch in norm:
+        if ch in _KANA_MARKS:
+            out.append((ch, _MARK, False, ch))
+            continue
+        if unicodedata.combining(ch):
+            continue
+        for base in _strip_marks(ch):
+            script = _script_of(base)
+            if script is None and base in LEET and base not in " \t":
+                script = Script.DIGIT  # may be a leet letter; decided once tokens are known
+            if script is None:
+                out.append((" " if base.isspace() else "", _SEPARATOR, False, base))
+                continue
+            upper = base != base.lower()
+            for folded in base.casefold():
+                if unicodedata.combining(folded):
+                    continue  # İ folds to i + a combining dot
+                out.append((folded, int(script), upper, base))
+    return tuple(out)
+
+
+_SEPARATOR = 0
+_MARK = -1
+
+
 def _units(text: str) -> list[_Unit]:
     """Steps 1-3: per-character NFKC, diacritics, case; separators become gaps."""
     units: list[_Unit] = []
     pending_gap = Gap.NONE
     for i, raw in enumerate(text):
-        if raw in _ZERO_WIDTH or unicodedata.category(raw) == "Cf":
-            continue
-        norm = unicodedata.normalize("NFKC", raw)
-        for ch in norm:
-            if ch in _KANA_MARKS and units and units[-1].script == Script.KANA:
-                # Half-width voiced marks (ﾋﾟ) arrive as combining marks: compose.
-                units[-1].ch = unicodedata.normalize("NFC", units[-1].ch + ch)
-                units[-1].end = i + 1
+        for ch, script, upper, before in _char_units(raw):
+            if script == _MARK:
+                if units and units[-1].script == Script.KANA and pending_gap == Gap.NONE:
+                    # Half-width voiced marks (ﾋﾟ) arrive as combining marks: compose when a
+                    # precomposed kana exists (ﾋﾟ -> ピ), else drop the mark (か゚ stays か).
+                    composed = unicodedata.normalize("NFC", units[-1].ch + ch)
+                    if len(composed) == 1:
+                        units[-1].ch = composed
+                    units[-1].end = i + 1
                 continue
-            if unicodedata.combining(ch):
+            if script == _SEPARATOR:
+                pending_gap = max(pending_gap, Gap.SPACE if ch == " " else Gap.PUNCT)
                 continue
-            ch = _strip_marks(ch)
-            script = _script_of(ch)
-            if script is None and ch in LEET and ch not in " \t":
-                script = Script.DIGIT  # may be a leet letter; decided once tokens are known
-            if script is None:
-                pending_gap = max(pending_gap, Gap.SPACE if ch.isspace() else Gap.PUNCT)
-                continue
-            lower = ch.casefold()
-            units.append(_Unit(lower, i, i + 1, pending_gap, script, lower != ch, ch))
+            units.append(_Unit(ch, i, i + 1, pending_gap, script, upper, before))
             pending_gap = Gap.NONE
     return units
 

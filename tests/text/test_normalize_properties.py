@@ -1,0 +1,70 @@
+"""Properties of the skeleton over all of Unicode, not only the cases we thought of.
+
+The skeleton's offset map is what every evidence span is built from, so it must hold for any
+text: one map entry per key character, each pointing at a real span of the source, in order.
+Characters whose normalization changes length (ß -> ss, ﬃ -> ffi, ㌀ -> アパート, ⅻ -> xii)
+used to break that and crash the matchers.
+"""
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from kyodaku.text.normalize import key, skeleton
+
+# Every code point, lone surrogates included: the normalizer must not assume valid UTF-8 input.
+ANY_CHAR = st.characters(codec=None, categories=None)
+# Letters from the scripts names come in, mixed with everything else, so matches are likely.
+SCRIPTS = st.sampled_from(
+    list("Pikachu Totoro Mario ßẞﬁﬃﬆ㌀㍿ⅻǅİŉ ピカチュウがーッァヴ ぴかちゅう ｱｲｳﾋﾟｶ ゙゚")
+    + list("超人类皮卡丘 피카츄가 Пикачу 0@!$ \u0301\u200d")
+)
+TEXT = st.text(st.one_of(ANY_CHAR, SCRIPTS), max_size=60)
+
+
+@settings(max_examples=500, deadline=None)
+@given(TEXT)
+@example("Maß")
+@example("Straße ẞ ﬁﬃﬆ ㌀ ⅻ")
+@example("ｱか゚カ\u200d kß0人超ｲ츄ﬁウ")
+def test_when_any_text_is_normalized_then_offset_map_matches_key(text):
+    sk = skeleton(text)
+    n = len(sk.key)
+    assert len(sk.start) == len(sk.end) == len(sk.gap) == len(sk.script) == len(sk.upper) == n
+    for i in range(n):
+        assert 0 <= sk.start[i] < sk.end[i] <= len(text)
+        if i:
+            assert sk.start[i] >= sk.start[i - 1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT)
+def test_when_text_is_normalized_twice_then_key_is_stable(text):
+    # The key is a pure function of the text (the per-character cache must not leak state).
+    assert key(text) == key(text) == skeleton(text).key
+
+
+# Kana spelled out one by one ("ピ カ チ ュ ウ") is read as one word on purpose, so this property
+# is about the alphabetic scripts, where a space always ends a word.
+WORDS = st.text(st.sampled_from(list("Pikachu Mario ßẞﬁﬃﬆⅻǅİŉ Пикачу 0@!$\u0301\u200d")), max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(WORDS, WORDS)
+def test_when_text_is_split_at_a_space_then_each_side_keeps_its_spans(left, right):
+    text = f"{left} {right}"
+    sk = skeleton(text)
+    cut = len(left)
+    for i in range(len(sk.key)):
+        # A key character never straddles the space that separates two words.
+        assert sk.end[i] <= cut or sk.start[i] > cut
+
+
+def test_when_letter_expands_under_case_folding_then_each_letter_points_at_its_source():
+    sk = skeleton("Maß")
+    assert sk.key == "mas"  # ss collapses like any doubled letter
+    assert [(sk.start[i], sk.end[i]) for i in range(3)] == [(0, 1), (1, 2), (2, 3)]
+
+
+def test_when_ligature_expands_then_key_reads_the_letters_inside_it():
+    assert key("ﬁnal ﬀantasy") == key("final fantasy")
+    assert key("㌀") == key("アパート")
