@@ -6,10 +6,12 @@ Characters whose normalization changes length (ß -> ss, ﬃ -> ffi, ㌀ -> ア�
 used to break that and crash the matchers.
 """
 
+import unicodedata
+
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kyodaku.text.normalize import key, skeleton
+from kyodaku.text.normalize import _full_skeleton, key, skeleton
 
 # Every code point, lone surrogates included: the normalizer must not assume valid UTF-8 input.
 ANY_CHAR = st.characters(codec=None, categories=None)
@@ -68,3 +70,26 @@ def test_when_letter_expands_under_case_folding_then_each_letter_points_at_its_s
 def test_when_ligature_expands_then_key_reads_the_letters_inside_it():
     assert key("ﬁnal ﬀantasy") == key("final fantasy")
     assert key("㌀") == key("アパート")
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(st.one_of(TEXT, st.sampled_from([" ", "  ", "\u3000", "\t", "\n", "\u00a0"])), max_size=8).map(
+        "".join
+    )
+)
+@example("ピ カ チ ュ ウ")
+@example("ッ カ")
+@example("Mario ! Luigi")
+@example(" ´Pikachu ゛カ")
+def test_when_skeleton_is_built_word_by_word_then_it_equals_the_whole_text_reference(text):
+    # The cached word-by-word path is an optimisation only: it must agree with the reference.
+    assert skeleton(text) == _full_skeleton(text)
+
+
+def test_when_a_character_is_whitespace_then_its_normal_form_is_whitespace_too():
+    # The word-by-word path splits on str.isspace(); the reference treats NFKC whitespace as a gap.
+    for code in range(0x110000):
+        ch = chr(code)
+        if ch.isspace():
+            assert all(c.isspace() for c in unicodedata.normalize("NFKC", ch)), hex(code)

@@ -34,7 +34,7 @@ start and end at word boundaries.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum
 from functools import lru_cache
 
@@ -434,8 +434,8 @@ def _boundary_class(u: _Unit, text: str) -> int | None:
     return u.script
 
 
-def skeleton(text: str) -> Skeleton:
-    """Compute the matching key of `text` (see the module docstring)."""
+def _full_skeleton(text: str) -> Skeleton:
+    """Steps 1-7 over a whole text (the reference the word-wise path below must agree with)."""
     units = _units(text)
     units = _resolve_homoglyphs_and_leet(units)
     units = _romanize(units)
@@ -450,6 +450,73 @@ def skeleton(text: str) -> Skeleton:
         upper=tuple(u.upper for u in units),
         text=text,
     )
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """The skeleton of one whitespace-delimited chunk, offsets relative to the chunk."""
+
+    sk: Skeleton
+    kana: bool  # holds kana: may join a spelled-out kana run with its neighbour ("ピ カ チ ュ ウ")
+
+
+@lru_cache(maxsize=200_000)
+def _chunk(text: str) -> _Chunk:
+    kana = any(script in (Script.KANA, _MARK) for ch in text for _c, script, _u, _r in _char_units(ch))
+    return _Chunk(_full_skeleton(text), kana)
+
+
+def skeleton(text: str) -> Skeleton:
+    """Compute the matching key of `text` (see the module docstring).
+
+    Why word by word: every step works inside a whitespace-delimited chunk (tokens, lookalikes and
+    leet are decided per token, folds and doubled letters never cross a space, script gaps need
+    two touching characters), so a text's skeleton is its chunks' skeletons joined with a SPACE
+    gap. Chunks repeat across prompts ("masterpiece,", "1girl,", "long hair"), so each is computed
+    once and cached, and a prompt costs little more than its new words. The one step that crosses
+    spaces is kana spelled out one by one ("ピ カ チ ュ ウ"): when two neighbouring chunks both
+    hold kana, the whole text takes the reference path.
+    """
+    chunks: list[tuple[int, _Chunk]] = []
+    at = 0
+    n = len(text)
+    previous_kana = False
+    while at < n:
+        if text[at].isspace():
+            at += 1
+            continue
+        end = at + 1
+        while end < n and not text[end].isspace():
+            end += 1
+        chunk = _chunk(text[at:end])
+        if chunk.kana and previous_kana:
+            return _full_skeleton(text)
+        previous_kana = chunk.kana
+        chunks.append((at, chunk))
+        at = end
+    if len(chunks) == 1 and chunks[0][0] == 0 and len(chunks[0][1].sk.text) == n:
+        return replace(chunks[0][1].sk, text=text)
+    key_parts: list[str] = []
+    start: list[int] = []
+    end_: list[int] = []
+    gap: list[int] = []
+    script: list[int] = []
+    upper: list[bool] = []
+    for offset, chunk in chunks:
+        sk = chunk.sk
+        if not sk.key:
+            continue
+        key_parts.append(sk.key)
+        start.extend([s + offset for s in sk.start] if offset else sk.start)
+        end_.extend([e + offset for e in sk.end] if offset else sk.end)
+        first = len(gap)
+        gap.extend(sk.gap)
+        if offset:  # whitespace comes before this chunk
+            gap[first] = max(gap[first], Gap.SPACE)
+        script.extend(sk.script)
+        upper.extend(sk.upper)
+    joined = "".join(key_parts)
+    return Skeleton(joined, tuple(start), tuple(end_), tuple(gap), tuple(script), tuple(upper), text)
 
 
 def key(text: str) -> str:
