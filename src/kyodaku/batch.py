@@ -3,8 +3,12 @@
 Every input line gets exactly one output line, in input order: a decision, or
 an error record naming the line and what is wrong with it (invalid UTF-8, bad
 JSON, no text, a prompt too long). Nothing is lost and the batch carries on.
-The output is written to a temporary file and renamed at the end, so a crash
-never leaves a half-written result behind.
+A prompt whose screening raises unexpectedly (a bug in a matcher) is not an
+error record but a decision failed closed: BLOCK, `failed_closed: true`,
+`reason: "screening_error"` and the exception's `error_class` (the guard makes
+it, `Guard._screening_error`, and logs the traceback); the summary counts these
+apart (`failed_closed`). The output is written to a temporary file and renamed
+at the end, so a crash never leaves a half-written result behind.
 
 Work is spread over processes (one per core by default), each holding its own
 compiled snapshot; chunks keep the inter-process overhead small and let the
@@ -45,7 +49,8 @@ class BatchOptions:
 class BatchSummary:
     total: int = 0
     screened: int = 0
-    failed: int = 0
+    failed: int = 0  # error records: the line could not be screened (the caller's input)
+    failed_closed: int = 0  # decisions (counted in `screened`) blocked because screening could not decide
     verdicts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0  # screening only
     prepare_seconds: float = 0.0  # loading the catalog or registry and compiling the snapshot
@@ -55,7 +60,8 @@ class BatchSummary:
         rate = self.screened / self.seconds if self.seconds else 0.0
         counts = ", ".join(f"{k} {v}" for k, v in sorted(self.verdicts.items()))
         return (
-            f"{self.total} lines: {self.screened} screened ({counts}), {self.failed} failed; "
+            f"{self.total} lines: {self.screened} screened ({counts}), "
+            f"{self.failed_closed} failed closed, {self.failed} failed; "
             f"{rate:,.0f} prompts/s (after {self.prepare_seconds:.1f} s to load and compile) -> {self.output}"
         )
 
@@ -168,6 +174,7 @@ def run_batch(options: BatchOptions, console: Console | None = None) -> BatchSum
                     else:
                         summary.screened += 1
                         summary.verdicts[r["verdict"]] = summary.verdicts.get(r["verdict"], 0) + 1
+                        summary.failed_closed += bool(r.get("failed_closed"))
                 progress.advance(task, len(results))
         os.replace(tmp, options.output)
     except BaseException:

@@ -8,11 +8,15 @@ carries the findings (each with its score's explanation), the rule, the registry
 message, and the milliseconds each step took.
 
 When the guard cannot decide (the semantic model failed to load, for example)
-it fails closed by default: the decision is BLOCK and says why.
+it fails closed by default: the decision is BLOCK and says why. So does an item whose screening
+raised unexpectedly (a bug in a matcher): that item alone gets a BLOCK with `failed_closed`, reason
+`screening_error` and the exception's class, the traceback is logged at ERROR, and the other items
+of the batch are screened as usual (`_screening_error`).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -30,18 +34,25 @@ from kyodaku.domain.errors import InvalidInput, KyodakuError, ScreeningUnavailab
 from kyodaku.domain.findings import Decision, Finding, ThemeHit, Verdict
 from kyodaku.domain.model import Catalog, utcnow
 from kyodaku.matching import ContentKind, Matcher, Stage, build_matchers
-from kyodaku.matching.prepare import PreparedMedia, check_prompt, prepare_media, prepare_prompts
+from kyodaku.matching.prepare import (
+    PreparedMedia,
+    PreparedPrompt,
+    check_prompt,
+    prepare_media,
+    prepare_prompts,
+)
 from kyodaku.matching.support import drop_nested
 from kyodaku.media.evidence import media_summary
 from kyodaku.media.refstore import ReferenceStore
 from kyodaku.options import GuardOptions, guard_options
 from kyodaku.policy.engine import ScreenContext
-from kyodaku.policy.messages import messages
+from kyodaku.policy.messages import messages, screening_error_messages
 from kyodaku.policy.verdicts import entity_decisions, overall
 from kyodaku.registry.catalog import load_catalog
 from kyodaku.snapshot import Snapshot
 
 __all__ = [
+    "SCREENING_ERROR",
     "Guard",
     "GuardOptions",
     "SnapshotHolder",
@@ -49,6 +60,11 @@ __all__ = [
     "load_image_encoder",
     "semantic_builder",
 ]
+
+log = logging.getLogger(__name__)
+
+SCREENING_ERROR = "screening_error"
+"""The `reason` of a decision failed closed because screening raised unexpectedly."""
 
 
 @dataclass
@@ -176,7 +192,12 @@ class Guard:
         strict: bool = False,
     ) -> list[Decision | KyodakuError]:
         """Screen (id, text) pairs, embedding all prompts in one batch; a bad item gives its error
-        in its place and the others are still screened."""
+        in its place and the others are still screened.
+
+        An item whose screening raises unexpectedly gets a decision failed closed
+        (`_screening_error`); if embedding the batch fails, each prompt is prepared alone, so only
+        the culprit fails. A KyodakuError raised while screening a valid item is that item's error
+        (`strict`: raised)."""
         ctx = context or ScreenContext()
         snap = self.holder.current
         results: list[Decision | KyodakuError | None] = [None] * len(items)
@@ -191,13 +212,36 @@ class Guard:
                 exc.details.setdefault("id", item_id)
                 results[n] = exc
         started = time.perf_counter()
-        prepared = prepare_prompts([items[n][1] for n in valid], snap, self.options)
+        texts = [items[n][1] for n in valid]
+        prepared: list[PreparedPrompt | Exception]
+        try:
+            prepared = list(prepare_prompts(texts, snap, self.options))
+        except Exception:  # one prompt broke the batch: prepare each alone, so only it fails
+            prepared = []
+            for text in texts:
+                try:
+                    prepared.extend(prepare_prompts([text], snap, self.options))
+                except Exception as exc:
+                    prepared.append(exc)
         share = (time.perf_counter() - started) * 1000 / max(len(valid), 1)
         for n, prompt in zip(valid, prepared, strict=True):
             run = _Run(snap, ctx, items[n][0], time.perf_counter() - share / 1000, {"prepare": share})
-            results[n] = self._finish(
-                run, lambda run, prompt=prompt: self._match(run, ContentKind.PROMPT, prompt)
-            )
+            try:
+                if isinstance(prompt, Exception):
+                    raise prompt
+                results[n] = self._finish(
+                    run, lambda run, prompt=prompt: self._match(run, ContentKind.PROMPT, prompt)
+                )
+            except Exception as exc:
+                try:
+                    if isinstance(exc, KyodakuError):
+                        raise
+                    results[n] = self._screening_error(run, exc)
+                except KyodakuError as error:
+                    if strict:
+                        raise
+                    error.details.setdefault("id", items[n][0])
+                    results[n] = error
         return [r for r in results if r is not None]
 
     # -- media ----------------------------------------------------------------------------------------
@@ -223,7 +267,8 @@ class Guard:
 
         Every input's findings go through the same policy, so a prompt that names nothing and an
         output that copies a registered character still give one BLOCK, with both evidences.
-        Unreadable media raise InvalidInput (the caller's error) rather than failing closed.
+        Unreadable media raise InvalidInput (the caller's error) rather than failing closed; any other
+        exception while screening fails the decision closed (`_screening_error`).
         """
         if prompt is None and not media:
             raise InvalidInput("nothing to screen: give a prompt, media, or both")
@@ -231,9 +276,14 @@ class Guard:
             check_prompt(prompt, self.options)
         snap = self.holder.current
         run = _Run(snap, context or ScreenContext(), item_id, time.perf_counter(), {})
-        with run.timed("prepare"):
-            outputs = prepare_media(media, snap, self.options, names, expect)
-            prompts = prepare_prompts([prompt], snap, self.options) if prompt is not None else []
+        try:
+            with run.timed("prepare"):
+                outputs = prepare_media(media, snap, self.options, names, expect)
+                prompts = prepare_prompts([prompt], snap, self.options) if prompt is not None else []
+        except KyodakuError:
+            raise
+        except Exception as exc:
+            return self._screening_error(run, exc)
 
         def match(run: _Run) -> None:
             for item in prompts:
@@ -242,7 +292,45 @@ class Guard:
                 self._match_media(run, item)
 
         extra = {"media": [media_summary(o.hashes) for o in outputs]}
-        return self._finish(run, match, extra)
+        try:
+            return self._finish(run, match, extra)
+        except KyodakuError:
+            raise
+        except Exception as exc:
+            return self._screening_error(run, exc, extra)
+
+    def _screening_error(self, run: _Run, exc: Exception, extra: dict | None = None) -> Decision:
+        """The one decision for an item whose screening raised unexpectedly (a bug, not the caller's
+        input): BLOCK, `failed_closed`, reason `screening_error` and the exception's class, nothing
+        found. The traceback is logged at ERROR for the operator. With fail-closed switched off there
+        is no decision to make: ScreeningUnavailable is raised instead, naming the error."""
+        error_class = type(exc).__qualname__
+        if type(exc).__module__ != "builtins":
+            error_class = f"{type(exc).__module__}.{error_class}"
+        detail = " ".join(str(exc).split())[:200]
+        what = f"{error_class}: {detail}" if detail else error_class
+        item = "" if run.item_id is None else f" of item {run.item_id!r}"
+        outcome = "failed closed (BLOCK)" if self.options.fail_closed else "no decision made"
+        log.error("screening%s raised %s; %s", item, what, outcome, exc_info=exc)
+        if not self.options.fail_closed:
+            raise ScreeningUnavailable(f"screening failed: {what}", error_class=error_class) from exc
+        snap = run.snapshot
+        return Decision(
+            verdict=Verdict.BLOCK,
+            findings=(),
+            entities=(),
+            themes=(),
+            registry_version=snap.version,
+            snapshot=snap.label,
+            message=screening_error_messages(error_class),
+            context=run.context.to_dict(),
+            failed_closed=True,
+            notes=(f"failed closed: {SCREENING_ERROR}: {what}",),
+            elapsed_ms=(time.perf_counter() - run.started) * 1000,
+            id=run.item_id,
+            extra={**(extra or {}), "reason": SCREENING_ERROR, "error_class": error_class},
+            timings_ms=run.timings,
+        )
 
     # -- the pipeline -----------------------------------------------------------------------------
     def _match(self, run: _Run, kind: ContentKind, content) -> None:

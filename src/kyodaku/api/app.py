@@ -123,6 +123,13 @@ def create_app(
     def screen_prompt(body: ScreenPromptRequest, who: Caller) -> dict[str, Any]:
         """Screen a prompt; returns the same decision object as `kyodaku screen --json`.
 
+        When screening raises unexpectedly (a bug in a matcher), the answer is still 200 with the
+        decision the guard makes for that case: BLOCK, `failed_closed: true`, `reason:
+        "screening_error"` and the exception's `error_class` (the traceback goes to the server log),
+        exactly as a semantic model that failed to load gives a BLOCK failed closed. With fail-closed
+        switched off (KYODAKU_FAIL_CLOSED=false) the guard makes no decision: 503
+        `screening_unavailable`, an error body only. A 500 never carries a decision it did not make.
+
         Plain `def`: the semantic matcher embeds the text (CPU), so FastAPI's threadpool runs it.
         """
         require(who, Action.SCREEN)

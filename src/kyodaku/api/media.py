@@ -2,7 +2,10 @@
 
 Each takes one `file` part (the generated output) and optional form fields: `prompt` (the prompt that
 made it: prompt and output then give one decision), `licensee`, `region`, `at`, `use`, `id`. The
-answer is the same decision object as `POST /v1/screen/prompt` and `kyodaku screen --json`.
+answer is the same decision object as `POST /v1/screen/prompt` and `kyodaku screen --json`, and as
+there an output whose screening raises unexpectedly answers 200 with a BLOCK failed closed (reason
+`screening_error`), or 503 with no decision when fail-closed is switched off; an unreadable upload
+stays the caller's error (415/422).
 
 The handlers are `async` so the upload is read without holding a worker thread while it arrives;
 screening it (decoding, hashing every sampled frame, matching) then runs in the threadpool

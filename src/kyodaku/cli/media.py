@@ -4,6 +4,9 @@ One file prints one decision (`--json`: the same object as `screen --json`); a f
 gives one decision for the prompt and the output together. Several files, or a folder, are a batch:
 a progress bar, one decision per file (JSONL with `--json` or `--output`), and a file that cannot be
 read is listed with its reason while the others are still screened (exit code 2 if any failed).
+A file whose screening raises unexpectedly (a bug) gets a decision failed closed from the guard
+(BLOCK, `failed_closed`, reason `screening_error`, the exception's class) and the others go on; it
+is listed and counted as "failed closed", and like any decision it leaves the exit code alone.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from kyodaku.cli.common import (
     AtOpt,
@@ -125,6 +129,7 @@ def screen_media(
         return
     records: list[dict[str, Any]] = []
     failed: list[tuple[str, str]] = []
+    closed: list[tuple[str, str]] = []
     verdicts: Counter[str] = Counter()
     with progress_bar(err) as progress:
         task = progress.add_task("screening", total=len(files))
@@ -133,6 +138,8 @@ def screen_media(
                 decision = guard.screen_output(media=[path], context=ctx, names=[str(path)])
                 record = {"file": str(path), **decision.to_dict()}
                 verdicts[decision.verdict.value] += 1
+                if decision.failed_closed:
+                    closed.append((str(path), "; ".join(decision.notes)))
             except KyodakuError as exc:
                 record = {"file": str(path), **exc.to_dict()}
                 failed.append((str(path), exc.message))
@@ -146,10 +153,18 @@ def screen_media(
         for record in records:
             verdict = record.get("verdict", "error")
             what = ", ".join(e["entity"] for e in record.get("entities", [])) or record.get("message", "")
+            if record.get("failed_closed"):
+                what = escape("; ".join(record["notes"]))  # an exception's text is not markup
             out.print(f"{verdict.upper():6}  {record['file']}  {what}")
     counts = ", ".join(f"{n} {v}" for v, n in sorted(verdicts.items()))
     done = len(files) - len(failed)
-    err.print(f"screened {done} of {len(files)} files ({counts or 'none'}); {len(failed)} failed")
+    err.print(
+        f"screened {done} of {len(files)} files ({counts or 'none'}); "
+        f"{len(closed)} failed closed; {len(failed)} failed"
+    )
+    for name, why in closed:
+        err.print("  [yellow]failed closed[/] ", end="")
+        err.print(f"{name}: {why}", markup=False)
     for name, why in failed:
         err.print(f"  [red]failed[/] {why}" if name in why else f"  [red]failed[/] {name}: {why}")
     if failed:

@@ -3,6 +3,11 @@
 One prompt prints one decision (`--json`: the decision object); `--input`/`--output` is a batch
 (`kyodaku.batch`: every line gets one output line, bad lines are listed and the rest screened,
 exit code 2 if any failed).
+
+A prompt whose screening raises unexpectedly (a bug) gets a decision failed closed (BLOCK,
+`failed_closed`, reason `screening_error`), alone or in a batch. That is a decision, not a failed
+line: it does not change the exit code (as a BLOCK failed closed for an unavailable model does not),
+and the batch summary counts it as "failed closed" beside the failed lines.
 """
 
 from __future__ import annotations

@@ -61,3 +61,13 @@ def messages(
         "en": "Allowed: no registered work, character or style found.",
         "ja": "許可：登録された作品・キャラクター・画風は見つかりませんでした。",
     }
+
+
+def screening_error_messages(error_class: str) -> dict[str, str]:
+    """The message of a decision failed closed because screening itself raised (a bug, named by its
+    exception class): the content could not be checked, so it is blocked until it can be."""
+    return {
+        "en": f"Screening failed with an internal error ({error_class}); "
+        "this request is blocked until it can be checked.",
+        "ja": f"審査中に内部エラーが発生しました（{error_class}）。確認できるまでブロックします。",
+    }
