@@ -37,6 +37,7 @@ MIN_KEY = 2
 MIN_PIECE = 3
 # Japanese case particles and conjunctions that delimit a noun written in kana.
 PARTICLES = frozenset("がはをにのともでへやかねよ")
+_NO_SPACE_SCRIPTS = frozenset({Script.HAN, Script.KANA, Script.HANGUL})
 
 
 @dataclass(frozen=True)
@@ -99,10 +100,14 @@ class AliasIndex:
         if self._empty or not sk.key:
             return []
         best: dict[tuple[str, int, int], AliasHit] = {}
+        script, gap = sk.script, sk.gap
         for last, (length, ids) in self._automaton.iter(sk.key):
             start, end = last - length + 1, last + 1
-            # Cheap rejection first: most raw hits of a big catalog are short names inside words.
-            if sk.script[start] not in (Script.HAN, Script.KANA, Script.HANGUL) and not _start_ok(sk, start):
+            # Cheap rejection first: most raw hits of a big catalog are short names inside words,
+            # and in alphabetic text every variant of a key needs a word boundary at both ends.
+            if script[start] not in _NO_SPACE_SCRIPTS and (
+                (start and gap[start] == Gap.NONE) or not _end_ok(sk, end)
+            ):
                 continue
             span = sk.span(start, end)
             surface = sk.text[span[0] : span[1]]

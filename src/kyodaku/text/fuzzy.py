@@ -125,13 +125,16 @@ def _latin_tokens(sk: Skeleton) -> list[tuple[int, int]]:
     of script ends a kana word, which has no spaces)."""
     out: list[tuple[int, int]] = []
     start = None
-    for k in range(len(sk.key) + 1):
-        boundary = k == len(sk.key) or sk.gap[k] in (Gap.SPACE, Gap.PUNCT, Gap.SCRIPT)
-        if boundary and start is not None:
+    gap, script = sk.gap, sk.script
+    for k in range(len(sk.key)):
+        if gap[k] != Gap.NONE and start is not None:
             out.append((start, k))
             start = None
-        if k < len(sk.key) and sk.script[k] in _SPELLED and start is None:
-            start = k
-        elif k < len(sk.key) and sk.script[k] not in _SPELLED:
+        if script[k] in _SPELLED:
+            if start is None:
+                start = k
+        else:
             start = None
+    if start is not None:
+        out.append((start, len(sk.key)))
     return out
