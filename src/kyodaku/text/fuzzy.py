@@ -30,6 +30,7 @@ MIN_FUZZY_KEY = 6
 DICTIONARY_ZIPF = 2.5
 LONG_KEY = 9  # names this long may be two edits away ("Dart Veider", "Mickie Mouse")
 MAX_WINDOW_TOKENS = 3
+NEAR_CACHE = 200_000  # memoised prompt windows per index
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class FuzzyIndex:
             self.variants.append(v)
             for k in {v.key, *_deletes(v.key)}:
                 self._index.setdefault(k, []).append(vid)
+        self._longest = max((len(v.key) for v in self.variants), default=0)
+        self._near_cache: dict[str, tuple[tuple[int, int], ...]] = {}
 
     def __len__(self) -> int:
         return len(self.variants)
@@ -73,37 +76,59 @@ class FuzzyIndex:
             out.update(self._index.get(k, ()))
         return out
 
+    def _near(self, window: str) -> tuple[tuple[int, int], ...]:
+        """(variant id, distance) of the names within the allowed edits of `window`, not equal to it.
+
+        Memoised per index: prompt windows repeat ("long hair", "masterpiece"), and almost all of
+        them are near no name, so the steady-state cost of a window is one dictionary look-up."""
+        cached = self._near_cache.get(window)
+        if cached is not None:
+            return cached
+        found = []
+        for vid in self._candidates(window):
+            variant = self.variants[vid]
+            if variant.key == window:
+                continue  # exact: the alias matcher's job (it may have rejected it on purpose)
+            allowed = 2 if len(variant.key) >= LONG_KEY and len(window) >= LONG_KEY else 1
+            d = OSA.distance(window, variant.key, score_cutoff=allowed)
+            if d <= allowed:
+                found.append((vid, d))
+        result = tuple(found)
+        if len(self._near_cache) >= NEAR_CACHE:
+            self._near_cache.clear()  # crude but bounded; refilled by the next prompts
+        self._near_cache[window] = result
+        return result
+
     def find(self, sk: Skeleton, exact_spans: set[tuple[int, int]] | None = None) -> list[FuzzyHit]:
         """Hits for windows of 1-3 Latin tokens of the prompt that are one edit from a name."""
         if not self.variants or not sk.key:
             return []
         tokens = _latin_tokens(sk)
         hits: list[FuzzyHit] = []
+        longest = self._longest + 2
         for a in range(len(tokens)):
             for b in range(a, min(a + MAX_WINDOW_TOKENS, len(tokens))):
                 i, j = tokens[a][0], tokens[b][1]
                 if b > a and tokens[b][0] != tokens[b - 1][1]:
                     break  # tokens are not adjacent
-                window = sk.key[i:j]
-                if len(window) < MIN_FUZZY_KEY - 1:
+                if j - i < MIN_FUZZY_KEY - 1:
                     continue
-                if len(window) > 40:
+                if j - i > longest:
                     break
+                window = sk.key[i:j]
+                near = self._near(window)
+                if not near:
+                    continue
                 span = sk.span(i, j)
                 raw = sk.text[span[0] : span[1]]
                 if exact_spans and any(s[0] < span[1] and span[0] < s[1] for s in exact_spans):
                     continue
                 if _ordinary(raw, sk.script[i]):
                     continue
-                for vid in self._candidates(window):
+                for vid, d in near:
                     variant = self.variants[vid]
-                    if variant.key == window:
-                        continue  # exact: the alias matcher's job (it may have rejected it on purpose)
-                    allowed = 2 if len(variant.key) >= LONG_KEY and len(window) >= LONG_KEY else 1
-                    d = OSA.distance(window, variant.key, score_cutoff=allowed)
-                    if d <= allowed:
-                        score = 1.0 - d / max(len(variant.key), len(window))
-                        hits.append(FuzzyHit(variant, d, score, span, raw, window))
+                    score = 1.0 - d / max(len(variant.key), len(window))
+                    hits.append(FuzzyHit(variant, d, score, span, raw, window))
         return hits
 
 
