@@ -1,5 +1,6 @@
 """`kyodaku catalog`: validate a catalog file, import it into the registry (with the reference files
-its `references:` match), export the registry (or a past version of it) as a catalog file."""
+its `references:` match), export the registry (or a past version of it) as a catalog file, and
+propose extra names from open data (`enrich`) to accept into a new catalog (`enrich-accept`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from kyodaku.cli.common import DbOpt, StoreOpt, attach_references, database_url,
 from kyodaku.domain.errors import InvalidInput
 from kyodaku.domain.model import to_utc
 
-catalog_app = typer.Typer(no_args_is_help=True, help="Validate, import and export catalogs.")
+catalog_app = typer.Typer(no_args_is_help=True, help="Validate, import, export and enrich catalogs.")
 
 
 @catalog_app.command("validate")
@@ -80,3 +81,77 @@ def catalog_export(
         import yaml
 
         sys.stdout.write(yaml.safe_dump(catalog_to_dict(cat), allow_unicode=True, sort_keys=False))
+
+
+@catalog_app.command("enrich")
+def catalog_enrich(
+    file: Path,
+    sources: Annotated[
+        list[str],
+        typer.Option("--from", help="Open data to read names from: danbooru:PATH, pokeapi:PATH or a PATH."),
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Proposals file to write (JSON).")
+    ] = None,
+    owner: Annotated[str | None, typer.Option(help="Propose only for this rightsholder's entries.")] = None,
+) -> None:
+    """Propose extra names for the catalog's entries from open data, each with its source and the
+    ambiguity detector's verdict (docs/enrich.md). The catalog itself is not changed."""
+    from kyodaku.cli.common import progress_bar
+    from kyodaku.enrich import enrich, open_source, proposals_document, write_json_atomic
+    from kyodaku.enrich.report import summary_lines, summary_table
+    from kyodaku.registry.catalog import load_catalog
+
+    catalog = load_catalog(file)
+    opened = [open_source(spec) for spec in sources]  # every --from is checked before any is read
+    read = []
+    for source in opened:
+        with progress_bar(err, disable=not err.is_terminal) as bar:
+            task = bar.add_task(f"reading {source.name} {source.path.name}", total=None)
+            read.append(source.read(lambda n, total, task=task: bar.update(task, completed=n, total=total)))
+    result = enrich(catalog, read, owner=owner)
+    out.print(summary_table(result))
+    for line in summary_lines(result):
+        out.print(line, markup=False)
+    if output:
+        write_json_atomic(output, proposals_document(result, file))
+        err.print(
+            f"wrote {len(result.proposals)} proposals to {output}; review them, then: "
+            f"kyodaku catalog enrich-accept {file} {output} --output NEW_CATALOG"
+        )
+
+
+@catalog_app.command("enrich-accept")
+def catalog_enrich_accept(
+    file: Path,
+    proposals: Path,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="New catalog file.")] = None,
+    accept_all: Annotated[bool, typer.Option("--all", help="Accept every proposal in the file.")] = False,
+    ids: Annotated[list[str] | None, typer.Option("--ids", help="Accept these proposal ids.")] = None,
+    owner: Annotated[
+        str | None, typer.Option(help="Accept as this rightsholder (its own entries only).")
+    ] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Overwrite CATALOG itself.")] = False,
+) -> None:
+    """Add the accepted proposals (marked "accepted": true, or --ids, or --all) to a new catalog file."""
+    from kyodaku.enrich import accept, load_proposals, select
+    from kyodaku.enrich.proposals import moved_references
+    from kyodaku.registry.catalog import dump_catalog, dumps_catalog, load_catalog, load_catalog_text
+
+    target = output or (file if in_place else None)
+    if target is None:
+        raise InvalidInput("give --output NEW_CATALOG (or --in-place to overwrite the catalog)")
+    if not in_place and target.resolve() == file.resolve():
+        raise InvalidInput(f"--output is the catalog itself ({file}): pass --in-place to overwrite it")
+    catalog = load_catalog(file)
+    chosen = select(load_proposals(proposals), [i for v in ids or () for i in v.split(",") if i], accept_all)
+    if not chosen:
+        raise InvalidInput('no proposal selected: set "accepted": true on some, or pass --ids or --all')
+    result = accept(catalog, chosen, owner=owner)
+    load_catalog_text(dumps_catalog(result.catalog, "json"), str(target), "json")  # valid before written
+    dump_catalog(result.catalog, target)
+    for p, reason in result.skipped:
+        err.print(f"skipped {p['id']} {p['entry']} {p['name']!r}: {reason}", markup=False)
+    if warning := moved_references(catalog, file, target):
+        err.print(f"[yellow]note[/]: {warning}")
+    err.print(f"wrote {target}: {len(result.added)} names added, {len(result.skipped)} skipped")
