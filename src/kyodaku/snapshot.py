@@ -26,9 +26,10 @@ from kyodaku.domain.model import Catalog, Entity, EntityKind, Rightsholder
 from kyodaku.media.bank import ReferenceBank
 from kyodaku.policy.engine import PolicyEngine
 from kyodaku.text.alias import AliasIndex, NameVariant, name_splits
-from kyodaku.text.ambiguity import entity_ambiguities
+from kyodaku.text.ambiguity import classify, distinctive_words, entity_ambiguities
 from kyodaku.text.fuzzy import FuzzyIndex
 from kyodaku.text.semantic import SemanticIndex
+from kyodaku.text.variants import DerivedName, derive_names
 
 
 @dataclass(frozen=True)
@@ -97,21 +98,69 @@ def _has_cue(name: str) -> bool:
     return any(cue.casefold() in low for _, cue in style_cues() if len(cue) > 2 or not cue.isascii())
 
 
-def _name_variants(entity: Entity) -> list[NameVariant]:
-    keys = {name: name_splits(name)[0] for _, name in entity.all_names()}
-    verdicts = entity_ambiguities(entity.all_names(), entity.ambiguous_names, keys)
+def _name_variants(
+    entity: Entity, owner: Rightsholder | None = None, taken: dict[str, str] | None = None
+) -> list[NameVariant]:
+    """The entry's registered names and the variants derived from them (text/variants.py), each
+    classified for ambiguity. A derived variant is dropped when its key is already one of the
+    entry's names, or another entry's registered name (`taken`: key -> entry id)."""
+    registered = entity.all_names()
+    keys = {name: name_splits(name)[0] for _, name in registered}
+    own_keys = set(keys.values())
+    derived: dict[str, DerivedName] = {}
+    for d in derive_names(entity, owner, _cue_words()):
+        k = name_splits(d.name)[0]
+        if len(k) < 2 or k in own_keys or (taken is not None and taken.get(k, entity.id) != entity.id):
+            continue
+        own_keys.add(k)
+        keys[d.name] = k
+        derived.setdefault(d.name, d)
+    names = registered + [(d.lang, d.name) for d in derived.values()]
+    verdicts = entity_ambiguities(names, entity.ambiguous_names, keys)
     out = []
-    for lang, name in entity.all_names():
+    for lang, name in names:
         k, splits = name_splits(name)
         v = verdicts[name]
         ambiguous, reason = v.ambiguous, v.reason
+        how = ""
+        if name in derived:
+            d = derived[name]
+            how = d.how
+            if lang.endswith("-Latn"):  # a romanization is one word however it is spaced
+                v = classify(name.replace(" ", ""), "en", k)
+                ambiguous, reason = v.ambiguous, v.reason
+            source = verdicts.get(d.source)
+            if not ambiguous and source is not None and source.ambiguous:
+                ambiguous, reason = True, f"derived from an ambiguous name ({source.reason})"
+            if ambiguous and not d.source:
+                continue  # an owner's name that is an ordinary word ("Bird Studio"): not a style name
         if entity.kind is EntityKind.STYLE and not ambiguous and not _has_cue(name):
             # "Ghibli", "宮崎駿": a style's core name is a request to imitate it only next to a style cue.
             ambiguous, reason = True, "style name without a style cue"
         out.append(
-            NameVariant(entity.id, entity.kind.value, name, lang, k, splits, ambiguous, reason, v.by_key)
+            NameVariant(entity.id, entity.kind.value, name, lang, k, splits, ambiguous, reason, v.by_key, how)
         )
     return out
+
+
+def _drop_shared_derivations(by_entity: dict[str, list[NameVariant]]) -> None:
+    """A derived name that two entries derive ("Kamado" from Tanjiro Kamado and Nezuko Kamado) names
+    neither: it is dropped from both, so a sibling is never found by the family they share."""
+    owners: dict[str, set[str]] = {}
+    for eid, variants in by_entity.items():
+        for v in variants:
+            if v.derived:
+                owners.setdefault(v.key, set()).add(eid)
+    shared = {k for k, ids in owners.items() if len(ids) > 1}
+    if shared:
+        for eid, variants in by_entity.items():
+            by_entity[eid] = [v for v in variants if not (v.derived and v.key in shared)]
+
+
+@lru_cache(maxsize=1)
+def _cue_words() -> list[str]:
+    """Style cues, longest first (so "art style" goes before "style" when stripping)."""
+    return sorted({cue for _, cue in style_cues()}, key=len, reverse=True)
 
 
 def _context_variants(
@@ -142,15 +191,28 @@ def _context_variants(
                 add(e.id, lang, w)
                 if group != e.id:
                     add(group, lang, w)
+        for lang, text in e.description.items():
+            # A minimal catalog lists no context words: its descriptions' rare words stand in.
+            for w in distinctive_words(text, lang):
+                add(e.id, lang, w)
         for v in variants_by_entity.get(e.id, []):
             if not v.ambiguous:
                 add(group, v.lang, v.name)
+                add(_owner_group(e.owner), v.lang, v.name)
     return out
 
 
+def _owner_group(owner: str) -> str:
+    return f"owner:{owner}"
+
+
 def support_groups(entity: Entity) -> set[str]:
-    """The context groups whose words count as support for `entity` (see `_context_variants`)."""
-    return {entity.id, entity.work} if entity.work else {entity.id}
+    """The context groups whose words count as support for `entity` (see `_context_variants`): its
+    own, its work's, and its owner's (a sibling from the same rightsholder: Elsa beside Mickey)."""
+    groups = {entity.id, _owner_group(entity.owner)}
+    if entity.work:
+        groups.add(entity.work)
+    return groups
 
 
 def build_match_index(
@@ -159,7 +221,10 @@ def build_match_index(
     digest: str | None = None,
 ) -> MatchIndex:
     started = time.perf_counter()
-    by_entity = {e.id: _name_variants(e) for e in catalog.entities}
+    owners = catalog.rightsholder_map()
+    taken = {name_splits(n)[0]: e.id for e in catalog.entities for _, n in e.all_names()}
+    by_entity = {e.id: _name_variants(e, owners.get(e.owner), taken) for e in catalog.entities}
+    _drop_shared_derivations(by_entity)
     variants = [v for vs in by_entity.values() for v in vs]
     semantic = semantic_builder(catalog) if semantic_builder else None
     return MatchIndex(

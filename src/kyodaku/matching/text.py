@@ -93,7 +93,8 @@ class AliasMatcher:
                     "only after spelling folds, and is itself an ordinary word"
                 )
                 continue
-            ev = Evidence(span=hit.span, text=hit.text, variant=v.name, lang=v.lang)
+            derived = f"derived: {v.derived}" if v.derived else None
+            ev = Evidence(span=hit.span, text=hit.text, variant=v.name, lang=v.lang, note=derived)
             # "Eevee" folds to the word "eve": the folded form needs context, the full name does not.
             if not v.ambiguous or (v.by_key and hit.text.casefold() == v.name.casefold()):
                 out.findings.append(Finding(v.entity, v.kind, ALIAS_SCORE, self.name, ev))
@@ -106,6 +107,8 @@ class AliasMatcher:
                 )
                 continue
             note = f"ambiguous name ({v.ambiguity_reason}) with supporting context"
+            if derived:
+                note = f"{note}; {derived}"
             ev = Evidence(span=hit.span, text=hit.text, variant=v.name, lang=v.lang, note=note)
             found = Finding(v.entity, v.kind, ALIAS_SCORE, "alias+context", ev, tuple(support))
             out.findings.append(

@@ -16,9 +16,10 @@ because skeletons drop spaces:
   punctuation mark (ピカチュウが) or, inside hiragana, a particle
   (ぴかちゅうが). Names of 8+ letters may sit inside compounds; short ones
   (マリオ in マリオネット) may not.
-* Hangul: a particle may follow the name directly (피카츄가), so only the start
-  needs a boundary.
-* Han: no boundary rule (Chinese has no spaces and Han names are specific).
+* Hangul: the name starts a word, and only a particle or ending may follow it
+  inside the word (피카츄가, not 링크드인): see text/segment.py.
+* Han: the name's ends are word boundaries of the prompt as jieba segments it
+  (超人 is not in 超人类, "transhuman"): see text/segment.py.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from functools import lru_cache
 import ahocorasick
 
 from kyodaku.text.normalize import Gap, Script, Skeleton, skeleton
+from kyodaku.text.segment import chinese_boundaries, korean_end_ok
 
 LONG_KANA_NAME = 8
 MIN_KEY = 2
@@ -53,6 +55,7 @@ class NameVariant:
     ambiguous: bool
     ambiguity_reason: str
     by_key: bool = False  # ambiguous only through its key: written out in full, the name is distinctive
+    derived: str = ""  # how it was derived from the registered names ("pinyin of 皮卡丘"); "" if registered
 
 
 @dataclass(frozen=True)
@@ -158,9 +161,15 @@ def accept(sk: Skeleton, i: int, j: int, variant: NameVariant) -> bool:
     """Apply the boundary rules of the module docstring to a raw hit [i, j)."""
     script = sk.script[i]
     if script == Script.HAN:
-        return True
+        start, end = sk.span(i, j)
+        bounds = chinese_boundaries(sk.text)
+        return start in bounds and end in bounds
     if script == Script.HANGUL:
-        return _start_ok(sk, i)
+        end = sk.span(i, j)[1]
+        rest = end
+        while rest < len(sk.text) and 0xAC00 <= ord(sk.text[rest]) <= 0xD7AF:
+            rest += 1
+        return _start_ok(sk, i) and korean_end_ok(sk.text[end:rest])
     if script == Script.KANA:
         if len(variant.key) >= LONG_KANA_NAME:
             return True

@@ -33,6 +33,7 @@ A catalog can force a name to need context with `ambiguous_names`.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -164,4 +165,26 @@ def entity_ambiguities(
         for n, v in list(out.items()):
             if not v.ambiguous and _is_kana_word(n) and len(n) <= 6:
                 out[n] = AmbiguityVerdict(True, "transliteration of an ambiguous name")
+    return out
+
+
+DISTINCTIVE_ZIPF = 3.8  # rarer than about the 10,000 most frequent English words
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def distinctive_words(description: str, lang: str) -> list[str]:
+    """Words of a description rare enough to point at its entry ("plumber", "moustache",
+    "swordsman", "puffball"), which therefore support an ambiguous name next to them.
+
+    Only alphabetic words (a description in Japanese or Chinese has no spaces to cut words at:
+    the semantic matcher reads those); hyphenated compounds are kept whole ("elf-eared")."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for word in _WORD.findall(description):
+        low = word.casefold()
+        if len(low) < 5 or low in seen or not low.isascii():
+            continue
+        seen.add(low)
+        if max(zipf(low, _base_lang(lang)), zipf(low, "en")) <= DISTINCTIVE_ZIPF:
+            out.append(word)
     return out

@@ -1,0 +1,205 @@
+"""Name variants derived from what a rightsholder registered.
+
+A rightsholder registers a character under its official names: "Pikachu", "ピカチュウ", "皮卡丘",
+"피카츄". People write it in many more ways, and most of those ways follow from the registered
+names by rules anyone can check:
+
+* Chinese in the other script: 寶可夢 for 宝可梦 (OpenCC's tables, maintained with the Chinese
+  internet's usage);
+* Chinese in pinyin ("pi ka qiu") and Korean in the Revised Romanization ("pikachyu");
+* Japanese person names in the other order ("Kamado Tanjiro" for "Tanjiro Kamado") and by one
+  name alone ("Tanjiro", "Goku" of "Son Goku": English writes some Japanese names given name
+  first and others family name first, so both halves are derived and each is classified for
+  ambiguity like any name, which keeps "Son" and "Cloud" from counting alone); an artist's by the
+  family name alone ("Toriyama");
+* a title without its leading article ("Legend of Zelda");
+* a style by its bare name: the registered style name without its style cue ("Studio Ghibli
+  style" -> "Studio Ghibli" -> "Ghibli", "ジブリ風" -> "ジブリ"), and the owner's own name without
+  company words ("Pixar Animation Studios" -> "Pixar"). A bare style name still counts only next
+  to a style cue, in any language and order (see the snapshot's style rule).
+
+Each variant says how it was derived, so the evidence of a finding shows it ("pinyin of 皮卡丘").
+Kana and romaji need no rule here: the skeleton already makes them meet. The caller classifies
+the variants for ambiguity like any registered name and drops those that collide with another
+entry's name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from kyodaku.domain.model import Entity, EntityKind, Rightsholder
+
+_ARTICLES = frozenset(
+    ("the", "a", "an", "la", "le", "les", "l'", "el", "los", "las", "il", "lo", "gli", "i", "der", "die",
+     "das", "den", "o", "os", "as")
+)  # fmt: skip
+# Words that name an organisation, not the studio: dropped from owner names and bare style names.
+_COMPANY_WORDS = frozenset(
+    ("inc", "inc.", "co", "co.", "ltd", "ltd.", "llc", "corporation", "corp", "corp.", "company", "gmbh",
+     "studio", "studios", "animation", "entertainment", "pictures", "productions", "production")
+)  # fmt: skip
+_COMPANY_AFFIXES = (
+    "株式会社", "有限会社", "スタジオ", "アニメーション", "カンパニー", "プロダクション", "工作室", "公司",
+    "스튜디오",
+)  # fmt: skip
+_SEPARATORS = re.compile(r"[\s\-‐–—・,()（）]+")
+_HAN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
+_HANGUL = re.compile(r"^[\uac00-\ud7af\s]+$")
+_LATIN_WORD = re.compile(r"^[A-Z][a-z]+$")
+
+
+@dataclass(frozen=True)
+class DerivedName:
+    lang: str
+    name: str
+    how: str
+    source: str = ""  # the registered name it comes from (its ambiguity carries over); "" for owner names
+
+
+@lru_cache(maxsize=2)
+def _opencc(config: str):
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def chinese_script_forms(name: str) -> list[tuple[str, str]]:
+    """The same Chinese name in traditional and simplified characters (OpenCC)."""
+    out = []
+    for config, label in (("s2t", "traditional"), ("t2s", "simplified")):
+        other = _opencc(config).convert(name)
+        if other != name:
+            out.append((other, f"{label} Chinese of {name}"))
+    return out
+
+
+def pinyin(name: str) -> str | None:
+    """Toneless pinyin, syllables apart ("pi ka qiu"); None when the name is not all Han."""
+    if not _HAN.match(name):
+        return None
+    from pypinyin import lazy_pinyin
+
+    return " ".join(lazy_pinyin(name))
+
+
+def hangul_romanization(name: str) -> str | None:
+    """Revised Romanization of Korean ("pikachyu"), word by word; None for a non-Hangul name."""
+    if not _HANGUL.match(name) or not name.strip():
+        return None
+    from korean_romanizer.romanizer import Romanizer
+
+    return " ".join(Romanizer(word).romanize() for word in name.split())
+
+
+def _words(name: str) -> list[str]:
+    return [w for w in _SEPARATORS.split(name) if w]
+
+
+def without_article(name: str) -> str | None:
+    words = name.split()
+    if len(words) >= 3 and words[0].casefold() in _ARTICLES:
+        return " ".join(words[1:])
+    return None
+
+
+def without_company_words(name: str) -> str:
+    """ "Studio Ghibli Inc." -> "Ghibli", "株式会社スタジオジブリ" -> "ジブリ"; the name itself if nothing
+    would be left."""
+    stripped = name.strip()
+    changed = True
+    while changed:
+        changed = False
+        for affix in _COMPANY_AFFIXES:
+            if stripped.startswith(affix) and len(stripped) > len(affix):
+                stripped, changed = stripped[len(affix) :].strip(" ・"), True
+            if stripped.endswith(affix) and len(stripped) > len(affix):
+                stripped, changed = stripped[: -len(affix)].strip(" ・"), True
+    words = [w for w in re.split(r"[\s,]+", stripped) if w]
+    kept = [w for w in words if w.casefold() not in _COMPANY_WORDS]
+    while kept and kept[0].casefold() in _ARTICLES:
+        kept = kept[1:]
+    return " ".join(kept) if kept else name.strip()
+
+
+def strip_cue(name: str, cues: list[str]) -> str:
+    """A style name without its style cues at either end ("Studio Ghibli style" -> "Studio Ghibli",
+    "in the style of Akira Toriyama" -> "Akira Toriyama", "ジブリ風" -> "ジブリ")."""
+    current = name.strip()
+    changed = True
+    while changed:
+        changed = False
+        for cue in cues:  # longest first
+            low, c = current.casefold(), cue.casefold()
+            if low.endswith(c) and len(current) > len(cue):
+                current = current[: -len(cue)].rstrip(" -‐・の的")
+                changed = True
+            elif low.startswith(c) and len(current) > len(cue):
+                current = current[len(cue) :].lstrip(" -‐・")
+                changed = True
+    return current
+
+
+def _person_like(name: str) -> tuple[str, str] | None:
+    words = name.split()
+    if len(words) == 2 and all(_LATIN_WORD.match(w) for w in words):
+        return words[0], words[1]
+    return None
+
+
+def derive_names(entity: Entity, owner: Rightsholder | None, cues: list[str]) -> list[DerivedName]:
+    """Variants of `entity`'s registered names (see the module docstring), not yet deduplicated."""
+    out: list[DerivedName] = []
+    registered = entity.all_names()
+    japanese = owner is not None and owner.country.upper() == "JP"
+    for lang, name in registered:
+        if lang.startswith("zh"):
+            for other, how in chinese_script_forms(name):
+                out.append(DerivedName(lang, other, how, name))
+        if lang.startswith("zh"):
+            for form in {name, *(o for o, _ in chinese_script_forms(name))}:
+                latin = pinyin(form)
+                if latin:
+                    out.append(DerivedName("zh-Latn", latin, f"pinyin of {form}", name))
+        if lang.startswith("ko"):
+            latin = hangul_romanization(name)
+            if latin:
+                out.append(DerivedName("ko-Latn", latin, f"romanization of {name}", name))
+        short = without_article(name)
+        if short:
+            out.append(DerivedName(lang, short, f'"{name}" without its article', name))
+    if entity.kind is EntityKind.STYLE:
+        out.extend(_bare_style_names(entity, owner, cues))
+    elif entity.kind is EntityKind.CHARACTER and japanese:
+        for lang, name in registered:
+            parts = _person_like(name) if lang == "en" else None
+            if parts:
+                given, family = parts
+                out.append(DerivedName(lang, f"{family} {given}", f'"{name}" in the other order', name))
+                out.append(DerivedName(lang, given, f'"{name}" by its first name', name))
+                out.append(DerivedName(lang, family, f'"{name}" by its last name', name))
+    return out
+
+
+def _bare_style_names(entity: Entity, owner: Rightsholder | None, cues: list[str]) -> list[DerivedName]:
+    out: list[DerivedName] = []
+    bare: list[tuple[str, str, str, str]] = []
+    for lang, name in entity.all_names():
+        core = strip_cue(name, cues)
+        if core != name:
+            bare.append((lang, core, f'"{name}" without its style cue', name))
+    if owner is not None:
+        for lang, name in owner.name.items():
+            bare.append((lang, without_company_words(name), f"the name of its owner, {name}", ""))
+    for lang, core, how, source in bare:
+        plain = without_company_words(core)
+        for form in dict.fromkeys((core, plain)):
+            out.append(DerivedName(lang, form, how, source))
+        person = _person_like(plain) if lang == "en" else None
+        if person:
+            given, family = person
+            out.append(DerivedName(lang, f"{family} {given}", f'"{plain}" family name first', source))
+            out.append(DerivedName(lang, family, f'"{plain}" by the family name', source))
+    return out

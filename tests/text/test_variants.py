@@ -1,0 +1,131 @@
+"""Variants and support derived from a minimal catalog (official names and one description only)."""
+
+from pathlib import Path
+
+import pytest
+
+from kyodaku.registry.catalog import load_catalog
+from kyodaku.screening import Guard, GuardOptions
+from kyodaku.text.variants import strip_cue, without_article, without_company_words
+
+MINIMAL = Path(__file__).resolve().parents[1] / "data" / "minimal-catalog.yaml"
+
+
+@pytest.fixture(scope="module")
+def guard():
+    return Guard.from_catalog(load_catalog(MINIMAL), GuardOptions(semantic=False, themes=False))
+
+
+def _flagged(guard, text):
+    decision = guard.screen_prompt(text)
+    return {f.entity for f in decision.findings}, decision
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a Ghibli-like seaside town at dusk",
+        "a seaside town in Ghibli fashion",
+        "ジブリっぽい雰囲気の商店街",
+        "지브리 느낌의 시골 기차역",
+        "吉卜力风的小镇",
+        "une maison dans la forêt, style Ghibli",
+        "ein Dorf am Meer im Ghibli-Stil",
+    ],
+)
+def test_when_style_is_asked_with_any_cue_then_the_registered_style_is_found(guard, text):
+    found, _ = _flagged(guard, text)
+    assert "ghibli-style" in found
+
+
+def test_when_style_name_is_an_artist_then_family_name_with_a_cue_is_found(guard):
+    found, decision = _flagged(guard, "a desert bandit drawn in Toriyama style")
+    assert "akira-toriyama-style" in found
+    notes = [f.evidence.note for f in decision.findings if f.entity == "akira-toriyama-style"]
+    assert any("family name" in (n or "") for n in notes), notes
+
+
+def test_when_bare_style_name_has_no_cue_then_it_is_not_a_style_request(guard):
+    found, _ = _flagged(guard, "the Studio Ghibli headquarters building in Koganei")
+    assert "ghibli-style" not in found
+
+
+def test_when_owner_name_is_an_ordinary_word_then_it_is_not_derived_as_a_style_name(guard):
+    # The owner "Bird Studio" would give the bare name "Bird": an ordinary word names no style.
+    found, _ = _flagged(guard, "a bird style tattoo on the forearm")
+    assert "akira-toriyama-style" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [
+        ("寶可夢的世界地圖", "pokemon"),  # traditional form of the registered simplified name
+        ("pikaqiu on a skateboard", "pikachu"),  # pinyin of 皮卡丘
+        ("pi ka qiu surfing", "pikachu"),
+        ("pikachyu plush toy", "pikachu"),  # Revised Romanization of 피카츄
+        ("Legend of Zelda fan art", "the-legend-of-zelda"),  # without the article
+        ("Kamado Tanjiro in the snow", "tanjiro-kamado"),  # family name first
+        ("Tanjiro swinging a katana", "tanjiro-kamado"),  # the given name alone
+    ],
+)
+def test_when_name_is_written_in_a_derived_form_then_its_entry_is_found(guard, text, entity):
+    found, _ = _flagged(guard, text)
+    assert entity in found
+
+
+def test_when_siblings_share_a_family_name_then_it_alone_names_neither(guard):
+    found, _ = _flagged(guard, "a kamado grill on the terrace")
+    assert not found & {"tanjiro-kamado", "nezuko-kamado"}
+    found, _ = _flagged(guard, "Nezuko Kamado running through a moonlit forest")
+    assert found & {"tanjiro-kamado", "nezuko-kamado"} == {"nezuko-kamado"}
+
+
+def test_when_han_name_is_inside_a_longer_chinese_word_then_it_does_not_match(guard):
+    found, _ = _flagged(guard, "超人类主义的未来城市")
+    assert "superman" not in found
+    found, _ = _flagged(guard, "超人在城市上空飞翔")
+    assert "superman" in found
+
+
+def test_when_korean_name_takes_a_particle_then_found_but_not_inside_another_word(guard):
+    found, _ = _flagged(guard, "링크가 말을 타고 달린다")
+    assert "link" in found or any("링크" in n for n in _notes(guard, "링크가 말을 타고 달린다"))
+    found, _ = _flagged(guard, "링크드인 프로필 사진")
+    assert "link" not in found
+    assert not any("링크" in n for n in _notes(guard, "링크드인 프로필 사진"))
+
+
+def _notes(guard, text):
+    return list(guard.screen_prompt(text).notes)
+
+
+def test_when_ambiguous_name_stands_by_a_rare_word_of_its_description_then_supported(guard):
+    found, decision = _flagged(guard, "Kirby inhales a whole birthday cake")
+    assert "kirby" in found
+    support = [s for f in decision.findings if f.entity == "kirby" for s in f.support]
+    assert any("inhales" in s for s in support), support
+    found, _ = _flagged(guard, "Kirby walks to the office")
+    assert "kirby" not in found
+
+
+def test_when_ambiguous_name_stands_by_a_sibling_of_the_same_owner_then_supported(guard):
+    found, _ = _flagged(guard, "Kirby exploring the ruins of The Legend of Zelda")
+    assert "kirby" in found
+    found, _ = _flagged(guard, "Kirby having a picnic")
+    assert "kirby" not in found
+
+
+def test_when_cue_words_wrap_a_style_name_then_they_are_stripped():
+    cues = ["in the style of", "art style", "style", "風", "스타일"]
+    assert strip_cue("in the style of Akira Toriyama", cues) == "Akira Toriyama"
+    assert strip_cue("Studio Ghibli art style", cues) == "Studio Ghibli"
+    assert strip_cue("ジブリ風", cues) == "ジブリ"
+    assert strip_cue("지브리 스타일", cues) == "지브리"
+
+
+def test_when_owner_name_has_company_words_then_they_are_dropped():
+    assert without_company_words("Studio Ghibli Inc.") == "Ghibli"
+    assert without_company_words("株式会社スタジオジブリ") == "ジブリ"
+    assert without_company_words("Pixar Animation Studios") == "Pixar"
+    assert without_article("The Legend of Zelda") == "Legend of Zelda"
+    assert without_article("The Batman") is None  # nothing but the name would be left
