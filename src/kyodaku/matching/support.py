@@ -21,11 +21,15 @@ def support_for(
     snapshot: Snapshot,
     hit: AliasHit,
     context_hits: list[AliasHit],
-    described: set[str],
+    described: dict[str, list[tuple[int, int]]],
     query: EncodedQuery | None,
     margin: float,
 ) -> list[str]:
-    """Why an ambiguous name may be read as the registered entry (empty: it may not)."""
+    """Why an ambiguous name may be read as the registered entry (empty: it may not).
+
+    Never from the name itself: a name embeds close to its own description, so semantic support
+    is judged on the prompt with the name taken out (and a description found only in a segment
+    that is little more than the name does not count)."""
     entity = snapshot.entities.get(hit.variant.entity)
     groups = support_groups(entity) if entity else {hit.variant.entity}
     support = [
@@ -35,13 +39,34 @@ def support_for(
     ]
     if disguised(hit.text, hit.variant.name):
         support.append(f'disguised spelling "{hit.text}": ordinary words are not disguised')
-    if groups & described:
+    if any(_beyond(span, hit.span, query) for g in groups for span in described.get(g, ())):
         support.append("semantic: the prompt describes this entry")
     elif query is not None and snapshot.match.semantic is not None:
-        best = snapshot.match.semantic.best_margin(query, groups)
-        if best is not None and best >= -margin:
-            support.append(f"semantic: the prompt agrees with the description (margin {best:+.3f})")
+        rest = _without(query.text, hit.span)
+        if len(rest.split()) >= MIN_REST_WORDS or (rest and not rest.isascii() and len(rest) >= 4):
+            masked = snapshot.match.semantic.encode([rest])[0]
+            best = snapshot.match.semantic.best_margin(masked, groups)
+            if best is not None and best >= -margin:
+                support.append(
+                    f"semantic: the rest of the prompt agrees with the description (margin {best:+.3f})"
+                )
     return support
+
+
+MIN_REST_WORDS = 2
+
+
+def _without(text: str, span: tuple[int, int]) -> str:
+    return (text[: span[0]] + " " + text[span[1] :]).strip()
+
+
+def _beyond(segment: tuple[int, int], name: tuple[int, int], query: EncodedQuery | None) -> bool:
+    """A semantic finding's segment says more than the name: at least two words outside it."""
+    if query is None:
+        return True
+    piece = query.text[segment[0] : segment[1]]
+    rest = _without(piece, (max(name[0] - segment[0], 0), max(name[1] - segment[0], 0)))
+    return len(rest.split()) >= MIN_REST_WORDS or (not rest.isascii() and len(rest) >= 4)
 
 
 def drop_nested(findings: list[Finding]) -> list[Finding]:

@@ -84,7 +84,10 @@ class AliasMatcher:
         hits = snapshot.match.aliases.find(content.skeleton)
         ambiguous = any(h.variant.ambiguous for h in hits)
         context_hits = snapshot.match.context.find(content.skeleton) if ambiguous else []
-        described = {f.entity for f in earlier if f.matcher == SemanticMatcher.name}
+        described: dict[str, list[tuple[int, int]]] = {}
+        for f in earlier:
+            if f.matcher == SemanticMatcher.name and f.evidence.span is not None:
+                described.setdefault(f.entity, []).append(f.evidence.span)
         for hit in hits:
             v = hit.variant
             if folded_into_word(hit.text, v.name):
