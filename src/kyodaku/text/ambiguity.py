@@ -150,6 +150,12 @@ def _classify_surface(stripped: str, lang: str) -> AmbiguityVerdict:
         return AmbiguityVerdict(True, "single character")
     if code in ("ja", "zh", "ko") and zipf(stripped, code) >= CJK_WORD_ZIPF:
         return AmbiguityVerdict(True, f"common word in {code} (zipf {zipf(stripped, code):.2f})")
+    if _is_han(stripped):
+        from kyodaku.text.segment import chinese_word_count
+
+        count = chinese_word_count(stripped)
+        if count >= CHINESE_WORD_COUNT:
+            return AmbiguityVerdict(True, f"an ordinary Chinese word too (counted {count} times by jieba)")
     return AmbiguityVerdict(False, "distinctive name")
 
 
@@ -166,6 +172,13 @@ def entity_ambiguities(
             if not v.ambiguous and _is_kana_word(n) and len(n) <= 6:
                 out[n] = AmbiguityVerdict(True, "transliteration of an ambiguous name")
     return out
+
+
+CHINESE_WORD_COUNT = 100  # jieba's corpus counts: 孙悟空 247, 超人 166, 迪士尼 195; 米老鼠 38, 皮卡丘 3
+
+
+def _is_han(name: str) -> bool:
+    return all(0x4E00 <= ord(c) <= 0x9FFF or 0x3400 <= ord(c) <= 0x4DBF for c in name)
 
 
 DISTINCTIVE_ZIPF = 3.8  # rarer than about the 10,000 most frequent English words

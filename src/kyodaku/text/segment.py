@@ -51,6 +51,18 @@ def chinese_boundaries(text: str) -> frozenset[int]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=100_000)
+def chinese_word_count(word: str) -> int:
+    """How often jieba's corpus counts `word` (in simplified characters) as a word of its own: 0 for
+    a word it does not know. A character name counted often is an ordinary word or a figure of
+    general culture as well (超人 "superhuman", 孙悟空 the Monkey King of Journey to the West)."""
+    from kyodaku.text.variants import chinese_script_forms
+
+    forms = [word, *(other for other, _ in chinese_script_forms(word))]
+    tokenizer = _tokenizer()
+    return max(tokenizer.FREQ.get(form) or 0 for form in forms)
+
+
 def korean_end_ok(rest: str) -> bool:
     """Whether the letters after a Hangul name, up to the next space, are a particle or ending."""
     # A particle may carry a short ending of its own (처럼요, 에서도): at most two more syllables.
