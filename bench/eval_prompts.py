@@ -73,14 +73,14 @@ NAMED_SETS = {"devset": DEVSET, "freshset": FRESHSET}
 WRONG_NEIGHBOUR_TARGET = 0.05
 """At most this share of flagged positive prompts may also flag an unrelated entry."""
 # Targets from the issue: recall at least (positive categories), false-positive rate at most (benign).
-TARGETS: dict[str, float] = {
-    "direct": 0.99,
+TARGETS: dict[str, float] = {  # issue 8 (minimal catalog); listed nicknames 100 %, unlisted: report
+    "direct": 0.97,
     "transliteration": 0.95,
     "obfuscation": 0.95,
     "nickname": 0.80,
-    "indirect": 0.70,
-    "franchise": 0.95,
-    "style": 0.95,
+    "indirect": 0.75,
+    "franchise": 0.90,
+    "style": 0.90,
     "benign_shared": 0.03,
     "benign": 0.005,
 }

@@ -116,7 +116,11 @@ def _name_variants(
         keys[d.name] = k
         derived.setdefault(d.name, d)
     names = registered + [(d.lang, d.name) for d in derived.values()]
-    verdicts = entity_ambiguities(names, entity.ambiguous_names, keys)
+    # Registered names are judged together (a kana name inherits its Latin twin's ambiguity); a
+    # derived name on its own, so that "Big" of "Big Totoro" leaves トトロ as distinctive as it was.
+    verdicts = entity_ambiguities(registered, entity.ambiguous_names, keys)
+    for d in derived.values():
+        verdicts[d.name] = classify(d.name, d.lang, keys[d.name])
     out = []
     for lang, name in names:
         k, splits = name_splits(name)
@@ -129,11 +133,14 @@ def _name_variants(
             if lang.endswith("-Latn"):  # a romanization is one word however it is spaced
                 v = classify(name.replace(" ", ""), "en", k)
                 ambiguous, reason = v.ambiguous, v.reason
+            if ambiguous:
+                # A derived form that is itself an ordinary word adds only false alarms: "Son" of
+                # Son Goku, "Cat" of Cat Bus, "Bird" of the owner Bird Studio. Registered names
+                # that are ordinary words stay (the rightsholder chose them) and need support.
+                continue
             source = verdicts.get(d.source)
-            if not ambiguous and source is not None and source.ambiguous:
+            if source is not None and source.ambiguous:
                 ambiguous, reason = True, f"derived from an ambiguous name ({source.reason})"
-            if ambiguous and not d.source:
-                continue  # an owner's name that is an ordinary word ("Bird Studio"): not a style name
         if entity.kind is EntityKind.STYLE and not ambiguous and not _has_cue(name):
             # "Ghibli", "宮崎駿": a style's core name is a request to imitate it only next to a style cue.
             ambiguous, reason = True, "style name without a style cue"

@@ -136,3 +136,15 @@ def test_when_owner_name_has_company_words_then_they_are_dropped():
     assert without_company_words("Pixar Animation Studios") == "Pixar"
     assert without_article("The Legend of Zelda") == "Legend of Zelda"
     assert without_article("The Batman") is None  # nothing but the name would be left
+
+
+def test_when_a_derived_single_name_is_an_ordinary_word_then_it_is_not_used(guard):
+    # "Cat" and "Bus" of "Cat Bus" would name the entry in any prompt about a cat on a bus.
+    found, _ = _flagged(guard, "an orange tabby cat riding a city bus")
+    assert "catbus" not in found
+
+
+def test_when_a_derived_name_is_ambiguous_then_registered_kana_names_keep_their_verdict(guard):
+    # The kana twin of an ambiguous Latin name inherits its ambiguity, but only of a registered one.
+    found, _ = _flagged(guard, "ネコバスが夜の田んぼの上を走る")
+    assert "catbus" in found
