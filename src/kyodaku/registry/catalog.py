@@ -8,6 +8,10 @@ fix). Checks run in two layers: the JSON Schema shipped as package data
 (`kyodaku/schemas/catalog.schema.json`) for shape, then `integrity` for the
 rules between entries, the same rules the store enforces.
 
+Locating problems is the costly part of a large catalog, so a load first goes the
+quick road (`catalog_quick`: `json` or libyaml, no positions, the schema as a
+yes/no) and reads the lines only when there is a problem to report.
+
 The format is documented in docs/catalog.md.
 """
 
@@ -41,9 +45,11 @@ from kyodaku.domain.model import (
     to_utc,
 )
 from kyodaku.registry import integrity
+from kyodaku.registry.catalog_quick import compile_schema, paused_cyclic_gc, quick_parse
 from kyodaku.registry.documents import (
     FILE_FIELD,
     Format,
+    LineIndex,
     ParsedDocument,
     format_field,
     format_for,
@@ -74,6 +80,12 @@ def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(catalog_schema())
 
 
+@cache
+def _schema_accepts() -> Callable[[Any], bool]:
+    """Yes/no against the schema: the compiled quick check, else jsonschema's (slower) is_valid."""
+    return compile_schema(catalog_schema()) or _validator().is_valid
+
+
 # ---------------------------------------------------------------- loading
 
 
@@ -96,6 +108,15 @@ def load_catalog_text(
 ) -> Catalog:
     """Validate a catalog given as text or bytes (an upload). `fmt` defaults to the suffix of `name`."""
     fmt = Format(fmt) if fmt is not None else format_for(name)
+    with paused_cyclic_gc():
+        data = quick_parse(source, fmt)
+        catalog = None
+        if data is not None:
+            catalog = _Loader(ParsedDocument(data, LineIndex(), []), name).load_if_clean()
+        del data
+    if catalog is not None:
+        return catalog
+    # Something to report (or a doubt): parse again, keeping every line, and say it all.
     doc = parse_document(source, name, fmt)
     return _Loader(doc, name).load()
 
@@ -127,6 +148,22 @@ class _Loader:
 
     def issue(self, path: tuple[str | int, ...], message: str) -> None:
         self.issues.append(CatalogIssue(self.name, self.doc.index.line(path), format_field(path), message))
+
+    def load_if_clean(self) -> Catalog | None:
+        """The catalog if there is nothing to report, else None (then `load` a located document).
+
+        The same steps as `load`, with the schema asked only yes or no: where this returns a
+        catalog, `load` returns the same one.
+        """
+        data = self.doc.data
+        if not isinstance(data, dict) or not _schema_accepts()(data):
+            return None
+        self._check_duplicates(data)
+        if self.issues:
+            return None
+        catalog, origins = self._build(data)
+        self._check_integrity(catalog, origins)
+        return None if self.issues else catalog
 
     def load(self) -> Catalog:
         data = self.doc.data
