@@ -28,8 +28,8 @@ def support_for(
     """Why an ambiguous name may be read as the registered entry (empty: it may not).
 
     Never from the name itself: a name embeds close to its own description, so semantic support
-    is judged on the prompt with the name taken out (and a description found only in a segment
-    that is little more than the name does not count)."""
+    is judged on the clauses of the prompt that do not contain the name (and a description found
+    only in a segment that is little more than the name does not count)."""
     entity = snapshot.entities.get(hit.variant.entity)
     groups = support_groups(entity) if entity else {hit.variant.entity}
     support = [
@@ -42,14 +42,10 @@ def support_for(
     if any(_beyond(span, hit.span, query) for g in groups for span in described.get(g, ())):
         support.append("semantic: the prompt describes this entry")
     elif query is not None and snapshot.match.semantic is not None:
-        rest = _without(query.text, hit.span)
-        if len(rest.split()) >= MIN_REST_WORDS or (rest and not rest.isascii() and len(rest) >= 4):
-            masked = snapshot.match.semantic.encode([rest])[0]
-            best = snapshot.match.semantic.best_margin(masked, groups)
-            if best is not None and best >= -margin:
-                support.append(
-                    f"semantic: the rest of the prompt agrees with the description (margin {best:+.3f})"
-                )
+        # Only the prompt's segments (clauses) that do not contain the name: no second encoding.
+        best = snapshot.match.semantic.best_margin(query, groups, outside=hit.span)
+        if best is not None and best >= -margin:
+            support.append(f"semantic: the rest of the prompt agrees with the description (margin {best:+.3f})")
     return support
 
 

@@ -428,7 +428,9 @@ class SemanticIndex:
         hits.sort(key=lambda h: (-h.score, h.entity))
         return hits
 
-    def best_margin(self, query: EncodedQuery, entities: set[str]) -> float | None:
+    def best_margin(
+        self, query: EncodedQuery, entities: set[str], outside: tuple[int, int] | None = None
+    ) -> float | None:
         """Best (cosine - threshold) of any of `entities`' texts over the prompt's segments.
 
         Used as *support* for an ambiguous name, where the bar is lower than
@@ -436,9 +438,14 @@ class SemanticIndex:
         description only has to agree. None when none of them has a text.
         """
         rows = [j for entity in entities for j in self._rows.get(entity, ())]
-        if not rows or not query.segments:
+        segments = [
+            s
+            for s, seg in enumerate(query.segments)
+            if outside is None or seg.span[1] <= outside[0] or seg.span[0] >= outside[1]
+        ]
+        if not rows or not segments:
             return None
-        cosines = query.vectors @ self.vectors[rows].T
+        cosines = query.vectors[segments] @ self.vectors[rows].T
         return float((cosines - self.thresholds[rows]).max())
 
     def _hit(self, query: EncodedQuery, s: int, j: int, cosine: float) -> SemanticHit:
