@@ -45,7 +45,7 @@ def support_for(
         # Only the prompt's segments (clauses) that do not contain the name: no second encoding.
         best = snapshot.match.semantic.best_margin(query, groups, outside=hit.span)
         if best is not None and best >= -margin:
-            support.append(f"semantic: the rest of the prompt agrees with the description (margin {best:+.3f})")
+            support.append(f"semantic: the rest of the prompt fits the description (margin {best:+.3f})")
     return support
 
 
