@@ -403,6 +403,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(describe(f"naive substring, {len(names):,} names", base_s, "us"))
     print(describe("  same loop, no early exit", all_s, "us"))
     print(describe("lexical (skeleton + alias + fuzzy)", lex_s, "us", base_s))
+    # The skeleton caches whitespace chunks and the fuzzy index memoises windows: a server sees
+    # the same vocabulary again and again, so the second pass is its steady state.
+    lex_warm = time_each(lexical, texts)
+    print(describe("  same prompts again (caches warm)", lex_warm, "us", base_s))
     print(
         f"{'  vs the loop without early exit':<34} x{mean(lex_s) / mean(all_s):.2f} mean, "
         f"x{percentile(lex_s, 99) / percentile(all_s, 99):.2f} p99"
