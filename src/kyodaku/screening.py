@@ -314,22 +314,12 @@ class Guard:
         log.error("screening%s raised %s; %s", item, what, outcome, exc_info=exc)
         if not self.options.fail_closed:
             raise ScreeningUnavailable(f"screening failed: {what}", error_class=error_class) from exc
-        snap = run.snapshot
-        return Decision(
-            verdict=Verdict.BLOCK,
-            findings=(),
-            entities=(),
-            themes=(),
-            registry_version=snap.version,
-            snapshot=snap.label,
-            message=screening_error_messages(error_class),
-            context=run.context.to_dict(),
-            failed_closed=True,
-            notes=(f"failed closed: {SCREENING_ERROR}: {what}",),
-            elapsed_ms=(time.perf_counter() - run.started) * 1000,
-            id=run.item_id,
+        return _unchecked(
+            run,
+            screening_error_messages(error_class),
+            f"failed closed: {SCREENING_ERROR}: {what}",
             extra={**(extra or {}), "reason": SCREENING_ERROR, "error_class": error_class},
-            timings_ms=run.timings,
+            timings=run.timings,
         )
 
     # -- the pipeline -----------------------------------------------------------------------------
@@ -377,7 +367,8 @@ class Guard:
         except ScreeningUnavailable as exc:
             if not self.options.fail_closed:
                 raise
-            return self._failed_closed(run.snapshot, run.context, exc, run.started, run.item_id)
+            message = messages(Verdict.BLOCK, [], failed_closed_reason=exc.message)
+            return _unchecked(run, message, f"failed closed: {exc.message}")
         found = _Found(run.findings, run.notes)
         with run.timed("policy"):
             decision = self._decide(
@@ -415,25 +406,24 @@ class Guard:
             extra=extra or {},
         )
 
-    def _failed_closed(
-        self,
-        snap: Snapshot,
-        ctx: ScreenContext,
-        exc: ScreeningUnavailable,
-        started: float,
-        item_id: str | None,
-    ) -> Decision:
-        return Decision(
-            verdict=Verdict.BLOCK,
-            findings=(),
-            entities=(),
-            themes=(),
-            registry_version=snap.version,
-            snapshot=snap.label,
-            message=messages(Verdict.BLOCK, [], failed_closed_reason=exc.message),
-            context=ctx.to_dict(),
-            failed_closed=True,
-            notes=(f"failed closed: {exc.message}",),
-            elapsed_ms=(time.perf_counter() - started) * 1000,
-            id=item_id,
-        )
+
+def _unchecked(
+    run: _Run, message: dict[str, str], note: str, extra: dict | None = None, timings: dict | None = None
+) -> Decision:
+    """A BLOCK for content the guard could not check (fail closed): nothing found, and why in the note."""
+    return Decision(
+        verdict=Verdict.BLOCK,
+        findings=(),
+        entities=(),
+        themes=(),
+        registry_version=run.snapshot.version,
+        snapshot=run.snapshot.label,
+        message=message,
+        context=run.context.to_dict(),
+        failed_closed=True,
+        notes=(note,),
+        elapsed_ms=(time.perf_counter() - run.started) * 1000,
+        id=run.item_id,
+        extra=extra or {},
+        timings_ms=timings or {},
+    )
