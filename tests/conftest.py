@@ -23,8 +23,12 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
+
+from kyodaku.matching import ContentKind, MatchResult, Stage, register_matcher
+from kyodaku.matching.base import unregister_matcher
 
 POSTGRES_URL_ENV = "KYODAKU_TEST_POSTGRES_URL"
 
@@ -164,3 +168,36 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
     finally:
         server.drop_schema(url)
+
+
+class BuggyMatcher:
+    """A plug-in matcher with a bug: raises IndexError on a prompt containing "poison" (any case)
+    and on an image or video whose name contains it. The failure tests of the guard, the CLI and
+    the API provoke an unexpected error with it, through the public `register_matcher`."""
+
+    name: ClassVar[str] = "test-buggy"
+    kinds: ClassVar[frozenset[ContentKind]] = frozenset(ContentKind)
+    stage: ClassVar[Stage] = Stage.FIND
+
+    def __init__(self, options) -> None:
+        self.options = options
+
+    @classmethod
+    def enabled(cls, options) -> bool:
+        return True
+
+    def match(self, content, snapshot, earlier) -> MatchResult:
+        what = content.text if content.kind is ContentKind.PROMPT else content.name
+        if "poison" in what.lower():
+            raise IndexError("tuple index out of range")
+        return MatchResult()
+
+
+@pytest.fixture
+def buggy() -> Iterator[type[BuggyMatcher]]:
+    """BuggyMatcher registered for the test, unregistered after it."""
+    register_matcher(BuggyMatcher)
+    try:
+        yield BuggyMatcher
+    finally:
+        unregister_matcher(BuggyMatcher.name)

@@ -7,45 +7,15 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
 from kyodaku.domain.errors import InvalidInput, ScreeningUnavailable
 from kyodaku.domain.findings import Decision, Verdict
-from kyodaku.matching import ContentKind, MatchResult, Stage, register_matcher
-from kyodaku.matching.base import unregister_matcher
 from kyodaku.screening import SCREENING_ERROR, Guard, GuardOptions
 
 MINI = Path(__file__).resolve().parent / "data" / "mini-catalog.yaml"
 LEXICAL = GuardOptions(semantic=False, themes=False)
-
-
-class _Buggy:
-    """A plug-in matcher with a bug: any prompt containing "POISON" makes it raise IndexError."""
-
-    name: ClassVar[str] = "test-buggy"
-    kinds: ClassVar[frozenset[ContentKind]] = frozenset({ContentKind.PROMPT})
-    stage: ClassVar[Stage] = Stage.FIND
-
-    def __init__(self, options: GuardOptions) -> None:
-        self.options = options
-
-    @classmethod
-    def enabled(cls, options: GuardOptions) -> bool:
-        return True
-
-    def match(self, content, snapshot, earlier) -> MatchResult:
-        if "POISON" in content.text:
-            raise IndexError("tuple index out of range")
-        return MatchResult()
-
-
-@pytest.fixture
-def buggy():
-    register_matcher(_Buggy)
-    yield _Buggy
-    unregister_matcher(_Buggy.name)
 
 
 def _assert_failed_closed(outcome, error_class: str) -> None:

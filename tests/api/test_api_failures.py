@@ -6,43 +6,19 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 from fastapi.testclient import TestClient
 
 from kyodaku.api.app import create_app
-from kyodaku.matching import ContentKind, MatchResult, Stage, register_matcher
-from kyodaku.matching.base import unregister_matcher
 from kyodaku.screening import GuardOptions
 
 MINI = Path(__file__).parents[1] / "data" / "mini-catalog.yaml"
 
 
-class _Buggy:
-    """A plug-in matcher with a bug: any prompt containing "POISON" makes it raise IndexError."""
-
-    name: ClassVar[str] = "test-buggy"
-    kinds: ClassVar[frozenset[ContentKind]] = frozenset({ContentKind.PROMPT})
-    stage: ClassVar[Stage] = Stage.FIND
-
-    def __init__(self, options: GuardOptions) -> None:
-        self.options = options
-
-    @classmethod
-    def enabled(cls, options: GuardOptions) -> bool:
-        return True
-
-    def match(self, content, snapshot, earlier) -> MatchResult:
-        if "POISON" in content.text:
-            raise IndexError("tuple index out of range")
-        return MatchResult()
-
-
 @pytest.fixture
-def serve(tmp_path):
+def serve(tmp_path, buggy):
     """Start the API (with the buggy matcher registered) under some options: (client, headers)."""
-    register_matcher(_Buggy)
     with ExitStack() as running:
 
         def start(**options) -> tuple[TestClient, dict[str, str]]:
@@ -54,10 +30,7 @@ def serve(tmp_path):
             key = app.state.store.create_key("operator").secret
             return running.enter_context(TestClient(app)), {"Authorization": f"Bearer {key}"}
 
-        try:
-            yield start
-        finally:
-            unregister_matcher(_Buggy.name)
+        yield start
 
 
 def test_when_screening_a_prompt_raises_then_200_with_a_block_failed_closed(serve):

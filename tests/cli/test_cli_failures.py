@@ -7,44 +7,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
-from kyodaku.matching import ContentKind, MatchResult, Stage, register_matcher
-from kyodaku.matching.base import unregister_matcher
 from kyodaku_samples.synthetic import draw_image
 
 MINI = Path(__file__).parents[1] / "data" / "mini-catalog.yaml"
-
-
-class _Buggy:
-    """A plug-in matcher with a bug: raises IndexError on a prompt containing "POISON" and on an
-    image or video whose name contains "poison"."""
-
-    name: ClassVar[str] = "test-buggy"
-    kinds: ClassVar[frozenset[ContentKind]] = frozenset(ContentKind)
-    stage: ClassVar[Stage] = Stage.FIND
-
-    def __init__(self, options) -> None:
-        self.options = options
-
-    @classmethod
-    def enabled(cls, options) -> bool:
-        return True
-
-    def match(self, content, snapshot, earlier) -> MatchResult:
-        what = content.text if content.kind is ContentKind.PROMPT else content.name
-        if "poison" in what.lower():
-            raise IndexError("tuple index out of range")
-        return MatchResult()
-
-
-@pytest.fixture
-def buggy():
-    register_matcher(_Buggy)
-    yield _Buggy
-    unregister_matcher(_Buggy.name)
 
 
 def _failed_closed(row: dict) -> bool:
