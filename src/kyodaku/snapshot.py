@@ -26,7 +26,7 @@ from kyodaku.domain.model import Catalog, Entity, EntityKind, Rightsholder
 from kyodaku.media.bank import ReferenceBank
 from kyodaku.policy.engine import PolicyEngine
 from kyodaku.text.alias import AliasIndex, NameVariant, name_splits
-from kyodaku.text.ambiguity import classify, distinctive_words, entity_ambiguities
+from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, classify, distinctive_words, entity_ambiguities, zipf
 from kyodaku.text.fuzzy import FuzzyIndex
 from kyodaku.text.semantic import SemanticIndex
 from kyodaku.text.variants import DerivedName, derive_names
@@ -133,6 +133,10 @@ def _name_variants(
             if lang.endswith("-Latn"):  # a romanization is one word however it is spaced
                 v = classify(name.replace(" ", ""), "en", k)
                 ambiguous, reason = v.ambiguous, v.reason
+                if not ambiguous and _word_elsewhere(k):
+                    # Pinyin of 馬力歐 is "ma li ou", which folds to "maio", Portuguese for May: a
+                    # romanization belongs to no language, so a word of any big one is a clash.
+                    ambiguous, reason = True, f'its matching key "{k}" is a common word'
             if ambiguous:
                 # A derived form that is itself an ordinary word adds only false alarms: "Son" of
                 # Son Goku, "Cat" of Cat Bus, "Bird" of the owner Bird Studio. Registered names
@@ -148,6 +152,21 @@ def _name_variants(
             NameVariant(entity.id, entity.kind.value, name, lang, k, splits, ambiguous, reason, v.by_key, how)
         )
     return out
+
+
+_LATIN_LANGS = ("en", "fr", "de", "es", "it", "pt", "nl")
+
+
+def _word_elsewhere(key: str) -> bool:
+    """A romanization's key that is a frequent word (Zipf >= 3) in a big Latin-script language.
+    Not the inflection test of `is_common_word`: that one tells famous names from words, but a
+    romanized Chinese or Korean name is famous in no Latin-script language, so frequency alone
+    means a clash."""
+    return (
+        key.isascii()
+        and key.isalpha()
+        and any(zipf(key, code) >= COMMON_WORD_ZIPF for code in _LATIN_LANGS)
+    )
 
 
 def _drop_shared_derivations(by_entity: dict[str, list[NameVariant]]) -> None:

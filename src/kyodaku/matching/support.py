@@ -1,20 +1,27 @@
 """What supports reading an ambiguous name as the registered entry, and what overlapping findings
 add nothing.
 
-Support comes from three places: words registered as context of the entry's group (its own
-context words, its work's, the distinctive names of its siblings: "Luigi" supports "Mario"); a
+Support comes from four places: words registered as context of the entry's group (its own
+context words, its work's, the distinctive names of its siblings: "Bowser" supports "Mario"); a
+sibling from the same work named beside it, even by an ambiguous name of its own ("Mario und
+Luigi": two Italian first names are each weak, a plumber pair from one work together is not); a
 disguised spelling (nobody writes the ordinary word "cloud" as "C1oud"); and the prompt's
 agreement with the entry's description (the semantic matcher found it, or the prompt reaches
 the description's own calibrated threshold).
+
+A name that reads as part of a person's full name ("Mario Draghi", "Jack Kirby") gets no
+support from siblings: two people's names side by side are just two people.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from kyodaku.domain.findings import Finding
 from kyodaku.snapshot import Snapshot, support_groups
 from kyodaku.text.alias import AliasHit
 from kyodaku.text.semantic import EncodedQuery
-from kyodaku.text.surface import disguised
+from kyodaku.text.surface import disguised, person_name_part
 
 
 def support_for(
@@ -24,6 +31,8 @@ def support_for(
     described: dict[str, list[tuple[int, int]]],
     query: EncodedQuery | None,
     margin: float,
+    others: Sequence[AliasHit] = (),
+    text: str | None = None,
 ) -> list[str]:
     """Why an ambiguous name may be read as the registered entry (empty: it may not).
 
@@ -37,6 +46,7 @@ def support_for(
         for c in context_hits
         if c.variant.entity in groups and (c.span[1] <= hit.span[0] or c.span[0] >= hit.span[1])
     ]
+    support.extend(_siblings(snapshot, hit, others, text))
     if disguised(hit.text, hit.variant.name):
         support.append(f'disguised spelling "{hit.text}": ordinary words are not disguised')
     if any(_beyond(span, hit.span, query) for g in groups for span in described.get(g, ())):
@@ -47,6 +57,33 @@ def support_for(
         if best is not None and best >= -margin:
             support.append(f"semantic: the rest of the prompt fits the description (margin {best:+.3f})")
     return support
+
+
+def _siblings(snapshot: Snapshot, hit: AliasHit, others: Sequence[AliasHit], text: str | None) -> list[str]:
+    """Other entries of the same work named elsewhere in the prompt, ambiguous or not.
+
+    Two ambiguous names of one work side by side ("Mario and Luigi", "Anna und Elsa") support
+    each other: the chance that an ordinary prompt names two characters of one work by their
+    ordinary-word names is the product of two small chances. Not when the name is part of a
+    person's full name ("Mario Draghi and Luigi Di Maio")."""
+    entity = snapshot.entities.get(hit.variant.entity)
+    if entity is None or not entity.work:
+        return []
+    if text is not None and person_name_part(text, hit.span):
+        return []
+    out: list[str] = []
+    for other in others:
+        sibling = snapshot.entities.get(other.variant.entity)
+        if (
+            sibling is None
+            or sibling.id == entity.id
+            or sibling.work != entity.work
+            or not (other.span[1] <= hit.span[0] or other.span[0] >= hit.span[1])
+            or (text is not None and person_name_part(text, other.span))
+        ):
+            continue
+        out.append(f'sibling: "{other.text}" names {sibling.id} of the same work')
+    return out
 
 
 MIN_REST_WORDS = 2

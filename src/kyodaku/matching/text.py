@@ -102,7 +102,9 @@ class AliasMatcher:
             if not v.ambiguous or (v.by_key and hit.text.casefold() == v.name.casefold()):
                 out.findings.append(Finding(v.entity, v.kind, ALIAS_SCORE, self.name, ev))
                 continue
-            support = support_for(snapshot, hit, context_hits, described, content.query, self.support_margin)
+            support = support_for(
+                snapshot, hit, context_hits, described, content.query, self.support_margin, hits, content.text
+            )
             if not support:
                 out.notes.append(
                     f'"{hit.text}" at {hit.span[0]}..{hit.span[1]} may name {v.entity}, but it is '

@@ -46,3 +46,31 @@ def folded_into_word(surface: str, name: str) -> bool:
     if len(words) != len(name.split()):
         return False  # cut up or run together ("P i k a c h u"): an evasion, not a word
     return all(is_common_word(w) for w in words)
+
+
+def person_name_part(text: str, span: tuple[int, int]) -> bool:
+    """Whether the name at `span` reads as one half of a person's full name: a capitalised word
+    that is not an ordinary word right after it ("Mario Draghi", "Elsa Schiaparelli") or right
+    before it ("Jack Kirby"). A character's own full name is registered whole and matched whole,
+    so what is left beside a matched single name is somebody else's name."""
+    before = text[: span[0]].rstrip()
+    after = text[span[1] :].lstrip()
+    if before and before[-1].isalpha() and text[span[0] - 1 : span[0]] == " ":
+        word = before.split()[-1]
+        if _proper_word(word):
+            return True
+    if after and text[span[1] : span[1] + 1] == " ":
+        word = after.split()[0].rstrip(".,;:!?'\")")
+        if _proper_word(word):
+            return True
+    return False
+
+
+def _proper_word(word: str) -> bool:
+    return (
+        len(word) >= 2
+        and word[0].isupper()
+        and word[1:].islower()
+        and word.isalpha()
+        and not is_common_word(word)
+    )
