@@ -29,7 +29,7 @@ from kyodaku.text.alias import AliasIndex, NameVariant, name_splits
 from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, classify, distinctive_words, entity_ambiguities, zipf
 from kyodaku.text.fuzzy import FuzzyIndex
 from kyodaku.text.semantic import SemanticIndex
-from kyodaku.text.variants import DerivedName, derive_names
+from kyodaku.text.variants import DerivedName, derive_names, shared_family_names
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,10 @@ def _has_cue(name: str) -> bool:
 
 
 def _name_variants(
-    entity: Entity, owner: Rightsholder | None = None, taken: dict[str, str] | None = None
+    entity: Entity,
+    owner: Rightsholder | None = None,
+    taken: dict[str, str] | None = None,
+    families: dict[str, frozenset[str]] | None = None,
 ) -> list[NameVariant]:
     """The entry's registered names and the variants derived from them (text/variants.py), each
     classified for ambiguity. A derived variant is dropped when its key is already one of the
@@ -108,7 +111,7 @@ def _name_variants(
     keys = {name: name_splits(name)[0] for _, name in registered}
     own_keys = set(keys.values())
     derived: dict[str, DerivedName] = {}
-    for d in derive_names(entity, owner, _cue_words()):
+    for d in derive_names(entity, owner, _cue_words(), families):
         k = name_splits(d.name)[0]
         if len(k) < 2 or k in own_keys or (taken is not None and taken.get(k, entity.id) != entity.id):
             continue
@@ -137,15 +140,18 @@ def _name_variants(
                     # Pinyin of 馬力歐 is "ma li ou", which folds to "maio", Portuguese for May: a
                     # romanization belongs to no language, so a word of any big one is a clash.
                     ambiguous, reason = True, f'its matching key "{k}" is a common word'
-            if ambiguous:
+            if ambiguous and not (entity.kind is EntityKind.STYLE and not name.isascii()):
                 # A derived form that is itself an ordinary word adds only false alarms: "Son" of
                 # Son Goku, "Cat" of Cat Bus, "Bird" of the owner Bird Studio. Registered names
                 # that are ordinary words stay (the rightsholder chose them) and need support.
+                # A bare style name in Han or kana script stays: it counts only beside a style
+                # cue anyway, and its "frequency" is the studio's fame (迪士尼 is counted 195
+                # times by jieba because Disney is famous, not because it is a common word).
                 continue
             source = verdicts.get(d.source)
             if source is not None and source.ambiguous:
                 ambiguous, reason = True, f"derived from an ambiguous name ({source.reason})"
-        if entity.kind is EntityKind.STYLE and not ambiguous and not _has_cue(name):
+        if entity.kind is EntityKind.STYLE and not _has_cue(name):
             # "Ghibli", "宮崎駿": a style's core name is a request to imitate it only next to a style cue.
             ambiguous, reason = True, "style name without a style cue"
         out.append(
@@ -249,7 +255,8 @@ def build_match_index(
     started = time.perf_counter()
     owners = catalog.rightsholder_map()
     taken = {name_splits(n)[0]: e.id for e in catalog.entities for _, n in e.all_names()}
-    by_entity = {e.id: _name_variants(e, owners.get(e.owner), taken) for e in catalog.entities}
+    families = shared_family_names(catalog.entities)
+    by_entity = {e.id: _name_variants(e, owners.get(e.owner), taken, families) for e in catalog.entities}
     _drop_shared_derivations(by_entity)
     variants = [v for vs in by_entity.values() for v in vs]
     semantic = semantic_builder(catalog) if semantic_builder else None

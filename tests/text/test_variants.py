@@ -31,6 +31,11 @@ def _flagged(guard, text):
         "吉卜力风的小镇",
         "une maison dans la forêt, style Ghibli",
         "ein Dorf am Meer im Ghibli-Stil",
+        "ジブリ的な田舎の夏休み",
+        "우리 강아지 사진을 지브리 애니처럼 바꿔줘",  # the cue is a suffix of another word
+        "jiburi-fuu painting of a seaside town",  # romaji of ジブリ風
+        "un village de pêcheurs, à la Ghibli",
+        "mi perro en un campo de flores, tipo Ghibli",
     ],
 )
 def test_when_style_is_asked_with_any_cue_then_the_registered_style_is_found(guard, text):
@@ -66,6 +71,8 @@ def test_when_owner_name_is_an_ordinary_word_then_it_is_not_derived_as_a_style_n
         ("Legend of Zelda fan art", "the-legend-of-zelda"),  # without the article
         ("Kamado Tanjiro in the snow", "tanjiro-kamado"),  # family name first
         ("Tanjiro swinging a katana", "tanjiro-kamado"),  # the given name alone
+        ("炭治郎が水の呼吸で鬼を斬る", "tanjiro-kamado"),  # after the family name shared with Nezuko
+        ("탄지로가 제복을 입고 서 있다", "tanjiro-kamado"),  # the given part of the spaced Korean name
     ],
 )
 def test_when_name_is_written_in_a_derived_form_then_its_entry_is_found(guard, text, entity):
@@ -148,3 +155,35 @@ def test_when_a_derived_name_is_ambiguous_then_registered_kana_names_keep_their_
     # The kana twin of an ambiguous Latin name inherits its ambiguity, but only of a registered one.
     found, _ = _flagged(guard, "ネコバスが夜の田んぼの上を走る")
     assert "catbus" in found
+
+
+def test_when_a_work_has_one_character_then_no_family_name_is_guessed():
+    from kyodaku.registry.catalog import load_catalog as load
+    from kyodaku.text.variants import shared_family_names
+
+    families = shared_family_names(load(MINIMAL).entities)
+    assert families.get("demon-slayer") == frozenset({"竈門"})
+    assert all(len(prefix) >= 2 for names in families.values() for prefix in names)
+    assert "pokemon" not in families  # one Han name per character, no shared prefix
+
+
+def test_when_a_bare_style_name_is_frequent_in_chinese_then_it_still_counts_beside_a_cue(tmp_path):
+    import yaml
+
+    catalog = {
+        "version": 1,
+        "rightsholders": [{"id": "disney", "name": {"en": "The Walt Disney Company"}, "country": "US"}],
+        "styles": [
+            {
+                "id": "disney-style",
+                "owner": "disney",
+                "names": {"en": ["Disney animation style"], "zh": ["迪士尼风格"]},
+                "description": {"en": "Classic hand-drawn fairy-tale animation."},
+            }
+        ],
+    }
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(catalog, allow_unicode=True), encoding="utf-8")
+    guard = Guard.from_catalog(load_catalog(path), GuardOptions(semantic=False, themes=False))
+    assert "disney-style" in _flagged(guard, "迪士尼动画那种感觉的小鹿")[0]
+    assert "disney-style" not in _flagged(guard, "迪士尼乐园的门票")[0]  # a ticket to the park: no cue

@@ -169,7 +169,9 @@ def accept(sk: Skeleton, i: int, j: int, variant: NameVariant) -> bool:
         rest = end
         while rest < len(sk.text) and 0xAC00 <= ord(sk.text[rest]) <= 0xD7AF:
             rest += 1
-        return _start_ok(sk, i) and korean_end_ok(sk.text[end:rest])
+        # A style cue is a suffix in Korean: "애니처럼" ("like an anime"), "지브리풍".
+        start_ok = _start_ok(sk, i) or variant.kind == "context"
+        return start_ok and korean_end_ok(sk.text[end:rest])
     if script == Script.KANA:
         if len(variant.key) >= LONG_KANA_NAME:
             return True

@@ -11,7 +11,11 @@ names by rules anyone can check:
   name alone ("Tanjiro", "Goku" of "Son Goku": English writes some Japanese names given name
   first and others family name first, so both halves are derived and each is classified for
   ambiguity like any name, which keeps "Son" and "Cloud" from counting alone); an artist's by the
-  family name alone ("Toriyama");
+  family name alone ("Toriyama"). In Korean, Japanese and Chinese the given name is found too:
+  the part of a spaced name ("카마도 탄지로", "クラウド・ストライフ") whose reading is closest to the
+  given name of the Latin name, and, for names written without a space (竈門炭治郎), what follows
+  the family name that the entry shares with a sibling of its work (竈門 of 竈門禰豆子): a family
+  name is what siblings have in common;
 * a title without its leading article ("Legend of Zelda");
 * a style by its bare name: the registered style name without its style cue ("Studio Ghibli
   style" -> "Studio Ghibli" -> "Ghibli", "ジブリ風" -> "ジブリ"), and the owner's own name without
@@ -27,8 +31,11 @@ entry's name.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
+from itertools import pairwise
 
 from kyodaku.domain.model import Entity, EntityKind, Rightsholder
 
@@ -149,8 +156,14 @@ def _person_like(name: str) -> tuple[str, str] | None:
     return None
 
 
-def derive_names(entity: Entity, owner: Rightsholder | None, cues: list[str]) -> list[DerivedName]:
-    """Variants of `entity`'s registered names (see the module docstring), not yet deduplicated."""
+def derive_names(
+    entity: Entity,
+    owner: Rightsholder | None,
+    cues: list[str],
+    families: Mapping[str, frozenset[str]] | None = None,
+) -> list[DerivedName]:
+    """Variants of `entity`'s registered names (see the module docstring), not yet deduplicated.
+    `families`: the Han family names each work's characters share (`shared_family_names`)."""
     out: list[DerivedName] = []
     registered = entity.all_names()
     japanese = owner is not None and owner.country.upper() == "JP"
@@ -180,6 +193,76 @@ def derive_names(entity: Entity, owner: Rightsholder | None, cues: list[str]) ->
                 out.append(DerivedName(lang, f"{family} {given}", f'"{name}" in the other order', name))
                 out.append(DerivedName(lang, given, f'"{name}" by its first name', name))
                 out.append(DerivedName(lang, family, f'"{name}" by its last name', name))
+        out.extend(_cjk_given_names(entity, (families or {}).get(entity.work or "", frozenset())))
+    return out
+
+
+MIN_READING_LIKENESS = 0.6
+
+
+def _cjk_given_names(entity: Entity, family_names: frozenset[str]) -> list[DerivedName]:
+    """Given names of a Japanese character in Korean, Japanese and Chinese script (module docstring)."""
+    givens = [p[0] for lang, n in entity.all_names() if lang == "en" and (p := _person_like(n))]
+    out: list[DerivedName] = []
+    for lang, name in entity.all_names():
+        if not lang.startswith(("ja", "ko", "zh")):
+            continue
+        parts = [w for w in re.split(r"[\s・·･]+", name) if w]
+        if len(parts) == 2 and givens:
+            best = max(parts, key=lambda part: max(_likeness(_reading(part), g) for g in givens))
+            if max(_likeness(_reading(best), g) for g in givens) >= MIN_READING_LIKENESS:
+                out.append(DerivedName(lang, best, f'"{name}" by its given name', name))
+        elif len(parts) == 1 and _HAN.match(name):
+            for family in family_names:
+                if name.startswith(family) and len(name) - len(family) >= 2:
+                    given = name[len(family) :]
+                    how = f'"{name}" by its given name (the family name {family} is shared with a sibling)'
+                    out.append(DerivedName(lang, given, how, name))
+    return out
+
+
+def _reading(part: str) -> str:
+    """A Latin reading of one name part, to compare with the Latin given name."""
+    if _HANGUL.match(part):
+        return (hangul_romanization(part) or "").replace(" ", "")
+    from kyodaku.text.kana import is_kana, kana_run_to_romaji
+
+    if all(is_kana(c) for c in part):
+        return "".join(kana_run_to_romaji(part))
+    return ""
+
+
+def _likeness(reading: str, latin: str) -> float:
+    if not reading:
+        return 0.0
+    return SequenceMatcher(None, reading.casefold(), latin.casefold()).ratio()
+
+
+MIN_FAMILY, MIN_GIVEN = 2, 2
+
+
+def shared_family_names(characters: Iterable[Entity]) -> dict[str, frozenset[str]]:
+    """Per work, the Han prefixes that two or more of its characters' names share (竈門 of
+    竈門炭治郎 and 竈門禰豆子): a Japanese or Chinese name has no space between family and given
+    name, but siblings share the family name, and that tells where to cut."""
+    names: dict[str, list[str]] = {}
+    for e in characters:
+        if e.work and e.kind is EntityKind.CHARACTER:
+            for lang, n in e.all_names():
+                if lang.startswith(("ja", "zh")) and _HAN.match(n):
+                    names.setdefault(e.work, []).append(n)
+    out: dict[str, frozenset[str]] = {}
+    for work, group in names.items():
+        found: set[str] = set()
+        ordered = sorted(set(group))
+        for a, b in pairwise(ordered):
+            common = 0
+            while common < min(len(a), len(b)) and a[common] == b[common]:
+                common += 1
+            if common >= MIN_FAMILY and min(len(a), len(b)) - common >= MIN_GIVEN:
+                found.add(a[:common])
+        if found:
+            out[work] = frozenset(found)
     return out
 
 
