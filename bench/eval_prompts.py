@@ -727,6 +727,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument(
         "--no-semantic", action="store_true", help="lexical matchers only (alias, fuzzy, context)"
     )
+    ap.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        metavar="MATCHER",
+        help="leave out a registered matcher (repeatable), to measure what it adds: e.g. translation",
+    )
     ap.add_argument("--json", dest="json_out", metavar="OUT", help="write per-item results to this JSON file")
     ap.add_argument(
         "--show-errors", type=int, default=0, metavar="N", help="print up to N misses and N false positives"
@@ -764,6 +771,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
 
+    from kyodaku.matching import registered_matchers, unregister_matcher
+
+    names = {m.name for m in registered_matchers()}
+    for name in args.without:
+        if name not in names:
+            die(f"--without {name}: no such matcher (registered: {', '.join(sorted(names))})")
+        unregister_matcher(name)
+
     options = guard_options(semantic=not args.no_semantic)
     t0 = time.perf_counter()
     try:
@@ -784,7 +799,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     half = "" if args.split == "all" else f", {args.split} half ({len(records)} of {len(all_records)})"
     print(f"set {set_path} ({len(records)} prompts{half}, sha256 {file_digest(set_path)})")
-    print(f"guard: {mode}, themes {'on' if options.themes else 'off (module absent)'}; build {build_s:.2f} s")
+    left_out = f"; without {', '.join(args.without)}" if args.without else ""
+    print(
+        f"guard: {mode}, themes {'on' if options.themes else 'off (module absent)'}{left_out}; "
+        f"build {build_s:.2f} s"
+    )
     if failed_closed:
         print(f"WARNING: {failed_closed} decisions failed closed (counted as block)")
     summary = summarise(results)

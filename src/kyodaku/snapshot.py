@@ -29,6 +29,7 @@ from kyodaku.text.alias import AliasIndex, NameVariant, name_splits
 from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, classify, distinctive_words, entity_ambiguities, zipf
 from kyodaku.text.fuzzy import FuzzyIndex
 from kyodaku.text.semantic import SemanticIndex
+from kyodaku.text.translated import TranslatedNameIndex
 from kyodaku.text.variants import DerivedName, derive_names, shared_family_names
 
 
@@ -43,6 +44,8 @@ class MatchIndex:
     semantic: SemanticIndex | None  # built only when semantic matching is enabled
     build_seconds: float
     ambiguous: dict[str, list[str]] = field(default_factory=dict)
+    # Names translated word by word ("Homem-Aranha"); built with the semantic index's encoder.
+    translations: TranslatedNameIndex | None = None
 
 
 @dataclass(frozen=True)
@@ -260,6 +263,7 @@ def build_match_index(
     _drop_shared_derivations(by_entity)
     variants = [v for vs in by_entity.values() for v in vs]
     semantic = semantic_builder(catalog) if semantic_builder else None
+    translations = TranslatedNameIndex(variants, semantic.encoder) if semantic is not None else None
     return MatchIndex(
         digest=digest or entities_digest(catalog),
         aliases=AliasIndex(variants),
@@ -272,6 +276,7 @@ def build_match_index(
             for eid, vs in by_entity.items()
             if any(v.ambiguous for v in vs)
         },
+        translations=translations,
     )
 
 

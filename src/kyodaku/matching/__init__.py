@@ -1,10 +1,11 @@
 """Matchers: prepared content in, findings with evidence out (see `base` for the interface).
 
 Importing this package registers the built-in matchers, in running order: the text matchers
-(semantic, alias, fuzzy, then themes) and the media tiers (pdq, local, encoder; vpdq for video).
+(semantic, alias, fuzzy, themes, then translated names) and the media tiers (pdq, local,
+encoder; vpdq for video).
 """
 
-from kyodaku.matching import media, text
+from kyodaku.matching import media, text, translated
 from kyodaku.matching.base import (
     ContentKind,
     Matcher,
@@ -26,5 +27,6 @@ __all__ = [
     "register_matcher",
     "registered_matchers",
     "text",
+    "translated",
     "unregister_matcher",
 ]

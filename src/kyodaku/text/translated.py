@@ -1,0 +1,392 @@
+"""Names translated word by word into another language: "Homem-Aranha" and "Человек-паук" for
+Spider-Man, "Pato Donald" for Donald Duck, "Guerra nas Estrelas" for Star Wars.
+
+A rightsholder registers official names in a few languages; people write the name in their own.
+A name made of invented words ("Pikachu") is *transliterated* into other scripts, and the
+skeleton already makes those meet. A name made of meaningful words ("Spider-Man", "Donald
+Duck", "Star Wars") is *translated*, and no spelling rule reaches the translation. The
+multilingual sentence encoder does: it was trained to put translations of the same words close
+together, in every language it knows.
+
+The test is two-fold, so that a resemblance is not taken for a translation:
+
+1. word by word, the candidate's content words and the name's content words pair off one to
+   one, each pair either the same word (up to one edit: "Micky" for "Mickey") or a translation:
+   an ordinary English word of the name ("Spider", "Mouse") met by a word of the prompt that is
+   not English and embeds close to it ("Aranha", "Maus"). An invented word ("Vader", "Goku") is
+   never translated, and an English word is no translation of another ("Bat" for "Spider",
+   "Marvel" for "DC"); "Mickey Mantle" has a word that pairs with nothing in "Mickey Mouse";
+2. the candidate phrase as a whole embeds close to the registered name.
+
+Candidates are phrases a user writes as a name: runs of capitalised words or words in a
+non-Latin alphabet (Cyrillic, Greek ...), with short function words between them ("Guerra nas
+Estrelas", "La leyenda de Zelda"), hyphenated compounds counted word by word ("Homem-Aranha").
+Only names of two or more content words take part, and only those with at least one ordinary
+word in them: invented names are not translated, and a single-word name ("Frozen") is too easily
+met by an ordinary word ("Eis", "ice").
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import permutations
+
+import numpy as np
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from kyodaku.text.alias import NameVariant
+from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, zipf
+from kyodaku.text.embedding import TextEncoder
+from kyodaku.text.normalize import key
+
+# Calibrated on the tune halves of bench/data/devset.jsonl and freshset.jsonl (minimal catalog).
+# Words are compared in lower case, where the encoder puts translations closest: word to word,
+# translations of name words sat at 0.69-0.90 ("pato" ~ "duck" 0.74, "aranha" ~ "spider" 0.87),
+# the closest non-translation at 0.50 ("bat" ~ "spider", refused anyway as an English word) and
+# 0.39 ("mantle" ~ "mouse"). Phrases that are translations sat at 0.6-0.9.
+PHRASE_MIN = 0.5
+WORD_MIN = 0.6
+MAX_CONTENT_WORDS = 4
+MAX_LOWER_BETWEEN = 2
+MAX_CANDIDATES = 16  # bounds the encoder's work on a prompt written in Title Case
+WORD_CACHE = 50_000
+TOP_MARGIN = 0.1
+FOREIGN_WORD_ZIPF = 3.5  # "Araignée" (fr) 3.7 .. "Hombre" (es) 5.6; "Kamado" 1.2, "Kiti" 3.3
+TRANSLATION_LANGUAGES = ("fr", "de", "es", "it", "pt", "nl")  # frequency lists kyodaku loads anyway
+TRANSLITERATION_RATIO = 70  # romanized keys: "veider" (Вейдер) ~ "vader" 73
+
+# Articles, prepositions and possessives of the big Latin-script languages: they are dropped on
+# both sides before words are paired ("La leyenda de Zelda" ~ "The Legend of Zelda").
+_FUNCTION_WORDS = """the a an of and my your his her our to in on at for with from
+    le la les l un une des du de d et mon ma mes au aux en
+    el los las lo uno una del y mi mis al con
+    il gli i lo uno di da e mio mia dei della delle nel
+    der die das den dem des ein eine einer und von vom zum zur mein meine im
+    o os as um uma do da dos das nas nos no na e meu minha
+    het een van en"""
+FUNCTION_WORDS = frozenset(_FUNCTION_WORDS.split())
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+_ELISION = re.compile(r"^(?:l|d|dell|all|nell|sull)['’]", re.IGNORECASE)
+_JOINERS = re.compile(r"^[\s\-‐‑]*$")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A phrase of the prompt that may be a name, and its content words."""
+
+    span: tuple[int, int]
+    text: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TranslationHit:
+    variant: NameVariant
+    span: tuple[int, int]
+    text: str
+    phrase_cosine: float
+    pairs: tuple[tuple[str, str, float], ...]  # (prompt word, name word, cosine; 1.0 when literal)
+
+    @property
+    def note(self) -> str:
+        words = ", ".join(
+            f"{a} = {b}" if score >= 1.0 else f"{a} ~ {b} {score:.2f}" for a, b, score in self.pairs
+        )
+        v = self.variant
+        return f'translation of "{v.name}" ({v.lang}): phrase cosine {self.phrase_cosine:.2f}; {words}'
+
+
+def content_words(text: str) -> tuple[str, ...]:
+    """The words that carry meaning, without elided articles ("L'Uomo" -> "Uomo")."""
+    out = []
+    for token in _TOKEN.findall(text):
+        token = _ELISION.sub("", token)
+        if token and token.casefold() not in FUNCTION_WORDS:
+            out.append(token)
+    return tuple(out)
+
+
+def _name_like(token: str) -> bool:
+    """Capitalised ("Aranha", "Паук"), or in an alphabet without case (Hebrew, Arabic, Georgian)."""
+    first = token[0]
+    if first.isupper():
+        return True
+    return first.isalpha() and not first.islower() and _alphabetic_script(first)
+
+
+def _alphabetic_script(ch: str) -> bool:
+    """Greek, Cyrillic, Armenian, Hebrew, Arabic, Georgian: alphabets whose names get translated.
+    Not Han, kana or Hangul: their names are matched by the alias index in their own script."""
+    code = ord(ch)
+    return 0x0370 <= code <= 0x06FF or 0x10A0 <= code <= 0x10FF
+
+
+@dataclass(frozen=True)
+class _Token:
+    start: int
+    end: int
+    text: str
+    name_like: bool
+    function: bool
+    hyphened: bool  # joined to the token before it by a hyphen ("Человек-паук")
+
+
+def _runs(text: str) -> list[list[_Token]]:
+    """Tokens grouped into runs that only spaces and hyphens separate (punctuation ends a run)."""
+    runs: list[list[_Token]] = []
+    current: list[_Token] = []
+    previous_end = None
+    for m in _TOKEN.finditer(text):
+        word = m.group()
+        gap = text[previous_end : m.start()] if previous_end is not None else ""
+        joined = previous_end is not None and bool(_JOINERS.match(gap)) and len(gap) <= 3
+        if not joined and current:
+            runs.append(current)
+            current = []
+        hyphened = joined and any(ch in gap for ch in "-‐‑")
+        current.append(
+            _Token(m.start(), m.end(), word, _name_like(word), word.casefold() in FUNCTION_WORDS, hyphened)
+        )
+        previous_end = m.end()
+    if current:
+        runs.append(current)
+    return runs
+
+
+def candidates(text: str) -> list[Candidate]:
+    """Phrases that may be a name: they start with a capitalised word (an article too: "La leyenda
+    de Zelda") and end with a capitalised word or a word hyphened to one ("Человек-паук"), with
+    2-4 content words and at most MAX_LOWER_BETWEEN lowercase ones (sentence-case titles)."""
+    out: list[Candidate] = []
+    seen: set[tuple[int, int]] = set()
+    for run in _runs(text):
+        for s, first in enumerate(run):
+            if not first.name_like:
+                continue
+            content = lower = 0
+            for e in range(s, len(run)):
+                tok = run[e]
+                if not tok.function:
+                    content += 1
+                    closes = tok.name_like or (tok.hyphened and e > s and run[e - 1].name_like)
+                    if not closes:
+                        lower += 1
+                    if content > MAX_CONTENT_WORDS or lower > MAX_LOWER_BETWEEN:
+                        break
+                    if closes and content >= 2:
+                        span = (first.start, tok.end)
+                        if span not in seen:
+                            seen.add(span)
+                            phrase = text[span[0] : span[1]]
+                            out.append(Candidate(span, phrase, content_words(phrase)))
+                            if len(out) >= MAX_CANDIDATES:
+                                return out
+    return out
+
+
+def translatable(variant: NameVariant) -> bool:
+    """A registered Latin-script name of 2+ content words, at least one an ordinary English word."""
+    if variant.derived or variant.ambiguous or not variant.name.isascii():
+        return False
+    words = content_words(variant.name)
+    return 2 <= len(words) <= MAX_CONTENT_WORDS and any(
+        zipf(w.casefold(), "en") >= COMMON_WORD_ZIPF for w in words
+    )
+
+
+class TranslatedNameIndex:
+    """The translatable names of a snapshot, found through their translatable words.
+
+    Only the ordinary English words of the names are embedded when the index is built (6,220
+    distinct words for the 19,435 translatable names of a 40,000-character catalog: ~2 s), not
+    the names themselves (~12 s). A query embeds only the prompt's candidate words that are not
+    English, looks up the name words they translate, and checks the few names that hold those
+    words: word by word, then as a phrase (names embedded on first use, then kept).
+    """
+
+    def __init__(self, variants: Iterable[NameVariant], encoder: TextEncoder) -> None:
+        seen: set[tuple[str, str]] = set()
+        self.variants: list[NameVariant] = []
+        for v in variants:
+            if translatable(v) and (v.entity, v.name.casefold()) not in seen:
+                seen.add((v.entity, v.name.casefold()))
+                self.variants.append(v)
+        self.encoder = encoder
+        self.words = [content_words(v.name) for v in self.variants]
+        postings: dict[str, list[int]] = {}
+        for i, words in enumerate(self.words):
+            for w in {w.casefold() for w in words if _translatable_word(w)}:
+                postings.setdefault(w, []).append(i)
+        self.vocabulary = sorted(postings)
+        self.postings = [postings[w] for w in self.vocabulary]
+        self._vocabulary_row = {w: i for i, w in enumerate(self.vocabulary)}
+        self.matrix = (
+            _unit(encoder.encode(self.vocabulary))
+            if self.vocabulary
+            else np.zeros((0, encoder.dim), np.float32)
+        )
+        self._prompt_words: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._names: dict[int, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self.variants)
+
+    def find(self, text: str) -> list[TranslationHit]:
+        if not self.vocabulary:
+            return []
+        found = [(c, [w.casefold() for w in c.words if _foreign_word(w)]) for c in candidates(text)]
+        found = [(c, foreign) for c, foreign in found if foreign]
+        if not found:
+            return []  # English words are read by the other matchers, not translated
+        vectors = self._encode_words([w for _, foreign in found for w in foreign])
+        translations = {w: self._translations(vectors[w]) for _, foreign in found for w in foreign}
+        paired: list[tuple[Candidate, int, tuple[tuple[str, str, float], ...]]] = []
+        for cand, foreign in found:
+            names = {
+                i
+                for w in foreign
+                for b in translations[w]
+                for i in self.postings[self._vocabulary_row[b]]
+                if len(self.words[i]) == len(cand.words)
+            }
+            for i in sorted(names):
+                pairs = self._pair_off(cand.words, self.words[i], translations)
+                if pairs is not None:
+                    paired.append((cand, i, pairs))
+        if not paired:
+            return []
+        phrases = dict(
+            zip(
+                [c.text for c, _ in found],
+                _unit(self.encoder.encode([c.text for c, _ in found])),
+                strict=True,
+            )
+        )
+        names = self._name_vectors(sorted({i for _, i, _ in paired}))
+        best: dict[tuple[int, int], TranslationHit] = {}
+        for cand, i, pairs in paired:
+            cosine = float(names[i] @ phrases[cand.text])
+            held = best.get(cand.span)
+            if cosine >= PHRASE_MIN and (held is None or cosine > held.phrase_cosine):
+                best[cand.span] = TranslationHit(self.variants[i], cand.span, cand.text, cosine, pairs)
+        return _without_overlaps(best.values())
+
+    def _translations(self, vector: np.ndarray) -> dict[str, float]:
+        """The name words a prompt word may translate: close (WORD_MIN) and about as close as its
+        closest one (TOP_MARGIN), so that "Eis" (ice) does not also translate "hare" at 0.62."""
+        scores = self.matrix @ vector
+        top = float(scores.max())
+        keep = np.flatnonzero(scores >= max(WORD_MIN, top - TOP_MARGIN))
+        return {self.vocabulary[j]: float(scores[j]) for j in keep}
+
+    def _pair_off(
+        self,
+        prompt_words: Sequence[str],
+        name_words: Sequence[str],
+        translations: dict[str, dict[str, float]],
+    ) -> tuple[tuple[str, str, float], ...] | None:
+        """Pair every content word of the phrase with one of the name, each pair the same word
+        (`_same_word`) or a translation (`_translations`); None when no such one-to-one pairing
+        exists, or when no word is translated (the same words are the alias and fuzzy matchers'
+        business)."""
+        best: tuple[tuple[str, str, float], ...] | None = None
+        best_total = -1.0
+        for order in permutations(range(len(name_words))):
+            pairs = []
+            for a, j in zip(prompt_words, order, strict=True):
+                b = name_words[j]
+                score = translations.get(a.casefold(), {}).get(b.casefold())
+                if score is None:
+                    if not _same_word(a, b):
+                        break
+                    score = 1.0
+                pairs.append((a, b, round(score, 3)))
+            else:
+                total = sum(s for _, _, s in pairs)
+                if total > best_total:
+                    best, best_total = tuple(pairs), total
+        if best is None or all(s >= 1.0 for _, _, s in best):
+            return None
+        return best
+
+    def _encode_words(self, words: Sequence[str]) -> dict[str, np.ndarray]:
+        with self._lock:
+            known = {w: self._prompt_words[w] for w in words if w in self._prompt_words}
+        missing = [w for w in dict.fromkeys(words) if w not in known]
+        if missing:
+            fresh = _unit(self.encoder.encode(missing))
+            known.update(zip(missing, fresh, strict=True))
+            with self._lock:
+                for w, v in zip(missing, fresh, strict=True):
+                    self._prompt_words[w] = v
+                while len(self._prompt_words) > WORD_CACHE:
+                    self._prompt_words.popitem(last=False)
+        return known
+
+    def _name_vectors(self, rows: Sequence[int]) -> dict[int, np.ndarray]:
+        with self._lock:
+            known = {i: self._names[i] for i in rows if i in self._names}
+        missing = [i for i in rows if i not in known]
+        if missing:
+            fresh = _unit(self.encoder.encode([self.variants[i].name for i in missing]))
+            known.update(zip(missing, fresh, strict=True))
+            with self._lock:
+                self._names.update(zip(missing, fresh, strict=True))
+        return known
+
+
+def _translatable_word(word: str) -> bool:
+    """An ordinary English word of a name: the part of a name that gets translated."""
+    return zipf(word.casefold(), "en") >= COMMON_WORD_ZIPF
+
+
+def _same_word(a: str, b: str) -> bool:
+    """The same word up to a typo ("Micky" for "Mickey") or a transliteration ("Дарт" for
+    "Darth", compared on their romanized keys)."""
+    a, b = a.casefold(), b.casefold()
+    if a == b:
+        return True
+    if a.isascii() and b.isascii():
+        return min(len(a), len(b)) >= 4 and Levenshtein.distance(a, b, score_cutoff=1) <= 1
+    ka, kb = key(a), key(b)
+    return min(len(ka), len(kb)) >= 3 and fuzz.ratio(ka, kb) >= TRANSLITERATION_RATIO
+
+
+def _foreign_word(word: str) -> bool:
+    """A word of the prompt that may be a translation: not English (an English word is no
+    translation of another: "Bat" of "Spider", "Marvel" of "DC"), and, in the Latin alphabet, a
+    word of one of the big Latin-script languages ("Aranha", "Maus"; not an invented name such
+    as "Kamado" or "Wukong", which embeds close to other invented names)."""
+    w = word.casefold()
+    if zipf(w, "en") >= COMMON_WORD_ZIPF:
+        return False
+    if not all(_latin_letter(ch) for ch in w):
+        return True
+    return any(zipf(w, lang) >= FOREIGN_WORD_ZIPF for lang in TRANSLATION_LANGUAGES)
+
+
+def _latin_letter(ch: str) -> bool:
+    return ch.isascii() or "\u00c0" <= ch <= "\u024f" or ch in "'’"
+
+
+def _without_overlaps(hits: Iterable[TranslationHit]) -> list[TranslationHit]:
+    """One hit per stretch of text: the strongest of overlapping candidates ("El Hombre Araña"
+    and "Hombre Araña")."""
+    out: list[TranslationHit] = []
+    for hit in sorted(hits, key=lambda h: -h.phrase_cosine):
+        if all(hit.span[1] <= o.span[0] or o.span[1] <= hit.span[0] for o in out):
+            out.append(hit)
+    return sorted(out, key=lambda h: h.span)
+
+
+def _unit(matrix: np.ndarray) -> np.ndarray:
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return matrix / norms
