@@ -26,7 +26,14 @@ from kyodaku.domain.model import Catalog, Entity, EntityKind, Rightsholder
 from kyodaku.media.bank import ReferenceBank
 from kyodaku.policy.engine import PolicyEngine
 from kyodaku.text.alias import AliasIndex, NameVariant, name_splits
-from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, classify, distinctive_words, entity_ambiguities, zipf
+from kyodaku.text.ambiguity import (
+    COMMON_WORD_ZIPF,
+    PHRASE_REASON,
+    classify,
+    distinctive_words,
+    entity_ambiguities,
+    zipf,
+)
 from kyodaku.text.fuzzy import FuzzyIndex
 from kyodaku.text.semantic import SemanticIndex
 from kyodaku.text.translated import TranslatedNameIndex
@@ -172,9 +179,7 @@ def _word_elsewhere(key: str) -> bool:
     romanized Chinese or Korean name is famous in no Latin-script language, so frequency alone
     means a clash."""
     return (
-        key.isascii()
-        and key.isalpha()
-        and any(zipf(key, code) >= COMMON_WORD_ZIPF for code in _LATIN_LANGS)
+        key.isascii() and key.isalpha() and any(zipf(key, code) >= COMMON_WORD_ZIPF for code in _LATIN_LANGS)
     )
 
 
@@ -198,6 +203,12 @@ def _cue_words() -> list[str]:
     return sorted({cue for _, cue in style_cues()}, key=len, reverse=True)
 
 
+# A context variant's `ambiguity_reason` says where it comes from: a word the rightsholder (or the
+# description) gave as context, or another entry's name standing as context.
+CONTEXT_WORD = "context"
+CONTEXT_NAME = "context: a name"
+
+
 def _context_variants(
     catalog: Catalog, variants_by_entity: dict[str, list[NameVariant]]
 ) -> list[NameVariant]:
@@ -212,9 +223,9 @@ def _context_variants(
     """
     out: list[NameVariant] = []
 
-    def add(group: str, lang: str, word: str) -> None:
+    def add(group: str, lang: str, word: str, source: str = CONTEXT_WORD) -> None:
         k, splits = name_splits(word)
-        out.append(NameVariant(group, "context", word, lang, k, splits, False, "context"))
+        out.append(NameVariant(group, "context", word, lang, k, splits, False, source))
 
     for e in catalog.entities:
         group = e.work or e.id
@@ -231,9 +242,9 @@ def _context_variants(
             for w in distinctive_words(text, lang):
                 add(e.id, lang, w)
         for v in variants_by_entity.get(e.id, []):
-            if not v.ambiguous:
-                add(group, v.lang, v.name)
-                add(_owner_group(e.owner), v.lang, v.name)
+            if not v.ambiguous or v.ambiguity_reason == PHRASE_REASON:  # see _distinctive_support
+                add(group, v.lang, v.name, CONTEXT_NAME)
+                add(_owner_group(e.owner), v.lang, v.name, CONTEXT_NAME)
     return out
 
 

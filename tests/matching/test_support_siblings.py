@@ -70,3 +70,23 @@ def test_when_a_romanization_folds_to_a_word_of_another_language_then_it_is_not_
     # Pinyin of 马力欧 is "ma li ou"; its key "maio" is Portuguese for May, and an Italian surname.
     assert _found(guard, "a politician named Di Maio at a summit") == set()
     assert "mario" in _found(guard, "马力欧在跳")
+
+
+COLOURS = {
+    "version": 1,
+    "rightsholders": [{"id": "innersloth", "name": {"en": "Innersloth"}, "country": "US"}],
+    "works": [{"id": "among-us", "owner": "innersloth", "names": {"en": ["Among Us"]}}],
+    "characters": [
+        {"id": f"{c}-crewmate", "work": "among-us", "names": {"en": [c.title()]}}
+        for c in ("red", "blue", "black", "white")
+    ],
+}
+
+
+def test_when_siblings_are_named_by_ordinary_words_then_they_do_not_support_each_other(tmp_path):
+    path = tmp_path / "colours.yaml"
+    path.write_text(yaml.safe_dump(COLOURS), encoding="utf-8")
+    guard = Guard.from_catalog(load_catalog(path), GuardOptions(semantic=False, themes=False))
+    assert _found(guard, "1girl, red eyes, blue hair, black shirt, white background") == set()
+    # The work's own name is still context for them.
+    assert _found(guard, "Among Us crewmates Red and Blue in the cafeteria") >= {"red-crewmate", "blue-crewmate"}

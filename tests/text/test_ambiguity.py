@@ -1,6 +1,6 @@
 import pytest
 
-from kyodaku.text.ambiguity import classify, entity_ambiguities
+from kyodaku.text.ambiguity import PHRASE_REASON, AmbiguityVerdict, classify, entity_ambiguities
 
 
 @pytest.mark.parametrize("name", ["Cloud", "Link", "Frozen", "Peach", "Mario", "Elsa", "Ash"])
@@ -35,3 +35,19 @@ def test_when_the_matching_key_is_a_word_then_the_name_is_ambiguous_by_key(name,
 @pytest.mark.parametrize("name", ["Pink", "Blue"])
 def test_when_name_is_among_the_most_frequent_words_then_it_is_ambiguous(name):
     assert classify(name, "en").ambiguous
+
+
+@pytest.mark.parametrize("name", ["grey", "twilight", "navel", "ascot", "crescent"])
+def test_when_a_dictionary_word_is_used_mostly_in_english_then_it_is_ambiguous(name):
+    verdict = classify(name, "en")
+    assert verdict.ambiguous and verdict.reason.startswith("common word")
+
+
+@pytest.mark.parametrize("name", ["fox girl", "One Piece", "Star Wars", "office lady", "The Dark Knight"])
+def test_when_every_word_of_a_name_is_a_frequent_word_then_the_phrase_is_ambiguous(name):
+    assert classify(name, "en") == AmbiguityVerdict(True, PHRASE_REASON)
+
+
+@pytest.mark.parametrize("name", ["Cloud Strife", "Hatsune Miku", "The Legend of Zelda", "Princess Peach"])
+def test_when_a_word_of_a_name_is_rare_or_invented_then_the_phrase_is_distinctive(name):
+    assert not classify(name, "en").ambiguous

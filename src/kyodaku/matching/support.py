@@ -3,8 +3,9 @@ add nothing.
 
 Support comes from four places: words registered as context of the entry's group (its own
 context words, its work's, the distinctive names of its siblings: "Bowser" supports "Mario"); a
-sibling from the same work named beside it, even by an ambiguous name of its own ("Mario und
-Luigi": two Italian first names are each weak, a plumber pair from one work together is not); a
+sibling from the same work named beside it, even by a first name of its own ("Mario und Luigi":
+two Italian first names are each weak, a plumber pair from one work together is not); a phrase
+of ordinary words written as a title ("One Piece", not "one piece swimsuit"); a
 disguised spelling (nobody writes the ordinary word "cloud" as "C1oud"); and the prompt's
 agreement with the entry's description (the semantic matcher found it, or the prompt reaches
 the description's own calibrated threshold).
@@ -20,8 +21,9 @@ from collections.abc import Sequence
 from kyodaku.domain.findings import Finding
 from kyodaku.snapshot import Snapshot, support_groups
 from kyodaku.text.alias import AliasHit
+from kyodaku.text.ambiguity import FIRST_NAME_REASON, PHRASE_REASON
 from kyodaku.text.semantic import EncodedQuery
-from kyodaku.text.surface import disguised, person_name_part
+from kyodaku.text.surface import disguised, person_name_part, written_as_title
 
 
 def support_for(
@@ -47,6 +49,8 @@ def support_for(
         if c.variant.entity in groups and (c.span[1] <= hit.span[0] or c.span[0] >= hit.span[1])
     ]
     support.extend(_siblings(snapshot, hit, others, text))
+    if hit.variant.ambiguity_reason == PHRASE_REASON and written_as_title(hit.text):
+        support.append(f'written as a name: "{hit.text}"')
     if disguised(hit.text, hit.variant.name):
         support.append(f'disguised spelling "{hit.text}": ordinary words are not disguised')
     if any(_beyond(span, hit.span, query) for g in groups for span in described.get(g, ())):
@@ -60,14 +64,16 @@ def support_for(
 
 
 def _siblings(snapshot: Snapshot, hit: AliasHit, others: Sequence[AliasHit], text: str | None) -> list[str]:
-    """Other entries of the same work named elsewhere in the prompt, ambiguous or not.
+    """Other entries of the same work named elsewhere in the prompt, by first names.
 
-    Two ambiguous names of one work side by side ("Mario and Luigi", "Anna und Elsa") support
-    each other: the chance that an ordinary prompt names two characters of one work by their
-    ordinary-word names is the product of two small chances. Not when the name is part of a
-    person's full name ("Mario Draghi and Luigi Di Maio")."""
+    Two first names of one work side by side ("Mario and Luigi", "Anna und Elsa") support each
+    other: that an ordinary prompt names two given people who happen to be a pair of one work is
+    the product of two small chances. Not for names that are ordinary words: those are not
+    independent chances ("red eyes, blue hair, black shirt" names Red, Blue and Black of Among
+    Us; a 40,000-character catalog has works full of colours, flowers and animals), and not when
+    the name is part of a person's full name ("Mario Draghi and Luigi Di Maio")."""
     entity = snapshot.entities.get(hit.variant.entity)
-    if entity is None or not entity.work:
+    if entity is None or not entity.work or not _first_name_only(hit):
         return []
     if text is not None and person_name_part(text, hit.span):
         return []
@@ -80,10 +86,16 @@ def _siblings(snapshot: Snapshot, hit: AliasHit, others: Sequence[AliasHit], tex
             or sibling.work != entity.work
             or not (other.span[1] <= hit.span[0] or other.span[0] >= hit.span[1])
             or (text is not None and person_name_part(text, other.span))
+            or not _first_name_only(other)
         ):
             continue
         out.append(f'sibling: "{other.text}" names {sibling.id} of the same work')
     return out
+
+
+def _first_name_only(hit: AliasHit) -> bool:
+    """The name is ambiguous only as a person's first name (or not at all)."""
+    return not hit.variant.ambiguous or hit.variant.ambiguity_reason == FIRST_NAME_REASON
 
 
 MIN_REST_WORDS = 2

@@ -8,6 +8,7 @@ after alias so a name already found exactly is not found again one edit away.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from typing import ClassVar
@@ -18,8 +19,10 @@ from kyodaku.matching.base import ContentKind, MatchResult, Stage, register_matc
 from kyodaku.matching.prepare import PreparedPrompt
 from kyodaku.matching.support import support_for
 from kyodaku.options import GuardOptions
-from kyodaku.snapshot import Snapshot
-from kyodaku.text.surface import folded_into_word
+from kyodaku.snapshot import CONTEXT_NAME, Snapshot
+from kyodaku.text.alias import AliasHit
+from kyodaku.text.ambiguity import in_dictionary, is_common_word
+from kyodaku.text.surface import folded_into_word, written_as_title
 
 ALIAS_SCORE = 1.0
 CONTEXT_SCORE = 0.9
@@ -84,6 +87,7 @@ class AliasMatcher:
         hits = snapshot.match.aliases.find(content.skeleton)
         ambiguous = any(h.variant.ambiguous for h in hits)
         context_hits = snapshot.match.context.find(content.skeleton) if ambiguous else []
+        context_hits = [c for c in context_hits if _distinctive_support(c)]
         described: dict[str, list[tuple[int, int]]] = {}
         for f in earlier:
             if f.matcher == SemanticMatcher.name and f.evidence.span is not None:
@@ -186,3 +190,17 @@ class ThemesMatcher:
                 self._detector = ThemeDetector(semantic=self.semantic)
         query = content.query if self.semantic else None
         return MatchResult(themes=list(self._detector.detect(content.text, query)))
+
+
+def _distinctive_support(hit: AliasHit) -> bool:
+    """Another entry's name supports an ambiguous one only when it is itself no ordinary word as
+    written: "grey", "fox girl", "black belt" are names in a 40,000-character catalog and
+    everyday words in prompts, and "mole" only meets "Mollie" after spelling folds. Context
+    words the rightsholder gave (or the description's rare words) count as they are, and a
+    phrase of ordinary words written as a title ("Among Us") is a name."""
+    if hit.variant.ambiguity_reason != CONTEXT_NAME:
+        return True
+    words = [w.strip(".,;:!?'\"()") for w in re.split(r"[\s\-‐‑]+", hit.text.casefold()) if w]
+    if not (words and all(w.isalpha() and (is_common_word(w) or in_dictionary(w)) for w in words)):
+        return True
+    return len(words) > 1 and written_as_title(hit.text)

@@ -19,6 +19,13 @@ Detection is automatic and explainable, from data that ships offline:
   the other big Latin-script languages. A franchise name is used worldwide at
   similar rates ("batman" is as frequent in French and Spanish); an ordinary
   English word is not;
+* an English dictionary word used mostly in English: a lowercase entry of
+  Webster's Second and GCIDE (the `english-words` package), Zipf >= 2.9, and at
+  least 0.55 more frequent in English than in the other big Latin-script
+  languages ("grey", "twilight", "navel", "ascot", "polka"). The dictionary
+  says it is a word; the margin says that the word, not a franchise known
+  worldwide by it, is what people write ("batman" is in the dictionary too, but
+  French and Spanish text uses it as much: margin 0.28);
 * a common first name: listed in gender-guesser's name dictionary *and*
   as frequent as a common word (Zipf >= 3), so "Mario" and "Elsa" count but rare names do not;
 * very short names (<= 3 letters) and single-character Han names;
@@ -43,8 +50,16 @@ INFLECTION_SLACK = 1.4
 ENGLISH_ONLY_ZIPF = 3.5
 VERY_COMMON_ZIPF = 4.5  # about the 3,000 most frequent English words: "pink", "grey", "link"
 ENGLISH_ONLY_MARGIN = 1.0
+DICTIONARY_ZIPF = 2.9
+DICTIONARY_MARGIN = 0.55
 _SUFFIXES = ("s", "es", "ed", "ing", "er", "ly")
 _OTHER_LATIN = ("fr", "de", "es", "it", "pt", "nl")
+
+
+FIRST_NAME_REASON = "common first name"
+PHRASE_REASON = "a phrase of ordinary words"
+PHRASE_WORD_ZIPF = 4.0
+_PHRASE_GLUE = frozenset(["the", "a", "an", "of", "and", "in", "on", "to", "for", "with", "&", "-"])
 
 
 @dataclass(frozen=True)
@@ -100,11 +115,43 @@ def is_common_word(word: str, lang: str = "en") -> bool:
         if best_inflection >= z - INFLECTION_SLACK:
             return True
     z_en = zipf(w, "en")
-    if z_en >= ENGLISH_ONLY_ZIPF:
+    if z_en >= min(ENGLISH_ONLY_ZIPF, DICTIONARY_ZIPF):
         elsewhere = sum(zipf(w, code) for code in _OTHER_LATIN) / len(_OTHER_LATIN)
-        if z_en - elsewhere >= ENGLISH_ONLY_MARGIN:
+        if z_en >= ENGLISH_ONLY_ZIPF and z_en - elsewhere >= ENGLISH_ONLY_MARGIN:
+            return True
+        if z_en - elsewhere >= DICTIONARY_MARGIN and in_dictionary(w):
             return True
     return False
+
+
+def in_dictionary(word: str) -> bool:
+    """A lowercase entry of the English dictionary (see `_dictionary`): a word, not a typo."""
+    return word.casefold() in _dictionary()
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> frozenset[str]:
+    """Lowercase entries of Webster's Second and GCIDE: words, not proper names ("Halloween" and
+    "Mario" are capitalised there)."""
+    from english_words import get_english_words_set
+
+    return frozenset(
+        w for w in get_english_words_set(["web2", "gcide"], lower=False, alpha=True) if w.islower()
+    )
+
+
+def _ordinary_phrase(name: str, lang: str) -> bool:
+    """Every word of a Latin-script name is an ordinary word: "fox girl", "one piece", "black belt"
+    are character and work names in a 40,000-character catalog and everyday phrases in prompts.
+    Only very frequent words (Zipf >= 4: the ~10,000 most frequent) meet by chance often enough:
+    "Cloud Strife" ("strife" 3.4) is two ordinary words that nobody writes together.
+    Such a name needs support, which includes being written as a name ("One Piece", "Star Wars":
+    see `matching.support`)."""
+    words = [w for w in re.split(r"[\s\-/]+", name.lower()) if w and w not in _PHRASE_GLUE]
+    return bool(words) and all(
+        _is_latin_word(w) and is_common_word(w, lang) and zipf(w, _base_lang(lang)) >= PHRASE_WORD_ZIPF
+        for w in words
+    )
 
 
 def _is_latin_word(name: str) -> bool:
@@ -135,6 +182,8 @@ def classify(name: str, lang: str, key: str | None = None) -> AmbiguityVerdict:
 
 def _classify_surface(stripped: str, lang: str) -> AmbiguityVerdict:
     if len(stripped.split()) > 1:
+        if _ordinary_phrase(stripped, lang):
+            return AmbiguityVerdict(True, PHRASE_REASON)
         return AmbiguityVerdict(False, "multi-word name")
     if _is_latin_word(stripped):
         letters = sum(c.isalpha() for c in stripped)
@@ -143,7 +192,7 @@ def _classify_surface(stripped: str, lang: str) -> AmbiguityVerdict:
         if is_common_word(stripped, lang):
             return AmbiguityVerdict(True, f"common word (zipf {zipf(stripped, 'en'):.2f})")
         if is_first_name(stripped) and zipf(stripped, "en") >= FIRST_NAME_ZIPF:
-            return AmbiguityVerdict(True, "common first name")
+            return AmbiguityVerdict(True, FIRST_NAME_REASON)
         return AmbiguityVerdict(False, "distinctive name")
     code = _base_lang(lang)
     if len(stripped) <= 1:

@@ -23,7 +23,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from kyodaku.text.alias import NameVariant
-from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, is_common_word, zipf
+from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, in_dictionary, is_common_word, zipf
 from kyodaku.text.normalize import Gap, Script, Skeleton
 
 MIN_FUZZY_KEY = 6
@@ -141,8 +141,9 @@ def _ordinary(raw: str, script: int) -> bool:
     if script == Script.KANA:
         return zipf(raw, "ja") >= COMMON_WORD_ZIPF
     words = [w.strip(".,!?;:'\"()") for w in raw.split()]
-    # Any word in the dictionary (Zipf >= 2.5, about 1 in 300,000 words) is a word, not a typo.
-    return all(zipf(w, "en") >= DICTIONARY_ZIPF or is_common_word(w) for w in words)
+    # A word frequent enough (Zipf >= 2.5, about 1 in 300,000 words) or in the dictionary
+    # ("frilled" is one edit from "Friede") is a word, not a typo.
+    return all(zipf(w, "en") >= DICTIONARY_ZIPF or is_common_word(w) or in_dictionary(w) for w in words)
 
 
 def _latin_tokens(sk: Skeleton) -> list[tuple[int, int]]:

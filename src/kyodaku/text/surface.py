@@ -8,9 +8,10 @@ ordinary word ("ribbon" meeting "Ribon") is evidence that it was not.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
-from kyodaku.text.ambiguity import is_common_word
+from kyodaku.text.ambiguity import in_dictionary, is_common_word
 
 _LEET_OR_SYMBOL = frozenset("0123456789@$!|_")
 
@@ -43,6 +44,8 @@ def folded_into_word(surface: str, name: str) -> bool:
     if plain == name.casefold() or not surface.replace(" ", "").isalpha() or not surface.isascii():
         return False
     words = plain.split()
+    if len(words) == 1 and len(name.split()) > 1:
+        return is_common_word(plain)  # "tie" meets "Ty Lee": a run-together evasion is no word
     if len(words) != len(name.split()):
         return False  # cut up or run together ("P i k a c h u"): an evasion, not a word
     return all(is_common_word(w) for w in words)
@@ -74,3 +77,21 @@ def _proper_word(word: str) -> bool:
         and word.isalpha()
         and not is_common_word(word)
     )
+
+
+def written_as_title(surface: str) -> bool:
+    """A phrase written the way names are and ordinary phrases are not: every word capitalised
+    ("Star Wars", "One Piece"; articles and prepositions aside), or run together into one word
+    ("spiderman"). Not all capitals (a shouted prompt); hyphens join words like spaces do
+    ("Spider-Man" is a title, "one-piece swimsuit" is not)."""
+    words = [w for w in re.split(r"[\s\-‐‑/]+", surface) if w]
+    if len(words) == 1:  # run together: a name, unless that is a word too ("cowgirl")
+        word = surface.casefold()
+        return surface.isalpha() and not (is_common_word(word) or in_dictionary(word))
+    if surface.isupper():
+        return False
+    content = [w for w in words if w.casefold() not in _TITLE_GLUE]
+    return bool(content) and all(w[:1].isupper() for w in content)
+
+
+_TITLE_GLUE = frozenset(["the", "a", "an", "of", "and", "in", "on", "to", "for", "with"])

@@ -40,7 +40,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from kyodaku.text.alias import NameVariant
-from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, zipf
+from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, PHRASE_REASON, zipf
 from kyodaku.text.embedding import TextEncoder
 from kyodaku.text.normalize import key
 
@@ -191,7 +191,11 @@ def candidates(text: str) -> list[Candidate]:
 
 def translatable(variant: NameVariant) -> bool:
     """A registered Latin-script name of 2+ content words, at least one an ordinary English word."""
-    if variant.derived or variant.ambiguous or not variant.name.isascii():
+    if variant.derived or not variant.name.isascii():
+        return False
+    # A phrase of ordinary words ("Star Wars") needs support when written in English, where it
+    # may be meant literally; its translation word by word into another language is the name.
+    if variant.ambiguous and variant.ambiguity_reason != PHRASE_REASON:
         return False
     words = content_words(variant.name)
     return 2 <= len(words) <= MAX_CONTENT_WORDS and any(

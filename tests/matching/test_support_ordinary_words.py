@@ -1,0 +1,62 @@
+"""Ordinary words and phrases in a big catalog: a phrase of frequent words needs support or a
+title's capitals, another entry's name supports an ambiguous one only when it is no ordinary word
+as written, and ordinary words are not misspellings nor run-together names."""
+
+import pytest
+import yaml
+
+from kyodaku.registry.catalog import load_catalog
+from kyodaku.screening import Guard, GuardOptions
+
+CATALOG = {
+    "version": 1,
+    "rightsholders": [{"id": "studio", "name": {"en": "Studio"}, "country": "JP"}],
+    "works": [
+        {"id": "one-piece", "owner": "studio", "names": {"en": ["One Piece"]}},
+        {"id": "colour-quest", "owner": "studio", "names": {"en": ["Colour Quest Zeta"]}},
+    ],
+    "characters": [
+        {"id": "red", "work": "colour-quest", "names": {"en": ["Red"]}},
+        {"id": "iamp", "work": "colour-quest", "names": {"en": ["Iamp"]}},
+        {"id": "ty-lee", "work": "colour-quest", "names": {"en": ["Ty Lee"]}},
+        {"id": "friede", "work": "colour-quest", "names": {"en": ["Friede"]}},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def guard(tmp_path_factory):
+    path = tmp_path_factory.mktemp("ordinary") / "catalog.yaml"
+    path.write_text(yaml.safe_dump(CATALOG), encoding="utf-8")
+    return Guard.from_catalog(load_catalog(path), GuardOptions(semantic=False, themes=False))
+
+
+def _found(guard, text):
+    return {f.entity for f in guard.screen_prompt(text).findings}
+
+
+def test_when_a_phrase_of_ordinary_words_is_written_as_a_title_then_it_is_found(guard):
+    decision = guard.screen_prompt("Luffy from One Piece on a ship")
+    (finding,) = [f for f in decision.findings if f.entity == "one-piece"]
+    assert any("written as a name" in s for s in finding.support)
+
+
+def test_when_a_phrase_of_ordinary_words_is_written_as_words_then_it_is_not_found(guard):
+    assert _found(guard, "1girl, one piece swimsuit, beach, smile") == set()
+    assert _found(guard, "a one-piece swimsuit by the pool") == set()
+
+
+def test_when_a_name_meets_an_ordinary_word_after_folding_then_it_does_not_support(guard):
+    # "lamp" folds onto "Iamp" (l and I look alike): a word in the prompt, not Red's sibling.
+    assert _found(guard, "red dress, desk lamp, smile") == set()
+    assert "red" in _found(guard, "Red and Iamp racing on bikes")
+
+
+def test_when_a_word_is_one_edit_from_a_name_but_in_the_dictionary_then_it_is_no_misspelling(guard):
+    assert _found(guard, "frilled dress, long hair") == set()
+    assert "friede" in _found(guard, "Friedde in a garden")
+
+
+def test_when_an_ordinary_word_reads_like_a_two_word_name_then_it_is_not_that_name(guard):
+    assert _found(guard, "a red tie and a white shirt") == set()
+    assert "ty-lee" in _found(guard, "Ty Lee doing a handstand")
