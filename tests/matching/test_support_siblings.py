@@ -89,4 +89,7 @@ def test_when_siblings_are_named_by_ordinary_words_then_they_do_not_support_each
     guard = Guard.from_catalog(load_catalog(path), GuardOptions(semantic=False, themes=False))
     assert _found(guard, "1girl, red eyes, blue hair, black shirt, white background") == set()
     # The work's own name is still context for them.
-    assert _found(guard, "Among Us crewmates Red and Blue in the cafeteria") >= {"red-crewmate", "blue-crewmate"}
+    assert _found(guard, "Among Us crewmates Red and Blue in the cafeteria") >= {
+        "red-crewmate",
+        "blue-crewmate",
+    }
