@@ -43,7 +43,7 @@ from enum import IntEnum
 from typing import Any
 
 from kyodaku.domain.model import Catalog, Entity, EntityKind
-from kyodaku.enrich.sources import SourceData, SourceRecord, simple
+from kyodaku.enrich.sources import SourceData, SourceName, SourceRecord, simple
 from kyodaku.text.ambiguity import AmbiguityVerdict, entity_ambiguities, is_common_word
 from kyodaku.text.normalize import key
 
@@ -489,10 +489,11 @@ class _Matcher:
                 "match": Tier(self.tier(entity, cand.record.work_hint, data)).name.lower(),
                 "source": data.source,
             }
+            provenance = _provenance(n)
             existing = pending.get((entity.id, k))
             if existing is not None:
-                if n.provenance.to_dict() not in existing.provenance:
-                    existing.provenance.append(n.provenance.to_dict())
+                if provenance not in existing.provenance:
+                    existing.provenance.append(provenance)
                 if evidence not in existing.evidence:
                     existing.evidence.append(evidence)
                 continue
@@ -505,11 +506,21 @@ class _Matcher:
                 lang=_catalog_lang(lang, entity),
                 lang_from=lang_from,
                 source=data.source,
-                provenance=[n.provenance.to_dict()],
+                provenance=[provenance],
                 evidence=[evidence],
                 key=k,
                 origin=origin,
             )
+
+
+def _provenance(n: SourceName) -> dict[str, Any]:
+    """Where the name was found, with the row's language when the source gives one: names of
+    several rows can meet in one proposal (PokeAPI's fr "Évoli" and de "Evoli" share a key), and
+    the proposal's `lang` is only the first row's."""
+    out = n.provenance.to_dict()
+    if n.lang:
+        out["lang"] = n.lang
+    return out
 
 
 def _is_junk(text: str) -> bool:
@@ -576,9 +587,9 @@ def enrich(catalog: Catalog, sources: list[SourceData], owner: str | None = None
                     eids, tuple(str(e.get("record")) for p in same for e in p.evidence),
                 )
             )  # fmt: skip
+            stats_list[same[0].origin].reported += 1  # one report, counted once, for its source
             for p in same:
                 del pending[(p.entry, p.key)]
-                stats_list[p.origin].reported += 1
 
     by_entry: dict[str, list[Proposal]] = {}
     for p in pending.values():
