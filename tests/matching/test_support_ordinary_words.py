@@ -60,3 +60,8 @@ def test_when_a_word_is_one_edit_from_a_name_but_in_the_dictionary_then_it_is_no
 def test_when_an_ordinary_word_reads_like_a_two_word_name_then_it_is_not_that_name(guard):
     assert _found(guard, "a red tie and a white shirt") == set()
     assert "ty-lee" in _found(guard, "Ty Lee doing a handstand")
+
+
+def test_when_a_frequent_word_name_has_its_work_in_another_clause_then_it_is_a_word(guard):
+    assert "red" not in _found(guard, "Colour Quest Zeta, red eyes, smile")
+    assert "red" in _found(guard, "Red from Colour Quest Zeta on a bike")

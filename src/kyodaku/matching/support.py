@@ -16,6 +16,7 @@ support from siblings: two people's names side by side are just two people.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from kyodaku.domain.findings import Finding
@@ -43,10 +44,13 @@ def support_for(
     only in a segment that is little more than the name does not count)."""
     entity = snapshot.entities.get(hit.variant.entity)
     groups = support_groups(entity) if entity else {hit.variant.entity}
+    near = _needs_near_context(hit)
     support = [
         f"context: {c.text}"
         for c in context_hits
-        if c.variant.entity in groups and (c.span[1] <= hit.span[0] or c.span[0] >= hit.span[1])
+        if c.variant.entity in groups
+        and (c.span[1] <= hit.span[0] or c.span[0] >= hit.span[1])
+        and (not near or text is None or _same_clause(text, hit.span, c.span))
     ]
     support.extend(_siblings(snapshot, hit, others, text))
     if hit.variant.ambiguity_reason == PHRASE_REASON and written_as_title(hit.text):
@@ -91,6 +95,27 @@ def _siblings(snapshot: Snapshot, hit: AliasHit, others: Sequence[AliasHit], tex
             continue
         out.append(f'sibling: "{other.text}" names {sibling.id} of the same work')
     return out
+
+
+def _needs_near_context(hit: AliasHit) -> bool:
+    """A name that is a frequent ordinary word ("Red", "Blue", "White") is supported by context in
+    its own clause only: "Red from Pokémon" is the trainer, but "pokemon, red eyes, white shirt"
+    (a tag list) and "a Pokémon plush on a red sofa" are colours beside a franchise."""
+    v = hit.variant
+    reason = v.ambiguity_reason
+    return (
+        v.ambiguous
+        and not v.by_key
+        and (reason.startswith(("common word", "short name")) or reason == PHRASE_REASON)
+    )
+
+
+_CLAUSE_BREAK = re.compile(r"[,;|.!?\n、，。；]")
+
+
+def _same_clause(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    lo, hi = (a[1], b[0]) if a[1] <= b[0] else (b[1], a[0])
+    return not _CLAUSE_BREAK.search(text, lo, hi) if lo <= hi else True
 
 
 def _first_name_only(hit: AliasHit) -> bool:
