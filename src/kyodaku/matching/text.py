@@ -22,6 +22,7 @@ from kyodaku.options import GuardOptions
 from kyodaku.snapshot import CONTEXT_NAME, Snapshot
 from kyodaku.text.alias import AliasHit
 from kyodaku.text.ambiguity import in_dictionary, is_common_word
+from kyodaku.text.semantic import names_a_group
 from kyodaku.text.surface import folded_into_word, written_as_title
 
 ALIAS_SCORE = 1.0
@@ -33,7 +34,13 @@ PROMPT = frozenset({ContentKind.PROMPT})
 @register_matcher
 class SemanticMatcher:
     """Descriptions: the prompt's segments against the registered descriptions' embeddings, each
-    against its own calibrated threshold. Weak resemblances are notes, not findings."""
+    against its own calibrated threshold. Weak resemblances are notes, not findings.
+
+    Neighbours apart: a hit counts only where it beats the best entry of another work by the
+    calibrated `SemanticOptions.rival_margin` (a work's characters are siblings, not rivals). A
+    contested hit is a note naming the runner-up, or, when the prompt names a group of beings
+    ("two superheroes"), a finding scored below `review_below`: held for review rather than
+    blocked as one entry."""
 
     name: ClassVar[str] = "semantic"
     kinds: ClassVar[frozenset[ContentKind]] = PROMPT
@@ -41,10 +48,21 @@ class SemanticMatcher:
 
     def __init__(self, options: GuardOptions) -> None:
         self.min_score = options.semantic_min_score
+        self.review_score = options.review_below - 0.05
+        self._groups: tuple[object, dict[str, str]] | None = None  # (entities it was made from, groups)
 
     @classmethod
     def enabled(cls, options: GuardOptions) -> bool:
         return options.semantic
+
+    def groups(self, snapshot: Snapshot) -> dict[str, str]:
+        """Entity -> its work (a work and a style: itself), made once per snapshot's entities."""
+        cached = self._groups
+        if cached is not None and cached[0] is snapshot.entities:
+            return cached[1]
+        groups = {eid: e.work or eid for eid, e in snapshot.entities.items()}
+        self._groups = (snapshot.entities, groups)
+        return groups
 
     def match(self, content: PreparedPrompt, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
         index = snapshot.match.semantic
@@ -53,12 +71,39 @@ class SemanticMatcher:
                 content.unavailable or "the semantic index is missing from the snapshot"
             )
         out = MatchResult()
-        for hit in index.search_encoded(content.query):
+        group: bool | None = None  # whether the prompt names a group; read only when a hit is contested
+        for hit in index.search_encoded(content.query, self.groups(snapshot)):
             note = f"cosine {hit.cosine:.3f} vs threshold {hit.threshold:.3f}"
+            if hit.runner_up is not None and hit.lead is not None:
+                note = f"{note}; lead {hit.lead:+.3f} over runner-up {hit.runner_up}"
             if hit.score < self.min_score:
                 out.notes.append(
                     f'"{hit.segment}" resembles the description of {hit.entity} ({note}, '
                     f"score {hit.score:.2f}), below the {self.min_score} needed on its own"
+                )
+                continue
+            if hit.contested:
+                if group is None:
+                    group = names_a_group(content.text)
+                rival = (
+                    f"{hit.runner_up} is as close (a lead of {index.options.rival_margin} "
+                    "is needed over another work's best entry)"
+                )
+                if not group:
+                    out.notes.append(
+                        f'"{hit.segment}" resembles the description of {hit.entity} ({note}, '
+                        f"score {hit.score:.2f}), but {rival}"
+                    )
+                    continue
+                ev = Evidence(
+                    span=hit.span, text=hit.segment, variant=hit.matched_text, lang=hit.lang, note=note
+                )
+                found = Finding(hit.entity, hit.kind, hit.score, self.name, ev)
+                out.findings.append(
+                    found.adjusted(
+                        f"the prompt names a group of alike entries and {rival}: for review",
+                        min(hit.score, self.review_score),
+                    )
                 )
                 continue
             ev = Evidence(span=hit.span, text=hit.segment, variant=hit.matched_text, lang=hit.lang, note=note)

@@ -50,6 +50,19 @@ the background.
   from 148 to 21 at the cost of 1 found; a prompt describing two characters in
   two clauses still finds both (each clause is a segment).
 
+Neighbours. The window keeps every entry close to the best, so a prompt about one
+superhero could also block another. With `groups` (entity -> its work, given by the
+matcher) a hit counts only in a segment where its margin beats the best margin of
+any entry of another work by `rival_margin`; characters of one work are siblings,
+not rivals, and styles rival only styles (a style and a character co-occur).
+Otherwise the hit comes back `contested`, naming its runner-up, and the matcher
+makes it a note, or a review when the prompt names a group ("two superheroes",
+`names_a_group`). Calibrated by `bench/calibrate_neighbours.py` on a set written
+for it (bench/data/neighbour-calibration.jsonl, minimal catalog): at 0.00 (be the
+best against every other work) 118/146 descriptions found, a wrong neighbour in
+5/124 flagged (window alone: 121/146, 12/124); larger margins turn more near-ties
+into notes (0.05: 111/146, 1/113).
+
 `score` is a logistic of the margin above threshold with scale 0.05: 0.5 at the
 threshold, 0.73 at +0.05, 0.88 at +0.10; it is comparable across entries. With
 the defaults, score >= 0.75 keeps 48/66 found (80/132 diluted) and 2/100
@@ -64,7 +77,7 @@ import json
 import math
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
@@ -162,6 +175,43 @@ def split_segments(text: str, max_segments: int = 8, max_chars: int = 2000) -> l
 
 
 # ---------------------------------------------------------------------------
+# Group prompts
+# ---------------------------------------------------------------------------
+
+# A prompt that names a kind, several at once ("two superheroes fighting", "a team of cartoon
+# mice", "ゲームのお姫様たち"), is near several alike entries and describes none of them: a hit it
+# leaves contested is held for review instead of dropped. The cue is lexical on purpose: a count
+# or collective word, and (for a bare count in a Latin-script language) a plural word for beings,
+# so that "two white buttons" or "dos botones" are no group.
+_BEINGS = (
+    r"(?:super-?)?hero(?:e?s|ines)|princess(?:es)|plumbers|mice|ducks|cats|kittens|animals|creatures"
+    r"|monsters|dragons|sword(?:s)?men|ninjas|fighters|warriors|knights|villains|mascots|robots"
+    r"|characters|girls|boys|friends|pals|sisters|brothers|queens|kings|princes|spirits"
+    r"|super-?h[ée]ros|souris|canards|chats|[ée]p[ée]istes|guerriers|chevaliers"
+    r"|superhelden|helden|prinzessinnen|m[äa]use|enten|katzen|drachen|schwertk[äa]mpfer|ritter"
+    r"|superh[ée]roes|h[ée]roes|princesas|ratones|patos|gatos|dragones|espadachines|guerreros"
+    r"|supereroi|eroi|principesse|topi|gatti|draghi|guerrieri|personaggi|personajes|personnages"
+)
+_GROUP_CUE = re.compile(
+    r"\b(?:an?\s+)?(?:team|group|gang|squad|band|bunch|crowd|crew|line-?up|family|pair|couple|trio"
+    r"|duo|army|party)\s+of\b"
+    r"|\b(?:several|multiple|various|plusieurs|mehrere|viele|varios|varias|vari|varie|diversi)\b"
+    r"|\b(?:[2-9]|two|three|four|five|six|deux|trois|quatre|zwei|drei|vier|dos|tres|cuatro|due|tre"
+    r"|quattro)\s+(?:\w+[\s-]+){0,3}?(?:" + _BEINGS + r")\b"
+    r"|\b(?:[ée]quipe|groupe|bande|gruppe|team|truppe|bande|equipo|grupo|pandilla|squadra|gruppo)\b"
+    r"|たち|二人|三人|四人|ふたり|集合|チーム|グループ"
+    r"|一群|一队|一隊|一伙|一夥|两个|兩個|两位|兩位|三个|三個|几个|幾個|们|們|团队|團隊"
+    r"|두\s?명|세\s?명|두\s?마리|세\s?마리|들이|들의|들과|들은|들\s|팀|그룹|무리",
+    re.IGNORECASE,
+)
+
+
+def names_a_group(text: str) -> bool:
+    """Whether the prompt names several beings of a kind at once (a count or collective word)."""
+    return _GROUP_CUE.search(text) is not None
+
+
+# ---------------------------------------------------------------------------
 # Background corpus
 # ---------------------------------------------------------------------------
 
@@ -220,6 +270,11 @@ class SemanticOptions:
                       cut near-miss hits 4 -> 1 per 100 but found 6 of 66 fewer descriptions, and it
                       lets a single background line veto a registered description. On for themes,
                       whose background includes contrast sentences (see `kyodaku.text.themes`).
+    rival_margin:     the neighbour margin: with `groups` given to the search, a hit counts only in a
+                      segment where its margin beats the best margin of any entry of ANOTHER group
+                      (another work; a work's characters are siblings, not rivals; styles rival only
+                      styles) by at least this much; otherwise it is returned `contested`, naming the
+                      runner-up. None: no such test. See "Neighbours" in the module docstring.
     """
 
     floor: float = 0.40
@@ -230,6 +285,12 @@ class SemanticOptions:
     max_chars: int = 2000
     score_scale: float = 0.05
     background_veto: float | None = None
+    # Calibrated on bench/data/neighbour-calibration.jsonl (written for it, not the dev set) by
+    # `.venv/bin/python bench/calibrate_neighbours.py`, minimal catalog: 0.00 (a hit must be the
+    # best of its lane against every other work) is the best recall with wrong neighbours <= 5%:
+    # recall 118/146, wrong neighbour 5/124 = 4.0% (window alone: 121/146, 12/124 = 9.7%); 0.02
+    # 116/146, 3/120; 0.05 111/146, 1/113; 0.10 86/146, 0/87. Group prompts blocked: 1/32 at all.
+    rival_margin: float | None = 0.0
 
     def __post_init__(self) -> None:
         if not -1.0 <= self.floor <= 1.0:
@@ -242,6 +303,8 @@ class SemanticOptions:
             raise ConfigurationError("SemanticOptions.max_segments and max_chars must be >= 1")
         if self.score_scale <= 0:
             raise ConfigurationError("SemanticOptions.score_scale must be > 0")
+        if self.rival_margin is not None and self.rival_margin < 0:
+            raise ConfigurationError("SemanticOptions.rival_margin must be >= 0 or None")
 
 
 @dataclass(frozen=True)
@@ -274,10 +337,20 @@ class SemanticHit:
     segment: str
     span: tuple[int, int]
     source: str = "description"
+    # With groups (see SemanticOptions.rival_margin): the best entry of another group in the same
+    # segment and its margin; `contested` when the hit does not beat it by the rival margin.
+    runner_up: str | None = None
+    runner_up_margin: float | None = None
+    contested: bool = False
 
     @property
     def margin(self) -> float:
         return self.cosine - self.threshold
+
+    @property
+    def lead(self) -> float | None:
+        """How far this hit's margin is above the runner-up's (None without groups or rivals)."""
+        return None if self.runner_up_margin is None else self.margin - self.runner_up_margin
 
 
 @dataclass(frozen=True)
@@ -341,6 +414,7 @@ class SemanticIndex:
         self._rows: dict[str, list[int]] = {}
         for j, entry in enumerate(self.entries):
             self._rows.setdefault(entry.entity, []).append(j)
+        self._groups_cache: tuple[Mapping[str, str], np.ndarray, np.ndarray] | None = None
         for array in (self.vectors, self.thresholds, self.background_quantiles, self.background):
             array.setflags(write=False)
 
@@ -385,19 +459,26 @@ class SemanticIndex:
         """Segment and embed prompts the way this index needs them (shareable with the theme detector)."""
         return encode_queries(texts, self.encoder, self.options.max_segments, self.options.max_chars)
 
-    def search(self, text: str) -> list[SemanticHit]:
+    def search(self, text: str, groups: Mapping[str, str] | None = None) -> list[SemanticHit]:
         """Entities the prompt describes, best first. An empty index answers without encoding anything."""
         if not self.entries:
             return []
-        return self.search_encoded(self.encode([text])[0])
+        return self.search_encoded(self.encode([text])[0], groups)
 
-    def search_many(self, texts: Sequence[str]) -> list[list[SemanticHit]]:
+    def search_many(
+        self, texts: Sequence[str], groups: Mapping[str, str] | None = None
+    ) -> list[list[SemanticHit]]:
         """`search` for many prompts, embedding all their segments in one batch."""
         if not self.entries:
             return [[] for _ in texts]
-        return [self.search_encoded(q) for q in self.encode(texts)]
+        return [self.search_encoded(q, groups) for q in self.encode(texts)]
 
-    def search_encoded(self, query: EncodedQuery) -> list[SemanticHit]:
+    def search_encoded(
+        self, query: EncodedQuery, groups: Mapping[str, str] | None = None
+    ) -> list[SemanticHit]:
+        """Hits for an encoded prompt. With `groups` (entity -> group: its work, or itself) and a
+        `rival_margin`, each hit also names its runner-up from another group, and a hit that does
+        not beat it by the margin in any segment comes back `contested` (see `neighbour_lead`)."""
         if query.encoder != self.encoder.name:
             raise ConfigurationError(
                 f"query embedded with {query.encoder!r}, index built with {self.encoder.name!r}"
@@ -410,7 +491,10 @@ class SemanticIndex:
         if self.options.background_veto is not None and len(self.background):
             nearest = (query.vectors @ self.background.T).max(axis=1, keepdims=True)
             eligible &= cosines >= nearest + self.options.background_veto
-        best: dict[str, tuple[float, int, int]] = {}  # entity -> (margin, segment, entry)
+        rivals = self._rivals(margins, groups) if groups is not None else None
+        rival_margin = self.options.rival_margin
+        # entity -> (counts, lead, margin, segment, entry, runner-up entry or -1)
+        best: dict[str, tuple[bool, float, float, int, int, int]] = {}
         window = self.options.relative_window
         for s in range(len(query.segments)):
             candidates = np.flatnonzero(eligible[s])
@@ -421,12 +505,61 @@ class SemanticIndex:
                 candidates = candidates[row >= row.max() - window]
             for j in candidates.tolist():
                 margin = float(margins[s, j])
+                lead, other = math.inf, -1
+                if rivals is not None:
+                    lead, other = rivals(s, j)
+                counts = rival_margin is None or rivals is None or lead >= rival_margin
                 entity = self.entries[j].entity
-                if entity not in best or margin > best[entity][0]:
-                    best[entity] = (margin, s, j)
-        hits = [self._hit(query, s, j, float(cosines[s, j])) for _, s, j in best.values()]
-        hits.sort(key=lambda h: (-h.score, h.entity))
+                key = (counts, margin if counts else lead)
+                old = best.get(entity)
+                if old is None or key > (old[0], old[2] if old[0] else old[1]):
+                    best[entity] = (counts, lead, margin, s, j, other)
+        hits = [
+            self._hit(query, s, j, float(cosines[s, j]), other, margins, counts)
+            for counts, _, _, s, j, other in best.values()
+        ]
+        hits.sort(key=lambda h: (h.contested, -h.score, h.entity))
         return hits
+
+    def _rivals(
+        self, margins: np.ndarray, groups: Mapping[str, str]
+    ) -> Callable[[int, int], tuple[float, int]]:
+        """For (segment, entry): its lead over the best entry of another group in its lane, and that
+        entry (-1 if there is none). Two argmaxes per segment and lane: the best entry, and the best
+        entry outside the best one's group."""
+        codes, lanes = self._group_codes(groups)
+        top: dict[tuple[int, int], tuple[int, int]] = {}  # (segment, lane) -> (best, best of another group)
+
+        def lookup(s: int, j: int) -> tuple[float, int]:
+            lane = int(lanes[j])
+            if (s, lane) not in top:
+                in_lane = np.where(lanes == lane, margins[s], -np.inf)
+                j1 = int(in_lane.argmax())
+                others = np.where(codes == codes[j1], -np.inf, in_lane)
+                j2 = int(others.argmax())
+                top[(s, lane)] = (j1, j2 if np.isfinite(others[j2]) else -1)
+            j1, j2 = top[(s, lane)]
+            other = j2 if codes[j] == codes[j1] else j1
+            if other < 0:
+                return math.inf, -1
+            return float(margins[s, j] - margins[s, other]), other
+
+        return lookup
+
+    def _group_codes(self, groups: Mapping[str, str]) -> tuple[np.ndarray, np.ndarray]:
+        """Per entry: an integer for its group, and its lane (1: style, 0: anything else). Cached for
+        the last mapping seen (a snapshot passes the same one to every search)."""
+        cached = self._groups_cache
+        if cached is not None and cached[0] is groups:
+            return cached[1], cached[2]
+        numbers: dict[str, int] = {}
+        codes = np.array(
+            [numbers.setdefault(groups.get(e.entity, e.entity), len(numbers)) for e in self.entries],
+            dtype=np.int64,
+        )
+        lanes = np.array([e.kind == "style" for e in self.entries], dtype=np.int8)
+        self._groups_cache = (groups, codes, lanes)
+        return codes, lanes
 
     def best_margin(
         self, query: EncodedQuery, entities: set[str], outside: tuple[int, int] | None = None
@@ -448,10 +581,22 @@ class SemanticIndex:
         cosines = query.vectors[segments] @ self.vectors[rows].T
         return float((cosines - self.thresholds[rows]).max())
 
-    def _hit(self, query: EncodedQuery, s: int, j: int, cosine: float) -> SemanticHit:
+    def _hit(
+        self,
+        query: EncodedQuery,
+        s: int,
+        j: int,
+        cosine: float,
+        other: int = -1,
+        margins: np.ndarray | None = None,
+        counts: bool = True,
+    ) -> SemanticHit:
         entry = self.entries[j]
         threshold = float(self.thresholds[j])
         segment = query.segments[s]
+        known = other >= 0 and margins is not None
+        runner_up = self.entries[other].entity if known else None
+        runner_up_margin = float(margins[s, other]) if known and margins is not None else None
         return SemanticHit(
             entity=entry.entity,
             kind=entry.kind,
@@ -463,6 +608,9 @@ class SemanticIndex:
             segment=segment.text,
             span=segment.span,
             source=entry.source,
+            runner_up=runner_up,
+            runner_up_margin=runner_up_margin,
+            contested=not counts,
         )
 
     # -- persistence -------------------------------------------------------
