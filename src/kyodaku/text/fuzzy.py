@@ -106,15 +106,22 @@ class FuzzyIndex:
         tokens = _latin_tokens(sk)
         hits: list[FuzzyHit] = []
         longest = self._longest + 2
-        ordinary: list[bool | None] = [None] * len(tokens)  # per token, computed on first need
-
-        def ordinary_token(t: int) -> bool:
-            value = ordinary[t]
-            if value is None:
-                lo, hi = sk.span(*tokens[t])
-                value = ordinary[t] = _ordinary(sk.text[lo:hi], Script.LATIN)
-            return value
-
+        # Per token: not an ordinary word (1) or an ordinary one (0); a window of ordinary words is
+        # never a misspelled name. Prefix sums make the test O(1) per window.
+        # Tokens glued without a space ("Super-mann") are judged as the one word they make, below.
+        extraordinary = [0]
+        glued = [0]
+        previous_end = None
+        for lo, hi in tokens:
+            a_, b_ = sk.span(lo, hi)
+            # (kana windows are judged whole, below)
+            kana_token = sk.script[lo] == Script.KANA
+            flag = 1 if kana_token or not _ordinary(sk.text[a_:b_], Script.LATIN) else 0
+            extraordinary.append(extraordinary[-1] + flag)
+            joint = previous_end is not None and not any(c.isspace() for c in sk.text[previous_end:a_])
+            glued.append(glued[-1] + joint)
+            previous_end = b_
+        near_cache = self._near_cache
         for a in range(len(tokens)):
             for b in range(a, min(a + MAX_WINDOW_TOKENS, len(tokens))):
                 i, j = tokens[a][0], tokens[b][1]
@@ -124,18 +131,21 @@ class FuzzyIndex:
                     continue
                 if j - i > longest:
                     break
-                # Ordinary words first: a dictionary look-up per word, where the name search costs a
-                # dozen look-ups and a distance per candidate; most windows of a prompt are words.
+                window = sk.key[i:j]
+                if near_cache.get(window) == ():
+                    continue  # known to be near no name, whatever its spelling
+                # Ordinary words before the name search: a dictionary look-up per word, where the
+                # search costs a dozen look-ups and a distance per candidate.
                 kana = sk.script[i] == Script.KANA
-                if not kana and all(ordinary_token(t) for t in range(a, b + 1)):
+                whole = kana or glued[b + 1] != glued[a + 1]
+                if not whole and extraordinary[b + 1] == extraordinary[a]:
                     continue
                 span = sk.span(i, j)
                 raw = sk.text[span[0] : span[1]]
-                if kana and _ordinary(raw, Script.KANA):
+                if whole and _ordinary(raw, Script.KANA if kana else Script.LATIN):
                     continue
                 if exact_spans and any(s[0] < span[1] and span[0] < s[1] for s in exact_spans):
                     continue
-                window = sk.key[i:j]
                 near = self._near(window)
                 if not near:
                     continue
