@@ -108,19 +108,15 @@ class FuzzyIndex:
         longest = self._longest + 2
         # Per token: not an ordinary word (1) or an ordinary one (0); a window of ordinary words is
         # never a misspelled name. Prefix sums make the test O(1) per window.
-        # Tokens glued without a space ("Super-mann") are judged as the one word they make, below.
+        # A hyphen or other glue between tokens counts as a space: "star-shaped", "ultra-detailed"
+        # are as ordinary as their words (a name cut up with hyphens still meets its key exactly).
         extraordinary = [0]
-        glued = [0]
-        previous_end = None
         for lo, hi in tokens:
             a_, b_ = sk.span(lo, hi)
             # (kana windows are judged whole, below)
             kana_token = sk.script[lo] == Script.KANA
             flag = 1 if kana_token or not _ordinary(sk.text[a_:b_], Script.LATIN) else 0
             extraordinary.append(extraordinary[-1] + flag)
-            joint = previous_end is not None and not any(c.isspace() for c in sk.text[previous_end:a_])
-            glued.append(glued[-1] + joint)
-            previous_end = b_
         near_cache = self._near_cache
         for a in range(len(tokens)):
             for b in range(a, min(a + MAX_WINDOW_TOKENS, len(tokens))):
@@ -137,12 +133,11 @@ class FuzzyIndex:
                 # Ordinary words before the name search: a dictionary look-up per word, where the
                 # search costs a dozen look-ups and a distance per candidate.
                 kana = sk.script[i] == Script.KANA
-                whole = kana or glued[b + 1] != glued[a + 1]
-                if not whole and extraordinary[b + 1] == extraordinary[a]:
+                if not kana and extraordinary[b + 1] == extraordinary[a]:
                     continue
                 span = sk.span(i, j)
                 raw = sk.text[span[0] : span[1]]
-                if whole and _ordinary(raw, Script.KANA if kana else Script.LATIN):
+                if kana and _ordinary(raw, Script.KANA):
                     continue
                 if exact_spans and any(s[0] < span[1] and span[0] < s[1] for s in exact_spans):
                     continue
