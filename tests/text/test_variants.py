@@ -6,7 +6,7 @@ import pytest
 
 from kyodaku.registry.catalog import load_catalog
 from kyodaku.screening import Guard, GuardOptions
-from kyodaku.text.variants import strip_cue, without_article, without_company_words
+from kyodaku.text.variants import strip_cue, without_article, without_company_words, without_epithet
 
 MINIMAL = Path(__file__).resolve().parents[1] / "data" / "minimal-catalog.yaml"
 
@@ -187,3 +187,17 @@ def test_when_a_bare_style_name_is_frequent_in_chinese_then_it_still_counts_besi
     guard = Guard.from_catalog(load_catalog(path), GuardOptions(semantic=False, themes=False))
     assert "disney-style" in _flagged(guard, "迪士尼动画那种感觉的小鹿")[0]
     assert "disney-style" not in _flagged(guard, "迪士尼乐园的门票")[0]  # a ticket to the park: no cue
+
+
+@pytest.mark.parametrize(
+    ("name", "bare"),
+    [
+        ("Sonic the Hedgehog", "Sonic"),
+        ("ソニック・ザ・ヘッジホッグ", "ソニック"),
+        ("소닉 더 헤지혹", "소닉"),
+        ("The Legend of Zelda", None),
+        ("Attack on Titan", None),
+    ],
+)
+def test_when_a_name_has_an_epithet_then_the_bare_name_is_derived(name, bare):
+    assert without_epithet(name) == bare

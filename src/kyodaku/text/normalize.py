@@ -396,6 +396,16 @@ def _fold(units: list[_Unit]) -> list[_Unit]:
                 continue
         out.append(u)
         i += 1
+    # A c that ends a word is a k ("Sonic" and "Соник" both read sonik, "Doc" dok). Only there:
+    # inside a word a c-to-k fold would turn one swapped pair ("Pikahcu") into two edits. Word by
+    # word, like every fold here; a lone "c" (spelled out: "P i k a c h u") stays.
+    for k, u in enumerate(out):
+        if u.ch == "c" and _is_alpha_latin(u):
+            after = out[k + 1] if k + 1 < len(out) else None
+            word_end = after is None or after.gap != Gap.NONE or not _is_alpha_latin(after)
+            alone = u.gap != Gap.NONE or k == 0 or not _is_alpha_latin(out[k - 1])
+            if word_end and not alone:
+                u.ch = "k"
     collapsed: list[_Unit] = []
     for u in out:
         if (

@@ -112,6 +112,20 @@ def without_article(name: str) -> str | None:
     return None
 
 
+# "Sonic the Hedgehog", "ソニック・ザ・ヘッジホッグ", "소닉 더 헤지혹", "Thomas the Tank Engine": a
+# character called by its name and an epithet is called by the name alone.
+_EPITHET = re.compile(r"^(?P<name>\S.*?)(?:\s+the\s+|・ザ・|\s+더\s+|\s+le\s+|\s+der\s+|\s+el\s+)\S", re.I)
+
+
+def without_epithet(name: str) -> str | None:
+    """ "Sonic the Hedgehog" -> "Sonic"; None when the name has no "the <epithet>" part. The bare
+    name goes through the ambiguity detector like any other ("Sonic" is an English word too)."""
+    m = _EPITHET.match(name.strip())
+    if m and len(m.group("name")) >= 2 and " " not in m.group("name").strip():
+        return m.group("name").strip()
+    return None
+
+
 def without_company_words(name: str) -> str:
     """ "Studio Ghibli Inc." -> "Ghibli", "株式会社スタジオジブリ" -> "ジブリ"; the name itself if nothing
     would be left."""
@@ -183,6 +197,10 @@ def derive_names(
         short = without_article(name)
         if short:
             out.append(DerivedName(lang, short, f'"{name}" without its article', name))
+        if entity.kind is EntityKind.CHARACTER:
+            bare = without_epithet(name)
+            if bare:
+                out.append(DerivedName(lang, bare, f'"{name}" without its epithet', name))
     if entity.kind is EntityKind.STYLE:
         out.extend(_bare_style_names(entity, owner, cues))
     elif entity.kind is EntityKind.CHARACTER and japanese:
