@@ -36,6 +36,8 @@ def test_when_name_is_disguised_then_key_equals_plain_name(case, text):
         ("Supermann", "Superman"),
         ("SuP3rM4n", "Superman"),
         ("Соник", "Sonic"),  # a word-final c reads k
+        ("피카쮸", "피카츄"),  # ㅉ is a cuter ㅊ
+        ("피카추", "피카츄"),  # after ㅊ the y-glide is silent
         ("Doc Ock", "Dok Okk"),
     ],
 )
@@ -88,5 +90,7 @@ def test_when_japanese_middle_dot_separates_then_it_is_a_gap():
     assert Gap.PUNCT in sk.gap
 
 
-def test_when_hangul_is_normalized_then_syllables_are_not_decomposed():
-    assert key("피카츄") == "피카츄"
+def test_when_hangul_is_normalized_then_syllables_stay_whole_one_for_one():
+    sk = skeleton("피카츄 소닉")
+    assert sk.key == "피카추소닉"  # folded syllable by syllable, never into jamo
+    assert [sk.span(i, i + 1) for i in range(len(sk.key))] == [(0, 1), (1, 2), (2, 3), (4, 5), (5, 6)]

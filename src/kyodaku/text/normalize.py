@@ -216,6 +216,8 @@ def _char_units(raw: str) -> tuple[tuple[str, int, bool, str], ...]:
             if script is None:
                 out.append((" " if base.isspace() else "", _SEPARATOR, False, base))
                 continue
+            if script == Script.HANGUL:
+                base = _fold_hangul(base)
             upper = base != base.lower()
             for folded in base.casefold():
                 if unicodedata.combining(folded):
@@ -226,6 +228,27 @@ def _char_units(raw: str) -> tuple[tuple[str, int, bool, str], ...]:
 
 _SEPARATOR = 0
 _MARK = -1
+
+# Hangul syllables: (initial * 21 + medial) * 28 + final, from U+AC00.
+_HANGUL_BASE, _MEDIALS, _FINALS = 0xAC00, 21, 28
+_JJ, _CH, _J = 13, 14, 12  # initials ㅉ ㅊ ㅈ
+_GLIDE_FREE = {2: 0, 6: 4, 12: 8, 17: 13}  # ㅑ->ㅏ ㅕ->ㅓ ㅛ->ㅗ ㅠ->ㅜ
+
+
+def _fold_hangul(ch: str) -> str:
+    """How Korean spells a foreign name varies where the sound does not: after ㅈ and ㅊ the
+    y-glide is silent (츄 = 추, 쵸 = 초), and ㅉ is a cuter ㅊ (피카쮸). One syllable in, one out,
+    so offsets stay put."""
+    code = ord(ch) - _HANGUL_BASE
+    if not 0 <= code < 11172:
+        return ch
+    initial, rest = divmod(code, _MEDIALS * _FINALS)
+    medial, final = divmod(rest, _FINALS)
+    if initial == _JJ:
+        initial = _CH
+    if initial in (_J, _CH):
+        medial = _GLIDE_FREE.get(medial, medial)
+    return chr(_HANGUL_BASE + (initial * _MEDIALS + medial) * _FINALS + final)
 
 
 def _units(text: str) -> list[_Unit]:
