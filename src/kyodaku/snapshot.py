@@ -16,7 +16,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -197,6 +197,33 @@ def _drop_shared_derivations(by_entity: dict[str, list[NameVariant]]) -> None:
             by_entity[eid] = [v for v in variants if not (v.derived and v.key in shared)]
 
 
+SHARED_NAME_WORKS = 3
+
+
+def _mark_names_shared_across_works(catalog: Catalog, by_entity: dict[str, list[NameVariant]]) -> None:
+    """A name that entries of three or more different works are registered under ("Aqua", "Sora",
+    "Hime" in a 40,000-character catalog) does not, on its own, point at any of them: it needs
+    support, like an ordinary word, and the support says which entry is meant. Two works may share
+    a name by chance or by design (a remake); three is a word, or a generic name."""
+    group = {e.id: e.work or e.id for e in catalog.entities if e.kind is not EntityKind.STYLE}
+    works: dict[str, set[str]] = {}
+    for eid, variants in by_entity.items():
+        if eid in group:
+            for v in variants:
+                works.setdefault(v.key, set()).add(group[eid])
+    shared = {k: len(ws) for k, ws in works.items() if len(ws) >= SHARED_NAME_WORKS}
+    if not shared:
+        return
+    for eid, variants in by_entity.items():
+        if eid in group:
+            by_entity[eid] = [
+                replace(v, ambiguous=True, ambiguity_reason=f"a name {shared[v.key]} works' entries share")
+                if v.key in shared and not v.ambiguous
+                else v
+                for v in variants
+            ]
+
+
 @lru_cache(maxsize=1)
 def _cue_words() -> list[str]:
     """Style cues, longest first (so "art style" goes before "style" when stripping)."""
@@ -272,6 +299,7 @@ def build_match_index(
     families = shared_family_names(catalog.entities)
     by_entity = {e.id: _name_variants(e, owners.get(e.owner), taken, families) for e in catalog.entities}
     _drop_shared_derivations(by_entity)
+    _mark_names_shared_across_works(catalog, by_entity)
     variants = [v for vs in by_entity.values() for v in vs]
     semantic = semantic_builder(catalog) if semantic_builder else None
     translations = TranslatedNameIndex(variants, semantic.encoder) if semantic is not None else None

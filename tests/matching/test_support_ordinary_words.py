@@ -65,3 +65,39 @@ def test_when_an_ordinary_word_reads_like_a_two_word_name_then_it_is_not_that_na
 def test_when_a_frequent_word_name_has_its_work_in_another_clause_then_it_is_a_word(guard):
     assert "red" not in _found(guard, "Colour Quest Zeta, red eyes, smile")
     assert "red" in _found(guard, "Red from Colour Quest Zeta on a bike")
+
+
+SHARED = {
+    "version": 1,
+    "rightsholders": [
+        {"id": f"rh{i}", "name": {"en": f"Holder {i}"}, "country": c}
+        for i, c in enumerate(("JP", "US", "FR", "KR"))
+    ],
+    "works": [
+        {"id": f"work-{i}", "owner": f"rh{i}", "names": {"en": [f"Saga Zorblat {i}"]}} for i in range(4)
+    ],
+    "characters": [
+        *({"id": f"qarvo-{i}", "work": f"work-{i}", "names": {"en": ["Qarvo"]}} for i in range(3)),
+        {"id": "bluesky", "work": "work-3", "names": {"en": ["Bluesky"]}},
+        {"id": "zentrovax", "work": "work-3", "names": {"en": ["Zentrovax"]}},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def shared_guard(tmp_path_factory):
+    path = tmp_path_factory.mktemp("shared") / "catalog.yaml"
+    path.write_text(yaml.safe_dump(SHARED), encoding="utf-8")
+    return Guard.from_catalog(load_catalog(path), GuardOptions(semantic=False, themes=False))
+
+
+def test_when_three_works_share_a_name_then_it_alone_names_none_of_them(shared_guard):
+    assert _found(shared_guard, "Qarvo standing in the rain") == set()
+    # The work's name says which one is meant.
+    assert _found(shared_guard, "Qarvo from Saga Zorblat 1 standing in the rain") >= {"qarvo-1"}
+
+
+def test_when_ordinary_words_spell_a_one_word_name_then_it_is_not_that_name(shared_guard):
+    assert _found(shared_guard, "a clear blue sky over the sea") == set()
+    assert "bluesky" in _found(shared_guard, "Bluesky waving from a balcony")
+    assert "zentrovax" in _found(shared_guard, "Zentrovax on a beach")

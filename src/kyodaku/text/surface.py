@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from kyodaku.text.ambiguity import in_dictionary, is_common_word
+from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, in_dictionary, is_common_word, zipf
 
 _LEET_OR_SYMBOL = frozenset("0123456789@$!|_")
 
@@ -46,6 +46,12 @@ def folded_into_word(surface: str, name: str) -> bool:
     words = plain.split()
     if len(words) == 1 and len(name.split()) > 1:
         return is_common_word(plain)  # "tie" meets "Ty Lee": a run-together evasion is no word
+    if len(words) > 1 and len(name.split()) == 1 and "-" not in name:
+        # A one-word name met by ordinary words ("blue sky" / "Bluesky", "garter belt"): people
+        # write the words, not the name, unless the joined form is itself in use ("super man").
+        joined = zipf(name.casefold(), "en")
+        if joined < COMMON_WORD_ZIPF and all(len(w) >= 3 and is_common_word(w) for w in words):
+            return True
     if len(words) != len(name.split()):
         return False  # cut up or run together ("P i k a c h u"): an evasion, not a word
     return all(is_common_word(w) for w in words)
