@@ -35,6 +35,7 @@ from kyodaku.text.ambiguity import (
     zipf,
 )
 from kyodaku.text.fuzzy import FuzzyIndex
+from kyodaku.text.homophones import HomophoneIndex
 from kyodaku.text.semantic import SemanticIndex
 from kyodaku.text.translated import TranslatedNameIndex
 from kyodaku.text.variants import DerivedName, derive_names, shared_family_names
@@ -53,6 +54,8 @@ class MatchIndex:
     ambiguous: dict[str, list[str]] = field(default_factory=dict)
     # Names translated word by word ("Homem-Aranha"); built with the semantic index's encoder.
     translations: TranslatedNameIndex | None = None
+    # Han names by their pinyin, for homophone misspellings ("皮卡秋").
+    homophones: HomophoneIndex | None = None
 
 
 @dataclass(frozen=True)
@@ -316,6 +319,7 @@ def build_match_index(
             if any(v.ambiguous for v in vs)
         },
         translations=translations,
+        homophones=HomophoneIndex(variants),
     )
 
 

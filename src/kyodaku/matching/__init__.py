@@ -1,11 +1,15 @@
 """Matchers: prepared content in, findings with evidence out (see `base` for the interface).
 
 Importing this package registers the built-in matchers, in running order: the text matchers
-(semantic, alias, fuzzy, themes, then translated names) and the media tiers (pdq, local,
-encoder; vpdq for video).
+(semantic, alias, fuzzy, themes; then Chinese homophones and translated names) and the media
+tiers (pdq, local, encoder; vpdq for video).
 """
 
-from kyodaku.matching import media, text, translated
+from kyodaku.matching import media, text
+
+# isort: split
+# After the text matchers: these skip what the alias and fuzzy matchers already found.
+from kyodaku.matching import homophone, translated
 from kyodaku.matching.base import (
     ContentKind,
     Matcher,
@@ -23,6 +27,7 @@ __all__ = [
     "Matcher",
     "Stage",
     "build_matchers",
+    "homophone",
     "media",
     "register_matcher",
     "registered_matchers",

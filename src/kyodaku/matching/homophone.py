@@ -1,0 +1,45 @@
+"""The homophone matcher: a Chinese name with one character swapped for another that reads the
+same ("皮卡秋" for 皮卡丘); see text/homophones.py for the test."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from kyodaku.domain.findings import Evidence, Finding
+from kyodaku.matching.base import ContentKind, MatchResult, Stage, register_matcher
+from kyodaku.matching.prepare import PreparedPrompt
+from kyodaku.options import GuardOptions
+from kyodaku.snapshot import Snapshot
+
+HOMOPHONE_SCORE = 0.9  # as strong as a one-edit misspelling: the name's sound, one character off
+
+
+@register_matcher
+class HomophoneMatcher:
+    """Han names misspelled by a homophone. Lexical: on whenever the fuzzy matcher is."""
+
+    name: ClassVar[str] = "homophone"
+    kinds: ClassVar[frozenset[ContentKind]] = frozenset({ContentKind.PROMPT})
+    stage: ClassVar[Stage] = Stage.FIND
+
+    def __init__(self, options: GuardOptions) -> None:
+        pass
+
+    @classmethod
+    def enabled(cls, options: GuardOptions) -> bool:
+        return options.fuzzy
+
+    def match(self, content: PreparedPrompt, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
+        out = MatchResult()
+        index = snapshot.match.homophones
+        if index is None:
+            return out
+        named = [f.evidence.span for f in earlier if f.evidence.span is not None]
+        for hit in index.find(content.text):
+            if any(s[0] < hit.span[1] and hit.span[0] < s[1] for s in named):
+                continue  # the name itself, or another, is already found there
+            v = hit.variant
+            ev = Evidence(span=hit.span, text=hit.text, variant=v.name, lang=v.lang, note=hit.note)
+            out.findings.append(Finding(v.entity, v.kind, HOMOPHONE_SCORE, self.name, ev))
+        return out
