@@ -1,6 +1,8 @@
 """The skeleton must make every evasion of a name meet the name itself."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kyodaku.text.normalize import Gap, key, skeleton
 
@@ -94,3 +96,16 @@ def test_when_hangul_is_normalized_then_syllables_stay_whole_one_for_one():
     sk = skeleton("피카츄 소닉")
     assert sk.key == "피카추소닉"  # folded syllable by syllable, never into jamo
     assert [sk.span(i, i + 1) for i in range(len(sk.key))] == [(0, 1), (1, 2), (2, 3), (4, 5), (5, 6)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.from_regex(r"[A-Za-z]{1,14}[,.;:!?)]{0,2}", fullmatch=True)
+    | st.from_regex(r"[cklthsyzjdfpmbnouCKLTH]{1,10}[,)]?", fullmatch=True)
+)
+def test_when_a_chunk_is_plain_ascii_then_the_quick_path_equals_the_full_skeleton(chunk):
+    from kyodaku.text.normalize import _ASCII_WORD, _ascii_skeleton, _full_skeleton
+
+    plain = _ASCII_WORD.fullmatch(chunk)
+    assert plain is not None
+    assert _ascii_skeleton(chunk, plain.end(1)) == _full_skeleton(chunk)
