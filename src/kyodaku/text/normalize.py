@@ -497,6 +497,7 @@ class _Chunk:
 # A chunk of plain ASCII letters, perhaps with trailing punctuation ("hair,", "smile"): most of a
 # tag prompt. Steps 1-6 leave such a chunk as it is (no NFKC change, no lookalike, no leet, no
 # kana), so only the folds run; tests/text/test_normalize.py checks it gives the full path's result.
+_NON_SPACE = re.compile(r"\S+")
 _ASCII_WORD = re.compile(r"([A-Za-z]+)[,.;:!?)]*")
 
 
@@ -575,22 +576,15 @@ def skeleton(text: str) -> Skeleton:
     hold kana, the whole text takes the reference path.
     """
     chunks: list[tuple[int, _Chunk]] = []
-    at = 0
     n = len(text)
     previous_kana = False
-    while at < n:
-        if text[at].isspace():
-            at += 1
-            continue
-        end = at + 1
-        while end < n and not text[end].isspace():
-            end += 1
-        chunk = _chunk(text[at:end])
+    for m in _NON_SPACE.finditer(text):
+        at = m.start()
+        chunk = _chunk(m.group())
         if chunk.kana and previous_kana:
             return _full_skeleton(text)
         previous_kana = chunk.kana
         chunks.append((at, chunk))
-        at = end
     if len(chunks) == 1 and chunks[0][0] == 0 and len(chunks[0][1].sk.text) == n:
         return replace(chunks[0][1].sk, text=text)
     key_parts: list[str] = []
