@@ -7,44 +7,17 @@ The rule is checked with a fake encoder whose vectors the test chooses (threshol
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from types import SimpleNamespace
 
-import numpy as np
 import pytest
 
+from helpers.encoders import FakeEncoder, unit
 from kyodaku.domain.errors import ConfigurationError
 from kyodaku.matching.text import SemanticMatcher
 from kyodaku.options import GuardOptions
 from kyodaku.text.embedding import DEFAULT_ENCODER, TextEncoder, get_encoder
 from kyodaku.text.semantic import SemanticEntry, SemanticIndex, SemanticOptions, names_a_group
-
-
-class FakeEncoder:
-    """Unit vectors the test chooses for some texts; a fixed pseudo-random one for any other text."""
-
-    def __init__(self, vectors: dict[str, Sequence[float]], dim: int = 4) -> None:
-        self.name = "fake-neighbours"
-        self.dim = dim
-        self.vectors = {k: np.asarray(v, dtype=np.float32) for k, v in vectors.items()}
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        rows = []
-        for t in texts:
-            if t in self.vectors:
-                v = self.vectors[t]
-            else:
-                seed = int.from_bytes(hashlib.sha256(t.encode()).digest()[:4], "little")
-                v = np.random.default_rng(seed).normal(size=self.dim).astype(np.float32)
-            rows.append(v / np.linalg.norm(v))
-        return np.asarray(rows, dtype=np.float32).reshape(len(texts), self.dim)
-
-
-def unit(*xs: float) -> list[float]:
-    v = np.asarray(xs, dtype=np.float64)
-    return list(v / np.linalg.norm(v))
-
 
 # Two works with one hero each, a sibling of the first hero, and a style.
 ENTRIES = [
@@ -73,7 +46,7 @@ OPTIONS = SemanticOptions(floor=0.5, relative_window=0.05, rival_margin=0.05)
 
 
 def build(options: SemanticOptions = OPTIONS) -> SemanticIndex:
-    return SemanticIndex.build(ENTRIES, FakeEncoder(VECTORS), options, background=[])
+    return SemanticIndex.build(ENTRIES, FakeEncoder(VECTORS, name="fake-neighbours"), options, background=[])
 
 
 def by_entity(hits: Sequence) -> dict:
