@@ -42,7 +42,6 @@ from typing import Any
 from _common import MINIMAL_CATALOG, SHARED_DATA, die, file_digest, machine_line, pct, require_file
 from eval_prompts import (
     BENIGN_CATEGORIES,
-    NAMED_SETS,
     ItemResult,
     SubstringBaseline,
     Summary,
@@ -50,8 +49,8 @@ from eval_prompts import (
     catalog_relations,
     evaluate,
     guard_options,
-    load_records,
-    select_split,
+    labelled_set,
+    read_catalog,
     summarise,
 )
 
@@ -151,13 +150,7 @@ def build_guard(catalog: Any, semantic: bool) -> tuple[Any, float, float]:
 
 
 def run_catalog(label: str, path: Path, records: Sequence[Any], semantic: bool) -> Run:
-    from kyodaku.domain.errors import KyodakuError
-    from kyodaku.registry.catalog import load_catalog
-
-    try:
-        catalog = load_catalog(path)  # the written file, read back: what an operator would deploy
-    except KyodakuError as exc:
-        die(f"cannot load catalog {path}: {exc}")
+    catalog = read_catalog(path)  # the written file, read back: what an operator would deploy
     guard, build_s, first_s = build_guard(catalog, semantic)
     baseline = SubstringBaseline.from_catalog(catalog)
     results = evaluate(guard, baseline, records, catalog_relations(catalog))
@@ -337,22 +330,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     catalog_path = require_file(args.catalog, "catalog", "run bench/make_minimal_catalog.py")
-    set_path = require_file(
-        NAMED_SETS.get(args.set_path, args.set_path), "labelled prompt set", "see bench/data/README.md"
-    )
+    set_path, all_records, records = labelled_set(args.set_path, args.split)
     check_sources()
-    all_records = load_records(set_path)
-    records = select_split(all_records, args.split)
-    if not records:
-        die(f"the {args.split} half of {set_path} is empty")
-
-    from kyodaku.domain.errors import KyodakuError
-    from kyodaku.registry.catalog import load_catalog
-
-    try:
-        catalog = load_catalog(catalog_path)
-    except KyodakuError as exc:
-        die(f"cannot load catalog {catalog_path}: {exc}")
+    catalog = read_catalog(catalog_path)
 
     with tempfile.TemporaryDirectory(prefix="kyodaku-enrich-") as tmp:
         out_dir = Path(args.keep) if args.keep else Path(tmp)

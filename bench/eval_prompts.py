@@ -403,6 +403,30 @@ def load_records(path: Path) -> list[Record]:
     return records
 
 
+def labelled_set(set_arg: str, split: str) -> tuple[Path, list[Record], list[Record]]:
+    """The set's path (a name from NAMED_SETS or a path), all its records and those of `split`;
+    exits with a clear error when the file is missing or the half is empty."""
+    set_path = require_file(
+        NAMED_SETS.get(set_arg, set_arg), "labelled prompt set", "see bench/data/README.md"
+    )
+    all_records = load_records(set_path)
+    records = select_split(all_records, split)
+    if not records:
+        die(f"the {split} half of {set_path} is empty")
+    return set_path, all_records, records
+
+
+def read_catalog(path: Path) -> Any:
+    """`load_catalog`, exiting with the reason when the file is not a valid catalog."""
+    from kyodaku.domain.errors import KyodakuError
+    from kyodaku.registry.catalog import load_catalog
+
+    try:
+        return load_catalog(path)
+    except KyodakuError as exc:
+        die(f"cannot load catalog {path}: {exc}")
+
+
 def guard_options(semantic: bool) -> Any:
     from kyodaku.screening import GuardOptions
 
@@ -746,23 +770,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     catalog_arg = MINIMAL_CATALOG if args.minimal else args.catalog
     hint = "run bench/make_minimal_catalog.py" if args.minimal else ""
     catalog_path = require_file(catalog_arg, "catalog", hint)
-    set_path = require_file(
-        NAMED_SETS.get(args.set_path, args.set_path), "labelled prompt set", "see bench/data/README.md"
-    )
-    all_records = load_records(set_path)
+    set_path, all_records, records = labelled_set(args.set_path, args.split)
     splits = assign_splits(all_records)
-    records = select_split(all_records, args.split)
-    if not records:
-        die(f"the {args.split} half of {set_path} is empty")
 
-    from kyodaku.domain.errors import KyodakuError
-    from kyodaku.registry.catalog import load_catalog
     from kyodaku.screening import Guard
 
-    try:
-        catalog = load_catalog(catalog_path)
-    except KyodakuError as exc:
-        die(f"cannot load catalog {catalog_path}: {exc}")
+    catalog = read_catalog(catalog_path)
     known = {e.id for e in catalog.entities}
     unknown = sorted({x for r in records for x in r.expected if x not in known})
     if unknown:
