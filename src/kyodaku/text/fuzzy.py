@@ -106,14 +106,13 @@ class FuzzyIndex:
         tokens = _latin_tokens(sk)
         hits: list[FuzzyHit] = []
         longest = self._longest + 2
-        # Per token: not an ordinary word (1) or an ordinary one (0); a window of ordinary words is
-        # never a misspelled name. Prefix sums make the test O(1) per window.
-        # A hyphen or other glue between tokens counts as a space: "star-shaped", "ultra-detailed"
-        # are as ordinary as their words (a name cut up with hyphens still meets its key exactly).
+        # Prefix sums of the tokens that are no ordinary word (kana tokens count as such: kana
+        # windows are judged whole, below), so "all ordinary" is O(1) per window. Tokens split at
+        # hyphens too: "star-shaped" is as ordinary as its words (a name cut up with hyphens still
+        # meets its key exactly).
         extraordinary = [0]
         for lo, hi in tokens:
             a_, b_ = sk.span(lo, hi)
-            # (kana windows are judged whole, below)
             kana_token = sk.script[lo] == Script.KANA
             flag = 1 if kana_token or not _ordinary(sk.text[a_:b_], Script.LATIN) else 0
             extraordinary.append(extraordinary[-1] + flag)
