@@ -7,6 +7,7 @@ Layout, so that dependencies flow one way and nothing imports this package back:
     screen.py   kyodaku screen            media.py    kyodaku screen-media
     catalog.py  kyodaku catalog ...       refs.py     kyodaku refs ...
     keys.py     kyodaku keys ...          serve.py    kyodaku serve
+    scan.py     kyodaku scan, kyodaku manifest keygen|verify
     demo.py     kyodaku demo
 
 Each command module imports `common` (and the library), never another command module; this module
@@ -30,7 +31,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from kyodaku.cli import catalog, demo, keys, media, refs, screen, serve
+from kyodaku.cli import catalog, demo, keys, media, refs, scan, screen, serve
 from kyodaku.cli.common import err
 from kyodaku.domain.errors import KyodakuError
 
@@ -72,10 +73,12 @@ def _global_options(
 app.command("screen")(screen.screen)
 app.command("screen-media")(media.screen_media)
 app.command("serve")(serve.serve)
+app.command("scan")(scan.scan)
 app.command("demo")(demo.demo)
 app.add_typer(catalog.catalog_app, name="catalog")
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(refs.refs_app, name="refs")
+app.add_typer(scan.manifest_app, name="manifest")
 
 
 def run(args: Sequence[str] | None = None) -> int:

@@ -122,6 +122,15 @@ class ConfigurationError(KyodakuError):
     code = "configuration_error"
 
 
+class IntegrityError(KyodakuError):
+    """Recorded proof does not match what is there: a signature that fails (or a wrong key), a Merkle
+    root that does not recompute, a file changed after it was hashed. Always names what changed."""
+
+    http_status = 422
+    exit_code = 9
+    code = "integrity_failed"
+
+
 @dataclass
 class ErrorReport:
     """A per-item failure in a batch: the batch goes on and lists it."""
