@@ -267,3 +267,13 @@ def test_when_a_data_loader_iterates_then_it_gets_only_the_kept_samples(world):
     everything = list(iter_scan(options))
     assert len(everything) == 6
     assert sum(c.kept for c in everything) == 1
+
+
+def test_when_ray_runs_the_shards_then_the_outputs_equal_the_local_executors(world, tmp_path):
+    pytest.importorskip("ray")
+    local = tmp_path / "local"
+    scan(_options(world, local))
+    on_ray = tmp_path / "ray"
+    report = scan(_options(world, on_ray, executor="ray", workers=2, at=_at(local)))
+    assert report.scanned_shards == 3
+    assert _files(on_ray) == _files(local)
