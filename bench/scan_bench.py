@@ -19,10 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from PIL import Image
+
 import _common  # noqa: F401  (puts samples/ on sys.path)
 from kyodaku_samples.optout import image_with_xmp, xmp_packet
 from kyodaku_samples.synthetic import draw_image
-from PIL import Image
 
 CATALOG = """
 version: 1
@@ -42,9 +43,19 @@ characters:
     names: {en: ["Superman"], ja: ["スーパーマン"]}
     description: {en: "A superhero in a blue suit with a red cape"}
 """
-BENIGN = ["a lighthouse at dusk", "a bowl of ramen on a wooden table", "a mountain road in autumn",
-          "a red bicycle against a brick wall", "children flying kites on a beach"]
-NAMED = ["Pikachu in a field of sunflowers", "ピカチュウのぬいぐるみ", "피카츄 스티커", "Superman over the city"]
+BENIGN = [
+    "a lighthouse at dusk",
+    "a bowl of ramen on a wooden table",
+    "a mountain road in autumn",
+    "a red bicycle against a brick wall",
+    "children flying kites on a beach",
+]
+NAMED = [
+    "Pikachu in a field of sunflowers",
+    "ピカチュウのぬいぐるみ",
+    "피카츄 스티커",
+    "Superman over the city",
+]
 
 
 def _jpeg(seed: int) -> bytes:
@@ -108,7 +119,8 @@ def main() -> None:
         rates = {}
         for workers in (1, 2):
             options = ScanOptions(
-                root / "data", licensee="bench-lab", out=root / f"out{workers}", catalog=root / "catalog.yaml",
+                root / "data", licensee="bench-lab", out=root / f"out{workers}",
+                catalog=root / "catalog.yaml",
                 signing_key=root / "k", semantic=False, workers=workers, progress=False,
                 reader=ReaderOptions(shard_size=25),
             )  # fmt: skip
@@ -119,7 +131,12 @@ def main() -> None:
             json.loads(line)["id"]: json.loads(line)["reasons"]
             for line in (root / "out1" / "excluded.jsonl").read_text("utf-8").splitlines()
         }
-        expect = {"caption": "registry:", "reference": "registry:", "iptc": "optout:iptc", "broken": "unreadable:"}
+        expect = {
+            "caption": "registry:",
+            "reference": "registry:",
+            "iptc": "optout:iptc",
+            "broken": "unreadable:",
+        }
         for kind, prefix in expect.items():
             ids = [i for i, k in planted.items() if k == kind]
             caught = sum(any(r.startswith(prefix) for r in excluded.get(i, [])) for i in ids)
@@ -128,7 +145,8 @@ def main() -> None:
         print(f"unplanted samples excluded: {len(false)} of {args.samples - len(planted)}")
         floor = decode_only(root / "data")
         print(f"decode-only, one process: {floor:,.0f} images/s")
-        print(f"scan, 1 worker: {rates[1]:,.0f} samples/s ({rates[1] / floor:.0%} of decode-only), whole command")
+        share = rates[1] / floor
+        print(f"scan, 1 worker: {rates[1]:,.0f} samples/s ({share:.0%} of decode-only), whole command")
         print(f"scan, 2 workers: {rates[2]:,.0f} samples/s ({rates[2] / rates[1]:.2f}x one worker)")
 
 
