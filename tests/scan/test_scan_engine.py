@@ -277,3 +277,11 @@ def test_when_ray_runs_the_shards_then_the_outputs_equal_the_local_executors(wor
     report = scan(_options(world, on_ray, executor="ray", workers=2, at=_at(local)))
     assert report.scanned_shards == 3
     assert _files(on_ray) == _files(local)
+
+
+def test_when_the_out_folder_is_inside_the_dataset_then_the_scan_is_refused(world):
+    from kyodaku.domain.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="inside the dataset"):
+        scan(_options(world, world["data"] / "clean"))
+    assert not (world["data"] / "clean").exists()

@@ -90,6 +90,11 @@ def plan(options: ScanOptions) -> tuple[Layout, list[Shard], ScanIdentity, Worke
     """Open the dataset, plan its shards, pin the registry and the time: the scan's identity."""
     if options.out is None:
         raise InvalidInput("a scan needs --out: the folder for its outputs")
+    if options.dataset.is_dir() and options.out.resolve().is_relative_to(options.dataset.resolve()):
+        # A scan writing inside its own input would read its outputs as samples when it resumes.
+        raise InvalidInput(
+            f"--out {options.out} is inside the dataset {options.dataset}; choose a folder outside it"
+        )
     layout = _open(options)
     shards = layout.shards()
     state = ScanState(options.out)
