@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from kyodaku.domain.errors import ConfigurationError, IntegrityError, InvalidInput, NotFound
 from kyodaku.scan import signing
 from kyodaku.scan.merkle import MerkleBuilder, MerkleRoot, leaf_hash
+from kyodaku.scan.state import fsync_dir
 
 __all__ = [
     "EXCLUDED_NAME",
@@ -376,7 +377,7 @@ def write_signed(
     sig_path = out / SIGNATURE_NAME
     manifest_path = out / MANIFEST_NAME
     sig_path.unlink(missing_ok=True)
-    _fsync_dir(out)
+    fsync_dir(out)
     _write_atomic(manifest_path, data, temp_dir)
     _write_atomic(sig_path, sig_text, temp_dir)
     return WrittenManifest(manifest_path, sig_path, hashlib.sha256(data).hexdigest(), signer_id)
@@ -404,21 +405,7 @@ def _write_atomic(target: Path, data: bytes, temp_dir: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _fsync_dir(target.parent)
-
-
-def _fsync_dir(path: Path) -> None:
-    """Make a rename or unlink in `path` durable (POSIX; a no-op where folders cannot be opened)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    fsync_dir(target.parent)
 
 
 # --- verification ------------------------------------------------------------------------------------

@@ -158,9 +158,9 @@ class ScanState:
         if final.exists():  # a duplicate run of a done shard (a retried Ray task): keep the first
             shutil.rmtree(tmp)
             return final
-        _fsync_dir(tmp)
+        fsync_dir(tmp)
         os.rename(tmp, final)
-        _fsync_dir(self.parts)
+        fsync_dir(self.parts)
         return final
 
     def _clean_unfinished(self) -> None:
@@ -175,7 +175,8 @@ class ScanState:
         shutil.rmtree(self.parts, ignore_errors=True)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or unlink in `path` durable (POSIX; a no-op where folders cannot be opened)."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
