@@ -1,13 +1,30 @@
-"""Scanner benchmark: planted positives caught, throughput against decode-only, 1 vs 2 workers.
+"""Scanner benchmark: planted positives caught, throughput against decode-only, scaling, Ray, resume.
 
-    .venv/bin/python bench/scan_bench.py [--samples 300]
+    .venv/bin/python bench/scan_bench.py [--samples 480] [--size photo|small] [--ray] [--resume]
+    .venv/bin/python bench/scan_bench.py --memory 100000
 
-Makes a folder dataset in a temporary folder: drawn pictures with captions; planted and known
-positives (captions naming registered characters in three languages, resized copies of a
-registered reference, files whose XMP says DMI-PROHIBITED, truncated images). Scans it with the
-text guard's lexical matchers (semantic off: the caption model is measured in bench/speed.py)
-and prints recall and precision per planted kind, samples/s with 1 and 2 workers, and the
-decode-only rate of the same images in one process (the floor a scan cannot beat).
+Makes a folder dataset in a temporary folder: pictures with captions, and planted, known positives
+(one of each kind in every 24 samples): a caption naming a registered character (en/ja/ko), a
+resized copy of a registered reference, a 10%-per-side crop of it, an XMP `plus:DataMining`
+prohibition, a C2PA training-mining `notAllowed` assertion, a TDMRep sidecar reserving mining, an
+`X-Robots-Tag: noai` headers sidecar, and a truncated image. `--size photo` (default) makes
+photograph-like JPEGs of 768 to 1280 px (drawn scenes with sensor-like noise, so they decode and
+compress like photographs); `--size small` makes 256 px ones (img2dataset's default resize),
+where decoding is so cheap that any hashing is many times the floor.
+
+Prints recall per planted kind and the unplanted samples excluded, for `--media full` (the
+default) and `--media pdq`; samples/s with 1 worker beside decode-only (full RGB decode of the
+same files in one process: what a data loader does, the floor a scan cannot beat per core); 2
+workers against 1. The rates divide by the time spent checking and writing shards (the report's
+`scan_seconds`); building the guard is printed apart. `--ray` also runs the Ray executor on a
+local Ray instance with 2 CPUs (started beforehand; its start-up printed apart) against local with
+2 workers. `--resume` kills a `kyodaku scan` process with SIGKILL at a random point, runs it again,
+and compares every output file with the uninterrupted run's, byte for byte.
+
+`--memory N` makes a WebDataset of N samples (captions and 24 px JPEGs, two of each 100 naming a
+registered character) and scans it in one process with the caption and signal checks (the
+memory-relevant parts: reading, writing and merging stream; the media check's memory does not
+depend on the dataset's length), printing the resident memory every tenth of the way.
 """
 
 from __future__ import annotations
@@ -15,14 +32,22 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tarfile
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 import _common  # noqa: F401  (puts samples/ on sys.path)
-from kyodaku_samples.optout import image_with_xmp, xmp_packet
+from kyodaku_samples.optout import image_with_xmp, sign_image, tdmrep_json, xmp_packet
 from kyodaku_samples.synthetic import draw_image
 
 CATALOG = """
@@ -56,98 +81,272 @@ NAMED = [
     "피카츄 스티커",
     "Superman over the city",
 ]
+KINDS = ["benign"] * 16 + ["caption", "reference", "crop", "iptc", "c2pa", "tdmrep", "noai", "broken"]
+EXPECT = {
+    "caption": "registry:",
+    "reference": "registry:",
+    "crop": "registry:",
+    "iptc": "optout:iptc",
+    "c2pa": "optout:c2pa",
+    "tdmrep": "optout:tdmrep",
+    "noai": "optout:noai",
+    "broken": "unreadable:",
+}
+AT = datetime(2026, 12, 1, tzinfo=UTC)
 
 
-def _jpeg(seed: int) -> bytes:
+def _picture(seed: int, size: str) -> Image.Image:
+    rng = np.random.default_rng(seed)
+    if size == "small":
+        return draw_image("scene", seed, (256, 256))
+    side = int(rng.integers(768, 1281))
+    shape = (side, side * 3 // 4) if seed % 2 else (side * 3 // 4, side)
+    base = np.asarray(draw_image("scene", seed, shape).convert("RGB"), np.float32)
+    noise = rng.normal(0, 9, base.shape[:2])[..., None]  # luma noise, as a sensor adds
+    return Image.fromarray(np.clip(base + noise, 0, 255).astype(np.uint8))
+
+
+def _jpeg(im: Image.Image) -> bytes:
     buf = io.BytesIO()
-    draw_image("scene", seed, (256, 256)).save(buf, "JPEG", quality=90)
+    im.save(buf, "JPEG", quality=90)
     return buf.getvalue()
 
 
-def make(root: Path, n: int) -> dict[str, str]:
+def make(root: Path, n: int, size: str = "photo") -> dict[str, str]:
+    """The dataset in root/data, the catalog and its reference in root; returns {id: planted kind}."""
     (root / "refs").mkdir(parents=True)
-    ref = draw_image("character", 7, (512, 512))
+    ref = draw_image("character", 7, (512, 512)).convert("RGB")
     ref.save(root / "refs" / "pikachu.png")
     (root / "catalog.yaml").write_text(CATALOG, "utf-8")
     data = root / "data"
     data.mkdir()
     planted: dict[str, str] = {}
     for i in range(n):
-        key, kind = f"{i:06d}", ["benign"] * 16 + ["caption", "reference", "iptc", "broken"]
-        kind = kind[i % 20]
-        image, ext, caption = _jpeg(i), "jpg", BENIGN[i % len(BENIGN)]
-        if kind == "caption":
-            caption = NAMED[i % len(NAMED)]
-        elif kind == "reference":
-            buf = io.BytesIO()
-            ref.resize((200 + i % 100, 200 + i % 100)).save(buf, "PNG")
-            image, ext = buf.getvalue(), "png"
+        key, kind = f"{i:06d}", KINDS[i % len(KINDS)]
+        caption = NAMED[i % len(NAMED)] if kind == "caption" else BENIGN[i % len(BENIGN)]
+        image = _jpeg(_picture(i, size)) if kind not in ("reference", "crop") else b""
+        side = 300 + i % 200
+        if kind == "reference":
+            image = _jpeg(ref.resize((side, side)))
+        elif kind == "crop":
+            cut = 512 // 10  # a tenth off every side: PDQ alone no longer follows it
+            image = _jpeg(ref.crop((cut, cut, 512 - cut, 512 - cut)).resize((side, side)))
         elif kind == "iptc":
             image = image_with_xmp("jpeg", xmp_packet("DMI-PROHIBITED-AIMLTRAINING"))
+        elif kind == "c2pa":
+            image = sign_image("jpeg", {"c2pa.ai_generative_training": {"use": "notAllowed"}}, image=image)
+        elif kind == "tdmrep":
+            (data / f"{key}.tdmrep.json").write_bytes(tdmrep_json({"tdm-reservation": 1}))
+        elif kind == "noai":
+            (data / f"{key}.headers.json").write_text(json.dumps({"X-Robots-Tag": "noai"}), "utf-8")
         elif kind == "broken":
             image = image[: len(image) // 3]
-        (data / f"{key}.{ext}").write_bytes(image)
+        (data / f"{key}.jpg").write_bytes(image)
         (data / f"{key}.txt").write_text(caption, "utf-8")
         if kind != "benign":
-            planted[f"{key}.{ext}"] = kind
+            planted[f"{key}.jpg"] = kind
     return planted
 
 
 def decode_only(data: Path) -> float:
-    files = sorted(p for p in data.iterdir() if p.suffix in (".jpg", ".png"))
+    """Images/s of a full RGB decode of every image, one process: the per-core floor."""
+    files = sorted(p for p in data.iterdir() if p.suffix == ".jpg")
     began = time.perf_counter()
     for p in files:
         try:
             with Image.open(p) as im:
-                im.load()
+                im.convert("RGB")
         except OSError:
             pass
     return len(files) / (time.perf_counter() - began)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--samples", type=int, default=300)
-    args = ap.parse_args()
-    from kyodaku.scan import ReaderOptions, ScanOptions, scan
+def options(root: Path, out: str, **kw):
+    from kyodaku.scan import ReaderOptions, ScanOptions
+
+    return ScanOptions(
+        root / "data", licensee="bench-lab", out=root / out, catalog=root / "catalog.yaml",
+        signing_key=root / "k", semantic=False, progress=False, at=AT,
+        reader=ReaderOptions(shard_size=24), **kw,
+    )  # fmt: skip
+
+
+def recall(root: Path, out: str, planted: dict[str, str], total: int) -> None:
+    excluded = {
+        json.loads(line)["id"]: json.loads(line)["reasons"]
+        for line in (root / out / "excluded.jsonl").read_text("utf-8").splitlines()
+    }
+    row = []
+    for kind, prefix in EXPECT.items():
+        ids = [i for i, k in planted.items() if k == kind]
+        caught = sum(any(r.startswith(prefix) for r in excluded.get(i, [])) for i in ids)
+        row.append(f"{kind} {caught}/{len(ids)}")
+    false = [i for i in excluded if i not in planted]
+    print("  recall: " + ", ".join(row))
+    print(f"  unplanted samples excluded: {len(false)} of {total - len(planted)}")
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def kill_and_resume(root: Path, reference: str) -> None:
+    """SIGKILL a CLI scan once some shards are committed, run it again, compare with `reference`."""
+    out = root / "killed"
+    cmd = [
+        sys.executable, "-m", "kyodaku", "scan", str(root / "data"), "--licensee", "bench-lab",
+        "--catalog", str(root / "catalog.yaml"), "--out", str(out), "--signing-key", str(root / "k"),
+        "--no-semantic", "--workers", "1", "--shard-size", "24", "--at", AT.isoformat(),
+    ]  # fmt: skip
+    rng = random.Random(os.getpid())
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    from kyodaku.scan.state import PARTS, STATE_DIR
+
+    parts = out / STATE_DIR / PARTS
+    target = rng.randint(1, 6)
+    while time.monotonic() < deadline and proc.poll() is None:
+        done = len(list(parts.glob("*/shard.json"))) if parts.is_dir() else 0
+        if done >= target:
+            time.sleep(rng.uniform(0, 0.3))  # somewhere inside the next shard
+            break
+        time.sleep(0.02)
+    if proc.poll() is not None:
+        print(f"  resume: the scan finished before the kill (target {target} shards); no figure")
+        return
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    killed_at = len(list(parts.glob("*/shard.json")))
+    began = time.perf_counter()
+    rerun = subprocess.run(cmd, capture_output=True, text=True)
+    if rerun.returncode != 0:
+        print(f"  resume: the second run failed ({rerun.returncode}): {rerun.stderr[-500:]}")
+        return
+    got, want = files_of(out), files_of(root / reference)
+    same = [k for k in want if got.get(k) == want[k]]
+    extra = sorted(set(got) - set(want))
+    print(
+        f"  resume: killed with {killed_at} shards committed; the second run took "
+        f"{time.perf_counter() - began:.1f} s; {len(same)} of {len(want)} output files byte-identical "
+        f"to the uninterrupted run ({sum(len(v) for v in want.values()):,} bytes), {len(extra)} extra"
+    )
+    summary = json.loads((out / "summary.json").read_text("utf-8"))["counts"]
+    print(f"  resume: counts {summary}")
+
+
+def throughput(args: argparse.Namespace) -> None:
+    from kyodaku.scan import scan
     from kyodaku.scan.signing import generate_keypair
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        planted = make(root, args.samples)
+        planted = make(root, args.samples, args.size)
         generate_keypair(root / "k", root / "k.pub")
-        rates = {}
-        for workers in (1, 2):
-            options = ScanOptions(
-                root / "data", licensee="bench-lab", out=root / f"out{workers}",
-                catalog=root / "catalog.yaml",
-                signing_key=root / "k", semantic=False, workers=workers, progress=False,
-                reader=ReaderOptions(shard_size=25),
-            )  # fmt: skip
-            began = time.perf_counter()
-            report = scan(options)
-            rates[workers] = report.counts["samples"] / (time.perf_counter() - began)
-        excluded = {
-            json.loads(line)["id"]: json.loads(line)["reasons"]
-            for line in (root / "out1" / "excluded.jsonl").read_text("utf-8").splitlines()
-        }
-        expect = {
-            "caption": "registry:",
-            "reference": "registry:",
-            "iptc": "optout:iptc",
-            "broken": "unreadable:",
-        }
-        for kind, prefix in expect.items():
-            ids = [i for i, k in planted.items() if k == kind]
-            caught = sum(any(r.startswith(prefix) for r in excluded.get(i, [])) for i in ids)
-            print(f"{kind:10s} recall {caught}/{len(ids)}")
-        false = [i for i in excluded if i not in planted]
-        print(f"unplanted samples excluded: {len(false)} of {args.samples - len(planted)}")
         floor = decode_only(root / "data")
-        print(f"decode-only, one process: {floor:,.0f} images/s")
-        share = rates[1] / floor
-        print(f"scan, 1 worker: {rates[1]:,.0f} samples/s ({share:.0%} of decode-only), whole command")
-        print(f"scan, 2 workers: {rates[2]:,.0f} samples/s ({rates[2] / rates[1]:.2f}x one worker)")
+        print(f"dataset: {args.samples} samples, --size {args.size}; decode-only {floor:,.0f} images/s")
+        for media in ("full", "pdq"):
+            report = scan(options(root, f"out-{media}-1", media=media, workers=1))
+            rate = report.samples_per_second
+            print(
+                f"--media {media}: 1 worker {rate:,.0f} samples/s = {rate / floor:.0%} of decode-only "
+                f"(guard built in {report.setup_seconds:.1f} s)"
+            )
+            recall(root, f"out-{media}-1", planted, args.samples)
+            two = scan(options(root, f"out-{media}-2", media=media, workers=2))
+            twice = two.samples_per_second
+            print(f"  2 workers {twice:,.0f} samples/s = {twice / rate:.2f}x")
+            same = files_of(root / f"out-{media}-1") == files_of(root / f"out-{media}-2")
+            print(f"  2 workers' outputs byte-identical to 1 worker's: {same}")
+        if args.ray:
+            import ray
+
+            began = time.perf_counter()
+            ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+            started = time.perf_counter() - began
+            try:
+                local = scan(options(root, "out-local-2b", workers=2))
+                rayed = scan(options(root, "out-ray-2", workers=2, executor="ray"))
+            finally:
+                ray.shutdown()
+            # Whole scans: local builds its guard once before forking, each Ray worker builds its own
+            # (in parallel); both costs are fixed per scan, so the ratio nears 1 as datasets grow.
+            ratio = local.seconds / rayed.seconds
+            print(
+                f"Ray, 2 CPUs: {args.samples} samples in {rayed.seconds:.1f} s vs local 2 workers "
+                f"{local.seconds:.1f} s (whole scans, guard builds included) = {ratio:.2f}x local's speed; "
+                f"Ray start-up {started:.1f} s apart; outputs identical: "
+                f"{files_of(root / 'out-ray-2') == files_of(root / 'out-local-2b')}"
+            )
+        if args.resume:
+            kill_and_resume(root, "out-full-1")
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def memory(n: int) -> None:
+    from kyodaku.scan import ScanHooks, ScanOptions, scan
+    from kyodaku.scan.signing import generate_keypair
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        catalog = CATALOG.replace('    references: ["refs/pikachu.png"]\n', "")
+        (root / "catalog.yaml").write_text(catalog, "utf-8")
+        generate_keypair(root / "k", root / "k.pub")
+        pic = _jpeg(draw_image("scene", 1, (24, 24)).convert("RGB"))
+        per_tar = 10_000
+        (root / "wds").mkdir()
+        for t in range(0, n, per_tar):
+            with tarfile.open(root / "wds" / f"shard-{t // per_tar:05d}.tar", "w") as tar:
+                for i in range(t, min(n, t + per_tar)):
+                    caption = NAMED[i % 4] if i % 100 < 2 else BENIGN[i % len(BENIGN)]
+                    for ext, data in (("jpg", pic), ("txt", caption.encode())):
+                        info = tarfile.TarInfo(f"{i:08d}.{ext}")
+                        info.size = len(data)
+                        tar.addfile(info, io.BytesIO(data))
+        seen = {"n": 0, "next": 0}
+        marks: list[tuple[int, float]] = []
+
+        def samples(k: int) -> None:
+            seen["n"] += k
+            if seen["n"] >= seen["next"]:
+                marks.append((seen["n"], _rss_mb()))
+                seen["next"] += n // 10
+
+        opts = ScanOptions(
+            root / "wds", licensee="bench-lab", out=root / "out", catalog=root / "catalog.yaml",
+            signing_key=root / "k", semantic=False, progress=False, at=AT, workers=1,
+            checks=("caption", "signals"),
+        )  # fmt: skip
+        began = time.perf_counter()
+        report = scan(opts, ScanHooks(samples=samples))
+        marks.append((report.samples_scanned, _rss_mb()))
+        print(
+            f"memory: {report.samples_scanned:,} samples in {time.perf_counter() - began:.0f} s "
+            f"({report.samples_per_second:,.0f} samples/s, caption+signals, 1 worker); "
+            f"excluded {report.counts.get('excluded', 0):,}"
+        )
+        print("  resident MB after n samples: " + ", ".join(f"{k:,}: {mb:.0f}" for k, mb in marks))
+        first = next(mb for k, mb in marks if k >= n // 10)
+        print(f"  growth from the first tenth to the end: {marks[-1][1] - first:+.0f} MB")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--samples", type=int, default=480)
+    ap.add_argument("--size", choices=("photo", "small"), default="photo")
+    ap.add_argument("--ray", action="store_true", help="also time the Ray executor")
+    ap.add_argument("--resume", action="store_true", help="also kill a scan and resume it")
+    ap.add_argument("--memory", type=int, default=0, metavar="N", help="only the memory run, N samples")
+    args = ap.parse_args()
+    if args.memory:
+        memory(args.memory)
+    else:
+        throughput(args)
 
 
 if __name__ == "__main__":

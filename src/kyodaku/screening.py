@@ -177,6 +177,15 @@ class Guard:
     def snapshot(self) -> Snapshot:
         return self.holder.current
 
+    def warm(self) -> None:
+        """Load now what matchers otherwise load on first need (the themes lexicon): for long-lived
+        workers, so the first items do not pay for it and forked processes share it."""
+        for matchers in self._matchers.values():
+            for matcher in matchers:
+                warm = getattr(matcher, "warm", None)
+                if warm is not None:
+                    warm()
+
     # -- screening --------------------------------------------------------------------------------
     def screen_prompt(
         self, text: str, context: ScreenContext | None = None, item_id: str | None = None

@@ -227,12 +227,16 @@ class ThemesMatcher:
     def enabled(cls, options: GuardOptions) -> bool:
         return options.themes
 
-    def match(self, content: PreparedPrompt, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
+    def warm(self) -> None:
+        """Load the lexicon now rather than on the first prompt that needs it (Guard.warm)."""
         with self._lock:
             if self._detector is None:
                 from kyodaku.text.themes import ThemeDetector  # loads and embeds the lexicon: only on need
 
                 self._detector = ThemeDetector(semantic=self.semantic)
+
+    def match(self, content: PreparedPrompt, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
+        self.warm()
         query = content.query if self.semantic else None
         return MatchResult(themes=list(self._detector.detect(content.text, query)))
 

@@ -21,6 +21,12 @@ EXECUTORS = ("local", "ray")
 CHECKS = ("caption", "media", "signals")
 """The per-sample checks: the caption through the text guard, the media through the reference
 banks, the opt-out signals the files carry. The registry's `train` permissions decide the first two."""
+MEDIA_TIERS = ("full", "pdq")
+"""How images are matched against the references. `full` (the default) is what the generation
+guard does: PDQ in all eight dihedral variants and its region windows, then ORB local features,
+which find crops and framed copies. `pdq` skips the local features: about twice the images per
+second (docs/benchmarks.md section 8), but a copy cropped by a tenth or more is no longer found.
+A first pass over billions may choose it; the figures say what it costs."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,7 @@ class ScanOptions:
     layout: str | None = None
     reader: ReaderOptions = field(default_factory=ReaderOptions)
     checks: tuple[str, ...] = CHECKS
+    media: str = "full"
     signals: tuple[str, ...] | None = None  # None: every registered opt-out signal
     report_unreadable: bool = False
     semantic: bool | None = None  # None: the KYODAKU_SEMANTIC setting (default on)
@@ -55,6 +62,8 @@ class ScanOptions:
             raise InvalidInput("a scan needs --licensee: whose `train` permissions to check")
         if self.executor not in EXECUTORS:
             raise InvalidInput(f"unknown executor {self.executor!r}; use one of {', '.join(EXECUTORS)}")
+        if self.media not in MEDIA_TIERS:
+            raise InvalidInput(f"unknown media tiers {self.media!r}; use one of {', '.join(MEDIA_TIERS)}")
         unknown = sorted(set(self.checks) - set(CHECKS))
         if unknown:
             raise InvalidInput(f"unknown check(s) {', '.join(unknown)}; use {', '.join(CHECKS)}")
@@ -79,6 +88,7 @@ class ScanOptions:
             "use": "train",
             "at": at.isoformat(),
             "checks": list(self.checks),
+            "media": self.media,
             "signals": list(self.signals) if self.signals is not None else None,
             "unreadable": "report" if self.report_unreadable else "exclude",
             "semantic": self.semantic,

@@ -10,7 +10,7 @@ and references of that same version, not whatever the registry holds by then.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,14 +57,17 @@ class RegistrySource:
             return {"source": "catalog", "file": self.catalog.name, "sha256": self.catalog_sha256}
         return {"source": "database", "version": self.version}
 
-    def build_guard(self) -> Guard:
+    def build_guard(self, local_features: bool = True) -> Guard:
         """A guard over this source, references included (hashed from the catalog's `references:`
-        or read from the registry's reference bank at the pinned version)."""
+        or read from the registry's reference bank at the pinned version). `local_features` False
+        matches images by PDQ alone (the scan's `--media pdq`)."""
         from kyodaku.compiler import CatalogReferences, StoreReferences
         from kyodaku.media.refstore import ReferenceStore
         from kyodaku.screening import Guard, guard_options
 
         options = guard_options(self.semantic)
+        if not local_features:
+            options = replace(options, local_features=False)
         if self.catalog is not None:
             from kyodaku.registry.catalog import load_catalog, resolve_references
 
