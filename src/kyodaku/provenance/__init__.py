@@ -1,0 +1,1 @@
+"""Provenance of what kyodaku let out: content credentials and the ledger they point to."""
