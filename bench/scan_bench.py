@@ -235,8 +235,8 @@ def kill_and_resume(root: Path, reference: str) -> None:
 
 
 def throughput(args: argparse.Namespace) -> None:
+    from kyodaku.audit.signing import generate_keypair
     from kyodaku.scan import scan
-    from kyodaku.scan.signing import generate_keypair
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -289,8 +289,8 @@ def _rss_mb() -> float:
 
 
 def memory(n: int) -> None:
+    from kyodaku.audit.signing import generate_keypair
     from kyodaku.scan import ScanHooks, ScanOptions, scan
-    from kyodaku.scan.signing import generate_keypair
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from kyodaku.audit.merkle import merkle_root
+from kyodaku.audit.signing import key_id
 from kyodaku.domain.errors import ConfigurationError, IntegrityError, InvalidInput, NotFound
 from kyodaku.scan import manifest as manifest_mod
 from kyodaku.scan.manifest import (
@@ -26,8 +28,6 @@ from kyodaku.scan.manifest import (
     verify_output,
     write_signed,
 )
-from kyodaku.scan.merkle import merkle_root
-from kyodaku.scan.signing import key_id
 
 KEPT = ["shard-000/0001", "shard-000/0003", "shard-001/ピカチュウ"]
 EXCLUDED = ["shard-000/0002", "shard-001/0007"]

@@ -86,7 +86,7 @@ def world(tmp_path_factory) -> dict[str, Path]:
     reference.resize((300, 300)).save(copy, "PNG")
     (data / "0003.png").write_bytes(copy.getvalue())
     (data / "0003.txt").write_text("a cute drawing for a sticker sheet", "utf-8")
-    from kyodaku.scan.signing import generate_keypair
+    from kyodaku.audit.signing import generate_keypair
 
     generate_keypair(root / "scan.key", root / "scan.pub")
     return {
@@ -152,8 +152,8 @@ def test_when_the_licensee_holds_a_train_permission_then_its_entry_is_kept(world
 
 
 def test_when_a_scan_is_finished_then_its_manifest_verifies_and_a_changed_file_is_named(world, tmp_path):
+    from kyodaku.audit.signing import load_public_key
     from kyodaku.scan.manifest import raise_for, verify_output
-    from kyodaku.scan.signing import load_public_key
 
     out = tmp_path / "out"
     scan(_options(world, out))

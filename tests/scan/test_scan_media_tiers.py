@@ -54,7 +54,7 @@ def world(tmp_path_factory) -> dict[str, Path]:
     (data / "other.png").write_bytes(_png(draw_image("scene", 3, (320, 320))))
     for name in ("copy", "crop", "other"):
         (data / f"{name}.txt").write_text("a drawing for a sticker sheet", "utf-8")
-    from kyodaku.scan.signing import generate_keypair
+    from kyodaku.audit.signing import generate_keypair
 
     generate_keypair(root / "scan.key", root / "scan.pub")
     return {"root": root, "data": data, "catalog": root / "catalog.yaml", "key": root / "scan.key"}

@@ -190,7 +190,7 @@ def keygen(
     ] = Path("kyodaku-scan.pub"),
 ) -> None:
     """Create an Ed25519 key pair for signing scan manifests (refuses to overwrite a key)."""
-    from kyodaku.scan.signing import generate_keypair, key_id, load_public_key
+    from kyodaku.audit.signing import generate_keypair, key_id, load_public_key
 
     generate_keypair(private, public)
     err.print(
@@ -206,8 +206,8 @@ def verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Check a scan's signature, Merkle roots and every output file; name whatever changed."""
+    from kyodaku.audit.signing import load_public_key
     from kyodaku.scan.manifest import raise_for, verify_output
-    from kyodaku.scan.signing import load_public_key
 
     report = verify_output(folder, load_public_key(public_key))
     if as_json:

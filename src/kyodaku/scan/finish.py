@@ -126,8 +126,8 @@ def finish(
     signing_key: Path,
 ) -> dict[str, Any]:
     """Write the final outputs from the done shards; returns the summary."""
+    from kyodaku.audit.signing import load_private_key
     from kyodaku.scan.manifest import build_manifest, write_signed
-    from kyodaku.scan.signing import load_private_key
 
     private_key = load_private_key(signing_key)  # before writing anything: a bad key stops here
     out = state.out

@@ -36,9 +36,9 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from kyodaku.audit import signing
+from kyodaku.audit.merkle import MerkleBuilder, MerkleRoot, leaf_hash
 from kyodaku.domain.errors import ConfigurationError, IntegrityError, InvalidInput, NotFound
-from kyodaku.scan import signing
-from kyodaku.scan.merkle import MerkleBuilder, MerkleRoot, leaf_hash
 from kyodaku.scan.state import fsync_dir
 
 __all__ = [

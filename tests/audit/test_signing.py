@@ -9,8 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from kyodaku.domain.errors import Conflict, IntegrityError, InvalidInput, NotFound
-from kyodaku.scan.signing import (
+from kyodaku.audit.signing import (
     generate_keypair,
     key_id,
     load_private_key,
@@ -18,6 +17,7 @@ from kyodaku.scan.signing import (
     sign,
     verify,
 )
+from kyodaku.domain.errors import Conflict, IntegrityError, InvalidInput, NotFound
 
 
 @pytest.fixture

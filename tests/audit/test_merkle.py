@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kyodaku.scan.merkle import (
+from kyodaku.audit.merkle import (
     EMPTY_ROOT,
     MerkleBuilder,
     MerkleRoot,
