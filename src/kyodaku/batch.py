@@ -43,6 +43,10 @@ class BatchOptions:
     context: ScreenContext = field(default_factory=ScreenContext)
     semantic: bool | None = None  # None: the KYODAKU_SEMANTIC setting (default on)
     workers: int = 1
+    # Append every decision to the generation ledger in this database (provenance/ledger.py); each
+    # output line then carries its `ledger_id`. None: no ledger.
+    ledger_url: str | None = None
+    ledger_prompt_text: bool = False
 
 
 @dataclass
@@ -162,12 +166,19 @@ def run_batch(options: BatchOptions, console: Console | None = None) -> BatchSum
     prepared = time.perf_counter()
     _init_worker(options)  # load and compile once, before the clock: forked workers share it
     summary.prepare_seconds = time.perf_counter() - prepared
+    ledger, texts = None, {}
+    if options.ledger_url:
+        from kyodaku.provenance.ledger import Ledger
+
+        ledger, texts = Ledger(options.ledger_url), {item.line: item.text for item in items}
     started = time.perf_counter()
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as sink, _progress(console) as progress:
             task = progress.add_task("screening", total=len(items))
             for results in _map(options, _chunks(items)):
                 for r in results:
+                    if ledger is not None and not r.get("error"):
+                        r["ledger_id"] = _record(ledger, r, texts.get(r.get("line")), options)
                     sink.write(json.dumps(r, ensure_ascii=False) + "\n")
                     if r.get("error"):
                         summary.failed += 1
@@ -180,8 +191,18 @@ def run_batch(options: BatchOptions, console: Console | None = None) -> BatchSum
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    finally:
+        if ledger is not None:
+            ledger.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _record(ledger: Any, decision: dict[str, Any], text: str | None, options: BatchOptions) -> str:
+    from kyodaku.provenance.entry import Record
+
+    record = Record(source="cli", prompt=text, keep_prompt_text=options.ledger_prompt_text)
+    return ledger.append({k: v for k, v in decision.items() if k != "line"}, record).entry_id
 
 
 def _map(options: BatchOptions, chunks: list[list[_Item]]) -> Iterator[list[dict[str, Any]]]:

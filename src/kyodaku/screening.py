@@ -302,7 +302,8 @@ class Guard:
 
         extra = {"media": [media_summary(o.hashes) for o in outputs]}
         try:
-            return self._finish(run, match, extra)
+            decision = self._finish(run, match, extra)
+            return replace(decision, media_hashes=tuple(o.hashes for o in outputs))
         except KyodakuError:
             raise
         except Exception as exc:

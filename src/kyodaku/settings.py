@@ -30,6 +30,16 @@ class Settings(BaseSettings):
     snapshot_poll_seconds: float = Field(0.5, gt=0, le=3600)
     """How often a server checks the registry for a new version to compile and swap in."""
 
+    ledger: bool = True
+    """`kyodaku serve` appends every screening decision to the generation ledger (provenance)."""
+
+    ledger_prompt_text: bool = False
+    """Keep prompts' text in the ledger; by default only their SHA-256 (prompts can be personal)."""
+
+    ledger_key: str | None = None
+    """Ed25519 private key (PEM) with which `GET /v1/ledger/head` signs a new tree head when the
+    ledger has grown since the last one; without it, the latest head signed offline is served."""
+
     reference_store: str = "kyodaku-references"
     """Folder of the content-addressed reference store (reference images and clips, by SHA-256)."""
 

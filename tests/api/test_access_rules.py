@@ -16,6 +16,7 @@ EXPECTED = {
     Action.PRUNE_REGISTRY: (True, False, False),
     Action.READ_HISTORY: (True, True, False),
     Action.MANAGE_KEYS: (True, False, False),
+    Action.READ_LEDGER: (True, True, True),
 }
 
 CASES = [

@@ -18,11 +18,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
 from kyodaku import __version__
 from kyodaku.api.auth import Caller
 from kyodaku.api.errors import install_error_handlers
+from kyodaku.api.ledger import record as record_in_ledger
+from kyodaku.api.ledger import router as ledger_router
 from kyodaku.api.media import UPLOAD_PATHS, BodyLimit
 from kyodaku.api.media import router as media_router
 from kyodaku.api.references import install_references
@@ -57,6 +59,9 @@ def create_app(
     catalog: Path | None = None,
     poll_seconds: float = 0.5,
     max_upload_bytes: int = 512 * 1024 * 1024,
+    ledger: bool = True,
+    ledger_key: Path | None = None,
+    ledger_prompt_text: bool = False,
 ) -> FastAPI:
     """Build the app: registry at `database_url`, optionally seeded from a catalog file."""
     from kyodaku.registry.catalog import load_catalog
@@ -80,6 +85,8 @@ def create_app(
             yield
         finally:
             refresher.stop()
+            if app.state.ledger is not None:
+                app.state.ledger.close()
 
     app = FastAPI(
         title="kyodaku",
@@ -98,10 +105,20 @@ def create_app(
 
     install_error_handlers(app)
     app.state.max_upload_bytes = max_upload_bytes
+    app.state.max_pixels = guard.options.max_pixels
+    # The generation ledger (provenance): every screen appended, on by default.
+    app.state.ledger = app.state.ledger_index = None
+    app.state.ledger_key, app.state.ledger_prompt_text = ledger_key, ledger_prompt_text
+    if ledger:
+        from kyodaku.provenance.ledger import Ledger
+        from kyodaku.provenance.trace import LedgerIndex
+
+        app.state.ledger, app.state.ledger_index = Ledger(database_url), LedgerIndex()
     app.add_middleware(
         BodyLimit, default_limit=MAX_BODY_BYTES, upload_limit=max_upload_bytes, upload_prefixes=UPLOAD_PATHS
     )
     app.include_router(media_router)
+    app.include_router(ledger_router)
     install_references(app)  # reference uploads: streamed into the reference store, limited per file
 
     def _after_write(change: ChangeResult) -> int:
@@ -120,7 +137,7 @@ def create_app(
                 "refresh_error": refresher.last_error}  # fmt: skip
 
     @app.post("/v1/screen/prompt", tags=["screening"])
-    def screen_prompt(body: ScreenPromptRequest, who: Caller) -> dict[str, Any]:
+    def screen_prompt(body: ScreenPromptRequest, who: Caller, request: Request) -> dict[str, Any]:
         """Screen a prompt; returns the same decision object as `kyodaku screen --json`.
 
         When screening raises unexpectedly (a bug in a matcher), the answer is still 200 with the
@@ -135,7 +152,9 @@ def create_app(
         require(who, Action.SCREEN)
         ctx = ScreenContext(licensee=body.licensee, region=body.region.upper() if body.region else None,
                             at=body.at, use=body.use)  # fmt: skip
-        return guard.screen_prompt(body.text, ctx, item_id=body.id).to_dict()
+        decision = guard.screen_prompt(body.text, ctx, item_id=body.id)
+        entry_id = record_in_ledger(request, who, decision, body.text)
+        return {**decision.to_dict(), **({"ledger_id": entry_id} if entry_id else {})}
 
     @app.get("/v1/entities", tags=["registry"])
     def list_entities(who: Caller) -> list[dict[str, Any]]:

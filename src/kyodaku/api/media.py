@@ -34,7 +34,7 @@ from kyodaku.policy.engine import ScreenContext
 
 router = APIRouter(tags=["screening"])
 
-UPLOAD_PATHS = ("/v1/screen/image", "/v1/screen/video")
+UPLOAD_PATHS = ("/v1/screen/image", "/v1/screen/video", "/v1/trace")
 
 
 def _context(licensee: str | None, region: str | None, at: str | None, use: str | None) -> ScreenContext:
@@ -50,7 +50,7 @@ def _context(licensee: str | None, region: str | None, at: str | None, use: str 
         raise InvalidInput(f"bad context field: {exc}") from exc
 
 
-async def _read_upload(upload: UploadFile, limit: int) -> bytes:
+async def read_upload(upload: UploadFile, limit: int) -> bytes:
     name = upload.filename or "upload"
     data = bytearray()
     while chunk := await upload.read(1 << 20):
@@ -68,7 +68,7 @@ async def _screen(
     """Check the role, read the upload (async), then screen it off the event loop."""
     require(who, Action.SCREEN)
     guard = request.app.state.guard
-    data = await _read_upload(file, request.app.state.max_upload_bytes)
+    data = await read_upload(file, request.app.state.max_upload_bytes)
     ctx = _context(form.get("licensee"), form.get("region"), form.get("at"), form.get("use"))
     prompt = form.get("prompt")
     decision = await run_in_threadpool(
@@ -80,7 +80,10 @@ async def _screen(
         item_id=form.get("id"),
         expect=expect,
     )
-    return decision.to_dict()
+    from kyodaku.api.ledger import record
+
+    entry_id = await run_in_threadpool(record, request, who, decision, prompt if prompt else None)
+    return {**decision.to_dict(), **({"ledger_id": entry_id} if entry_id else {})}
 
 
 Text = Annotated[str | None, Form()]

@@ -8,6 +8,7 @@ Layout, so that dependencies flow one way and nothing imports this package back:
     catalog.py  kyodaku catalog ...       refs.py     kyodaku refs ...
     keys.py     kyodaku keys ...          serve.py    kyodaku serve
     scan.py     kyodaku scan, kyodaku manifest keygen|verify
+    ledger.py   kyodaku ledger verify|head|show|proof|check-proof, kyodaku trace
     demo.py     kyodaku demo
 
 Each command module imports `common` (and the library), never another command module; this module
@@ -31,7 +32,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from kyodaku.cli import catalog, demo, keys, media, refs, scan, screen, serve
+from kyodaku.cli import catalog, demo, keys, ledger, media, refs, scan, screen, serve
 from kyodaku.cli.common import err
 from kyodaku.domain.errors import KyodakuError
 
@@ -75,10 +76,12 @@ app.command("screen-media")(media.screen_media)
 app.command("serve")(serve.serve)
 app.command("scan")(scan.scan)
 app.command("demo")(demo.demo)
+app.command("trace")(ledger.trace)
 app.add_typer(catalog.catalog_app, name="catalog")
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(refs.refs_app, name="refs")
 app.add_typer(scan.manifest_app, name="manifest")
+app.add_typer(ledger.ledger_app, name="ledger")
 
 
 def run(args: Sequence[str] | None = None) -> int:

@@ -69,6 +69,17 @@ def screen(
         bool | None, typer.Option("--semantic/--no-semantic", help="Use the multilingual embedding model.")
     ] = None,
     workers: Annotated[int, typer.Option(help="Batch worker processes (0: one per core).")] = 0,
+    ledger: Annotated[
+        bool,
+        typer.Option(
+            "--ledger",
+            help="Append each decision to the generation ledger in the --db database (KYODAKU_DATABASE_URL).",
+        ),
+    ] = False,
+    ledger_prompt_text: Annotated[
+        bool,
+        typer.Option("--ledger-prompt-text", help="Keep the prompt's text in the ledger, not only its hash."),
+    ] = False,
 ) -> None:
     """Screen a prompt (or a JSONL batch) and print the decision."""
     ctx = screen_context(licensee, region, at, use)
@@ -86,6 +97,8 @@ def screen(
                 context=ctx,
                 semantic=semantic,
                 workers=workers or (os.cpu_count() or 1),
+                ledger_url=database_url(db) if ledger else None,
+                ledger_prompt_text=ledger_prompt_text,
             ),
             err,
         )
@@ -97,6 +110,18 @@ def screen(
         raise InvalidInput("give a prompt to screen, or --input FILE --output FILE")
     guard = prompt_guard(catalog, db, semantic)
     decision = guard.screen_prompt(text, ctx)
+    if ledger:
+        from kyodaku.provenance.entry import Record
+        from kyodaku.provenance.ledger import Ledger
+
+        book = Ledger(database_url(db))
+        try:
+            entry = book.append(
+                decision, Record(source="cli", prompt=text, keep_prompt_text=ledger_prompt_text)
+            )
+        finally:
+            book.close()
+        err.print(f"ledger entry {entry.entry_id}")
     if as_json:
         sys.stdout.write(json.dumps(decision.to_dict(), ensure_ascii=False) + "\n")
     else:

@@ -18,12 +18,28 @@ def serve(
     semantic: Annotated[
         bool | None, typer.Option("--semantic/--no-semantic", help="Use the multilingual embedding model.")
     ] = None,
+    ledger: Annotated[
+        bool | None,
+        typer.Option(
+            "--ledger/--no-ledger", help="Append every decision to the generation ledger (default on)."
+        ),
+    ] = None,
+    ledger_key: Annotated[
+        Path | None, typer.Option(help="Ed25519 key that signs tree heads for GET /v1/ledger/head.")
+    ] = None,
 ) -> None:
     """Run the HTTP API (OpenAPI docs at /docs)."""
     import uvicorn
 
     from kyodaku.api.app import create_app
     from kyodaku.screening import guard_options
+    from kyodaku.settings import load_settings
 
-    application = create_app(database_url(db), guard_options(semantic), catalog=catalog)
+    settings = load_settings()
+    keep = settings.ledger if ledger is None else ledger
+    key = ledger_key or (Path(settings.ledger_key) if settings.ledger_key else None)
+    application = create_app(
+        database_url(db), guard_options(semantic), catalog=catalog, ledger=keep, ledger_key=key,
+        ledger_prompt_text=settings.ledger_prompt_text,
+    )  # fmt: skip
     uvicorn.run(application, host=host, port=port, log_level="info")

@@ -60,6 +60,8 @@ class Action(StrEnum):
     """List registry versions (every owner's changes are in it)."""
     MANAGE_KEYS = "manage API keys"
     """Create, list and revoke API keys."""
+    READ_LEDGER = "read the generation ledger"
+    """Read ledger entries and trace outputs to them (a rightsholder: those about its own entries)."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,12 @@ RULES: Mapping[Action, Rule] = MappingProxyType(
             "the registry history is for admins and operators", Role.ADMIN, Role.OPERATOR
         ),
         Action.MANAGE_KEYS: _rule("only an admin can manage API keys", Role.ADMIN),
+        Action.READ_LEDGER: _rule(
+            "the ledger is read by admins, operators and rightsholders",
+            Role.ADMIN,
+            Role.OPERATOR,
+            Role.RIGHTSHOLDER,
+        ),
     }
 )
 """Which role may attempt what: the whole role table, in one place.

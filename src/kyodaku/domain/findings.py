@@ -160,6 +160,9 @@ class Decision:
     extra: dict[str, Any] = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict, compare=False)
     """Milliseconds per pipeline step (prepare, each matcher, policy): where a slow decision went."""
+    media_hashes: tuple[Any, ...] = field(default=(), compare=False, repr=False)
+    """The screened outputs' `MediaHashes` (SHA-256, PDQ per frame), not serialized: what the
+    generation ledger records so that a copy found later leads back to this decision."""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

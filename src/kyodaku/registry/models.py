@@ -195,3 +195,43 @@ class ApiKeyRow(Base):
     label: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+class LedgerEntryRow(Base):
+    """One generation-ledger entry (provenance/ledger.py): append-only, enforced by triggers (0003)."""
+
+    __tablename__ = "ledger_entries"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    entry_id: Mapped[str] = mapped_column(String(32), unique=True)
+    short_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    created_at: Mapped[datetime]
+    leaf_hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+
+
+class LedgerMediaRow(Base):
+    """The SHA-256 and the PDQ hash of one frame of an output a ledger entry recorded."""
+
+    __tablename__ = "ledger_media"
+
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(BigInteger, ForeignKey("ledger_entries.seq"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    pdq: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    quality: Mapped[int | None] = mapped_column(Integer)
+    frame: Mapped[int] = mapped_column(Integer)
+
+
+class LedgerHeadRow(Base):
+    """A signed tree head: the Merkle root of the first `tree_size` entries, signed (Ed25519)."""
+
+    __tablename__ = "ledger_heads"
+
+    tree_size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    key_id: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    signature: Mapped[str] = mapped_column(String(200))
