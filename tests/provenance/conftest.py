@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
@@ -27,18 +26,6 @@ characters:
     names: {en: ["Superman"]}
     description: {en: "A superhero in a blue suit with a red cape"}
 """
-
-
-def png(im) -> bytes:
-    buf = io.BytesIO()
-    im.save(buf, "PNG")
-    return buf.getvalue()
-
-
-def jpeg(im, quality: int = 85) -> bytes:
-    buf = io.BytesIO()
-    im.convert("RGB").save(buf, "JPEG", quality=quality)
-    return buf.getvalue()
 
 
 @pytest.fixture(scope="session")

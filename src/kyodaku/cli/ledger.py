@@ -167,9 +167,8 @@ def trace(
         raise InvalidInput(f"{file}: no such file", file=str(file))
     ledger = _open(db)
     try:
-        result = run_trace(
-            ledger, file.read_bytes(), options=TraceOptions(radius=radius, trust_anchors=trust_anchors)
-        )
+        options = TraceOptions(radius=radius, trust_anchors=trust_anchors)
+        result = run_trace(ledger, file.read_bytes(), options=options, name=file.name)
     finally:
         ledger.close()
     if as_json:

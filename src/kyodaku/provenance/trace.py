@@ -152,7 +152,11 @@ class TraceOptions:
 
 
 def trace(
-    ledger: Ledger, data: bytes, index: LedgerIndex | None = None, options: TraceOptions | None = None
+    ledger: Ledger,
+    data: bytes,
+    index: LedgerIndex | None = None,
+    options: TraceOptions | None = None,
+    name: str | None = None,
 ) -> TraceResult:
     """Every ledger entry `data` leads to. Raises InvalidInput/UnsupportedMedia for bytes that are not
     media kyodaku can read (the caller's error), never a silent empty answer for them."""
@@ -166,7 +170,7 @@ def trace(
             found[seq] = TraceMatch(ledger.by_seq(seq))
         return found[seq]
 
-    media = hash_media(data, HashOptions(max_pixels=options.max_pixels, regions=False, dihedral=True))
+    media = hash_media(data, HashOptions(max_pixels=options.max_pixels, regions=False, dihedral=True), name)
     for seq in sorted(ledger.seqs_with_sha256(sha)):
         match(seq).how.append("sha256")
     if index is None:
