@@ -88,6 +88,7 @@ class LedgerIndex:
         self._main_codes = np.empty((0, 32), np.uint8)
         self._tail_codes: list[bytes] = []
         self._tail_seqs: list[int] = []
+        self._tail_cache: tuple[np.ndarray, np.ndarray] | None = None
         self._last_row = 0
         self.tail_limit = tail_limit
 
@@ -115,27 +116,34 @@ class LedgerIndex:
         self._main = HashIndex.build(self._main_codes)
         self._main_seqs = np.concatenate([self._main_seqs, np.asarray(self._tail_seqs, np.int64)])
         self._tail_codes, self._tail_seqs = [], []
+        self._tail_cache = None
+
+    def _tail(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The tail as (n, 4) uint64 words and its positions, cached until the tail changes."""
+        if not self._tail_codes:
+            return None
+        if self._tail_cache is None or len(self._tail_cache[1]) != len(self._tail_seqs):
+            words = np.frombuffer(b"".join(self._tail_codes), np.uint64).reshape(-1, 4)
+            self._tail_cache = (words, np.asarray(self._tail_seqs, np.int64))
+        return self._tail_cache
 
     def search(self, codes: list[bytes], radius: int = DEFAULT_RADIUS) -> dict[int, int]:
         """{entry position: smallest distance} over every query code."""
         best: dict[int, int] = {}
+        if not codes:
+            return best
         with self._lock:
-            main, seqs = self._main, self._main_seqs
-            tail = (
-                np.frombuffer(b"".join(self._tail_codes), np.uint8).reshape(-1, 32)
-                if self._tail_codes
-                else None
-            )
-            tail_seqs = np.asarray(self._tail_seqs, np.int64)
-        for code in codes:
-            query = np.frombuffer(code, np.uint8)
-            if main is not None:
-                hits = main.search(query, radius)
+            main, seqs, tail = self._main, self._main_seqs, self._tail()
+        queries = np.frombuffer(b"".join(codes), np.uint8).reshape(-1, 32)
+        if main is not None:
+            for hits in main.search_many(queries, radius):
                 for row, d in zip(hits.rows.tolist(), hits.distances.tolist(), strict=True):
                     seq = int(seqs[row])
                     best[seq] = min(best.get(seq, 999), int(d))
-            if tail is not None:
-                dist = np.bitwise_count(np.bitwise_xor(tail, query)).sum(axis=1)
+        if tail is not None:
+            words, tail_seqs = tail
+            for query in queries.view(np.uint64):
+                dist = np.bitwise_count(words ^ query).sum(axis=1)
                 for row in np.flatnonzero(dist <= radius).tolist():
                     seq = int(tail_seqs[row])
                     best[seq] = min(best.get(seq, 999), int(dist[row]))
