@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from helpers.pictures import jpeg, png
+from helpers.pictures import jpeg, png, png_bomb
 from kyodaku.api.app import create_app
 from kyodaku.audit.signing import load_public_key
 from kyodaku.screening import GuardOptions
@@ -103,3 +103,21 @@ def test_when_a_rightsholder_traces_another_owners_output_then_nothing_is_shown(
     upload = {"file": ("copy.png", png(picture), "image/png")}
     assert client.post("/v1/trace", files=upload, headers=h["dc"]).json()["matches"] != []
     assert client.post("/v1/trace", files=upload, headers=h["pokemon"]).json()["matches"] == []
+
+
+def test_when_a_trace_upload_is_a_decompression_bomb_then_it_is_refused_before_decoding(api):
+    client, h = api
+    r = client.post("/v1/trace", files={"file": ("bomb.png", png_bomb(), "image/png")}, headers=h["operator"])
+    assert r.status_code == 413 and "bomb.png" in r.json()["message"]
+
+
+def test_when_a_trace_upload_is_larger_than_the_limit_then_it_is_refused_with_413(tmp_path):
+    app = create_app(
+        f"sqlite:///{tmp_path / 'r.db'}", GuardOptions(semantic=False, themes=False), catalog=MINI,
+        max_upload_bytes=10_000,
+    )  # fmt: skip
+    secret = app.state.store.create_key("operator").secret
+    with TestClient(app) as client:
+        big = {"file": ("big.png", png(draw_image("scene", 1, (512, 512))), "image/png")}
+        r = client.post("/v1/trace", files=big, headers={"Authorization": f"Bearer {secret}"})
+    assert r.status_code == 413

@@ -87,6 +87,7 @@ async def trace_upload(request: Request, who: Caller, file: UploadFile) -> dict[
         data,
         request.app.state.ledger_index,
         TraceOptions(max_pixels=request.app.state.max_pixels),
+        file.filename or "upload",
     )
     result.matches = [m for m in result.matches if _visible(who, m.entry)]
     return result.to_dict()
