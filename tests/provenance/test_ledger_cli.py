@@ -87,3 +87,61 @@ def test_when_a_file_that_is_not_media_is_traced_then_the_command_fails_clearly(
     (tmp_path / "notes.txt").write_text("hello", "utf-8")
     assert run(["trace", str(tmp_path / "notes.txt")]) == 2
     assert "notes.txt" in capsys.readouterr().err
+
+
+def test_when_an_output_is_marked_then_a_stripped_reencoded_copy_traces_back_by_watermark_and_hash(
+    tmp_path, provenance_world, keys, monkeypatch, capsys
+):
+    import io
+
+    from PIL import Image
+
+    from kyodaku.provenance.entry import Record
+    from kyodaku.provenance.ledger import Ledger
+    from kyodaku_samples.optout import throwaway_ca
+    from kyodaku_samples.synthetic import draw_image
+
+    url, _ = _setup(tmp_path, provenance_world, keys, monkeypatch)
+    picture = draw_image("scene", 31, (512, 384)).convert("RGB")
+    picture.save(tmp_path / "out.png")
+    ledger = Ledger(url)
+    try:
+        entry = ledger.append(provenance_world["guard"].screen_image(str(tmp_path / "out.png")), Record())
+    finally:
+        ledger.close()
+    ca = throwaway_ca()
+    (tmp_path / "chain.pem").write_text(ca.chain_pem, "utf-8")
+    (tmp_path / "key.pem").write_text(ca.key_pem, "utf-8")
+    (tmp_path / "root.pem").write_text(ca.root_pem, "utf-8")
+    code = run(["mark", str(tmp_path / "out.png"), "--entry", entry.entry_id,
+                "--out", str(tmp_path / "marked.png"),
+                "--cert", str(tmp_path / "chain.pem"), "--key", str(tmp_path / "key.pem")])  # fmt: skip
+    assert code == 0
+    capsys.readouterr()
+    assert (
+        run(["trace", str(tmp_path / "marked.png"), "--trust-anchors", str(tmp_path / "root.pem"), "--json"])
+        == 0
+    )
+    signed = json.loads(capsys.readouterr().out)["matches"]
+    assert [m["entry_id"] for m in signed] == [entry.entry_id]
+    assert {"pdq", "watermark", "credentials"} <= set(signed[0]["how"])
+    with Image.open(tmp_path / "marked.png") as im:  # metadata stripped, half size, JPEG q75
+        buf = io.BytesIO()
+        im.convert("RGB").resize((256, 192)).save(buf, "JPEG", quality=75)
+    (tmp_path / "copy.jpg").write_bytes(buf.getvalue())
+    assert run(["trace", str(tmp_path / "copy.jpg"), "--json"]) == 0
+    copy = json.loads(capsys.readouterr().out)["matches"]
+    assert [m["entry_id"] for m in copy] == [entry.entry_id] and "watermark" in copy[0]["how"]
+    assert "credentials" not in copy[0]["how"]
+
+
+def test_when_marking_names_an_unknown_entry_then_nothing_is_written(
+    tmp_path, provenance_world, keys, monkeypatch
+):
+    _setup(tmp_path, provenance_world, keys, monkeypatch)
+    (tmp_path / "a.png").write_bytes(b"not even an image")
+    assert (
+        run(["mark", str(tmp_path / "a.png"), "--entry", "le_" + "1" * 24, "--out", str(tmp_path / "b.png")])
+        == 3
+    )
+    assert not (tmp_path / "b.png").exists()

@@ -8,7 +8,7 @@ Layout, so that dependencies flow one way and nothing imports this package back:
     catalog.py  kyodaku catalog ...       refs.py     kyodaku refs ...
     keys.py     kyodaku keys ...          serve.py    kyodaku serve
     scan.py     kyodaku scan, kyodaku manifest keygen|verify
-    ledger.py   kyodaku ledger verify|head|show|proof|check-proof, kyodaku trace
+    ledger.py   kyodaku ledger verify|head|show|proof|check-proof, kyodaku trace, kyodaku mark
     demo.py     kyodaku demo
 
 Each command module imports `common` (and the library), never another command module; this module
@@ -77,6 +77,7 @@ app.command("serve")(serve.serve)
 app.command("scan")(scan.scan)
 app.command("demo")(demo.demo)
 app.command("trace")(ledger.trace)
+app.command("mark")(ledger.mark)
 app.add_typer(catalog.catalog_app, name="catalog")
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(refs.refs_app, name="refs")

@@ -196,8 +196,8 @@ def trace(
     for seq, frames in per_frame.items():
         found[seq].frames = len(frames)
         found[seq].how.append("pdq")
-    if options.watermark and media.media_type == "image":
-        _watermark(ledger, data, match, notes)
+    if options.watermark:
+        _watermark(ledger, data, media.media_type, match, notes)
     if options.credentials:
         _credentials(ledger, data, options, match, notes)
     order = {h: n for n, h in enumerate(HOWS)}
@@ -208,17 +208,23 @@ def trace(
     return TraceResult(sha, media.media_type, [m for m in matches if m.how], notes)
 
 
-def _watermark(ledger: Ledger, data: bytes, match, notes: list[str]) -> None:
-    try:
-        from PIL import Image
+def _watermark(ledger: Ledger, data: bytes, media_type: str, match, notes: list[str]) -> None:
+    from kyodaku.provenance.watermark import detect, detect_video
 
-        from kyodaku.provenance.watermark import detect
-    except ImportError:  # pragma: no cover - the watermark module ships with kyodaku
-        return
     try:
-        with Image.open(io.BytesIO(data)) as im:
-            im.load()
-            reading = detect(im)
+        if media_type == "image":
+            from PIL import Image
+
+            with Image.open(io.BytesIO(data)) as im:
+                im.load()
+                reading = detect(im)
+        else:
+            import tempfile
+
+            with tempfile.NamedTemporaryFile(suffix=".video") as tmp:
+                tmp.write(data)
+                tmp.flush()
+                reading = detect_video(tmp.name)
     except KyodakuError as exc:
         notes.append(f"watermark not read: {exc.message}")
         return
