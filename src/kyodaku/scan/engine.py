@@ -103,7 +103,8 @@ def plan(options: ScanOptions) -> tuple[Layout, list[Shard], ScanIdentity, Worke
     shards = layout.shards()
     state = ScanState(options.out)
     # The time is fixed when a scan first starts; a resumed scan without --at keeps it.
-    at = options.at or _recorded_at(state) or datetime.now(UTC).replace(microsecond=0)
+    # Microseconds kept: a registry change committed earlier in this same second is in force.
+    at = options.at or _recorded_at(state) or datetime.now(UTC)
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
     source = RegistrySource.pin(options.catalog, options.database_url, at, options.semantic)
@@ -189,7 +190,7 @@ def iter_scan(options: ScanOptions, *, kept_only: bool = False) -> Iterator[Chec
     if options.out is None:
         options = replace(options, out=Path("."))
     layout = _open(options)
-    at = options.at or datetime.now(UTC).replace(microsecond=0)
+    at = options.at or datetime.now(UTC)
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
     source = RegistrySource.pin(options.catalog, options.database_url, at, options.semantic)
