@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from kyodaku.atomic import atomic_writer
 from kyodaku.domain.errors import InvalidInput, KyodakuError
 from kyodaku.policy.engine import ScreenContext
 
@@ -162,7 +162,6 @@ def run_batch(options: BatchOptions, console: Console | None = None) -> BatchSum
     items = list(read_items(options.input))
     summary = BatchSummary(total=len(items), output=str(options.output))
     options.output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".kyodaku-", suffix=".jsonl", dir=str(options.output.parent))
     prepared = time.perf_counter()
     _init_worker(options)  # load and compile once, before the clock: forked workers share it
     summary.prepare_seconds = time.perf_counter() - prepared
@@ -173,7 +172,7 @@ def run_batch(options: BatchOptions, console: Console | None = None) -> BatchSum
         ledger, texts = Ledger(options.ledger_url), {item.line: item.text for item in items}
     started = time.perf_counter()
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as sink, _progress(console) as progress:
+        with atomic_writer(options.output, text=True) as sink, _progress(console) as progress:
             task = progress.add_task("screening", total=len(items))
             for results in _map(options, _chunks(items)):
                 for r in results:
@@ -187,10 +186,6 @@ def run_batch(options: BatchOptions, console: Console | None = None) -> BatchSum
                         summary.verdicts[r["verdict"]] = summary.verdicts.get(r["verdict"], 0) + 1
                         summary.failed_closed += bool(r.get("failed_closed"))
                 progress.advance(task, len(results))
-        os.replace(tmp, options.output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     finally:
         if ledger is not None:
             ledger.close()

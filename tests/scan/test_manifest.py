@@ -341,14 +341,14 @@ def test_when_the_signature_file_is_missing_or_garbled_then_it_is_named(out, key
 
 
 def test_when_signing_is_killed_before_the_signature_then_the_folder_reads_as_unsigned(out, key, monkeypatch):
-    real = manifest_mod._write_atomic
+    real = manifest_mod.write_atomic
 
-    def die_on_signature(target, data, temp_dir):
+    def die_on_signature(target, data, temp_dir=None):
         if target.name == "manifest.sig":
             raise KeyboardInterrupt
-        real(target, data, temp_dir)
+        real(target, data, temp_dir=temp_dir)
 
-    monkeypatch.setattr(manifest_mod, "_write_atomic", die_on_signature)
+    monkeypatch.setattr(manifest_mod, "write_atomic", die_on_signature)
     (out / "summary.md").write_text("# Scan, rewritten\n")
     with pytest.raises(KeyboardInterrupt):
         _sign(out, key)

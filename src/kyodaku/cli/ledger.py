@@ -207,7 +207,6 @@ def mark(
     """Stamp an output with its ledger entry: an invisible watermark carrying the entry's short id
     (survives stripped metadata and re-encoding) and, with --cert/--key, signed content credentials."""
     import io
-    import os
     import tempfile
 
     from PIL import Image, UnidentifiedImageError
@@ -244,9 +243,8 @@ def mark(
         from kyodaku.provenance.credentials import CredentialSigner, stamp
 
         data = stamp(data, None, found.entry_id, CredentialSigner.from_files(cert, key))
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp_path = output.with_name(f".{output.name}.tmp")
-    tmp_path.write_bytes(data)
-    os.replace(tmp_path, output)
+    from kyodaku.atomic import write_atomic
+
+    write_atomic(output, data)
     what = " and content credentials" if cert else ""
     err.print(f"wrote {output}: watermark (short id {found.short_id}){what} for {found.entry_id}")

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from kyodaku.atomic import fsync_dir
 from kyodaku.domain.errors import InvalidInput, NotFound, PayloadTooLarge
 
 CHUNK = 1 << 20
@@ -126,7 +127,7 @@ class ReferenceStore:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(staged.path, 0o644)  # mkstemp makes it private; blobs are read by the server and CLI alike
         os.replace(staged.path, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
         return True
 
     def discard(self, staged: StagedFile) -> None:
@@ -196,17 +197,3 @@ def _too_large(label: str, max_bytes: int) -> PayloadTooLarge:
     return PayloadTooLarge(
         f"{label}: larger than the upload limit of {max_bytes:,} bytes", file=label, limit=max_bytes
     )
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened (Windows)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

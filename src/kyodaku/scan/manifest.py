@@ -28,7 +28,6 @@ import binascii
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -36,10 +35,10 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from kyodaku.atomic import fsync_dir, write_atomic
 from kyodaku.audit import signing
 from kyodaku.audit.merkle import MerkleBuilder, MerkleRoot, leaf_hash
 from kyodaku.domain.errors import ConfigurationError, IntegrityError, InvalidInput, NotFound
-from kyodaku.scan.state import fsync_dir
 
 __all__ = [
     "EXCLUDED_NAME",
@@ -378,8 +377,8 @@ def write_signed(
     manifest_path = out / MANIFEST_NAME
     sig_path.unlink(missing_ok=True)
     fsync_dir(out)
-    _write_atomic(manifest_path, data, temp_dir)
-    _write_atomic(sig_path, sig_text, temp_dir)
+    write_atomic(manifest_path, data, temp_dir=temp_dir)
+    write_atomic(sig_path, sig_text, temp_dir=temp_dir)
     return WrittenManifest(manifest_path, sig_path, hashlib.sha256(data).hexdigest(), signer_id)
 
 
@@ -391,21 +390,6 @@ def _temp_dir(out: Path) -> Path:
         return out
     state.mkdir(exist_ok=True)
     return state if state.stat().st_dev == out.stat().st_dev else out
-
-
-def _write_atomic(target: Path, data: bytes, temp_dir: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=temp_dir)
-    try:
-        os.fchmod(fd, 0o644)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_dir(target.parent)
 
 
 # --- verification ------------------------------------------------------------------------------------

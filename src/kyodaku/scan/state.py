@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kyodaku.atomic import fsync_dir, write_atomic
 from kyodaku.domain.errors import Conflict
 
 STATE_DIR = ".scan"
@@ -34,16 +35,6 @@ SHARD_SUMMARY = "shard.json"
 def canonical(data: Any) -> bytes:
     """The one JSON serialization used for hashing and for outputs: sorted keys, UTF-8, no spaces."""
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same folder, flushed, then renamed."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 @dataclass(frozen=True)
@@ -173,20 +164,6 @@ class ScanState:
 
     def drop_parts(self) -> None:
         shutil.rmtree(self.parts, ignore_errors=True)
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a rename or unlink in `path` durable (POSIX; a no-op where folders cannot be opened)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _differences(old: dict[str, Any], new: dict[str, Any]) -> str:
