@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from kyodaku import __version__
+from kyodaku.atomic import write_atomic
 from kyodaku.scan.layout import DATA_DIR, Layout, Shard
-from kyodaku.scan.state import ScanIdentity, ScanState, canonical, write_atomic
+from kyodaku.scan.state import ScanIdentity, ScanState, canonical
 from kyodaku.scan.worker import EXCLUDED_LIST, KEPT_DIR, KEPT_LIST, ShardOutcome, reason_counts
 
 SUMMARY_JSON = "summary.json"
