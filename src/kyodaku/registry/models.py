@@ -27,6 +27,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -235,3 +236,42 @@ class LedgerHeadRow(Base):
     key_id: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
     signature: Mapped[str] = mapped_column(String(200))
+
+
+class CaseRow(Base):
+    """A claim or inquiry (claims/store.py): its current state; the history is `case_events`."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    rightsholder: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
+    entities: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime]
+    acknowledge_by: Mapped[datetime]
+    decide_by: Mapped[datetime] = mapped_column(index=True)
+    decided_at: Mapped[datetime | None]
+    ledger_id: Mapped[str | None] = mapped_column(String(32))
+    link: Mapped[str | None] = mapped_column(Text)
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    evidence: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+
+
+class CaseEventRow(Base):
+    """One transition of a case: append-only (triggers in migration 0004)."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_case_events_case_seq"),)
+
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(32), ForeignKey("cases.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    note: Mapped[str] = mapped_column(Text)
