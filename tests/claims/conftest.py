@@ -9,7 +9,6 @@ import pytest
 
 from kyodaku.claims.desk import ClaimsDesk
 from kyodaku.claims.store import CaseStore
-from kyodaku.domain.access import Principal, Role
 from kyodaku.media.refstore import ReferenceStore
 from kyodaku.options import GuardOptions
 from kyodaku.provenance.ledger import Ledger
@@ -35,12 +34,6 @@ characters:
     names: {en: ["Superman"]}
     description: {en: "A superhero in a blue suit with a red cape"}
 """
-
-POKEMON = Principal("k-pokemon", Role.RIGHTSHOLDER, rightsholder="pokemon-company")
-DC = Principal("k-dc", Role.RIGHTSHOLDER, rightsholder="dc")
-OPERATOR = Principal("k-operator", Role.OPERATOR)
-ADMIN = Principal("k-admin", Role.ADMIN)
-
 
 class Clock:
     def __init__(self) -> None:

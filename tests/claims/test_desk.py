@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ADMIN, DC, OPERATOR, POKEMON
 from helpers.pictures import png
+from helpers.principals import ADMIN, DC, OPERATOR, POKEMON
 from kyodaku.claims.desk import NewCase
 from kyodaku.claims.model import FINAL, TRANSITIONS, CaseKind, CaseState
 from kyodaku.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, UnsupportedMedia
