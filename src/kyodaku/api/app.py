@@ -22,6 +22,7 @@ from fastapi import FastAPI, Request
 
 from kyodaku import __version__
 from kyodaku.api.auth import Caller
+from kyodaku.api.cases import router as cases_router
 from kyodaku.api.errors import install_error_handlers
 from kyodaku.api.ledger import record as record_in_ledger
 from kyodaku.api.ledger import router as ledger_router
@@ -114,11 +115,22 @@ def create_app(
         from kyodaku.provenance.trace import LedgerIndex
 
         app.state.ledger, app.state.ledger_index = Ledger(database_url), LedgerIndex()
+    # The claims desk: cases about outputs, traced through the ledger, upheld into the references.
+    from kyodaku.claims.desk import ClaimsDesk
+    from kyodaku.claims.store import CaseStore
+    from kyodaku.media.refstore import ReferenceStore
+
+    app.state.desk = ClaimsDesk(
+        store, CaseStore(store.engine), ledger=app.state.ledger, guard=guard,
+        refstore=ReferenceStore(guard.options.reference_store), after_reference=refresher.refresh,
+        max_file_bytes=max_upload_bytes,
+    )  # fmt: skip
     app.add_middleware(
         BodyLimit, default_limit=MAX_BODY_BYTES, upload_limit=max_upload_bytes, upload_prefixes=UPLOAD_PATHS
     )
     app.include_router(media_router)
     app.include_router(ledger_router)
+    app.include_router(cases_router)
     install_references(app)  # reference uploads: streamed into the reference store, limited per file
 
     def _after_write(change: ChangeResult) -> int:

@@ -34,7 +34,7 @@ from kyodaku.policy.engine import ScreenContext
 
 router = APIRouter(tags=["screening"])
 
-UPLOAD_PATHS = ("/v1/screen/image", "/v1/screen/video", "/v1/trace")
+UPLOAD_PATHS = ("/v1/screen/image", "/v1/screen/video", "/v1/trace", "/v1/cases")
 
 
 def _context(licensee: str | None, region: str | None, at: str | None, use: str | None) -> ScreenContext:
@@ -131,7 +131,7 @@ class BodyLimit:
         self.upload_prefixes = upload_prefixes
 
     def _limit(self, path: str) -> int:
-        is_upload = any(path.startswith(p) for p in self.upload_prefixes) or path.endswith("/references")
+        is_upload = path in self.upload_prefixes or path.endswith("/references")
         return self.upload_limit if is_upload else self.default_limit
 
     async def __call__(self, scope, receive, send) -> None:
