@@ -5,11 +5,11 @@
 
 Makes a folder dataset in a temporary folder: pictures with captions, and planted, known positives
 (one of each kind in every 24 samples): a caption naming a registered character (en/ja/ko), a
-resized copy of a registered reference, a 10%-per-side crop of it, an XMP `plus:DataMining`
-prohibition, a C2PA training-mining `notAllowed` assertion, a TDMRep sidecar reserving mining, an
-`X-Robots-Tag: noai` headers sidecar, and a truncated image. `--size photo` (default) makes
-photograph-like JPEGs of 768 to 1280 px (drawn scenes with sensor-like noise, so they decode and
-compress like photographs); `--size small` makes 256 px ones (img2dataset's default resize),
+resized copy of a registered reference, a 10%-per-side crop of it, a copy with a caption bar, an
+XMP `plus:DataMining` prohibition, a C2PA training-mining `notAllowed` assertion, a TDMRep sidecar
+reserving mining, an `X-Robots-Tag: noai` headers sidecar, and a truncated image. `--size photo`
+(default) makes photograph-like JPEGs of 768 to 1280 px (drawn scenes with sensor-like noise, so
+they decode and compress like photographs); `--size small` makes 256 px ones (img2dataset's default resize),
 where decoding is so cheap that any hashing is many times the floor.
 
 Prints recall per planted kind and the unplanted samples excluded, for `--media full` (the
@@ -44,7 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 import _common  # noqa: F401  (puts samples/ on sys.path)
 from kyodaku_samples.optout import image_with_xmp, sign_image, tdmrep_json, xmp_packet
@@ -81,11 +81,22 @@ NAMED = [
     "피카츄 스티커",
     "Superman over the city",
 ]
-KINDS = ["benign"] * 16 + ["caption", "reference", "crop", "iptc", "c2pa", "tdmrep", "noai", "broken"]
+KINDS = ["benign"] * 15 + [
+    "caption",
+    "reference",
+    "crop",
+    "captioned",
+    "iptc",
+    "c2pa",
+    "tdmrep",
+    "noai",
+    "broken",
+]
 EXPECT = {
     "caption": "registry:",
     "reference": "registry:",
     "crop": "registry:",
+    "captioned": "registry:",
     "iptc": "optout:iptc",
     "c2pa": "optout:c2pa",
     "tdmrep": "optout:tdmrep",
@@ -124,13 +135,17 @@ def make(root: Path, n: int, size: str = "photo") -> dict[str, str]:
     for i in range(n):
         key, kind = f"{i:06d}", KINDS[i % len(KINDS)]
         caption = NAMED[i % len(NAMED)] if kind == "caption" else BENIGN[i % len(BENIGN)]
-        image = _jpeg(_picture(i, size)) if kind not in ("reference", "crop") else b""
+        image = _jpeg(_picture(i, size)) if kind not in ("reference", "crop", "captioned") else b""
         side = 300 + i % 200
         if kind == "reference":
             image = _jpeg(ref.resize((side, side)))
         elif kind == "crop":
             cut = 512 // 10  # a tenth off every side: PDQ alone no longer follows it
             image = _jpeg(ref.crop((cut, cut, 512 - cut, 512 - cut)).resize((side, side)))
+        elif kind == "captioned":  # a caption bar over the bottom sixth, as a meme or a post adds
+            captioned = ref.copy()
+            ImageDraw.Draw(captioned).rectangle((0, 512 * 5 // 6, 512, 512), fill=(250, 250, 250))
+            image = _jpeg(captioned.resize((side, side)))
         elif kind == "iptc":
             image = image_with_xmp("jpeg", xmp_packet("DMI-PROHIBITED-AIMLTRAINING"))
         elif kind == "c2pa":

@@ -40,6 +40,10 @@ class GuardOptions:
     pdq_min_quality: int = 50
     # Images are also matched by local features (crops); costs ~2 ms of ORB per image.
     local_features: bool = True
+    # Outputs are also hashed in their top and bottom 85% windows and HSV value (a caption bar covers
+    # one window). The scanner's full tier turns this off: its local features find captioned copies
+    # too, and the windows need a colour decode that costs ~1.5 ms an image (docs/benchmarks.md 8c).
+    query_regions: bool = True
     # Optional learned encoder (a local ONNX file) and where reference files are, to embed them.
     image_encoder: str | None = None
     reference_store: str = "kyodaku-references"
@@ -53,6 +57,7 @@ class GuardOptions:
                 max_pixels=self.max_pixels,
                 video_fps=self.video_fps,
                 dihedral=True,
+                regions=self.query_regions,
                 local_features=self.local_features,
             )
         return HashOptions(

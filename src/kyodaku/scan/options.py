@@ -22,11 +22,11 @@ CHECKS = ("caption", "media", "signals")
 """The per-sample checks: the caption through the text guard, the media through the reference
 banks, the opt-out signals the files carry. The registry's `train` permissions decide the first two."""
 MEDIA_TIERS = ("full", "pdq")
-"""How images are matched against the references. `full` (the default) is what the generation
-guard does: PDQ in all eight dihedral variants and its region windows, then ORB local features,
-which find crops and framed copies. `pdq` skips the local features: about twice the images per
-second (docs/benchmarks.md section 8), but a copy cropped by a tenth or more is no longer found.
-A first pass over billions may choose it; the figures say what it costs."""
+"""How images are matched against the references. `full` (the default): PDQ in all eight dihedral
+variants, then ORB local features, which find crops, framed and captioned copies (so PDQ's window
+hashes, which need a colour decode, are left out). `pdq`: PDQ in its dihedral variants and its
+top/bottom windows (captioned copies), no local features: a copy cropped by a tenth or more is no
+longer found. docs/benchmarks.md section 8 measures both."""
 
 
 @dataclass(frozen=True)

@@ -57,17 +57,17 @@ class RegistrySource:
             return {"source": "catalog", "file": self.catalog.name, "sha256": self.catalog_sha256}
         return {"source": "database", "version": self.version}
 
-    def build_guard(self, local_features: bool = True) -> Guard:
+    def build_guard(self, local_features: bool = True, regions: bool = True) -> Guard:
         """A guard over this source, references included (hashed from the catalog's `references:`
         or read from the registry's reference bank at the pinned version). `local_features` False
-        matches images by PDQ alone (the scan's `--media pdq`)."""
+        matches images by PDQ alone (the scan's `--media pdq`); `regions` False skips PDQ's window and
+        value hashes of the query (the scan's `--media full`, whose local features cover them)."""
         from kyodaku.compiler import CatalogReferences, StoreReferences
         from kyodaku.media.refstore import ReferenceStore
         from kyodaku.screening import Guard, guard_options
 
         options = guard_options(self.semantic)
-        if not local_features:
-            options = replace(options, local_features=False)
+        options = replace(options, local_features=local_features, query_regions=regions)
         if self.catalog is not None:
             from kyodaku.registry.catalog import load_catalog, resolve_references
 

@@ -99,7 +99,8 @@ class _Worker:
         self.layout: Layout = open_layout(
             config.options.dataset, config.options.reader, config.options.layout
         )
-        guard = config.source.build_guard(local_features=config.options.media == "full")
+        full = config.options.media == "full"
+        guard = config.source.build_guard(local_features=full, regions=not full)
         guard.warm()
         self.checker = SampleChecker(guard, config.options, config.at)
 
