@@ -1,7 +1,8 @@
 """`--media full|pdq`: what the cheaper tier gives up, and the report's timings kept apart.
 
-The dataset is made here: a resized copy of a registered reference and a copy cropped by a tenth
-on every side. PDQ follows the resized copy; only the local features follow the crop.
+The dataset is made here: a resized copy of a registered reference, a copy cropped by a tenth on
+every side, and a copy with a caption bar. PDQ follows the resized copy, its window hashes the
+captioned one; only the local features follow the crop (and the caption, without the windows).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
+from PIL import ImageDraw
 
 from kyodaku.domain.errors import InvalidInput
 from kyodaku.scan.engine import scan
@@ -52,7 +54,10 @@ def world(tmp_path_factory) -> dict[str, Path]:
     cut = 512 // 10
     (data / "crop.png").write_bytes(_png(reference.crop((cut, cut, 512 - cut, 512 - cut)).resize((320, 320))))
     (data / "other.png").write_bytes(_png(draw_image("scene", 3, (320, 320))))
-    for name in ("copy", "crop", "other"):
+    captioned = reference.copy()
+    ImageDraw.Draw(captioned).rectangle((0, 430, 512, 512), fill=(250, 250, 250))
+    (data / "captioned.png").write_bytes(_png(captioned.resize((320, 320))))
+    for name in ("copy", "crop", "other", "captioned"):
         (data / f"{name}.txt").write_text("a drawing for a sticker sheet", "utf-8")
     from kyodaku.audit.signing import generate_keypair
 
@@ -71,14 +76,14 @@ def _scan(world, out: str, **kw):
     return report, {json.loads(line)["id"]: json.loads(line)["reasons"] for line in lines}
 
 
-def test_when_media_is_full_then_a_copy_and_a_crop_of_a_reference_are_excluded(world):
+def test_when_media_is_full_then_a_copy_a_crop_and_a_captioned_copy_are_excluded(world):
     _, excluded = _scan(world, "full")
-    assert excluded == {"copy.png": ["registry:pikachu"], "crop.png": ["registry:pikachu"]}
+    assert excluded == {name: ["registry:pikachu"] for name in ("captioned.png", "copy.png", "crop.png")}
 
 
-def test_when_media_is_pdq_then_the_copy_is_excluded_and_the_crop_is_not(world):
+def test_when_media_is_pdq_then_the_copies_are_excluded_and_the_crop_is_not(world):
     _, excluded = _scan(world, "pdq", media="pdq")
-    assert excluded == {"copy.png": ["registry:pikachu"]}
+    assert excluded == {name: ["registry:pikachu"] for name in ("captioned.png", "copy.png")}
 
 
 def test_when_media_tiers_differ_then_the_manifest_records_which(world):
