@@ -71,3 +71,18 @@ def test_when_a_flat_picture_is_traced_then_the_note_says_it_cannot_be(ledger, g
 def test_when_the_upload_is_not_media_then_trace_refuses_it(ledger, data):
     with pytest.raises(InvalidInput):
         trace(ledger, data)
+
+
+def test_when_a_screened_video_is_reencoded_then_trace_finds_its_entry_by_its_frames(ledger, guard, tmp_path):
+    from kyodaku_samples.synthetic import draw_frames, encode_video
+
+    frames = list(draw_frames(61, seconds=3, fps=12))
+    original = encode_video(tmp_path / "out.mp4", frames, fps=12, crf=20)
+    entry = ledger.append(guard.screen_video(str(original)), Record())
+    other = encode_video(tmp_path / "other.mp4", draw_frames(62, seconds=3, fps=12), fps=12)
+    ledger.append(guard.screen_video(str(other)), Record())
+    copy = encode_video(tmp_path / "copy.mp4", (f.resize((240, 180)) for f in frames), fps=12, crf=38)
+    result = trace(ledger, copy.read_bytes())
+    assert result.media_type == "video"
+    assert [m.entry.entry_id for m in result.matches] == [entry.entry_id]
+    assert result.matches[0].how[0] == "pdq" and result.matches[0].frames >= 2
