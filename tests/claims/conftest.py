@@ -35,6 +35,7 @@ characters:
     description: {en: "A superhero in a blue suit with a red cape"}
 """
 
+
 class Clock:
     def __init__(self) -> None:
         self.now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
