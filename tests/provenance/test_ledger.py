@@ -239,3 +239,23 @@ def test_when_an_appender_is_killed_mid_append_then_the_ledger_verifies_with_eve
         assert report.entries >= len(acknowledged)
     finally:
         ledger.close()
+
+
+def test_when_writers_append_at_once_then_every_entry_is_kept_once_and_the_chain_verifies(database_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kyodaku.domain.findings import Decision, Verdict
+
+    ledgers = [Ledger(database_url) for _ in range(4)]
+    decision = Decision(Verdict.ALLOW, (), (), (), 1, "s", {}, {})
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            ids = list(pool.map(lambda n: ledgers[n % 4].append(decision, Record(prompt=f"p{n}")).entry_id,
+                                range(80)))  # fmt: skip
+        report = verify_ledger(ledgers[0])
+        assert report.ok, report.problems
+        assert report.entries == 80 and len(set(ids)) == 80
+        assert {e.entry_id for e in ledgers[0].entries()} == set(ids)
+    finally:
+        for book in ledgers:
+            book.close()

@@ -3,11 +3,11 @@
 Stored in the registry's database (SQLite by default, PostgreSQL by URL; migration 0003). Why the
 same database: an entry names the registry version that decided it, and one backup keeps both.
 
-* `append(decision, record)` writes one entry (and its outputs' hashes) in one transaction under
-  the ledger's own write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock with a key
-  of its own, so appends never wait for a registry edit). It returns only after the commit: an
-  acknowledged entry is in the database, and a process killed mid-append leaves either the whole
-  entry or none (a transaction), so the ledger still verifies.
+* `append(decision, record)` writes one entry (and its outputs' hashes) in one transaction
+  (SQLite: BEGIN IMMEDIATE serializes writers; PostgreSQL: optimistic, the primary key on the
+  position refuses the loser of a race, which retries; neither waits for a registry edit). It
+  returns only after the commit: an acknowledged entry is in the database, and a process killed
+  mid-append leaves either the whole entry or none (a transaction), so the ledger still verifies.
 * On SQLite the ledger's connections use `synchronous=NORMAL` in WAL mode: a commit survives the
   process being killed (what the tests check) but not a power cut right after it; set
   `KYODAKU_LEDGER_SYNC=full` for that, at about one fsync per append.
@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 
 HEAD_FORMAT = "kyodaku-ledger-head/1"
 CHECKPOINT_SECONDS = 1.0
+_APPEND_ATTEMPTS = 50
 _LEDGER_LOCK_KEY = 0x6B796F6C65646772  # "kyoledgr" (fits a bigint): not the registry's key
 _ENTRY_COLUMNS = "seq, entry_id, short_id, created_at, leaf_hash, prev_hash, body"
 
@@ -182,16 +183,33 @@ class Ledger:
             log.warning("ledger: WAL checkpoint failed", exc_info=True)
 
     @contextmanager
-    def _write(self) -> Iterator[Any]:
+    def _write(self, *, lock: bool = False) -> Iterator[Any]:
+        """A write transaction (SQLite: BEGIN IMMEDIATE); `lock` also takes the ledger's advisory
+        lock on PostgreSQL (for signing heads, which must not interleave)."""
         with self._engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
-            if not self._sqlite:
+            if lock and not self._sqlite:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LEDGER_LOCK_KEY})
             yield conn
 
     # -- appending --------------------------------------------------------------------------------
     def append(self, decision: Decision | dict[str, Any], record: Record | None = None) -> LedgerEntry:
-        """Append the entry for `decision` (or its `to_dict()`); returns it once committed."""
+        """Append the entry for `decision` (or its `to_dict()`); returns it once committed.
+
+        SQLite serializes appends with BEGIN IMMEDIATE. On PostgreSQL an append is optimistic: it
+        reads the last entry and inserts the next position, and the primary key on `seq` refuses
+        the loser of a race, which retries on the new last entry (a lock would add a round trip to
+        every append for a race that is rare)."""
         record = record or Record()
+        for _attempt in range(_APPEND_ATTEMPTS):
+            try:
+                entry = self._append_once(decision, record)
+            except SqlIntegrityError:
+                continue  # another writer took this position (or a 2^-63 id collision): next one
+            self._appended += 1
+            return entry
+        raise Conflict(f"could not append to the ledger after {_APPEND_ATTEMPTS} attempts (too many writers)")
+
+    def _append_once(self, decision: Decision | dict[str, Any], record: Record) -> LedgerEntry:
         created = datetime.now(UTC)
         with self._write() as conn:
             last = conn.execute(
@@ -203,17 +221,14 @@ class Ledger:
             entry = LedgerEntry(
                 seq, entry_id_of(leaf), short_id_of(leaf), created, leaf.hex(), prev, body, outputs
             )
-            try:
-                conn.execute(
-                    insert(LedgerEntryRow),
-                    {
-                        "seq": seq, "entry_id": entry.entry_id, "short_id": entry.short_id,
-                        "created_at": created, "leaf_hash": entry.leaf_hash, "prev_hash": prev,
-                        "body": body.decode("utf-8"),
-                    },
-                )  # fmt: skip
-            except SqlIntegrityError as exc:  # pragma: no cover - a 2^-63 short-id collision
-                raise Conflict(f"ledger id collision at entry {seq}; append again") from exc
+            conn.execute(
+                insert(LedgerEntryRow),
+                {
+                    "seq": seq, "entry_id": entry.entry_id, "short_id": entry.short_id,
+                    "created_at": created, "leaf_hash": entry.leaf_hash, "prev_hash": prev,
+                    "body": body.decode("utf-8"),
+                },
+            )  # fmt: skip
             rows = [
                 {"seq": seq, "sha256": o.sha256, "pdq": h, "quality": q, "frame": n}
                 for o in outputs
@@ -221,7 +236,6 @@ class Ledger:
             ]
             if rows:
                 conn.execute(insert(LedgerMediaRow), rows)
-        self._appended += 1
         return entry
 
     # -- reading ----------------------------------------------------------------------------------
@@ -325,7 +339,7 @@ class Ledger:
         body = canonical(statement)
         signature = sign(private, body)
         head = TreeHead(size, statement["root_hash"], created, key_id(private.public_key()), body, signature)
-        with self._write() as conn:
+        with self._write(lock=True) as conn:
             conn.execute(
                 insert(LedgerHeadRow),
                 {"tree_size": size, "root_hash": head.root_hash, "created_at": created, "key_id": head.key_id,
