@@ -164,3 +164,16 @@ def test_when_a_month_of_claims_is_handled_from_the_reminder_list_then_none_is_l
     assert all(cases[i].decided_at <= cases[i].decide_by for i in answered)
     acknowledged = [desk.get(ADMIN, i).events[1] for i in answered]
     assert all(e.to_state is S.ACKNOWLEDGED and e.at <= cases[e.case_id].acknowledge_by for e in acknowledged)
+
+
+def test_when_the_report_asks_for_claims_figures_then_on_time_and_overdue_are_counted(world):
+    desk, clock = world["desk"], world["clock"]
+    handled = _claim(world, link="https://example.com/a")
+    _claim(world, link="https://example.com/b")
+    clock.advance(hours=30)
+    _walk(world, handled, S.ACKNOWLEDGED, S.UNDER_REVIEW, S.REJECTED)
+    clock.advance(days=2)
+    expected = {"received": 2, "acknowledged_on_time": 1, "decided_on_time": 1, "overdue": 1}
+    assert desk.figures(ADMIN) == expected
+    assert desk.figures(DC)["received"] == 0
+    assert desk.figures(ADMIN, since=clock.now)["received"] == 0

@@ -29,6 +29,7 @@ from kyodaku.api.ledger import router as ledger_router
 from kyodaku.api.media import UPLOAD_PATHS, BodyLimit
 from kyodaku.api.media import router as media_router
 from kyodaku.api.references import install_references
+from kyodaku.api.reports import router as reports_router
 from kyodaku.api.schemas import EntityBody, KeyBody, KeyCreated, PermissionBody, ScreenPromptRequest
 from kyodaku.domain.access import Action, require
 from kyodaku.policy.engine import ScreenContext
@@ -131,6 +132,8 @@ def create_app(
     app.include_router(media_router)
     app.include_router(ledger_router)
     app.include_router(cases_router)
+    app.include_router(reports_router)
+    app.state.claims_figures = lambda who, since, until: app.state.desk.figures(who, since, until)
     install_references(app)  # reference uploads: streamed into the reference store, limited per file
 
     def _after_write(change: ChangeResult) -> int:

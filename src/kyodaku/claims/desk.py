@@ -215,6 +215,27 @@ class ClaimsDesk:
                 out.append(case)
         return out
 
+    def figures(self, who: Principal, since: datetime | None = None, until: datetime | None = None) -> dict:
+        """The transparency report's claims section: cases filed in the window (the caller's, for a
+        rightsholder), how many were acknowledged and decided within their deadlines, and how many
+        of them are overdue now."""
+        cases = [
+            c for c in self.list(who)
+            if (since is None or c.created_at >= since) and (until is None or c.created_at < until)
+        ]  # fmt: skip
+        acknowledged = self.cases.first_reached(CaseState.ACKNOWLEDGED)
+        now = self.clock()
+        return {
+            "received": len(cases),
+            "acknowledged_on_time": sum(
+                1 for c in cases if c.id in acknowledged and acknowledged[c.id] <= c.acknowledge_by
+            ),
+            "decided_on_time": sum(
+                1 for c in cases if c.decided_at is not None and c.decided_at <= c.decide_by
+            ),
+            "overdue": sum(1 for c in cases if c.overdue(now) is not None),
+        }
+
     # -- moving -----------------------------------------------------------------------------------
     def move(self, who: Principal, case_id: str, to: CaseState, note: str = "") -> Case:
         """Make one move, if the table allows it and the caller is the party that may make it."""

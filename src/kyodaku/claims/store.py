@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, func, insert, select, update
 
 from kyodaku.claims.model import Case, CaseEvent, CaseKind, CaseState
 from kyodaku.domain.errors import Conflict, NotFound
@@ -112,6 +112,16 @@ class CaseStore:
             query = query.limit(limit)
         with self._engine.connect() as conn:
             return [_case(r) for r in conn.execute(query).all()]
+
+    def first_reached(self, state: CaseState) -> dict[str, datetime]:
+        """When each case first reached `state` (one query: the reports' on-time counts)."""
+        query = (
+            select(CaseEventRow.case_id, func.min(CaseEventRow.at))
+            .where(CaseEventRow.to_state == state.value)
+            .group_by(CaseEventRow.case_id)
+        )
+        with self._engine.connect() as conn:
+            return {case_id: _aware(at) for case_id, at in conn.execute(query).all()}
 
 
 def _row(case: Case) -> dict[str, Any]:

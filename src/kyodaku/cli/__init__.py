@@ -10,6 +10,7 @@ Layout, so that dependencies flow one way and nothing imports this package back:
     scan.py     kyodaku scan, kyodaku manifest keygen|verify
     ledger.py   kyodaku ledger verify|head|show|proof|check-proof, kyodaku trace, kyodaku mark
     cases.py    kyodaku cases list|due|overdue|show|move
+    report.py   kyodaku report transparency|parity
     demo.py     kyodaku demo
 
 Each command module imports `common` (and the library), never another command module; this module
@@ -33,7 +34,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from kyodaku.cli import cases, catalog, demo, keys, ledger, media, refs, scan, screen, serve
+from kyodaku.cli import cases, catalog, demo, keys, ledger, media, refs, report, scan, screen, serve
 from kyodaku.cli.common import err
 from kyodaku.domain.errors import KyodakuError
 
@@ -85,6 +86,7 @@ app.add_typer(refs.refs_app, name="refs")
 app.add_typer(scan.manifest_app, name="manifest")
 app.add_typer(ledger.ledger_app, name="ledger")
 app.add_typer(cases.cases_app, name="cases")
+app.add_typer(report.report_app, name="report")
 
 
 def run(args: Sequence[str] | None = None) -> int:
