@@ -259,7 +259,7 @@ def throughput(args: argparse.Namespace) -> None:
         generate_keypair(root / "k", root / "k.pub")
         floor = decode_only(root / "data")
         print(f"dataset: {args.samples} samples, --size {args.size}; decode-only {floor:,.0f} images/s")
-        for media in ("full", "pdq"):
+        for media in () if args.only_ray else ("full", "pdq"):
             report = scan(options(root, f"out-{media}-1", media=media, workers=1))
             rate = report.samples_per_second
             print(
@@ -272,13 +272,16 @@ def throughput(args: argparse.Namespace) -> None:
             print(f"  2 workers {twice:,.0f} samples/s = {twice / rate:.2f}x")
             same = files_of(root / f"out-{media}-1") == files_of(root / f"out-{media}-2")
             print(f"  2 workers' outputs byte-identical to 1 worker's: {same}")
-        if args.ray:
+        if args.ray or args.only_ray:
             import ray
 
             began = time.perf_counter()
             ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
             started = time.perf_counter() - began
             try:
+                from kyodaku.scan import worker
+
+                worker._WORKERS.clear()  # local builds its guard again, as Ray's workers must
                 local = scan(options(root, "out-local-2b", workers=2))
                 rayed = scan(options(root, "out-ray-2", workers=2, executor="ray"))
             finally:
@@ -292,7 +295,7 @@ def throughput(args: argparse.Namespace) -> None:
                 f"Ray start-up {started:.1f} s apart; outputs identical: "
                 f"{files_of(root / 'out-ray-2') == files_of(root / 'out-local-2b')}"
             )
-        if args.resume:
+        if args.resume and not args.only_ray:
             kill_and_resume(root, "out-full-1")
 
 
@@ -355,6 +358,7 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=480)
     ap.add_argument("--size", choices=("photo", "small"), default="photo")
     ap.add_argument("--ray", action="store_true", help="also time the Ray executor")
+    ap.add_argument("--only-ray", action="store_true", help="only Ray against local (implies --ray)")
     ap.add_argument("--resume", action="store_true", help="also kill a scan and resume it")
     ap.add_argument("--memory", type=int, default=0, metavar="N", help="only the memory run, N samples")
     args = ap.parse_args()

@@ -86,3 +86,54 @@ def test_when_a_screened_video_is_reencoded_then_trace_finds_its_entry_by_its_fr
     assert result.media_type == "video"
     assert [m.entry.entry_id for m in result.matches] == [entry.entry_id]
     assert result.matches[0].how[0] == "pdq" and result.matches[0].frames >= 2
+
+
+def _other_root(path):
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "somebody else's root")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return path
+
+
+def test_when_credentials_name_an_entry_then_only_a_trusted_signer_is_relied_on(ledger, guard, tmp_path):
+    from kyodaku.provenance.credentials import CredentialSigner, stamp
+    from kyodaku.provenance.trace import TraceOptions
+    from kyodaku_samples.optout import throwaway_ca
+
+    ca = throwaway_ca()
+    (tmp_path / "chain.pem").write_text(ca.chain_pem, "utf-8")
+    (tmp_path / "key.pem").write_text(ca.key_pem, "utf-8")
+    (tmp_path / "root.pem").write_text(ca.root_pem, "utf-8")
+    output = png(_generated(71))
+    entry = ledger.append(guard.screen_image(output), Record())
+    signed = stamp(
+        output,
+        None,
+        entry.entry_id,
+        CredentialSigner.from_files(tmp_path / "chain.pem", tmp_path / "key.pem"),
+    )
+    trusted = trace(
+        ledger, signed, options=TraceOptions(trust_anchors=tmp_path / "root.pem", watermark=False)
+    )
+    assert [m.entry.entry_id for m in trusted.matches] == [entry.entry_id]
+    assert "credentials" in trusted.matches[0].how
+    other = trace(
+        ledger, signed, options=TraceOptions(trust_anchors=_other_root(tmp_path / "o.pem"), watermark=False)
+    )
+    assert "credentials" not in other.matches[0].how
+    assert any("not relied on" in note for note in other.notes)
