@@ -125,10 +125,10 @@ def merkle_root(leaves: Iterable[bytes]) -> bytes:
     return builder.root()
 
 
-def _subtree_root(leaves: Sequence[bytes], start: int, stop: int) -> bytes:
+def _subtree_root(leaf_hashes: Sequence[bytes], start: int, stop: int) -> bytes:
     builder = MerkleBuilder()
     for i in range(start, stop):
-        builder.add(leaves[i])
+        builder.add_leaf_hash(leaf_hashes[i])
     return builder.root()
 
 
@@ -143,9 +143,15 @@ def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
     Each element is the root of the sibling subtree at one level, so a verifier holding only the
     leaf, its index, the tree size and the signed root can recompute the root (`verify_inclusion`).
     Computing it hashes every leaf once (the sibling subtrees partition the other leaves): O(n)
-    time; callers with millions of leaves and many proofs should keep the leaf hashes instead.
+    time; callers with millions of leaves and many proofs should keep the leaf hashes instead
+    (`inclusion_proof_from_hashes`, as the generation ledger does).
     """
-    size = len(leaves)
+    return inclusion_proof_from_hashes([leaf_hash(data) for data in leaves], index)
+
+
+def inclusion_proof_from_hashes(leaf_hashes: Sequence[bytes], index: int) -> list[bytes]:
+    """`inclusion_proof` from the leaves' already computed hashes (SHA-256(0x00 || data))."""
+    size = len(leaf_hashes)
     if not 0 <= index < size:
         raise IndexError(f"leaf index {index} is outside a tree of {size} leaves")
     path: list[bytes] = []
@@ -155,10 +161,10 @@ def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
     while stop - start > 1:
         k = _largest_power_of_two_below(stop - start)
         if m < k:
-            path.append(_subtree_root(leaves, start + k, stop))
+            path.append(_subtree_root(leaf_hashes, start + k, stop))
             stop = start + k
         else:
-            path.append(_subtree_root(leaves, start, start + k))
+            path.append(_subtree_root(leaf_hashes, start, start + k))
             start, m = start + k, m - k
     path.reverse()
     return path

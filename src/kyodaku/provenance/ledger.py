@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import Engine, event, insert, text
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 
-from kyodaku.audit.merkle import MerkleBuilder
+from kyodaku.audit.merkle import MerkleBuilder, inclusion_proof_from_hashes
 from kyodaku.audit.signing import key_id, load_private_key, load_public_key, sign
 from kyodaku.audit.signing import verify as verify_signature
 from kyodaku.domain.errors import Conflict, IntegrityError, InvalidInput, NotFound
@@ -390,30 +390,7 @@ class Ledger:
                 f"({head.tree_size} entries): sign a new head first"
             )
         leaves = self.leaf_hashes(head.tree_size)
-        return InclusionProof(entry, head, tuple(_audit_path(leaves, entry.seq)))
-
-
-def _audit_path(leaves: list[bytes], index: int) -> list[bytes]:
-    """RFC 6962 PATH(index, D[n]) from leaf hashes (audit.merkle's algorithm, on stored hashes)."""
-    path: list[bytes] = []
-    start, stop, m = 0, len(leaves), index
-    while stop - start > 1:
-        k = 1 << ((stop - start - 1).bit_length() - 1)
-        if m < k:
-            path.append(_root(leaves, start + k, stop))
-            stop = start + k
-        else:
-            path.append(_root(leaves, start, start + k))
-            start, m = start + k, m - k
-    path.reverse()
-    return path
-
-
-def _root(leaves: list[bytes], start: int, stop: int) -> bytes:
-    builder = MerkleBuilder()
-    for i in range(start, stop):
-        builder.add_leaf_hash(leaves[i])
-    return builder.root()
+        return InclusionProof(entry, head, tuple(inclusion_proof_from_hashes(leaves, entry.seq)))
 
 
 def _aware(value: Any) -> datetime:
