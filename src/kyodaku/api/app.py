@@ -135,6 +135,9 @@ def create_app(
     app.include_router(reports_router)
     app.state.claims_figures = lambda who, since, until: app.state.desk.figures(who, since, until)
     install_references(app)  # reference uploads: streamed into the reference store, limited per file
+    from kyodaku.portal import install_portal
+
+    install_portal(app)  # the web portal under /portal: the same service, rendered as pages
 
     def _after_write(change: ChangeResult) -> int:
         """Swap the write into the guard before answering, so the next request obeys it.

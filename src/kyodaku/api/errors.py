@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from kyodaku.domain.errors import InvalidInput, KyodakuError
 
@@ -35,10 +36,16 @@ def validation_error(exc: RequestValidationError) -> InvalidInput:
 def install_error_handlers(app: FastAPI) -> None:
     """Answer every kyodaku error, and FastAPI's own validation errors, in the one JSON format."""
 
+    from kyodaku.portal import error_page, is_portal
+
     @app.exception_handler(KyodakuError)
-    async def _kyodaku_error(_: Request, exc: KyodakuError) -> JSONResponse:
+    async def _kyodaku_error(request: Request, exc: KyodakuError) -> Response:
+        if is_portal(request):  # the same status, rendered as a page for a browser
+            return await run_in_threadpool(error_page, request, exc)
         return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if is_portal(request):
+            return await run_in_threadpool(error_page, request, validation_error(exc))
         return error_response(validation_error(exc))

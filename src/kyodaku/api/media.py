@@ -34,7 +34,7 @@ from kyodaku.policy.engine import ScreenContext
 
 router = APIRouter(tags=["screening"])
 
-UPLOAD_PATHS = ("/v1/screen/image", "/v1/screen/video", "/v1/trace", "/v1/cases")
+UPLOAD_PATHS = ("/v1/screen/image", "/v1/screen/video", "/v1/trace", "/v1/cases", "/portal/cases/new")
 
 
 def _context(licensee: str | None, region: str | None, at: str | None, use: str | None) -> ScreenContext:

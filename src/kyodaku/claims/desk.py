@@ -192,10 +192,18 @@ class ClaimsDesk:
         return case
 
     def list(
-        self, who: Principal, states: list[CaseState] | None = None, limit: int | None = None
+        self, who: Principal, states: list[CaseState] | None = None, limit: int | None = None, offset: int = 0
     ) -> list[Case]:
         owner = who.rightsholder if who.role is Role.RIGHTSHOLDER else None
-        return self.cases.list(rightsholder=owner, states=states, limit=limit)
+        return self.cases.list(rightsholder=owner, states=states, limit=limit, offset=offset)
+
+    def count(self, who: Principal, states: list[CaseState] | None = None, overdue: bool = False) -> int:
+        """How many of the caller's cases (the desk: all) are in `states`, or overdue now."""
+        owner = who.rightsholder if who.role is Role.RIGHTSHOLDER else None
+        if overdue:
+            open_states = [s for s in CaseState if s not in DECIDED]
+            return self.cases.count(rightsholder=owner, states=open_states, due_before=self.clock())
+        return self.cases.count(rightsholder=owner, states=states)
 
     def overdue(self, who: Principal, now: datetime | None = None) -> list[Case]:
         """Open cases past their deadline, the most overdue first."""

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, and_, func, insert, select, update
+from sqlalchemy import case as sql_case
 
 from kyodaku.claims.model import Case, CaseEvent, CaseKind, CaseState
 from kyodaku.domain.errors import Conflict, NotFound
@@ -100,18 +101,35 @@ class CaseStore:
         rightsholder: str | None = None,
         states: Iterable[CaseState] | None = None,
         limit: int | None = None,
+        offset: int = 0,
     ) -> list[Case]:
-        """Cases by their next deadline (soonest first), optionally one rightsholder's or in some states."""
+        """Cases by their next deadline (soonest first: a received case's is its acknowledgement),
+        optionally one rightsholder's or in some states; `limit`/`offset` page through them."""
         query = select(CaseRow)
         if rightsholder is not None:
             query = query.where(CaseRow.rightsholder == rightsholder)
         if states is not None:
             query = query.where(CaseRow.state.in_([s.value for s in states]))
-        query = query.order_by(CaseRow.decide_by, CaseRow.id)
+        query = query.order_by(_next_deadline, CaseRow.id).offset(offset)
         if limit is not None:
             query = query.limit(limit)
         with self._engine.connect() as conn:
             return [_case(r) for r in conn.execute(query).all()]
+
+    def count(
+        self, *, rightsholder: str | None = None, states: Iterable[CaseState] | None = None,
+        due_before: datetime | None = None,
+    ) -> int:  # fmt: skip
+        """How many cases match, without reading them (`due_before`: next deadline before it)."""
+        query = select(func.count()).select_from(CaseRow)
+        if rightsholder is not None:
+            query = query.where(CaseRow.rightsholder == rightsholder)
+        if states is not None:
+            query = query.where(CaseRow.state.in_([s.value for s in states]))
+        if due_before is not None:
+            query = query.where(_next_deadline < due_before)
+        with self._engine.connect() as conn:
+            return int(conn.execute(query).scalar() or 0)
 
     def first_reached(self, state: CaseState) -> dict[str, datetime]:
         """When each case first reached `state` (one query: the reports' on-time counts)."""
@@ -122,6 +140,14 @@ class CaseStore:
         )
         with self._engine.connect() as conn:
             return {case_id: _aware(at) for case_id, at in conn.execute(query).all()}
+
+
+_next_deadline = sql_case(
+    (and_(CaseRow.state == CaseState.RECEIVED.value, CaseRow.acknowledge_by < CaseRow.decide_by),
+     CaseRow.acknowledge_by),
+    else_=CaseRow.decide_by,
+)  # fmt: skip
+"""A case's next deadline in SQL, as `Case.next_deadline` computes it for open cases."""
 
 
 def _row(case: Case) -> dict[str, Any]:

@@ -153,5 +153,30 @@ def build_body(
     return canonical(body), outputs
 
 
+def subjects_of(data: dict[str, Any], seq: int) -> list[dict[str, Any]]:
+    """The `ledger_subjects` rows of an entry's body: one per registered entry it decided about.
+
+    The matcher named is the one whose finding about that entry scored highest (the evidence that
+    carried the decision); the day is the entry's UTC date, which is what dashboards group by."""
+    best: dict[str, tuple[float, str]] = {}
+    for f in data.get("findings") or ():
+        entity, score = f.get("entity"), float(f.get("score") or 0.0)
+        if entity and (entity not in best or score > best[entity][0]):
+            best[entity] = (score, str(f.get("matcher") or ""))
+    day = str(data.get("time") or "")[:10]
+    rows = []
+    for e in data.get("entities") or ():
+        holder = (e.get("rightsholder") or {}).get("id")
+        entity = e.get("entity")
+        if not holder or not entity:
+            continue
+        rows.append({
+            "seq": seq, "rightsholder": str(holder)[:128], "entity": str(entity)[:128],
+            "kind": str(e.get("kind") or "")[:16], "verdict": str(e.get("verdict") or "")[:8], "day": day,
+            "matcher": best.get(entity, (0.0, ""))[1][:64] or None,
+        })  # fmt: skip
+    return rows
+
+
 def leaf_of(body: bytes) -> bytes:
     return leaf_hash(body)

@@ -19,6 +19,7 @@ same database: an entry names the registry version that decided it, and one back
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import os
 import threading
@@ -47,9 +48,10 @@ from kyodaku.provenance.entry import (
     entry_id_of,
     leaf_of,
     short_id_of,
+    subjects_of,
 )
 from kyodaku.registry.database import WRITE_OPTION, make_engine, migrate
-from kyodaku.registry.models import LedgerEntryRow, LedgerHeadRow, LedgerMediaRow
+from kyodaku.registry.models import LedgerEntryRow, LedgerHeadRow, LedgerMediaRow, LedgerSubjectRow
 
 log = logging.getLogger(__name__)
 
@@ -236,6 +238,9 @@ class Ledger:
             ]
             if rows:
                 conn.execute(insert(LedgerMediaRow), rows)
+            subjects = subjects_of(json.loads(body), seq)
+            if subjects:
+                conn.execute(insert(LedgerSubjectRow), subjects)
         return entry
 
     # -- reading ----------------------------------------------------------------------------------

@@ -101,6 +101,15 @@ def authenticate(session: Session, secret: str | None) -> Principal:
     raise Unauthenticated(_UNAUTHENTICATED)
 
 
+def principal_of_key(session: Session, key_id: str) -> Principal:
+    """The principal of a key already authenticated once (a portal session holds its id, never the
+    secret); Unauthenticated once the key is revoked or gone, so revoking a key ends its sessions."""
+    row = session.get(ApiKeyRow, key_id)
+    if row is None or row.revoked_at is not None:
+        raise Unauthenticated(_UNAUTHENTICATED)
+    return Principal(key_id=row.id, role=Role(row.role), rightsholder=row.rightsholder_id)
+
+
 def revoke_key(session: Session, key_id: str) -> None:
     """Revoke a key for good. Revoking a revoked key is a no-op (the outcome the caller wanted)."""
     row = session.get(ApiKeyRow, key_id)
@@ -137,6 +146,10 @@ class ApiKeys(StorePart):
     def authenticate(self, secret: str | None) -> Principal:
         with self._read() as session:
             return authenticate(session, secret)
+
+    def principal_of_key(self, key_id: str) -> Principal:
+        with self._read() as session:
+            return principal_of_key(session, key_id)
 
     def revoke_key(self, key_id: str) -> None:
         with self._write() as session:

@@ -275,3 +275,38 @@ class CaseEventRow(Base):
     actor: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
     note: Mapped[str] = mapped_column(Text)
+
+
+class LedgerSubjectRow(Base):
+    """What one ledger entry decided about one registered entry (migration 0005): an index derived
+    from the entry's body, read by the portal's dashboards by (rightsholder, day)."""
+
+    __tablename__ = "ledger_subjects"
+    __table_args__ = (
+        Index("ix_ledger_subjects_holder_day", "rightsholder", "day", "verdict"),
+        Index("ix_ledger_subjects_holder_entity", "rightsholder", "entity", "verdict"),
+        Index("ix_ledger_subjects_holder_seq", "rightsholder", "seq"),
+    )
+
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
+    rightsholder: Mapped[str] = mapped_column(String(ID_LENGTH))
+    entity: Mapped[str] = mapped_column(String(ID_LENGTH))
+    kind: Mapped[str] = mapped_column(String(16))
+    verdict: Mapped[str] = mapped_column(String(8))
+    day: Mapped[str] = mapped_column(String(10))
+    matcher: Mapped[str | None] = mapped_column(String(64))
+
+
+class PortalSessionRow(Base):
+    """A signed-in browser (migration 0005): the token's SHA-256, never the token."""
+
+    __tablename__ = "portal_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(32), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]

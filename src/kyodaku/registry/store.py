@@ -32,7 +32,14 @@ from kyodaku.registry.database import make_engine, migrate
 from kyodaku.registry.entries import Entries, PutGuard, RemoveGuard
 from kyodaku.registry.reference_rows import BeforeCommit, NewReference, ReferenceGuard, ReferenceRows
 from kyodaku.registry.references import ReferenceInfo, ReferenceRecord, StoredMedia
-from kyodaku.registry.versions import ChangeAction, ChangeResult, PermissionsUpdate, VersionInfo, Versions
+from kyodaku.registry.versions import (
+    ChangeAction,
+    ChangeResult,
+    PermissionChange,
+    PermissionsUpdate,
+    VersionInfo,
+    Versions,
+)
 
 __all__ = [
     "ChangeAction",
@@ -78,6 +85,9 @@ class RegistryStore:
 
     def history(self, limit: int = 50) -> list[VersionInfo]:
         return self.versions.history(limit)
+
+    def permission_history(self, owner: str | None = None, limit: int = 200) -> list[PermissionChange]:
+        return self.versions.permission_history(owner, limit)
 
     def catalog_at(self, version: int | None = None, at: datetime | None = None) -> Catalog:
         return self.versions.catalog_at(version, at)
@@ -194,6 +204,9 @@ class RegistryStore:
 
     def authenticate(self, secret: str | None) -> Principal:
         return self.keys.authenticate(secret)
+
+    def principal_of_key(self, key_id: str) -> Principal:
+        return self.keys.principal_of_key(key_id)
 
     def revoke_key(self, key_id: str) -> None:
         self.keys.revoke_key(key_id)

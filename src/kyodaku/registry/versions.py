@@ -26,6 +26,18 @@ from kyodaku.registry.models import EntityRow, PermissionRow, ReferenceRow, Regi
 from kyodaku.registry.rows import entity_from_row, permission_from_row, rightsholder_from_row
 
 
+@dataclass(frozen=True)
+class PermissionChange:
+    """One version of one permission: `opened` (granted or changed at `version`) or `closed`
+    (replaced or revoked at `version`)."""
+
+    version: int
+    at: datetime
+    actor: str
+    change: str
+    permission: Permission
+
+
 class ChangeAction(StrEnum):
     CREATED = "created"
     UPDATED = "updated"
@@ -127,6 +139,30 @@ class Versions(StorePart):
                 select(RegistryVersion).order_by(RegistryVersion.version.desc()).limit(limit)
             )
             return [VersionInfo(r.version, r.created_at, r.actor, r.note) for r in rows]
+
+    def permission_history(self, owner: str | None = None, limit: int = 200) -> list[PermissionChange]:
+        """Every version of `owner`'s permissions (everyone's for None), newest change first: when
+        each was granted, changed or revoked, and by whom. A rightsholder may read this part of the
+        history, unlike the registry-wide one, because it holds only its own rows."""
+        with self._read() as session:
+            opened = select(PermissionRow, RegistryVersion).join(
+                RegistryVersion, RegistryVersion.version == PermissionRow.valid_from_version
+            )
+            closed = select(PermissionRow, RegistryVersion).join(
+                RegistryVersion, RegistryVersion.version == PermissionRow.valid_to_version
+            )
+            if owner is not None:
+                mine = PermissionRow.owner == owner
+                opened, closed = opened.where(mine), closed.where(mine)
+            changes = [
+                PermissionChange(v.version, v.created_at, v.actor, "opened", permission_from_row(row))
+                for row, v in session.execute(opened.order_by(RegistryVersion.version.desc()).limit(limit))
+            ] + [
+                PermissionChange(v.version, v.created_at, v.actor, "closed", permission_from_row(row))
+                for row, v in session.execute(closed.order_by(RegistryVersion.version.desc()).limit(limit))
+            ]
+        changes.sort(key=lambda c: (-c.version, c.change != "closed"))
+        return changes[:limit]
 
     def catalog_at(self, version: int | None = None, at: datetime | None = None) -> Catalog:
         """The registry as it was at `version`, or at time `at`, or now; `Catalog.version` says which."""
