@@ -163,7 +163,17 @@ def reference_thumb(request: Request, reference_id: str):
     who = viewer(request)
     state = _state(request)
     info = state.service.get_reference(who.principal, reference_id)  # another's: 404
-    return _image(thumbnail(state.refstore, info.sha256), info.media_type)
+    return _image(stored_thumbnail(request, info.sha256), info.media_type)
+
+
+def stored_thumbnail(request: Request, sha256: str) -> bytes | None:
+    """The thumbnail of a stored file, from the reference store the API writes or the claims desk's
+    (the same folder unless configured apart)."""
+    state = _state(request)
+    for store in (state.refstore, getattr(state.desk, "refstore", None)):
+        if store is not None and (png := thumbnail(store, sha256)) is not None:
+            return png
+    return None
 
 
 def _image(png: bytes | None, label: str) -> Response:

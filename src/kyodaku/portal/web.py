@@ -25,7 +25,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 
 from kyodaku.domain.access import Principal, Role
-from kyodaku.domain.errors import Forbidden, KyodakuError
+from kyodaku.domain.errors import Forbidden, Unauthenticated
 from kyodaku.portal.i18n import LANG_COOKIE, LANGS, pick_lang, translator
 from kyodaku.portal.sessions import PortalSession
 
@@ -52,10 +52,8 @@ _env = Environment(
 )
 
 
-class SignInRequired(KyodakuError):
+class SignInRequired(Unauthenticated):
     """No live session: the portal answers with the sign-in page (a redirect), not an error page."""
-
-    http_status = 401
 
 
 @dataclass(frozen=True)
