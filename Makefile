@@ -22,7 +22,8 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 dev: $(DEV_STAMP)
 
-# PostgreSQL server binaries for the store tests (the harness starts a throwaway server on loopback).
+# PostgreSQL server binaries for the store tests (the harness starts a throwaway server on loopback),
+# and Debian's chromium for the portal's browser tests (Playwright drives it; it downloads no browser).
 system-deps:
 	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = "0" ]; then \
@@ -30,6 +31,13 @@ system-deps:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
 	      || echo "could not install postgresql: the PostgreSQL tests will be skipped"; \
 	  else echo "no initdb and no root apt-get: the PostgreSQL tests will be skipped"; fi; \
+	fi
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = "0" ]; then \
+	    echo "installing chromium from Debian's packages"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "could not install chromium: the browser tests will be skipped"; \
+	  else echo "no chromium and no root apt-get: the browser tests will be skipped"; fi; \
 	fi
 
 demo: $(STAMP)

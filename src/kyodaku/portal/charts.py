@@ -51,7 +51,7 @@ def day_chart(days: Sequence[Count], title: str, width: int = 720, height: int =
             f'<rect x="{x:.1f}" y="{top + plot_h - h_blocked:.1f}" width="{w:.1f}" height="{h_blocked:.1f}" '
             f'fill="{BLOCKED}"><title>{_e(c.key)}: {c.blocked} / {c.total}</title></rect>'
         )
-        if i % 7 == 0 or i == len(days) - 1:
+        if i % 7 == 0 or (i == len(days) - 1 and i % 7 >= 3):  # the last day, unless crowded
             out.append(
                 f'<text x="{x + w / 2:.1f}" y="{height - 6}" font-size="10" text-anchor="middle" '
                 f'fill="{AXIS}">{_e(c.key[5:])}</text>'

@@ -133,6 +133,8 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "score": "Score",
         "verdict": "Verdict",
         "saved": "Saved.",
+        "how": "Found by",
+        "references_added": "Added to the references on upholding (the same output is blocked from now on)",
     },
     "ja": {
         "app": "kyodaku ポータル",
@@ -254,6 +256,8 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "score": "スコア",
         "verdict": "判断",
         "saved": "保存しました。",
+        "how": "特定方法",
+        "references_added": "認容により参照に追加（同じ出力は今後ブロックされます）",
     },
 }
 
