@@ -48,6 +48,7 @@ SHOTS: list[Shot] = [
     Shot("portal-permissions", "/portal/permissions?licensee=studio-x&region=JP", "rightsholder_a"),
     Shot("portal-claim-form", "/portal/cases/new", "rightsholder_a"),
     Shot("portal-queue", "/portal/queue", "operator"),
+    Shot("portal-parity", "/portal/parity", "operator"),
     Shot("portal-case-desk", "/portal/cases/{case}", "operator"),
     Shot("portal-case-answer-ja", "/portal/cases/{case}?lang=ja", "rightsholder_a"),
 ]

@@ -137,3 +137,16 @@ def test_when_the_language_is_switched_to_japanese_then_pages_stay_japanese(worl
     first = client.get("/portal/catalog", params={"lang": "ja"}).text
     assert "カタログ" in first and 'lang="ja"' in first
     assert "許諾" in client.get("/portal/permissions").text  # remembered by the session
+
+
+def test_when_the_parity_page_is_opened_then_the_desk_sees_every_rightsholder_and_a_rightsholder_only_itself(
+    world,
+):
+    desk, holder = browser(world), browser(world)
+    sign_in(desk, world.keys["operator"])
+    sign_in(holder, world.keys["pokemon"])
+    everyone, own = desk.get("/portal/parity").text, holder.get("/portal/parity").text
+    for page in (everyone, own):
+        assert "<svg" in page and "JP" in page and "US" in page
+    assert "square-enix" in everyone and "studio-ghibli" in everyone
+    assert "pokemon-company" in own and "square-enix" not in own and "studio-ghibli" not in own

@@ -34,8 +34,6 @@ figures are reported; otherwise the section says "no claims data".
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -44,11 +42,10 @@ from fastapi.responses import HTMLResponse
 from kyodaku.api.auth import Caller
 from kyodaku.domain.access import Action, Principal, Role, require
 from kyodaku.domain.errors import ConfigurationError, InvalidInput
+from kyodaku.reports.cache import cached_report
 
 router = APIRouter(tags=["reports"])
 
-CACHE_SIZE = 16
-_cache_lock = threading.Lock()
 
 
 class ReportUnavailable(ConfigurationError):
@@ -118,20 +115,7 @@ def transparency(
 
 
 def _cached(request: Request, key: tuple, compute: Any) -> Any:
-    state = request.app.state
-    with _cache_lock:
-        cache = getattr(state, "reports_parity_cache", None)
-        if cache is None:
-            cache = state.reports_parity_cache = OrderedDict()
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]
-    report = compute()
-    with _cache_lock:
-        cache[key] = report
-        while len(cache) > CACHE_SIZE:
-            cache.popitem(last=False)
-    return report
+    return cached_report(request.app.state, key, compute)
 
 
 @router.get("/v1/reports/parity", response_model=None)

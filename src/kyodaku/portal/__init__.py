@@ -48,11 +48,13 @@ def install_portal(app: FastAPI, sessions: SessionStore | None = None) -> None:
     from kyodaku.portal.routes_auth import router as auth_router
     from kyodaku.portal.routes_cases import router as cases_router
     from kyodaku.portal.routes_registry import router as registry_router
+    from kyodaku.portal.routes_reports import router as reports_router
 
     app.state.portal_sessions = sessions or SessionStore(app.state.store)
     app.include_router(auth_router)
     app.include_router(registry_router)
     app.include_router(cases_router)
+    app.include_router(reports_router)
 
     @app.get(PREFIX + "/static/portal.css", include_in_schema=False)
     def portal_css() -> FileResponse:

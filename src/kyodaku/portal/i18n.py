@@ -134,6 +134,7 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "verdict": "Verdict",
         "saved": "Saved.",
         "how": "Found by",
+        "parity": "Parity",
         "references_added": "Added to the references on upholding (the same output is blocked from now on)",
     },
     "ja": {
@@ -257,6 +258,7 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "verdict": "判断",
         "saved": "保存しました。",
         "how": "特定方法",
+        "parity": "公平性",
         "references_added": "認容により参照に追加（同じ出力は今後ブロックされます）",
     },
 }

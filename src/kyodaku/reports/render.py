@@ -462,6 +462,13 @@ def _gap_rows(gaps: Sequence[Gap], L: dict[str, str]) -> str:
 
 
 def render_parity_html(report: ParityReport, lang: str = "en") -> str:
+    """The parity report as a standalone HTML page."""
+    return _page(_labels(lang)["parity_title"], lang, parity_sections(report, lang))
+
+
+def parity_sections(report: ParityReport, lang: str = "en") -> list[str]:
+    """The parity report's sections as HTML fragments (every value escaped): the standalone page's
+    body, and what the portal shows inside its own layout."""
     L = _labels(lang)
     a, b = report.pair
     source = L["source_set"] if report.source == "set" else L["source_ledger"]
@@ -540,7 +547,15 @@ def render_parity_html(report: ParityReport, lang: str = "en") -> str:
             )
         )
     body += _notes(report.notes, L)
-    return _page(L["parity_title"], lang, body)
+    return body
 
 
-__all__ = ["LABELS", "LANGS", "gap_chart", "rate_chart", "render_parity_html", "render_transparency_html"]
+__all__ = [
+    "LABELS",
+    "LANGS",
+    "gap_chart",
+    "parity_sections",
+    "rate_chart",
+    "render_parity_html",
+    "render_transparency_html",
+]
