@@ -150,3 +150,18 @@ def test_when_the_parity_page_is_opened_then_the_desk_sees_every_rightsholder_an
         assert "<svg" in page and "JP" in page and "US" in page
     assert "square-enix" in everyone and "studio-ghibli" in everyone
     assert "pokemon-company" in own and "square-enix" not in own and "studio-ghibli" not in own
+
+
+def test_when_a_blocked_decision_is_opened_then_its_ledger_page_says_why_and_others_get_404(world):
+    client = browser(world)
+    operator = _api(client, world.keys["operator"])
+    client.post("/v1/screen/prompt", json={"text": "Pikachu surfing"}, headers=operator)
+    sign_in(client, world.keys["pokemon"])
+    link = re.search(r'href="(/portal/ledger/le_[0-9a-f]+)"', client.get("/portal/blocked").text).group(1)
+    page = client.get(link).text
+    assert "pikachu" in page and "Pikachu" in page  # the finding's matched text
+    assert "no permission to generate" in page  # the policy's reason: nothing permitted by default
+    other = browser(world)
+    sign_in(other, world.keys["dc"])
+    assert other.get(link).status_code == 404
+    assert other.get("/portal/ledger/le_" + "0" * 24).status_code == 404

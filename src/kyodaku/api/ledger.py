@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kyodaku.api.auth import Caller
 from kyodaku.api.media import read_upload
-from kyodaku.domain.access import Action, Principal, Role, require
+from kyodaku.domain.access import Action, Principal, require
 from kyodaku.domain.errors import ConfigurationError, NotFound
 
 router = APIRouter(tags=["provenance"])
@@ -45,7 +45,7 @@ def _ledger(request: Request):
 
 
 def _visible(who: Principal, entry) -> bool:
-    return who.role is not Role.RIGHTSHOLDER or entry.concerns(who.rightsholder or "")
+    return entry.visible_to(who)
 
 
 @router.get("/v1/ledger/head")

@@ -47,6 +47,7 @@ def install_portal(app: FastAPI, sessions: SessionStore | None = None) -> None:
     """Mount the portal under /portal on an app built by `create_app` (its store, service, desk)."""
     from kyodaku.portal.routes_auth import router as auth_router
     from kyodaku.portal.routes_cases import router as cases_router
+    from kyodaku.portal.routes_ledger import router as ledger_router
     from kyodaku.portal.routes_registry import router as registry_router
     from kyodaku.portal.routes_reports import router as reports_router
 
@@ -55,6 +56,7 @@ def install_portal(app: FastAPI, sessions: SessionStore | None = None) -> None:
     app.include_router(registry_router)
     app.include_router(cases_router)
     app.include_router(reports_router)
+    app.include_router(ledger_router)
 
     @app.get(PREFIX + "/static/portal.css", include_in_schema=False)
     def portal_css() -> FileResponse:

@@ -25,6 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from kyodaku.audit.merkle import leaf_hash
+from kyodaku.domain.access import Principal, Role
 from kyodaku.domain.findings import Decision
 
 FORMAT = "kyodaku-ledger-entry/1"
@@ -100,6 +101,11 @@ class LedgerEntry:
         """Whether any finding or entity decision of this entry is about `rightsholder`'s entries."""
         data = self.data
         return any(e.get("rightsholder", {}).get("id") == rightsholder for e in data.get("entities", []))
+
+    def visible_to(self, principal: Principal) -> bool:
+        """Who may read this entry: admins and operators every entry; a rightsholder only those
+        whose decisions concern one of its own entries (any other answers as an unknown id)."""
+        return principal.role is not Role.RIGHTSHOLDER or self.concerns(principal.rightsholder or "")
 
     def to_dict(self) -> dict[str, Any]:
         return {
