@@ -146,3 +146,12 @@ def test_when_a_claimed_file_is_a_bomb_or_too_large_then_the_page_refuses_it_and
                      files={"file": ("huge.png", b"\x89PNG" + b"0" * 3_000_000, "image/png")})  # fmt: skip
     assert huge.status_code == 413
     assert "case_" not in client.get("/portal/cases").text
+
+
+def test_when_a_claim_names_another_rightsholders_entry_then_404_and_no_case(world):
+    client = browser(world)
+    sign_in(client, world.keys["pokemon"])
+    data = {"kind": "claim", "entities": ["superman"], "text": "not ours", "link": "https://x.example/1"}
+    answer = post_form(client, "/portal/cases/new", "/portal/cases/new", data)
+    assert answer.status_code == 404 and "superman" in answer.text
+    assert "case_" not in client.get("/portal/cases?state=all").text
