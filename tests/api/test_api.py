@@ -52,7 +52,7 @@ def test_when_key_is_missing_or_wrong_then_401_with_json(api, headers):
     client, _ = api
     r = client.post("/v1/screen/prompt", json={"text": "Pikachu"}, headers=headers)
     assert r.status_code == 401
-    assert r.json()["error"] == "unauthenticated"
+    assert r.json()["code"] == "unauthenticated"
 
 
 def test_when_rightsholder_key_screens_then_403(api):
@@ -68,7 +68,7 @@ def test_when_prompt_is_bad_then_4xx_says_what_is_wrong(api, body, status):
     client, keys = api
     r = client.post("/v1/screen/prompt", json=body, headers=_h(keys["operator"]))
     assert r.status_code == status
-    assert r.json()["message"]
+    assert r.json()["detail"]
 
 
 def test_when_rightsholder_grants_permission_then_next_screen_obeys(api):

@@ -51,5 +51,5 @@ def test_when_screening_raises_and_fail_closed_is_off_then_503_carries_no_decisi
     r = client.post("/v1/screen/prompt", json={"text": "POISON"}, headers=auth)
     assert r.status_code == 503
     body = r.json()
-    assert body["error"] == "screening_unavailable" and "IndexError" in body["message"]
+    assert body["code"] == "screening_unavailable" and "IndexError" in body["detail"]
     assert "verdict" not in body and "failed_closed" not in body

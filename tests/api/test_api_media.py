@@ -91,7 +91,7 @@ def test_when_the_upload_is_not_a_readable_image_then_4xx_names_the_file(api, pa
         "/v1/screen/image", files={"file": ("x.png", payload, "image/png")}, headers=_h(keys["operator"])
     )
     assert r.status_code == status
-    assert r.json()["error"] == code and "x.png" in r.json()["message"]
+    assert r.json()["code"] == code and "x.png" in r.json()["detail"]
 
 
 def test_when_the_upload_is_over_the_limit_then_413_before_screening(api):
@@ -99,14 +99,14 @@ def test_when_the_upload_is_over_the_limit_then_413_before_screening(api):
     big = b"\0" * 2_500_000
     r = client.post("/v1/screen/image", files={"file": ("big.png", big)}, headers=_h(keys["operator"]))
     assert r.status_code == 413
-    assert r.json()["error"] == "payload_too_large"
+    assert r.json()["code"] == "payload_too_large"
 
 
 def test_when_a_video_is_sent_to_the_image_endpoint_then_422(api, clip):
     client, keys = api
     files = {"file": ("gen.mp4", clip.read_bytes(), "video/mp4")}
     r = client.post("/v1/screen/image", files=files, headers=_h(keys["operator"]))
-    assert r.status_code == 422 and "expected an image" in r.json()["message"]
+    assert r.status_code == 422 and "expected an image" in r.json()["detail"]
 
 
 def test_when_a_rightsholder_key_screens_media_then_403_and_without_key_401(api):
@@ -127,7 +127,7 @@ def test_when_a_chunked_upload_without_length_runs_over_the_limit_then_413(api):
     headers = {**_h(keys["operator"]), "content-type": "multipart/form-data; boundary=b"}
     r = client.post("/v1/screen/image", content=body(), headers=headers)
     assert r.status_code == 413
-    assert r.json()["error"] == "payload_too_large"
+    assert r.json()["code"] == "payload_too_large"
 
 
 def test_when_a_crop_of_a_registered_reference_is_uploaded_then_local_features_from_the_registry_match(api):

@@ -118,7 +118,7 @@ def test_when_the_caller_may_not_add_then_4xx_and_nothing_is_stored(api, tmp_pat
     client, keys, refstore = api
     r = _upload(client, entity, [_png(tmp_path, 1)], keys[key] if key else None)
     assert r.status_code == status
-    assert r.json()["message"]
+    assert r.json()["detail"]
     assert _nothing_stored(refstore)
 
 
@@ -140,7 +140,7 @@ def test_when_one_file_is_bad_then_4xx_names_it_and_no_file_of_the_request_is_at
         client, "pikachu", [_png(tmp_path, 1, "good.png"), (name, data, "image/png")], keys["pokemon"]
     )
     assert r.status_code == status, r.text
-    assert name in r.json()["message"] and words in r.json()["message"]
+    assert name in r.json()["detail"] and words in r.json()["detail"]
     assert client.get("/v1/entities/pikachu/references", headers=_h(keys["pokemon"])).json() == []
     assert _nothing_stored(refstore)
 
@@ -149,7 +149,7 @@ def test_when_an_upload_is_over_the_limit_then_413_before_it_is_read(api):
     client, keys, refstore = api
     r = _upload(client, "pikachu", [("huge.mp4", b"\0" * (LIMIT + 1), "video/mp4")], keys["pokemon"])
     assert r.status_code == 413
-    assert f"{LIMIT:,}" in r.json()["message"]
+    assert f"{LIMIT:,}" in r.json()["detail"]
     assert _nothing_stored(refstore)
 
 
@@ -172,7 +172,7 @@ def test_when_a_chunked_upload_passes_the_limit_while_streaming_then_413_and_not
         headers={**_h(keys["pokemon"]), "Content-Type": f"multipart/form-data; boundary={boundary}"},
     )
     assert r.status_code == 413
-    assert r.json()["error"] == "payload_too_large"
+    assert r.json()["code"] == "payload_too_large"
     assert _nothing_stored(refstore)
 
 
@@ -191,7 +191,7 @@ def test_when_the_body_holds_no_file_part_then_422_says_how_to_send_one(api, kwa
     client, keys, refstore = api
     r = client.post("/v1/entities/pikachu/references", headers=_h(keys["pokemon"]), **kwargs)
     assert r.status_code == 422
-    assert words in r.json()["message"]
+    assert words in r.json()["detail"]
     assert _nothing_stored(refstore)
 
 

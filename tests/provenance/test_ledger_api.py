@@ -54,7 +54,7 @@ def test_when_a_rightsholder_reads_entries_then_only_those_about_its_own_entries
     hidden = client.get(f"/v1/ledger/{about_superman}", headers=h["pokemon"])
     unknown = client.get("/v1/ledger/le_" + "0" * 24, headers=h["pokemon"])
     assert hidden.status_code == unknown.status_code == 404
-    assert hidden.json()["error"] == unknown.json()["error"] == "not_found"
+    assert hidden.json()["code"] == unknown.json()["code"] == "not_found"
 
 
 def test_when_no_key_is_given_then_the_ledger_refuses(api):
@@ -92,7 +92,7 @@ def test_when_an_uploaded_output_is_traced_then_its_screen_is_found(api):
 def test_when_a_trace_upload_is_not_media_then_it_is_refused_with_4xx(api):
     client, h = api
     r = client.post("/v1/trace", files={"file": ("x.txt", b"hello", "text/plain")}, headers=h["operator"])
-    assert 400 <= r.status_code < 500 and r.json()["error"] in ("unsupported_media", "invalid_input")
+    assert 400 <= r.status_code < 500 and r.json()["code"] in ("unsupported_media", "invalid_input")
 
 
 def test_when_a_rightsholder_traces_another_owners_output_then_nothing_is_shown(api):
@@ -108,7 +108,7 @@ def test_when_a_rightsholder_traces_another_owners_output_then_nothing_is_shown(
 def test_when_a_trace_upload_is_a_decompression_bomb_then_it_is_refused_before_decoding(api):
     client, h = api
     r = client.post("/v1/trace", files={"file": ("bomb.png", png_bomb(), "image/png")}, headers=h["operator"])
-    assert r.status_code == 413 and "bomb.png" in r.json()["message"]
+    assert r.status_code == 413 and "bomb.png" in r.json()["detail"]
 
 
 def test_when_a_trace_upload_is_larger_than_the_limit_then_it_is_refused_with_413(tmp_path):

@@ -84,7 +84,7 @@ def test_when_html_is_asked_then_a_page_comes_back_in_the_language_asked(api):
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert '<html lang="ja">' in r.text and "<svg" in r.text
     bad = client.get("/v1/reports/transparency?format=pdf", headers=h["admin"])
-    assert bad.status_code == 422 and bad.json()["error"] == "invalid_input"
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_input"
 
 
 def test_when_no_key_is_given_then_reports_refuse(api):
@@ -102,8 +102,8 @@ def test_when_the_server_keeps_no_ledger_then_the_ledger_reports_answer_409_but_
         headers = {"Authorization": f"Bearer {secret}"}
         for path in ("/v1/reports/transparency", "/v1/reports/parity?source=ledger"):
             r = client.get(path, headers=headers)
-            assert r.status_code == 409 and r.json()["error"] == "configuration_error"
-            assert "ledger" in r.json()["message"]
+            assert r.status_code == 409 and r.json()["code"] == "configuration_error"
+            assert "ledger" in r.json()["detail"]
         assert client.get("/v1/reports/parity?source=catalog", headers=headers).status_code == 200
 
 

@@ -39,6 +39,14 @@ class InvalidInput(KyodakuError):
     code = "invalid_input"
 
 
+class MalformedRequest(InvalidInput):
+    """A request that cannot be read at all: a body that is not JSON or not UTF-8, a form that does
+    not parse. Answered 400, where a well-formed request with invalid values is 422."""
+
+    http_status = 400
+    code = "malformed_request"
+
+
 class PayloadTooLarge(InvalidInput):
     http_status = 413
     code = "payload_too_large"
@@ -90,6 +98,14 @@ class Conflict(KyodakuError):
     code = "conflict"
 
 
+class PreconditionFailed(Conflict):
+    """`If-Match` names a version that is no longer current: someone changed the resource since the
+    caller read it. Nothing was written; read it again and retry."""
+
+    http_status = 412
+    code = "precondition_failed"
+
+
 class Unauthenticated(KyodakuError):
     """No credentials, or credentials that match no key."""
 
@@ -104,6 +120,17 @@ class Forbidden(KyodakuError):
     http_status = 403
     exit_code = 6
     code = "forbidden"
+
+
+class RateLimited(KyodakuError):
+    """Too many requests with one key (or from one address) in the configured window."""
+
+    http_status = 429
+    code = "rate_limited"  # an HTTP answer only: the command line has no rate limit
+
+    def __init__(self, message: str, retry_after: int, **details: Any) -> None:
+        super().__init__(message, retry_after=retry_after, **details)
+        self.retry_after = retry_after
 
 
 class ScreeningUnavailable(KyodakuError):
