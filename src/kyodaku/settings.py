@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     """Images that claim more pixels are refused before decoding (decompression bombs)."""
 
     max_upload_bytes: int = Field(512 * 1024 * 1024, gt=0)
+    rate_limit: str = "1200/minute"
+    """Requests per API key (or per address without one) to /v1/, per worker: e.g. `600/minute`; `off`."""
+    signin_rate_limit: str = "20/minute"
+    """Portal sign-in attempts per address, per worker (where keys would be guessed)."""
     """Uploads (references, media to screen) larger than this are refused with 413."""
 
     video_sample_fps: float = Field(1.0, gt=0, le=60)

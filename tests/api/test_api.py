@@ -106,7 +106,7 @@ def test_when_rightsholder_grants_on_anothers_entry_then_403(api):
 
 def test_when_rightsholder_lists_entries_then_only_its_own_are_visible(api):
     client, keys = api
-    ids = {e["id"] for e in client.get("/v1/entities", headers=_h(keys["dc"])).json()}
+    ids = {e["id"] for e in client.get("/v1/entities", headers=_h(keys["dc"])).json()["items"]}
     assert ids == {"superman"}
     assert client.get("/v1/entities/pikachu", headers=_h(keys["dc"])).status_code == 404
     assert client.get("/v1/entities/pikachu", headers=_h(keys["pokemon"])).status_code == 200

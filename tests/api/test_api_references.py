@@ -88,7 +88,7 @@ def test_when_a_rightsholder_uploads_files_then_201_lists_them_and_the_guard_ser
     assert all(x["new"] and x["media_type"] == "image" for x in body["references"])
     assert client.get("/healthz").json()["registry_version"] == body["registry_version"]
     assert len(refstore.blobs()) == 2 and refstore.leftovers() == []
-    listed = client.get("/v1/entities/pikachu/references", headers=_h(keys["pokemon"])).json()
+    listed = client.get("/v1/entities/pikachu/references", headers=_h(keys["pokemon"])).json()["items"]
     assert [x["id"] for x in listed] == [x["id"] for x in body["references"]]
     screened = client.post("/v1/screen/image", files={"file": files[0]}, headers=_h(keys["operator"])).json()
     cited = {f["evidence"]["media"]["reference"]["id"] for f in screened["findings"] if f["matcher"] == "pdq"}
@@ -141,7 +141,7 @@ def test_when_one_file_is_bad_then_4xx_names_it_and_no_file_of_the_request_is_at
     )
     assert r.status_code == status, r.text
     assert name in r.json()["detail"] and words in r.json()["detail"]
-    assert client.get("/v1/entities/pikachu/references", headers=_h(keys["pokemon"])).json() == []
+    assert client.get("/v1/entities/pikachu/references", headers=_h(keys["pokemon"])).json()["items"] == []
     assert _nothing_stored(refstore)
 
 

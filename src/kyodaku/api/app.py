@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 
 from kyodaku import __version__
 from kyodaku.api.auth import Caller
@@ -28,13 +28,26 @@ from kyodaku.api.ledger import record as record_in_ledger
 from kyodaku.api.ledger import router as ledger_router
 from kyodaku.api.media import UPLOAD_PATHS, BodyLimit
 from kyodaku.api.media import router as media_router
+from kyodaku.api.paging import DEFAULT_PAGE, CursorQ, LimitQ, PageBody, page_body, page_query
 from kyodaku.api.references import install_references
 from kyodaku.api.reports import router as reports_router
-from kyodaku.api.schemas import EntityBody, KeyBody, KeyCreated, PermissionBody, ScreenPromptRequest
+from kyodaku.api.schemas import (
+    EntityBody,
+    IdPath,
+    IfMatchH,
+    KeyBody,
+    KeyCreated,
+    OwnerQ,
+    PermissionBody,
+    ScreenPromptRequest,
+    SinceQ,
+)
 from kyodaku.domain.access import Action, require
+from kyodaku.domain.model import EntityKind
 from kyodaku.policy.engine import ScreenContext
 from kyodaku.refresh import SnapshotRefresher
-from kyodaku.registry.catalog import entity_to_dict, permission_to_dict
+from kyodaku.registry.catalog import permission_to_dict
+from kyodaku.registry.etags import entity_document, etag_of
 from kyodaku.registry.store import ChangeResult
 from kyodaku.screening import Guard, GuardOptions
 
@@ -64,6 +77,7 @@ def create_app(
     ledger: bool = True,
     ledger_key: Path | None = None,
     ledger_prompt_text: bool = False,
+    rate_limit: str | None = None,
 ) -> FastAPI:
     """Build the app: registry at `database_url`, optionally seeded from a catalog file."""
     from kyodaku.registry.catalog import load_catalog
@@ -106,6 +120,9 @@ def create_app(
     )
 
     install_error_handlers(app)
+    from kyodaku.api.contract import install_contract
+
+    install_contract(app)  # the OpenAPI document: roles and every refusal of each operation
     app.state.max_upload_bytes = max_upload_bytes
     app.state.max_pixels = guard.options.max_pixels
     # The generation ledger (provenance): every screen appended, on by default.
@@ -126,9 +143,20 @@ def create_app(
         refstore=ReferenceStore(guard.options.reference_store), after_reference=refresher.refresh,
         max_file_bytes=max_upload_bytes,
     )  # fmt: skip
+    # Middleware, innermost first: retries answered from the first answer (Idempotency), bodies
+    # bounded before anything buffers them (BodyLimit), callers over their rate refused first of all.
+    from kyodaku.api.idempotency import Idempotency
+    from kyodaku.api.ratelimit import RateLimit
+    from kyodaku.registry.idempotency import IdempotencyKeys
+    from kyodaku.settings import load_settings
+
+    settings = load_settings()
+    app.add_middleware(Idempotency, keys=IdempotencyKeys(store.engine))
     app.add_middleware(
         BodyLimit, default_limit=MAX_BODY_BYTES, upload_limit=max_upload_bytes, upload_prefixes=UPLOAD_PATHS
     )
+    app.add_middleware(RateLimit, limit=rate_limit if rate_limit is not None else settings.rate_limit,
+                       signin_limit=settings.signin_rate_limit)  # fmt: skip
     app.include_router(media_router)
     app.include_router(ledger_router)
     app.include_router(cases_router)
@@ -174,40 +202,69 @@ def create_app(
         entry_id = record_in_ledger(request, who, decision, body.text)
         return {**decision.to_dict(), **({"ledger_id": entry_id} if entry_id else {})}
 
-    @app.get("/v1/entities", tags=["registry"])
-    def list_entities(who: Caller) -> list[dict[str, Any]]:
-        return [entity_to_dict(e) for e in service.list_entities(who)]
+    @app.get("/v1/entities", tags=["registry"], response_model=PageBody)
+    def list_entities(
+        who: Caller, request: Request, response: Response, limit: LimitQ = DEFAULT_PAGE,
+        cursor: CursorQ = None, owner: OwnerQ = None, kind: EntityKind | None = None,
+        updated_since: SinceQ = None,
+    ) -> dict[str, Any]:
+        """Entries by id, a page at a time; filter by owner, kind, or changed since a time."""
+        filters = {"owner": owner, "kind": kind.value if kind else None, "updated_since": updated_since}
+        page = service.page_entities(who, page_query(request, limit, cursor, **filters))
+        return page_body(request, response, page, entity_document, limit, filters)
 
     @app.get("/v1/entities/{entity_id}", tags=["registry"])
-    def get_entity(entity_id: str, who: Caller) -> dict[str, Any]:
-        return entity_to_dict(service.get_entity(who, entity_id))
+    def get_entity(entity_id: IdPath, who: Caller, response: Response) -> dict[str, Any]:
+        """One entry; its `ETag` goes in `If-Match` to change or remove it only if nobody else has."""
+        entity = service.get_entity(who, entity_id)
+        response.headers["ETag"] = etag_of(entity)
+        return entity_document(entity)
 
     @app.put("/v1/entities/{entity_id}", tags=["registry"])
-    def put_entity(entity_id: str, body: EntityBody, who: Caller) -> dict[str, Any]:
-        """Register or update a work, character or style (a new registry version)."""
+    def put_entity(
+        entity_id: IdPath, body: EntityBody, who: Caller, response: Response, if_match: IfMatchH = None
+    ) -> dict[str, Any]:
+        """Register or update a work, character or style (a new registry version). With `If-Match`,
+        only while the entry is still the version read (412 otherwise; `*`: only if it exists)."""
         owner = body.owner or who.rightsholder or ""
-        version = service.put_entity(who, body.to_entity(entity_id, owner))
+        entity = body.to_entity(entity_id, owner)
+        version = service.put_entity(who, entity, if_match=if_match)
+        response.headers["ETag"] = etag_of(service.get_entity(who, entity_id))
         return {"entity": entity_id, "registry_version": _after_write(version)}
 
     @app.delete("/v1/entities/{entity_id}", tags=["registry"])
-    def delete_entity(entity_id: str, who: Caller) -> dict[str, Any]:
-        version = service.remove_entity(who, entity_id)
+    def delete_entity(entity_id: IdPath, who: Caller, if_match: IfMatchH = None) -> dict[str, Any]:
+        version = service.remove_entity(who, entity_id, if_match=if_match)
         return {"entity": entity_id, "removed": True, "registry_version": _after_write(version)}
 
-    @app.get("/v1/permissions", tags=["registry"])
-    def list_permissions(who: Caller) -> list[dict[str, Any]]:
-        return [permission_to_dict(p) for p in service.list_permissions(who)]
+    @app.get("/v1/permissions", tags=["registry"], response_model=PageBody)
+    def list_permissions(
+        who: Caller, request: Request, response: Response, limit: LimitQ = DEFAULT_PAGE,
+        cursor: CursorQ = None, owner: OwnerQ = None, subject: OwnerQ = None, updated_since: SinceQ = None,
+    ) -> dict[str, Any]:
+        """Permissions by id, a page at a time; filter by owner, subject, or changed since a time."""
+        filters = {"owner": owner, "subject": subject, "updated_since": updated_since}
+        page = service.page_permissions(who, page_query(request, limit, cursor, **filters))
+        return page_body(request, response, page, permission_to_dict, limit, filters)
+
+    @app.get("/v1/permissions/{permission_id}", tags=["registry"])
+    def get_permission(permission_id: IdPath, who: Caller, response: Response) -> dict[str, Any]:
+        permission = service.get_permission(who, permission_id)
+        response.headers["ETag"] = etag_of(permission)
+        return permission_to_dict(permission)
 
     @app.post("/v1/permissions", tags=["registry"], status_code=201)
-    def add_permission(body: PermissionBody, who: Caller) -> dict[str, Any]:
-        """Grant (or deny) a use; the next screening request obeys it."""
+    def add_permission(body: PermissionBody, who: Caller, response: Response) -> dict[str, Any]:
+        """Grant (or deny) a use; the next screening request obeys it. Send an `Idempotency-Key` to
+        retry safely."""
         owner = body.owner or who.rightsholder or ""
         version = service.put_permission(who, body.to_permission(owner))
+        response.headers["ETag"] = etag_of(service.get_permission(who, body.id))
         return {"permission": body.id, "registry_version": _after_write(version)}
 
     @app.delete("/v1/permissions/{permission_id}", tags=["registry"])
-    def revoke_permission(permission_id: str, who: Caller) -> dict[str, Any]:
-        version = service.revoke_permission(who, permission_id)
+    def revoke_permission(permission_id: IdPath, who: Caller, if_match: IfMatchH = None) -> dict[str, Any]:
+        version = service.revoke_permission(who, permission_id, if_match=if_match)
         return {
             "permission": permission_id,
             "revoked": True,

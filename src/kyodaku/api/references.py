@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from python_multipart import MultipartParser
@@ -33,11 +33,14 @@ from python_multipart.multipart import parse_options_header
 from starlette.requests import ClientDisconnect
 
 from kyodaku.api.auth import Caller
+from kyodaku.api.paging import DEFAULT_PAGE, CursorQ, LimitQ, PageBody, page_body, page_query
+from kyodaku.api.schemas import IdPath, IfMatchH
 from kyodaku.domain.access import Principal
-from kyodaku.domain.errors import InvalidInput, PayloadTooLarge
+from kyodaku.domain.errors import InvalidInput, PayloadTooLarge, PreconditionFailed
 from kyodaku.media.hashing import HashOptions
 from kyodaku.media.refstore import ReferenceStore, StagedFile, Upload
 from kyodaku.refs.ingest import attached, hash_options, hash_staged, new_reference, record_hashed
+from kyodaku.registry.etags import etag_of, matches
 from kyodaku.registry.references import ReferenceInfo
 from kyodaku.settings import Settings, load_settings
 
@@ -59,7 +62,7 @@ def install_references(app: FastAPI, settings: Settings | None = None) -> None:
 
 
 @router.post("/v1/entities/{entity_id}/references", status_code=201)
-async def add_references(entity_id: str, request: Request, who: Caller) -> JSONResponse:
+async def add_references(entity_id: IdPath, request: Request, who: Caller) -> JSONResponse:
     """Attach reference images or clips to an entry of the caller's (201; 200 if all were attached already).
 
     Send `multipart/form-data` with one or more parts named `file`, e.g.
@@ -87,21 +90,46 @@ async def add_references(entity_id: str, request: Request, who: Caller) -> JSONR
     return JSONResponse(body, status_code=201 if new else 200)
 
 
-@router.get("/v1/entities/{entity_id}/references")
-def list_references(entity_id: str, request: Request, who: Caller) -> list[dict[str, Any]]:
-    return [info.to_dict() for info in request.app.state.service.list_references(who, entity_id)]
+@router.get("/v1/entities/{entity_id}/references", response_model=PageBody)
+def list_references(
+    entity_id: IdPath, request: Request, response: Response, who: Caller, limit: LimitQ = DEFAULT_PAGE,
+    cursor: CursorQ = None,
+) -> dict[str, Any]:  # fmt: skip
+    """An entry's references by id, a page at a time."""
+    page = request.app.state.service.page_references(who, entity_id, page_query(request, limit, cursor))
+    return page_body(request, response, page, lambda info: info.to_dict(), limit, {})
+
+
+def _tagged(info: ReferenceInfo) -> dict[str, str]:
+    """What a reference's tag covers: it never changes while attached (its id comes from its content)."""
+    return {"id": info.id, "sha256": info.sha256, "entity": info.entity_id}
+
+
+def _tag(info: ReferenceInfo) -> str:
+    return etag_of(_tagged(info))
 
 
 @router.get("/v1/references/{reference_id}")
-def get_reference(reference_id: str, request: Request, who: Caller) -> dict[str, Any]:
+def get_reference(reference_id: IdPath, request: Request, response: Response, who: Caller) -> dict[str, Any]:
     """A reference's metadata: its file, content digest, media, and how many hashes it has."""
-    return request.app.state.service.get_reference(who, reference_id).to_dict()
+    info = request.app.state.service.get_reference(who, reference_id)
+    response.headers["ETag"] = _tag(info)
+    return info.to_dict()
 
 
 @router.delete("/v1/references/{reference_id}")
-def remove_reference(reference_id: str, request: Request, who: Caller) -> dict[str, Any]:
-    """Detach a reference from the next registry version on (the stored file stays for the history)."""
+def remove_reference(
+    reference_id: IdPath, request: Request, who: Caller, if_match: IfMatchH = None
+) -> dict[str, Any]:
+    """Detach a reference from the next registry version on (the stored file stays for the history).
+    A reference never changes (its id comes from its content), so `If-Match` only guards against
+    removing one that was already removed and attached again."""
     state = request.app.state
+    if if_match is not None:
+        info = state.service.get_reference(who, reference_id)
+        if not matches(if_match, _tagged(info)):
+            stale = f"reference {reference_id!r} is not the one you read"
+            raise PreconditionFailed(stale, current_etag=_tag(info))
     change = state.service.remove_reference(who, reference_id)
     state.refresher.refresh()
     return {"reference": reference_id, "removed": True, "registry_version": change.version}

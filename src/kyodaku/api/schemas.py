@@ -8,11 +8,14 @@ registry's, checked once in `registry/integrity.py`.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
+from fastapi import Header, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from kyodaku.domain.errors import InvalidInput
 from kyodaku.domain.model import (
+    ID_REGEX,
     Conditions,
     Effect,
     Entity,
@@ -21,6 +24,14 @@ from kyodaku.domain.model import (
     Use,
     to_utc,
 )
+
+IdPath = Annotated[str, Path(pattern=ID_REGEX, min_length=1, max_length=128, description="An id.")]
+OwnerQ = Annotated[str | None, Query(pattern=ID_REGEX, max_length=128)]
+SinceQ = Annotated[datetime | None, Query(description="Only what was created or changed after this time.")]
+IfMatchH = Annotated[
+    str | None,
+    Header(alias="If-Match", max_length=2000, description="An `ETag` read before: write only if current."),
+]
 
 Lang = str
 ThemeName = Literal["violence", "war", "sexual", "political", "hate", "drugs", "self-harm"]
@@ -40,6 +51,7 @@ class ScreenPromptRequest(_Strict):
 
 
 class EntityBody(_Strict):
+    id: str | None = Field(None, description="If given, the path's id (so what a GET returns can be PUT).")
     kind: EntityKind
     owner: str | None = Field(
         None, description="Defaults to the caller's rightsholder (or the work's owner)."
@@ -52,6 +64,11 @@ class EntityBody(_Strict):
     ambiguous_names: list[str] = Field(default_factory=list)
 
     def to_entity(self, entity_id: str, owner: str) -> Entity:
+        if self.id is not None and self.id != entity_id:
+            raise InvalidInput(
+                f"the body's id {self.id!r} is not the path's {entity_id!r}",
+                errors=[{"pointer": "#/id", "detail": "must equal the id in the path"}],
+            )
         return Entity(
             id=entity_id,
             kind=self.kind,

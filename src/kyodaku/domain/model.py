@@ -34,6 +34,10 @@ class Effect(StrEnum):
 
 
 ANY = "*"
+ID_REGEX = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+"""What an id may be (entries, permissions, rightsholders, references): ids appear in URLs, file
+names and logs, so they stay plain. The one definition: the registry's checks, the catalog's JSON
+Schema rule and the OpenAPI document's patterns all say this."""
 
 THEMES = ("violence", "war", "sexual", "political", "hate", "drugs", "self-harm")
 

@@ -22,6 +22,7 @@ from kyodaku.domain.model import Entity, EntityKind, Permission, Rightsholder, t
 from kyodaku.registry import integrity
 from kyodaku.registry.database import StorePart
 from kyodaku.registry.models import EntityRow, PermissionRow, RightsholderRow
+from kyodaku.registry.paging import Page, PageQuery
 from kyodaku.registry.reference_rows import close_references
 from kyodaku.registry.rows import (
     entity_from_row,
@@ -40,6 +41,7 @@ from kyodaku.registry.versions import (
     latest,
     new_version,
     next_position,
+    version_at,
 )
 
 Value = TypeVar("Value", Rightsholder, Entity, Permission)
@@ -193,6 +195,30 @@ class Entries(StorePart):
 
     def list_permissions(self, owner: str | None = None) -> list[Permission]:
         return self._list(PermissionRow, permission_from_row, owner)
+
+    def page_entities(self, query: PageQuery) -> Page[Entity]:
+        return self._page(EntityRow, entity_from_row, query)
+
+    def page_permissions(self, query: PageQuery) -> Page[Permission]:
+        return self._page(PermissionRow, permission_from_row, query)
+
+    def _page(self, model: type[Row], from_row: Callable[[Any], Value], q: PageQuery) -> Page[Value]:
+        """Current rows by id after `q.after`, filtered, `q.limit` of them (one more is read to know
+        whether another page follows)."""
+        query = select(model).where(current(model)).order_by(model.id).limit(q.limit + 1)
+        if q.after is not None:
+            query = query.where(model.id > q.after)
+        if q.owner is not None:
+            query = query.where(model.owner == q.owner)  # type: ignore[union-attr]
+        if q.kind is not None and model is EntityRow:
+            query = query.where(EntityRow.kind == q.kind)
+        if q.subject is not None and model is PermissionRow:
+            query = query.where(PermissionRow.subject == q.subject)
+        with self._read() as session:
+            if q.updated_since is not None:
+                query = query.where(model.valid_from_version > version_at(session, q.updated_since))
+            rows = list(session.scalars(query))
+            return Page([from_row(r) for r in rows[: q.limit]], more=len(rows) > q.limit)
 
     def _get(self, model: type[Row], entry_id: str, from_row: Callable[[Any], Value]) -> Value:
         with self._read() as session:

@@ -17,6 +17,7 @@ from typing import Literal, Protocol
 
 from kyodaku.domain.model import (
     ANY,
+    ID_REGEX,
     THEMES,
     Catalog,
     Effect,
@@ -28,8 +29,8 @@ from kyodaku.domain.model import (
     to_utc,
 )
 
-ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
-"""Ids appear in URLs, file names and logs: keep them plain. Same rule as the JSON Schema."""
+ID_PATTERN = re.compile(ID_REGEX.strip("^$"))
+"""Ids appear in URLs, file names and logs: keep them plain (`kyodaku.domain.model.ID_REGEX`)."""
 
 REGION_PATTERN = re.compile(r"[A-Z]{2}")
 

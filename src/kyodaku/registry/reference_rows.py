@@ -26,6 +26,7 @@ from kyodaku.registry.content_rows import (
 )
 from kyodaku.registry.database import StorePart
 from kyodaku.registry.models import EntityRow, ReferenceRow
+from kyodaku.registry.paging import Page, PageQuery
 from kyodaku.registry.references import (
     MediaLike,
     ReferenceInfo,
@@ -184,6 +185,23 @@ class ReferenceRows(StorePart):
             if row is None:
                 raise NotFound(f"no reference {reference_id!r}")
             return _info(session, row)
+
+    def page_references(self, entity_id: str, query: PageQuery) -> Page[ReferenceInfo]:
+        """An entry's current references by id, after `query.after`."""
+        select_ = (
+            select(ReferenceRow)
+            .where(current(ReferenceRow), ReferenceRow.entity_id == entity_id)
+            .order_by(ReferenceRow.id)
+            .limit(query.limit + 1)
+        )
+        if query.after is not None:
+            select_ = select_.where(ReferenceRow.id > query.after)
+        with self._read() as session:
+            rows = list(session.scalars(select_))
+            shown = rows[: query.limit]
+            counts = hash_counts(session, {(r.sha256, r.hasher) for r in shown})
+            items = [_reference_info(r, *counts.get((r.sha256, r.hasher), (0, 0))) for r in shown]
+            return Page(items, more=len(rows) > query.limit)
 
     def list_references(self, entity_id: str | None = None, owner: str | None = None) -> list[ReferenceInfo]:
         """Current references, in the order they were attached; `owner` is the entry's current owner."""

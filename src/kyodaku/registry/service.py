@@ -38,6 +38,7 @@ and change nothing because consent is only the rightsholders' to give.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from kyodaku.domain.access import Action, Principal, Role, require
@@ -46,6 +47,8 @@ from kyodaku.domain.model import ANY, Catalog, Entity, Permission, Rightsholder
 from kyodaku.registry.apikeys import CreatedKey, KeyInfo
 from kyodaku.registry.catalog_import import ImportResult
 from kyodaku.registry.entries import CurrentRegistry
+from kyodaku.registry.etags import check_if_match
+from kyodaku.registry.paging import Page, PageQuery
 from kyodaku.registry.reference_rows import BeforeCommit, NewReference, ReferenceGuard
 from kyodaku.registry.references import ReferenceInfo
 from kyodaku.registry.store import RegistryStore
@@ -61,16 +64,30 @@ class RegistryService:
     # ------------------------------------------------------------ helpers
 
     @staticmethod
-    def _owned(p: Principal, not_found: str) -> Callable[[Entity | Permission], None] | None:
-        """A removal guard: another's entry is answered exactly like a missing one."""
-        if p.role is not Role.RIGHTSHOLDER:
+    def _removal(
+        p: Principal, not_found: str, if_match: str | None = None, what: str = ""
+    ) -> Callable[[Entity | Permission], None] | None:
+        """A removal guard: another's entry is answered exactly like a missing one; `if_match` must
+        still name the current version."""
+        scope = p.rightsholder if p.role is Role.RIGHTSHOLDER else None
+        if scope is None and if_match is None:
             return None
 
         def guard(existing: Entity | Permission) -> None:
-            if existing.owner != p.rightsholder:
+            if scope is not None and existing.owner != scope:
                 raise NotFound(not_found)
+            check_if_match(if_match, existing, what)
 
         return guard
+
+    def _scoped(self, p: Principal, query: PageQuery) -> PageQuery | None:
+        """The query confined to the caller's own rows; None when it asks for another owner's."""
+        scope = self._scope(p)
+        if scope is None:
+            return query
+        if query.owner not in (None, scope):
+            return None
+        return replace(query, owner=scope)
 
     @staticmethod
     def _scope(p: Principal) -> str | None:
@@ -99,26 +116,37 @@ class RegistryService:
     def get_entity(self, p: Principal, entity_id: str) -> Entity:
         return self._visible_entity(p, entity_id)
 
-    def put_entity(self, p: Principal, entity: Entity) -> ChangeResult:
+    def put_entity(self, p: Principal, entity: Entity, *, if_match: str | None = None) -> ChangeResult:
+        """Create or replace an entry; with `if_match`, only while it is still the version the caller
+        read (checked under the registry's write lock: PreconditionFailed otherwise)."""
         require(p, Action.WRITE_REGISTRY)
         scope = self._scope(p)
-        if scope is None:
-            return self.store.put_entity(entity, p.actor)
 
         def guard(existing: Entity | None, registry: CurrentRegistry) -> None:
-            if entity.owner != scope:
-                raise Forbidden(f"entry {entity.id!r} must be owned by {scope!r}, not {entity.owner!r}")
-            if existing is not None and existing.owner != scope:
-                raise Forbidden(f"entry id {entity.id!r} is taken by another rightsholder")
-            work = registry.entity(entity.work) if entity.work else None
-            if work is not None and work.owner != scope:
-                raise Forbidden(f"work {entity.work!r} belongs to another rightsholder")
+            if scope is not None:
+                if entity.owner != scope:
+                    raise Forbidden(f"entry {entity.id!r} must be owned by {scope!r}, not {entity.owner!r}")
+                if existing is not None and existing.owner != scope:
+                    raise Forbidden(f"entry id {entity.id!r} is taken by another rightsholder")
+                work = registry.entity(entity.work) if entity.work else None
+                if work is not None and work.owner != scope:
+                    raise Forbidden(f"work {entity.work!r} belongs to another rightsholder")
+            check_if_match(if_match, existing, f"entry {entity.id!r}")
 
         return self.store.put_entity(entity, p.actor, guard=guard)
 
-    def remove_entity(self, p: Principal, entity_id: str) -> ChangeResult:
+    def remove_entity(self, p: Principal, entity_id: str, *, if_match: str | None = None) -> ChangeResult:
         require(p, Action.WRITE_REGISTRY)
-        return self.store.remove_entity(entity_id, p.actor, guard=self._owned(p, f"no entry {entity_id!r}"))
+        return self.store.remove_entity(
+            entity_id,
+            p.actor,
+            guard=self._removal(p, f"no entry {entity_id!r}", if_match, f"entry {entity_id!r}"),
+        )
+
+    def page_entities(self, p: Principal, query: PageQuery) -> Page[Entity]:
+        """A page of entries by id (a rightsholder: its own only; asking for another owner's is empty)."""
+        scoped = self._scoped(p, query)
+        return self.store.page_entities(scoped) if scoped is not None else Page()
 
     # ------------------------------------------------------------ permissions
 
@@ -128,31 +156,41 @@ class RegistryService:
     def get_permission(self, p: Principal, permission_id: str) -> Permission:
         return self._visible_permission(p, permission_id)
 
-    def put_permission(self, p: Principal, permission: Permission) -> ChangeResult:
+    def put_permission(
+        self, p: Principal, permission: Permission, *, if_match: str | None = None
+    ) -> ChangeResult:
         require(p, Action.WRITE_REGISTRY)
         scope = self._scope(p)
-        if scope is None:
-            return self.store.put_permission(permission, p.actor)
 
         def guard(existing: Permission | None, registry: CurrentRegistry) -> None:
-            if permission.owner != scope:
-                raise Forbidden(
-                    f"permission {permission.id!r} must be granted by {scope!r}, not {permission.owner!r}"
-                )
-            subject = registry.entity(permission.subject) if permission.subject != ANY else None
-            if subject is not None and subject.owner != scope:
-                raise Forbidden(
-                    f"{permission.subject!r} belongs to another rightsholder: only its owner grants on it"
-                )
-            if existing is not None and existing.owner != scope:
-                raise Forbidden(f"permission id {permission.id!r} is taken by another rightsholder")
+            if scope is not None:
+                if permission.owner != scope:
+                    raise Forbidden(
+                        f"permission {permission.id!r} must be granted by {scope!r}, not {permission.owner!r}"
+                    )
+                subject = registry.entity(permission.subject) if permission.subject != ANY else None
+                if subject is not None and subject.owner != scope:
+                    raise Forbidden(
+                        f"{permission.subject!r} belongs to another rightsholder: only its owner grants on it"
+                    )
+                if existing is not None and existing.owner != scope:
+                    raise Forbidden(f"permission id {permission.id!r} is taken by another rightsholder")
+            check_if_match(if_match, existing, f"permission {permission.id!r}")
 
         return self.store.put_permission(permission, p.actor, guard=guard)
 
-    def revoke_permission(self, p: Principal, permission_id: str) -> ChangeResult:
+    def revoke_permission(
+        self, p: Principal, permission_id: str, *, if_match: str | None = None
+    ) -> ChangeResult:
         require(p, Action.WRITE_REGISTRY)
-        guard = self._owned(p, f"no permission {permission_id!r}")
+        guard = self._removal(
+            p, f"no permission {permission_id!r}", if_match, f"permission {permission_id!r}"
+        )
         return self.store.revoke_permission(permission_id, p.actor, guard=guard)
+
+    def page_permissions(self, p: Principal, query: PageQuery) -> Page[Permission]:
+        scoped = self._scoped(p, query)
+        return self.store.page_permissions(scoped) if scoped is not None else Page()
 
     # ------------------------------------------------------------ rightsholders
 
@@ -261,6 +299,10 @@ class RegistryService:
                 raise NotFound(f"no reference {reference_id!r}")  # another's looks like none at all
 
         return self.store.remove_reference(reference_id, p.actor, guard=owned if scope else None)
+
+    def page_references(self, p: Principal, entity_id: str, query: PageQuery) -> Page[ReferenceInfo]:
+        self._visible_entity(p, entity_id)
+        return self.store.page_references(entity_id, query)
 
     def list_references(self, p: Principal, entity_id: str | None = None) -> list[ReferenceInfo]:
         if entity_id is not None:

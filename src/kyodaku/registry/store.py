@@ -30,6 +30,7 @@ from kyodaku.registry.catalog_import import CatalogImport, ImportGuard, ImportRe
 from kyodaku.registry.content_rows import ContentRows
 from kyodaku.registry.database import make_engine, migrate
 from kyodaku.registry.entries import Entries, PutGuard, RemoveGuard
+from kyodaku.registry.paging import Page, PageQuery
 from kyodaku.registry.reference_rows import BeforeCommit, NewReference, ReferenceGuard, ReferenceRows
 from kyodaku.registry.references import ReferenceInfo, ReferenceRecord, StoredMedia
 from kyodaku.registry.versions import (
@@ -148,6 +149,15 @@ class RegistryStore:
 
     def list_entities(self, owner: str | None = None) -> list[Entity]:
         return self.entries.list_entities(owner)
+
+    def page_entities(self, query: PageQuery) -> Page[Entity]:
+        return self.entries.page_entities(query)
+
+    def page_permissions(self, query: PageQuery) -> Page[Permission]:
+        return self.entries.page_permissions(query)
+
+    def page_references(self, entity_id: str, query: PageQuery) -> Page[ReferenceInfo]:
+        return self.references.page_references(entity_id, query)
 
     def get_permission(self, permission_id: str) -> Permission:
         return self.entries.get_permission(permission_id)
