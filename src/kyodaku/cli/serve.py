@@ -42,4 +42,8 @@ def serve(
         database_url(db), guard_options(semantic), catalog=catalog, ledger=keep, ledger_key=key,
         ledger_prompt_text=settings.ledger_prompt_text,
     )  # fmt: skip
+    from kyodaku.refresh import settle_heap
+
+    application.state.refresher.settle_after_rebuild = True
+    settle_heap()  # the snapshot just built: out of the collector's sight (see settle_heap)
     uvicorn.run(application, host=host, port=port, log_level="info")
