@@ -83,6 +83,41 @@ def catalog_export(
         sys.stdout.write(yaml.safe_dump(catalog_to_dict(cat), allow_unicode=True, sort_keys=False))
 
 
+@catalog_app.command("list")
+def catalog_list(
+    db: DbOpt = None,
+    owner: Annotated[str | None, typer.Option(help="Only this rightsholder's entries.")] = None,
+    kind: Annotated[str | None, typer.Option(help="work, character or style.")] = None,
+    since: Annotated[str | None, typer.Option(help="Only entries created or changed after it.")] = None,
+    limit: Annotated[int, typer.Option(help="Entries per page (at most 1000).")] = 100,
+    after: Annotated[str | None, typer.Option(help="Continue after this id (see the `next:` line).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per entry (JSON Lines).")] = False,
+) -> None:
+    """List the current entries a page at a time, by id: the API's paging (GET /v1/entities), so a
+    40,000-entry registry is never printed or read whole. The last line names the next page."""
+    import json
+
+    from kyodaku.domain.model import EntityKind
+    from kyodaku.registry.etags import entity_document
+    from kyodaku.registry.paging import PageQuery
+    from kyodaku.registry.store import RegistryStore
+
+    if kind is not None and kind not in {k.value for k in EntityKind}:
+        raise InvalidInput(f"kind must be one of {', '.join(k.value for k in EntityKind)}, not {kind!r}")
+    store = RegistryStore(database_url(db))
+    store.migrate()
+    page = store.page_entities(PageQuery(limit=limit, after=after, owner=owner, kind=kind,
+                                         updated_since=to_utc(since) if since else None))  # fmt: skip
+    for entity in page.items:
+        if as_json:
+            sys.stdout.write(json.dumps(entity_document(entity), ensure_ascii=False) + "\n")
+        else:
+            line = f"{entity.id}\t{entity.kind.value}\t{entity.owner}\t{entity.display_name()}"
+            out.print(line, markup=False)
+    if page.more:
+        err.print(f"next: kyodaku catalog list --after {page.last_id} --limit {limit}", markup=False)
+
+
 @catalog_app.command("enrich")
 def catalog_enrich(
     file: Path,
