@@ -62,7 +62,7 @@ def test_when_rightsholder_key_screens_then_403(api):
 
 
 @pytest.mark.parametrize(
-    ("body", "status"), [({"text": ""}, 422), ({"text": "x" * 50_000}, 413), ({"txt": "a"}, 422)]
+    ("body", "status"), [({"text": ""}, 422), ({"text": "x" * 50_000}, 422), ({"txt": "a"}, 422)]
 )
 def test_when_prompt_is_bad_then_4xx_says_what_is_wrong(api, body, status):
     client, keys = api

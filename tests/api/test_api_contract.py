@@ -263,3 +263,31 @@ def test_when_a_key_goes_over_its_rate_then_429_with_retry_after_and_other_keys_
         assert refused.json()["code"] == "rate_limited" and 1 <= int(refused.headers["retry-after"]) <= 60
         assert client.get("/v1/entities", headers={"Authorization": f"Bearer {two}"}).status_code == 200
         assert client.get("/healthz").status_code == 200
+
+
+def test_when_the_catalog_schema_and_the_api_describe_ids_and_languages_then_they_say_the_same():
+    import json
+    from importlib import resources
+
+    from kyodaku.domain.model import ID_REGEX, LANG_REGEX
+
+    schema = json.loads(resources.files("kyodaku").joinpath("schemas/catalog.schema.json").read_text())
+    defs = schema["$defs"]
+    assert defs["id"]["pattern"] == ID_REGEX and defs["lang"]["pattern"] == LANG_REGEX
+
+
+def test_when_bodies_are_empty_where_the_document_says_non_empty_then_422_points_at_the_field(api):
+    client, h = api
+    char = {"kind": "character"}
+    grant = {"subject": "pikachu", "uses": ["train"]}
+    cases = [
+        ("post", "/v1/screen/prompt", h["operator"], {"text": ""}, "#/text"),
+        ("put", "/v1/entities/e1", h["pokemon"], {**char, "names": {}}, "#/names"),
+        ("put", "/v1/entities/e1", h["pokemon"], {**char, "names": {"en": [" "]}}, "#/names/en/0"),
+        ("post", "/v1/permissions", h["pokemon"], {**grant, "id": ""}, "#/id"),
+        ("post", "/v1/permissions", h["pokemon"], {**grant, "id": "p9", "uses": []}, "#/uses"),
+    ]
+    for method, url, headers, body, pointer in cases:
+        r = getattr(client, method)(url, json=body, headers=headers)
+        assert r.status_code == 422, (url, body)
+        assert pointer in [e.get("pointer") for e in r.json()["errors"]], (url, body, r.json())

@@ -11,11 +11,12 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import Header, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from kyodaku.domain.errors import InvalidInput
+from kyodaku.domain.errors import InvalidInput, KyodakuError
 from kyodaku.domain.model import (
     ID_REGEX,
+    LANG_REGEX,
     Conditions,
     Effect,
     Entity,
@@ -24,6 +25,7 @@ from kyodaku.domain.model import (
     Use,
     to_utc,
 )
+from kyodaku.settings import Settings, load_settings
 
 IdPath = Annotated[str, Path(pattern=ID_REGEX, min_length=1, max_length=128, description="An id.")]
 OwnerQ = Annotated[str | None, Query(pattern=ID_REGEX, max_length=128)]
@@ -33,7 +35,25 @@ IfMatchH = Annotated[
     Header(alias="If-Match", max_length=2000, description="An `ETag` read before: write only if current."),
 ]
 
-Lang = str
+Lang = Annotated[str, StringConstraints(pattern=LANG_REGEX)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=1000, pattern=r"\S")]
+"""A name, a context word, a licensee: not empty, not only spaces."""
+LongText = Annotated[str, StringConstraints(min_length=1, max_length=10_000, pattern=r"\S")]
+Id = Annotated[str, StringConstraints(pattern=ID_REGEX, min_length=1, max_length=128)]
+Region = Annotated[str, StringConstraints(pattern=r"^(\*|[A-Za-z]{2})$")]
+
+
+def _max_prompt_chars() -> int:
+    """The server's configured maximum (KYODAKU_MAX_PROMPT_CHARS) as the process starts, so the
+    document states the limit this server enforces; the default when the environment is unreadable
+    (the server then refuses to start anyway, naming the bad setting)."""
+    try:
+        return load_settings().max_prompt_chars
+    except KyodakuError:
+        return Settings.model_fields["max_prompt_chars"].default
+
+
+MAX_PROMPT_CHARS = _max_prompt_chars()
 ThemeName = Literal["violence", "war", "sexual", "political", "hate", "drugs", "self-harm"]
 
 
@@ -42,10 +62,17 @@ class _Strict(BaseModel):
 
 
 class ScreenPromptRequest(_Strict):
-    text: str = Field(..., description="The prompt to screen.")
-    id: str | None = None
-    licensee: str | None = None
-    region: str | None = Field(None, description="ISO 3166 alpha-2 region of the request.")
+    text: str = Field(
+        ...,
+        min_length=1,
+        max_length=MAX_PROMPT_CHARS,
+        description=f"The prompt to screen: at most {MAX_PROMPT_CHARS:,} characters (the server's setting).",
+    )
+    id: str | None = Field(None, max_length=200, description="Your id for this request, echoed back.")
+    licensee: Text | None = None
+    region: str | None = Field(
+        None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166 alpha-2 region of the request."
+    )
     at: datetime | None = Field(None, description="Time of the request; default now.")
     use: Use | None = Field(None, description="Use to check; default the entry's own (generate or style).")
 
@@ -53,15 +80,15 @@ class ScreenPromptRequest(_Strict):
 class EntityBody(_Strict):
     id: str | None = Field(None, description="If given, the path's id (so what a GET returns can be PUT).")
     kind: EntityKind
-    owner: str | None = Field(
-        None, description="Defaults to the caller's rightsholder (or the work's owner)."
+    owner: Id | None = Field(None, description="Defaults to the caller's rightsholder (or the work's owner).")
+    work: Id | None = None
+    names: dict[Lang, Annotated[list[Text], Field(min_length=1, max_length=200)]] = Field(
+        ..., min_length=1, description="Names per language; at least one."
     )
-    work: str | None = None
-    names: dict[Lang, list[str]] = Field(..., min_length=1)
-    description: dict[Lang, str] = Field(default_factory=dict)
-    context: dict[Lang, list[str]] = Field(default_factory=dict)
-    references: list[str] = Field(default_factory=list)
-    ambiguous_names: list[str] = Field(default_factory=list)
+    description: dict[Lang, LongText] = Field(default_factory=dict)
+    context: dict[Lang, Annotated[list[Text], Field(max_length=200)]] = Field(default_factory=dict)
+    references: list[Text] = Field(default_factory=list, max_length=100)
+    ambiguous_names: list[Text] = Field(default_factory=list, max_length=200)
 
     def to_entity(self, entity_id: str, owner: str) -> Entity:
         if self.id is not None and self.id != entity_id:
@@ -87,13 +114,15 @@ class ConditionsBody(_Strict):
 
 
 class PermissionBody(_Strict):
-    id: str
-    owner: str | None = None
-    subject: str
-    uses: list[Use] = Field(..., min_length=1)
+    id: Id
+    owner: Id | None = None
+    subject: str = Field(
+        ..., pattern=r"^\*$|" + ID_REGEX, description="An entry id, a work id, or * (all yours)."
+    )
+    uses: list[Use] = Field(..., min_length=1, max_length=3)
     effect: Effect = Effect.ALLOW
-    licensees: list[str] = Field(default_factory=lambda: ["*"])
-    regions: list[str] = Field(default_factory=lambda: ["*"])
+    licensees: list[Text] = Field(default_factory=lambda: ["*"], min_length=1, max_length=1000)
+    regions: list[Region] = Field(default_factory=lambda: ["*"], min_length=1, max_length=300)
     valid_from: date | datetime | None = None
     valid_until: date | datetime | None = None
     conditions: ConditionsBody = Field(default_factory=ConditionsBody)
@@ -115,8 +144,8 @@ class PermissionBody(_Strict):
 
 class KeyBody(_Strict):
     role: Literal["admin", "operator", "rightsholder"]
-    rightsholder: str | None = None
-    label: str | None = None
+    rightsholder: Id | None = None
+    label: str | None = Field(None, max_length=200)
 
 
 class KeyCreated(BaseModel):

@@ -35,6 +35,8 @@ class Effect(StrEnum):
 
 ANY = "*"
 ID_REGEX = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+LANG_REGEX = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+"""A BCP-47-like language tag (en, ja, ja-Latn, zh-Hans, pt-BR): the keys of names and descriptions."""
 """What an id may be (entries, permissions, rightsholders, references): ids appear in URLs, file
 names and logs, so they stay plain. The one definition: the registry's checks, the catalog's JSON
 Schema rule and the OpenAPI document's patterns all say this."""
