@@ -61,7 +61,9 @@ def test_when_prompt_only_shares_words_with_names_then_allowed(guard, text):
 
 
 def test_when_ambiguous_name_has_no_context_then_a_note_explains_why(guard):
-    d = guard.screen_prompt("Cloud sitting in a cafe")
+    # Not the subject of the picture either ("Cloud sitting in a cafe" is held for review:
+    # tests/matching/test_subject.py).
+    d = guard.screen_prompt("a Cloud latte art in a cafe")
     assert d.verdict is Verdict.ALLOW
     assert any("cloud-strife" in n for n in d.notes)
 

@@ -78,3 +78,16 @@ def test_when_two_names_share_a_key_then_one_hit_with_the_closest_variant(index)
 
 def test_when_index_is_empty_then_find_returns_nothing():
     assert AliasIndex([]).find(skeleton("Pikachu")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("一张DC漫画的海报", ["dc"]),
+        ("DC漫畫的封面，城市遭到攻擊", ["dc"]),
+        ("DC漫画家在画室里工作", []),  # 漫画家 "cartoonist": the name ends inside a word
+    ],
+)
+def test_when_a_latin_and_han_name_ends_in_han_then_chinese_word_boundaries_decide(text, found):
+    index = AliasIndex([_variant("dc", "DC漫画", "zh"), _variant("dc", "DC漫畫", "zh")])
+    assert _entities(index, text) == found

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 
 from kyodaku.domain.findings import Finding
 from kyodaku.snapshot import Snapshot, support_groups
-from kyodaku.text.alias import AliasHit
-from kyodaku.text.ambiguity import FIRST_NAME_REASON, PHRASE_REASON
+from kyodaku.text.alias import AliasHit, NameVariant
+from kyodaku.text.ambiguity import FIRST_NAME_REASON, FORCED_REASON, PHRASE_REASON, in_dictionary
 from kyodaku.text.semantic import EncodedQuery
 from kyodaku.text.surface import disguised, person_name_part, written_as_title
 
@@ -53,7 +53,7 @@ def support_for(
         and (not near or text is None or _same_clause(text, hit.span, c.span))
     ]
     support.extend(_siblings(snapshot, hit, others, text))
-    if hit.variant.ambiguity_reason == PHRASE_REASON and written_as_title(hit.text):
+    if _ordinary_phrase(hit.variant) and written_as_title(hit.text):
         support.append(f'written as a name: "{hit.text}"')
     if disguised(hit.text, hit.variant.name):
         support.append(f'disguised spelling "{hit.text}": ordinary words are not disguised')
@@ -65,6 +65,17 @@ def support_for(
         if best is not None and best >= -margin:
             support.append(f"semantic: the rest of the prompt fits the description (margin {best:+.3f})")
     return support
+
+
+def _ordinary_phrase(variant: NameVariant) -> bool:
+    """A name ambiguous as a phrase of ordinary words: found so ("one piece"), or marked ambiguous
+    by the catalog and made of dictionary words ("Demon Slayer": "a demon slayer knight"). Written
+    as a title, such a phrase is a name; the catalog's mark says it is a phrase, not why else."""
+    reason = variant.ambiguity_reason
+    if reason != FORCED_REASON:
+        return reason == PHRASE_REASON
+    words = variant.name.casefold().split()
+    return len(words) > 1 and all(w.isascii() and in_dictionary(w) for w in words)
 
 
 def _siblings(snapshot: Snapshot, hit: AliasHit, others: Sequence[AliasHit], text: str | None) -> list[str]:

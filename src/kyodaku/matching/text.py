@@ -17,12 +17,14 @@ from kyodaku.domain.errors import ScreeningUnavailable
 from kyodaku.domain.findings import Evidence, Finding
 from kyodaku.matching.base import ContentKind, MatchResult, Stage, register_matcher
 from kyodaku.matching.prepare import PreparedPrompt
+from kyodaku.matching.subject import subject_reading
 from kyodaku.matching.support import support_for
 from kyodaku.options import GuardOptions
 from kyodaku.snapshot import CONTEXT_NAME, Snapshot
 from kyodaku.text.alias import AliasHit
 from kyodaku.text.ambiguity import in_dictionary, is_common_word
 from kyodaku.text.semantic import names_a_group
+from kyodaku.text.subject import cues as subject_cues
 from kyodaku.text.surface import folded_into_word, written_as_title
 
 ALIAS_SCORE = 1.0
@@ -114,7 +116,9 @@ class SemanticMatcher:
 @register_matcher
 class AliasMatcher:
     """Registered names, exactly (on the phonetic skeleton). An ambiguous name ("Cloud", "Link",
-    "Mario") counts only with support from the rest of the prompt, and then scores lower."""
+    "Mario") counts only with support from the rest of the prompt, and then scores lower; without
+    support, as the depicted subject of the request it is read by why it is ambiguous (blocked,
+    or held for review: matching/subject.py)."""
 
     name: ClassVar[str] = "alias"
     kinds: ClassVar[frozenset[ContentKind]] = PROMPT
@@ -122,6 +126,7 @@ class AliasMatcher:
 
     def __init__(self, options: GuardOptions) -> None:
         self.support_margin = options.support_margin
+        subject_cues()  # the depiction-cue lexicon, read once per guard rather than on a first prompt
 
     @classmethod
     def enabled(cls, options: GuardOptions) -> bool:
@@ -155,10 +160,16 @@ class AliasMatcher:
                 snapshot, hit, context_hits, described, content.query, self.support_margin, hits, content.text
             )
             if not support:
-                out.notes.append(
-                    f'"{hit.text}" at {hit.span[0]}..{hit.span[1]} may name {v.entity}, but it is '
-                    f"{v.ambiguity_reason} and nothing in the prompt supports that reading"
-                )
+                reading = subject_reading(v, snapshot.entities.get(v.entity), content.text, hit.span)
+                if reading is None:
+                    out.notes.append(
+                        f'"{hit.text}" at {hit.span[0]}..{hit.span[1]} may name {v.entity}, but it is '
+                        f"{v.ambiguity_reason} and nothing in the prompt supports that reading"
+                    )
+                    continue
+                ev = Evidence(span=hit.span, text=hit.text, variant=v.name, lang=v.lang, note=reading.reason)
+                found = Finding(v.entity, v.kind, ALIAS_SCORE, "alias+context", ev, (reading.support,))
+                out.findings.append(found.adjusted(reading.reason, reading.score))
                 continue
             note = f"ambiguous name ({v.ambiguity_reason}) with supporting context"
             if derived:

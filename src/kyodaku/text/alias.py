@@ -19,7 +19,8 @@ because skeletons drop spaces:
 * Hangul: the name starts a word, and only a particle or ending may follow it
   inside the word (피카츄가, not 링크드인): see text/segment.py.
 * Han: the name's ends are word boundaries of the prompt as jieba segments it
-  (超人 is not in 超人类, "transhuman"): see text/segment.py.
+  (超人 is not in 超人类, "transhuman"): see text/segment.py. So is the end of a name that
+  starts in Latin letters and ends in Han ("DC漫画的海报").
 """
 
 from __future__ import annotations
@@ -109,7 +110,8 @@ class AliasIndex:
             # Cheap rejection first: most raw hits of a big catalog are short names inside words,
             # and in alphabetic text every variant of a key needs a word boundary at both ends.
             if script[start] not in _NO_SPACE_SCRIPTS and (
-                (start and gap[start] == Gap.NONE) or not _end_ok(sk, end)
+                (start and gap[start] == Gap.NONE)
+                or (not _end_ok(sk, end) and script[end - 1] not in _NO_SPACE_SCRIPTS)
             ):
                 continue
             span = sk.span(start, end)
@@ -178,4 +180,10 @@ def accept(sk: Skeleton, i: int, j: int, variant: NameVariant) -> bool:
         before = sk.text[sk.start[i] - 1] if sk.start[i] > 0 else ""
         after = sk.text[sk.start[j]] if j < len(sk.key) else ""
         return (_start_ok(sk, i) or before in PARTICLES) and (_end_ok(sk, j) or after in PARTICLES)
-    return _start_ok(sk, i) and _end_ok(sk, j) and _inner_ok(sk, i, j, variant.splits)
+    if sk.script[j - 1] == Script.HAN:
+        # A name that starts in Latin letters and ends in Han ("DC漫画"): its end is a word
+        # boundary of the Chinese text after it, not a space.
+        end_ok = sk.span(i, j)[1] in chinese_boundaries(sk.text)
+    else:
+        end_ok = _end_ok(sk, j)
+    return _start_ok(sk, i) and end_ok and _inner_ok(sk, i, j, variant.splits)

@@ -57,6 +57,8 @@ _OTHER_LATIN = ("fr", "de", "es", "it", "pt", "nl")
 
 
 FIRST_NAME_REASON = "common first name"
+FORCED_REASON = "marked ambiguous in the catalog"
+TRANSLITERATION_REASON = "transliteration of an ambiguous name"
 PHRASE_REASON = "a phrase of ordinary words"
 PHRASE_WORD_ZIPF = 4.0
 _PHRASE_GLUE = frozenset(["the", "a", "an", "of", "and", "in", "on", "to", "for", "with", "&", "-"])
@@ -215,11 +217,11 @@ def entity_ambiguities(
     keys = keys or {}
     out = {n: classify(n, lang, keys.get(n)) for lang, n in names}
     for n in forced:
-        out[n] = AmbiguityVerdict(True, "marked ambiguous in the catalog")
+        out[n] = AmbiguityVerdict(True, FORCED_REASON)
     if any(v.ambiguous and not v.by_key and _is_latin_word(n) for n, v in out.items()):
         for n, v in list(out.items()):
             if not v.ambiguous and _is_kana_word(n) and len(n) <= 6:
-                out[n] = AmbiguityVerdict(True, "transliteration of an ambiguous name")
+                out[n] = AmbiguityVerdict(True, TRANSLITERATION_REASON)
     return out
 
 

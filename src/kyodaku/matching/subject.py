@@ -1,0 +1,182 @@
+"""An ambiguous name that the request makes its depicted subject, read by *why* it is ambiguous.
+
+"Mario", "Link", マリオ and 孫悟空 need support before they count (matching/support.py), because
+most prompts that contain them mean something else. When nothing supports the name but the prompt
+makes it what the picture is of ("a poster of Link", "Mario surfing at sunset", "マリオのイラスト":
+see `kyodaku.text.subject`), what is left depends on what else the name could be:
+
+* a first name (Mario, Elsa, Kirby; マリオ, 마리오 as their transliterations): a generator cannot
+  draw a private person it has never seen, and a prompt about one says who it is (a surname, a
+  relation, an honorific, an appositive: any of those leaves the name alone). A bare first name as
+  the subject can only be the famous bearer the generator knows: **block**;
+* an ordinary word (Link, Frozen; リンク): written as a proper noun (capitalised, standing alone, not
+  before a noun it modifies) as what a picture is of, the word reading is gone: **block**. As the
+  head of an action at the start of a prompt ("Link surfing") capitals say nothing and a compound
+  noun reads the same ("Cloud computing"): **review**. In scripts without letter case (リンクのイラスト
+  may be a link icon) a picture of it is split: **review**;
+* any other reading (孫悟空 is also the Monkey King of Journey to the West, 龙猫 a chinchilla, 超人
+  "superhuman"; names the catalog marks ambiguous for such reasons): the other reading can be
+  pictured just as well, so a picture of it is split: **review**; an action decides nothing (the
+  Monkey King fights too).
+
+Phrases of ordinary words ("One Piece") and names several works share are left to support, and
+style names need a style cue: neither is decided here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
+
+from kyodaku.domain.model import Entity
+from kyodaku.text.alias import NameVariant
+from kyodaku.text.ambiguity import FIRST_NAME_REASON, FORCED_REASON, TRANSLITERATION_REASON, classify
+from kyodaku.text.subject import Frame, NameRole, name_role, noun_like
+
+SUBJECT_SCORE = 0.8
+"""A name read as the depicted subject: weaker than a supported name (0.9), enough to block."""
+SPLIT_SCORE = 0.6
+"""A depicted subject with another reading as likely: below `review_below`, so held for review."""
+
+
+class Sense(Enum):
+    """What else an ambiguous name can be, which decides what being the subject settles."""
+
+    PERSON = "a first name"
+    WORD = "an ordinary word"
+    OTHER = "another reading"
+
+
+@dataclass(frozen=True)
+class SubjectReading:
+    """An ambiguous name read as the registered entry because the request makes it its subject."""
+
+    score: float
+    support: str  # the evidence, in words
+    reason: str  # why this score
+
+
+def subject_reading(
+    variant: NameVariant, entity: Entity | None, text: str, span: tuple[int, int]
+) -> SubjectReading | None:
+    """The reading of an unsupported ambiguous name at `text[span]` as the depicted subject, or
+    None when the prompt does not make it the subject, or names a private person by it."""
+    if _left_alone(variant):
+        return None
+    if text[span[0]].islower() and variant.ambiguity_reason.startswith(_LATIN_WORD_REASON):
+        return None  # an ordinary word in lower case reads as the word (`_score`); most tags stop here
+    role = name_role(text, span)
+    if role.frame is None or role.person:
+        return None
+    sense = sense_of(variant, _latin_names(entity) if _inherits(variant) else ())
+    score = _score(sense, role) if sense is not None else None
+    if score is None:
+        return None
+    frame = {
+        Frame.DEPICTION: "what the picture is of",
+        Frame.ACTION: "the one acting",
+        Frame.SCENE: "the one the scene is about",
+    }[role.frame]
+    support = f'subject: "{role.cue}" makes "{text[span[0] : span[1]]}" {frame}'
+    verdict = "read as the name" if score >= SUBJECT_SCORE else "held for review: the other reading fits too"
+    reason = f"ambiguous name ({sense.value}) as the depicted subject, {verdict}"
+    return SubjectReading(score, support, reason)
+
+
+_SENSED = (FIRST_NAME_REASON, FORCED_REASON, TRANSLITERATION_REASON)
+_LATIN_WORD_REASON = "common word ("  # "common word (zipf 4.99)"; "common word in ja (...)" is caseless
+_SENSED_PREFIXES = ("common word", "derived from", "an ordinary Chinese word")
+
+
+def _left_alone(variant: NameVariant) -> bool:
+    """Names this module never reads (checked first: it runs for every unsupported name)."""
+    reason = variant.ambiguity_reason
+    return (
+        not variant.ambiguous
+        or variant.by_key
+        or variant.kind in ("style", "context")
+        or not (reason in _SENSED or reason.startswith(_SENSED_PREFIXES))
+    )
+
+
+def _inherits(variant: NameVariant) -> bool:
+    reason = variant.ambiguity_reason
+    return reason in (TRANSLITERATION_REASON, FORCED_REASON) or reason.startswith("derived from")
+
+
+def _score(sense: Sense, role: NameRole) -> float | None:
+    if sense is Sense.PERSON:
+        return SUBJECT_SCORE
+    if role.frame is Frame.SCENE:
+        return None  # "Cloud over Mount Fuji", "Peach on a plate": headline-style common nouns
+    if role.cased and not role.proper_form:
+        return None  # "link building", "a poster of frozen peas"
+    if role.frame is Frame.DEPICTION:
+        if role.cased and not role.stands_alone:
+            return None  # "a picture of Cloud computing"
+        return SUBJECT_SCORE if sense is Sense.WORD and role.cased else SPLIT_SCORE
+    if sense is Sense.WORD and role.cased and not noun_like(role.cue):
+        return SPLIT_SCORE  # "Link surfing" reads like "Cloud surfing"
+    return None
+
+
+def _latin_names(entity: Entity | None) -> tuple[tuple[str, str], ...]:
+    if entity is None:
+        return ()
+    return tuple((lang, n) for lang, n in entity.all_names() if _single_latin_word(n))
+
+
+@lru_cache(maxsize=65_536)
+def sense_of(variant: NameVariant, latin_names: tuple[tuple[str, str], ...]) -> Sense | None:
+    """Why `variant` is ambiguous, as a `Sense`; None for what this module leaves alone.
+
+    A transliteration (and a kana or Hangul name the catalog marks) is ambiguous the way its
+    entry's one-word Latin name is: マリオ and 마리오 like Mario, リンク and "Rinku" like Link. A Han
+    name keeps its own reason: 孫悟空 is the Monkey King, not a first name."""
+    if not variant.ambiguous or variant.by_key or variant.kind in ("style", "context"):
+        return None
+    reason = variant.ambiguity_reason
+    if reason == FIRST_NAME_REASON:
+        return Sense.PERSON
+    if reason.startswith("common word"):
+        return Sense.WORD
+    transliterated = reason == TRANSLITERATION_REASON or reason.startswith("derived from")
+    if transliterated or (reason == FORCED_REASON and _kana_or_hangul(variant.name)):
+        inherited = {_latin_sense(lang, n) for lang, n in latin_names}
+        if Sense.WORD in inherited:
+            return Sense.WORD
+        if Sense.PERSON in inherited:
+            return Sense.PERSON
+    if reason == FORCED_REASON and _single_latin_word(variant.name):
+        return _latin_sense(variant.lang, variant.name) or Sense.OTHER
+    if reason == FORCED_REASON or reason.startswith("an ordinary Chinese word"):
+        # A Latin phrase the catalog marks ("Demon Slayer") is a phrase: support reads its title case.
+        return None if _latin_phrase(variant.name) else Sense.OTHER
+    return None
+
+
+def _latin_phrase(name: str) -> bool:
+    return all(_single_latin_word(w) for w in name.split())
+
+
+def _latin_sense(lang: str, name: str) -> Sense | None:
+    verdict = classify(name, lang)
+    if not verdict.ambiguous:
+        return None
+    if verdict.reason == FIRST_NAME_REASON:
+        return Sense.PERSON
+    return Sense.WORD if verdict.reason.startswith("common word") else None
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z\u00C0-\u024F'\-]+")
+
+
+def _single_latin_word(name: str) -> bool:
+    return _LATIN_WORD.fullmatch(name.strip()) is not None
+
+
+def _kana_or_hangul(name: str) -> bool:
+    letters = [c for c in name if c.isalpha()]
+    return bool(letters) and all(0x3041 <= ord(c) <= 0x30FF or 0xAC00 <= ord(c) <= 0xD7AF for c in letters)
