@@ -369,13 +369,20 @@ def _romanize(units: list[_Unit]) -> list[_Unit]:
             j += 1
         run = units[i:j]
         pieces = kana_run_to_romaji("".join(u.ch for u in run))
-        first = True
+        # A unit that reads as nothing (a lone mark, an iteration mark) passes its gap on to the next
+        # letter, and the stronger separator wins, as for dropped symbols (" ー:0": a space).
+        pending = Gap.NONE
         for u, piece in zip(run, pieces, strict=True):
-            for c in piece:
-                out.append(_Unit(c, u.start, u.end, u.gap if first else Gap.NONE, Script.KANA, False))
-                first = False
-        if first and run and j < len(units) and units[j].gap == Gap.NONE:
-            units[j].gap = run[0].gap  # a run that produced no letters (lone marks): keep its gap
+            if not piece:
+                pending = max(pending, u.gap)
+                continue
+            for n, c in enumerate(piece):
+                out.append(
+                    _Unit(c, u.start, u.end, max(u.gap, pending) if n == 0 else Gap.NONE, Script.KANA, False)
+                )
+            pending = Gap.NONE
+        if pending and j < len(units):
+            units[j].gap = max(units[j].gap, pending)
         i = j
     return out
 
@@ -583,7 +590,8 @@ def skeleton(text: str) -> Skeleton:
         chunk = _chunk(m.group())
         if chunk.kana and previous_kana:
             return _full_skeleton(text)
-        previous_kana = chunk.kana
+        if chunk.kana or chunk.sk.key:  # a chunk of punctuation alone does not part kana ("ピ _ ー")
+            previous_kana = chunk.kana
         chunks.append((at, chunk))
     if len(chunks) == 1 and chunks[0][0] == 0 and len(chunks[0][1].sk.text) == n:
         return replace(chunks[0][1].sk, text=text)
