@@ -154,6 +154,70 @@ def _responses(op: Operation) -> dict[str, Any]:
     return out
 
 
+IDEMPOTENCY_HEADER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Send the same key to retry this request safely: a retry gets the first answer (see "
+    "docs/api.md). 1-200 visible ASCII characters; kept 24 hours per API key.",
+    "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,200}$"},
+}
+ETAG_HEADER = {
+    "ETag": {"description": "The representation's tag, for `If-Match`.", "schema": {"type": "string"}}
+}
+LINK_HEADER = {
+    "Link": {"description": '`<next page URL>; rel="next"` when more follow.', "schema": {"type": "string"}}
+}
+TAGGED = {
+    ("get", "/v1/entities/{entity_id}"),
+    ("put", "/v1/entities/{entity_id}"),
+    ("post", "/v1/permissions"),
+    ("get", "/v1/permissions/{permission_id}"),
+    ("get", "/v1/references/{reference_id}"),
+}
+PAGED = {("get", "/v1/entities"), ("get", "/v1/permissions"), ("get", "/v1/entities/{entity_id}/references")}
+HTML_TOO = {("get", "/v1/reports/transparency"), ("get", "/v1/reports/parity")}
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {"type": "string", "format": "binary"},
+                        "description": "One or more image or video files (parts named `file`).",
+                    }
+                },
+            }
+        }
+    },
+}
+
+
+def _declare_headers(method: str, path: str, operation: dict[str, Any]) -> None:
+    """What the middleware and the routes' response headers do, which FastAPI cannot see."""
+    from kyodaku.api.idempotency import covered
+
+    if covered(method.upper(), path.replace("{", "").replace("}", "")) and method == "post":
+        operation.setdefault("parameters", []).append(dict(IDEMPOTENCY_HEADER))
+    success = next((c for c in ("200", "201") if c in operation.get("responses", {})), None)
+    if success is None:
+        return
+    answer = operation["responses"][success]
+    if (method, path) in TAGGED:
+        answer.setdefault("headers", {}).update(ETAG_HEADER)
+    if (method, path) in PAGED:
+        answer.setdefault("headers", {}).update(LINK_HEADER)
+    if (method, path) in HTML_TOO:
+        answer.setdefault("content", {})["text/html"] = {"schema": {"type": "string"}}
+    if (method, path) == ("post", "/v1/entities/{entity_id}/references") and "requestBody" not in operation:
+        operation["requestBody"] = UPLOAD_BODY
+
+
 def install_contract(app: FastAPI) -> None:
     """Replace the app's OpenAPI builder by one that adds roles and every refusal (built once)."""
 
@@ -174,6 +238,7 @@ def install_contract(app: FastAPI) -> None:
                     continue
                 responses = operation.setdefault("responses", {})
                 responses.update(_responses(op))
+                _declare_headers(method, path, operation)
                 described = operation.get("description") or ""
                 operation["description"] = (_who(op) + "\n\n" + described).strip()
                 if op.who == PUBLIC:

@@ -113,6 +113,8 @@ class Idempotency:
             await send({"type": "http.response.body", "body": found.body or b""})
 
     async def _run_and_keep(self, scope: Scope, body: bytes, owner: str, key: str, send: Send) -> None:
+        """Run the request once; a 2xx answer is stored *before* its last byte goes out, so a retry
+        the client sends the moment it has the answer already finds it (not a pending key)."""
         delivered = False
 
         async def replay() -> Message:
@@ -125,9 +127,10 @@ class Idempotency:
         status = 500
         kept: list[tuple[str, str]] = []
         chunks: list[bytes] = []
+        stored = False
 
         async def capture(message: Message) -> None:
-            nonlocal status
+            nonlocal status, stored
             if message["type"] == "http.response.start":
                 status = message["status"]
                 for name, value in message.get("headers", []):
@@ -135,14 +138,14 @@ class Idempotency:
                         kept.append((name.decode("latin-1"), value.decode("latin-1")))
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
+                if not message.get("more_body", False) and 200 <= status < 300:
+                    answer = b"".join(chunks)
+                    await run_in_threadpool(self.keys.complete, owner, key, status, json.dumps(kept), answer)
+                    stored = True
             await send(message)
 
         try:
             await self.app(scope, replay, capture)
         finally:
-            if 200 <= status < 300:
-                await run_in_threadpool(
-                    self.keys.complete, owner, key, status, json.dumps(kept), b"".join(chunks)
-                )
-            else:
+            if not stored:
                 await run_in_threadpool(self.keys.release, owner, key)

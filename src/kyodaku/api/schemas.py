@@ -7,11 +7,12 @@ registry's, checked once in `registry/integrity.py`.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import Header, Path, Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from kyodaku.domain.errors import InvalidInput, KyodakuError
 from kyodaku.domain.model import (
@@ -27,9 +28,23 @@ from kyodaku.domain.model import (
 )
 from kyodaku.settings import Settings, load_settings
 
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _iso_only(value: object) -> object:
+    """Dates and times as ISO 8601 text only: pydantic would otherwise read 0 or "0.5" as a Unix
+    time, which the document (`format: date-time`) does not allow and no client means."""
+    if isinstance(value, datetime | date) or (isinstance(value, str) and _ISO.match(value)):
+        return value
+    raise ValueError("expected an ISO 8601 date or date-time, e.g. 2026-12-05 or 2026-12-05T09:00:00Z")
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
+IsoDate = Annotated[date, BeforeValidator(_iso_only)]
+
 IdPath = Annotated[str, Path(pattern=ID_REGEX, min_length=1, max_length=128, description="An id.")]
 OwnerQ = Annotated[str | None, Query(pattern=ID_REGEX, max_length=128)]
-SinceQ = Annotated[datetime | None, Query(description="Only what was created or changed after this time.")]
+SinceQ = Annotated[IsoDateTime | None, Query(description="Only what was created or changed after this time.")]
 IfMatchH = Annotated[
     str | None,
     Header(alias="If-Match", max_length=2000, description="An `ETag` read before: write only if current."),
@@ -73,7 +88,7 @@ class ScreenPromptRequest(_Strict):
     region: str | None = Field(
         None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166 alpha-2 region of the request."
     )
-    at: datetime | None = Field(None, description="Time of the request; default now.")
+    at: IsoDateTime | None = Field(None, description="Time of the request; default now.")
     use: Use | None = Field(None, description="Use to check; default the entry's own (generate or style).")
 
 
@@ -123,8 +138,8 @@ class PermissionBody(_Strict):
     effect: Effect = Effect.ALLOW
     licensees: list[Text] = Field(default_factory=lambda: ["*"], min_length=1, max_length=1000)
     regions: list[Region] = Field(default_factory=lambda: ["*"], min_length=1, max_length=300)
-    valid_from: date | datetime | None = None
-    valid_until: date | datetime | None = None
+    valid_from: IsoDate | IsoDateTime | None = None
+    valid_until: IsoDate | IsoDateTime | None = None
     conditions: ConditionsBody = Field(default_factory=ConditionsBody)
 
     def to_permission(self, owner: str) -> Permission:
