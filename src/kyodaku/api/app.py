@@ -111,6 +111,9 @@ def create_app(
             "Consent-first rights control for generative AI. Authenticate with `Authorization: Bearer <key>`."
         ),
         lifespan=lifespan,
+        # Short operation ids (the route's function name: `put_entity`, `list_cases`), so a generated
+        # client's functions read like the API rather than like its URLs.
+        generate_unique_id_function=lambda route: route.name,
     )
     app.state.store, app.state.service, app.state.guard, app.state.refresher = (
         store,
@@ -204,8 +207,13 @@ def create_app(
 
     @app.get("/v1/entities", tags=["registry"], response_model=PageBody)
     def list_entities(
-        who: Caller, request: Request, response: Response, limit: LimitQ = DEFAULT_PAGE,
-        cursor: CursorQ = None, owner: OwnerQ = None, kind: EntityKind | None = None,
+        who: Caller,
+        request: Request,
+        response: Response,
+        limit: LimitQ = DEFAULT_PAGE,
+        cursor: CursorQ = None,
+        owner: OwnerQ = None,
+        kind: EntityKind | None = None,
         updated_since: SinceQ = None,
     ) -> dict[str, Any]:
         """Entries by id, a page at a time; filter by owner, kind, or changed since a time."""
@@ -239,8 +247,14 @@ def create_app(
 
     @app.get("/v1/permissions", tags=["registry"], response_model=PageBody)
     def list_permissions(
-        who: Caller, request: Request, response: Response, limit: LimitQ = DEFAULT_PAGE,
-        cursor: CursorQ = None, owner: OwnerQ = None, subject: OwnerQ = None, updated_since: SinceQ = None,
+        who: Caller,
+        request: Request,
+        response: Response,
+        limit: LimitQ = DEFAULT_PAGE,
+        cursor: CursorQ = None,
+        owner: OwnerQ = None,
+        subject: OwnerQ = None,
+        updated_since: SinceQ = None,
     ) -> dict[str, Any]:
         """Permissions by id, a page at a time; filter by owner, subject, or changed since a time."""
         filters = {"owner": owner, "subject": subject, "updated_since": updated_since}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -59,7 +59,10 @@ async def file_case(
 
 @router.get("/v1/cases")
 def list_cases(
-    request: Request, who: Caller, state: CaseState | None = None, limit: int = 100
+    request: Request,
+    who: Caller,
+    state: CaseState | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """The caller's cases (the desk's: everyone's), the nearest deadline first."""
     if not 1 <= limit <= 1000:

@@ -25,7 +25,12 @@ from kyodaku.registry.paging import DEFAULT_PAGE, MAX_PAGE, Page, PageQuery
 
 LimitQ = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Items per page (at most {MAX_PAGE}).")]
 CursorQ = Annotated[
-    str | None, Query(max_length=512, description="The previous page's `next_cursor`; omit for the first.")
+    str | None,
+    Query(
+        max_length=512,
+        pattern=r"^[A-Za-z0-9_-]+\.[0-9a-f]{16}$",
+        description="The previous page's `next_cursor`; omit for the first.",
+    ),
 ]
 _MAX_CURSOR = 512
 

@@ -51,9 +51,14 @@ IfMatchH = Annotated[
 ]
 
 Lang = Annotated[str, StringConstraints(pattern=LANG_REGEX)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=1000, pattern=r"\S")]
+_VISIBLE = r"[^\s\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+"""A character that is not white space, with the spaces spelled out: what counts as white space
+differs between regex engines (ECMA's counts U+FEFF, Rust's and Python's U+0085, Python's also
+U+001C-U+001F), and the document must refuse exactly what the server refuses, whichever engine a
+client's validator uses."""
+Text = Annotated[str, StringConstraints(min_length=1, max_length=1000, pattern=_VISIBLE)]
 """A name, a context word, a licensee: not empty, not only spaces."""
-LongText = Annotated[str, StringConstraints(min_length=1, max_length=10_000, pattern=r"\S")]
+LongText = Annotated[str, StringConstraints(min_length=1, max_length=10_000, pattern=_VISIBLE)]
 Id = Annotated[str, StringConstraints(pattern=ID_REGEX, min_length=1, max_length=128)]
 Region = Annotated[str, StringConstraints(pattern=r"^(\*|[A-Za-z]{2})$")]
 
@@ -69,6 +74,19 @@ def _max_prompt_chars() -> int:
 
 
 MAX_PROMPT_CHARS = _max_prompt_chars()
+
+
+def _lang_keys_only(schema: dict) -> None:
+    """Maps keyed by language, written as `propertyNames` (the key pattern) plus `additionalProperties`
+    (the value), not pydantic's `patternProperties`: by the latter any other key is valid by the
+    document while the server refuses it, and client generators that do not read `patternProperties`
+    produce a map that cannot hold any key at all."""
+    patterns = schema.pop("patternProperties", None) or {}
+    for pattern, value in patterns.items():
+        schema["propertyNames"] = {"pattern": pattern}
+        schema["additionalProperties"] = value
+
+
 ThemeName = Literal["violence", "war", "sexual", "political", "hate", "drugs", "self-harm"]
 
 
@@ -98,10 +116,12 @@ class EntityBody(_Strict):
     owner: Id | None = Field(None, description="Defaults to the caller's rightsholder (or the work's owner).")
     work: Id | None = None
     names: dict[Lang, Annotated[list[Text], Field(min_length=1, max_length=200)]] = Field(
-        ..., min_length=1, description="Names per language; at least one."
+        ..., min_length=1, description="Names per language; at least one.", json_schema_extra=_lang_keys_only
     )
-    description: dict[Lang, LongText] = Field(default_factory=dict)
-    context: dict[Lang, Annotated[list[Text], Field(max_length=200)]] = Field(default_factory=dict)
+    description: dict[Lang, LongText] = Field(default_factory=dict, json_schema_extra=_lang_keys_only)
+    context: dict[Lang, Annotated[list[Text], Field(max_length=200)]] = Field(
+        default_factory=dict, json_schema_extra=_lang_keys_only
+    )
     references: list[Text] = Field(default_factory=list, max_length=100)
     ambiguous_names: list[Text] = Field(default_factory=list, max_length=200)
 
