@@ -148,6 +148,10 @@ def serve(
 
 
 # -- the run --------------------------------------------------------------------------------------
+POLICY = Path(__file__).with_name("schemathesis.toml")
+"""Which refusals of schema-valid requests the API documents and keeps (read its comments)."""
+
+
 def known_ids_config(ids: dict[str, list[str]], probability: float = 0.5) -> str:
     """A schemathesis.toml that draws path ids from what the registry holds half the time.
 
@@ -370,10 +374,15 @@ def check(
     url: str, key: str, role: str, args: argparse.Namespace, reports: Path, ids: dict[str, list[str]] | None
 ) -> int:
     reports.mkdir(parents=True, exist_ok=True)
+    config = POLICY.read_text(encoding="utf-8") + "\n" if args.policy else ""
     if ids:
-        (reports / "schemathesis.toml").write_text(known_ids_config(ids), encoding="utf-8")
+        config += known_ids_config(ids)
         print("known ids: " + ", ".join(f"{len(v)} {k}" for k, v in ids.items()))
-    command = schemathesis_command(url, key, args, reports, known_ids=bool(ids))
+    if config:
+        (reports / "schemathesis.toml").write_text(config, encoding="utf-8")
+        parts = (["bench/schemathesis.toml (policy)"] if args.policy else []) + (["known ids"] if ids else [])
+        print("config: " + " + ".join(parts))
+    command = schemathesis_command(url, key, args, reports, known_ids=bool(config))
     began = time.perf_counter()
     env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
     with (reports / "console.txt").open("w", encoding="utf-8") as console:
@@ -424,6 +433,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--known-ids", action="store_true", help="draw path ids from the registry half the time (a config)"
+    )
+    parser.add_argument(
+        "--no-policy",
+        dest="policy",
+        action="store_false",
+        help="schemathesis' default expected statuses, without bench/schemathesis.toml's (412, 415, 422)",
     )
     args = parser.parse_args()
     if importlib.util.find_spec("schemathesis") is None:
