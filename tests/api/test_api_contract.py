@@ -291,3 +291,11 @@ def test_when_bodies_are_empty_where_the_document_says_non_empty_then_422_points
         r = getattr(client, method)(url, json=body, headers=headers)
         assert r.status_code == 422, (url, body)
         assert pointer in [e.get("pointer") for e in r.json()["errors"]], (url, body, r.json())
+
+
+@pytest.mark.parametrize("media", ["text/plain", "application/xml", None])
+def test_when_a_json_operation_gets_another_media_type_then_415_says_to_send_json(api, media):
+    client, h = api
+    headers = {**h["operator"], **({"Content-Type": media} if media else {})}
+    r = client.post("/v1/screen/prompt", content=b'{"text": "Pikachu"}', headers=headers)
+    assert r.status_code == 415 and "application/json" in r.json()["detail"]

@@ -43,18 +43,20 @@ OWN = "a rightsholder sees only its own; another's answers 404, as an unknown id
 WRITE_OWN = "a rightsholder changes only its own entries"
 OPERATIONS: Mapping[tuple[str, str], Operation] = {
     ("get", "/healthz"): _op(PUBLIC),
-    ("post", "/v1/screen/prompt"): _op(Action.SCREEN, 400, 413, 503),
+    ("post", "/v1/screen/prompt"): _op(Action.SCREEN, 400, 413, 415, 503),
     ("post", "/v1/screen/image"): _op(Action.SCREEN, 400, 413, 415, 503),
     ("post", "/v1/screen/video"): _op(Action.SCREEN, 400, 413, 415, 503),
     ("get", "/v1/entities"): _op(ANY_KEY, note=OWN),
     ("get", "/v1/entities/{entity_id}"): _op(ANY_KEY, 404, note=OWN),
-    ("put", "/v1/entities/{entity_id}"): _op(Action.WRITE_REGISTRY, 400, 404, 409, 412, 413, note=WRITE_OWN),
+    ("put", "/v1/entities/{entity_id}"): _op(
+        Action.WRITE_REGISTRY, 400, 404, 409, 412, 413, 415, note=WRITE_OWN
+    ),
     ("delete", "/v1/entities/{entity_id}"): _op(Action.WRITE_REGISTRY, 404, 409, 412, note=WRITE_OWN),
     ("get", "/v1/permissions"): _op(ANY_KEY, note=OWN),
     ("get", "/v1/permissions/{permission_id}"): _op(ANY_KEY, 404, note=OWN),
-    ("post", "/v1/permissions"): _op(Action.WRITE_REGISTRY, 400, 409, 413, note=WRITE_OWN),
+    ("post", "/v1/permissions"): _op(Action.WRITE_REGISTRY, 400, 409, 413, 415, note=WRITE_OWN),
     ("delete", "/v1/permissions/{permission_id}"): _op(Action.WRITE_REGISTRY, 404, 409, 412, note=WRITE_OWN),
-    ("post", "/v1/keys"): _op(Action.MANAGE_KEYS, 400, 409, 413),
+    ("post", "/v1/keys"): _op(Action.MANAGE_KEYS, 400, 409, 413, 415),
     ("post", "/v1/entities/{entity_id}/references"): _op(
         Action.WRITE_REGISTRY, 400, 404, 409, 413, 415, note=WRITE_OWN
     ),
@@ -82,6 +84,7 @@ OPERATIONS: Mapping[tuple[str, str], Operation] = {
         404,
         409,
         413,
+        415,
         note="the desk acknowledges, reviews and decides; the claimant withdraws or appeals",
     ),
     ("get", "/v1/reports/transparency"): _op(Action.READ_LEDGER, 409, note=OWN),

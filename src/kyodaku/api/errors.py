@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from kyodaku.domain.errors import InvalidInput, KyodakuError, MalformedRequest
+from kyodaku.domain.errors import InvalidInput, KyodakuError, MalformedRequest, UnsupportedMedia
 
 PROBLEM_TYPE = "urn:kyodaku:problem:"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -93,6 +93,22 @@ def validation_error(exc: RequestValidationError) -> InvalidInput:
     return InvalidInput(f"the request is invalid: {named}", errors=errors)
 
 
+def not_json(request: Request, exc: RequestValidationError) -> UnsupportedMedia | None:
+    """A JSON operation sent a body of another media type: 415 saying what to send, rather than a
+    422 about the body's shape (FastAPI reads such a body as a string and finds no object in it)."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return None
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media == "application/json" or media.endswith("+json"):
+        return None
+    if any(tuple(e.get("loc", ())) == ("body",) for e in exc.errors()):
+        shown = media or "no Content-Type"
+        return UnsupportedMedia(
+            f"send the body as application/json (got {shown})", content_type=media or None
+        )
+    return None
+
+
 def http_error(exc: StarletteHTTPException) -> KyodakuError:
     """Starlette's own refusals (no such route, method not allowed) in the same problem format."""
     error = KyodakuError(str(exc.detail))
@@ -116,7 +132,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         if is_portal(request):
             return await run_in_threadpool(error_page, request, validation_error(exc))
-        return error_response(validation_error(exc), request.url.path)
+        wrong_type = not_json(request, exc)
+        return error_response(wrong_type or validation_error(exc), request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
