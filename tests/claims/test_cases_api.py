@@ -63,7 +63,7 @@ def test_when_another_rightsholder_asks_for_a_case_then_it_is_not_found_like_an_
     other = client.get(f"/v1/cases/{case['id']}", headers=h["dc"])
     unknown = client.get("/v1/cases/case_0000000000000000", headers=h["dc"])
     assert other.status_code == unknown.status_code == 404
-    assert client.get("/v1/cases", headers=h["dc"]).json()["cases"] == []
+    assert client.get("/v1/cases", headers=h["dc"]).json()["items"] == []
     move = client.post(f"/v1/cases/{case['id']}/transitions", json={"to": "withdrawn"}, headers=h["dc"])
     assert move.status_code == 404
 
@@ -83,7 +83,7 @@ def test_when_the_claimed_file_is_a_bomb_or_not_media_then_it_is_refused_with_4x
     text = client.post("/v1/cases", data={"kind": "claim", "entities": "pikachu", "text": "x"},
                        files={"file": ("a.txt", b"hello", "text/plain")}, headers=h["pokemon"])  # fmt: skip
     assert text.status_code == 415
-    assert client.get("/v1/cases", headers=h["operator"]).json()["cases"] == []
+    assert client.get("/v1/cases", headers=h["operator"]).json()["items"] == []
 
 
 def test_when_the_desk_jumps_or_the_claimant_acknowledges_then_the_move_is_refused(api):
@@ -100,3 +100,19 @@ def test_when_a_claim_text_carries_markup_then_it_is_kept_as_text(api):
     payload = "<script>alert(1)</script> & <b>bold</b>"
     case = _file(client, h["pokemon"], text=payload, link="https://example.com/p").json()
     assert client.get(f"/v1/cases/{case['id']}", headers=h["operator"]).json()["text"] == payload
+
+
+def test_when_the_queue_is_paged_then_every_case_comes_once_in_deadline_order(api):
+    client, h = api
+    filed = [_file(client, h["pokemon"], link=f"https://example.com/p/{i}").json()["id"] for i in range(7)]
+    client.post(f"/v1/cases/{filed[2]}/transitions", json={"to": "acknowledged"}, headers=h["operator"])
+    seen, url = [], "/v1/cases?limit=3"
+    while url:
+        page = client.get(url, headers=h["operator"])
+        assert page.status_code == 200, page.text
+        seen += page.json()["items"]
+        url = page.json()["next"]
+    assert sorted(c["id"] for c in seen) == sorted(filed)
+    assert seen[-1]["id"] == filed[2]  # acknowledged: its deadline is now the decision's, the latest
+    bad = client.get("/v1/cases?limit=3&cursor=abc.0123456789abcdef", headers=h["operator"])
+    assert bad.status_code == 422

@@ -10,17 +10,27 @@ uploaded output, adding references on uphold) runs in the threadpool.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Form, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from kyodaku.api.auth import Caller
 from kyodaku.api.media import read_upload
+from kyodaku.api.paging import (
+    DEFAULT_PAGE,
+    CursorQ,
+    LimitQ,
+    PageBody,
+    decode_cursor,
+    encode_cursor,
+    page_body,
+)
 from kyodaku.claims.desk import NewCase
 from kyodaku.claims.model import CaseKind, CaseState
-from kyodaku.domain.errors import InvalidInput
+from kyodaku.registry.paging import Page
 
 router = APIRouter(tags=["claims"])
 
@@ -57,18 +67,41 @@ async def file_case(
     return case.to_dict()
 
 
-@router.get("/v1/cases")
+@router.get("/v1/cases", response_model=PageBody)
 def list_cases(
     request: Request,
+    response: Response,
     who: Caller,
     state: CaseState | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: LimitQ = DEFAULT_PAGE,
+    cursor: CursorQ = None,
 ) -> dict[str, Any]:
-    """The caller's cases (the desk's: everyone's), the nearest deadline first."""
-    if not 1 <= limit <= 1000:
-        raise InvalidInput("limit must be between 1 and 1000")
-    cases = _desk(request).list(who, [state] if state else None, limit)
-    return {"cases": [c.to_dict(events=False) for c in cases]}
+    """The caller's cases (the desk's: everyone's), the nearest deadline first, a page at a time. The
+    order follows the cases' deadlines, which move as cases do: a case moved meanwhile may appear on
+    an earlier page than expected, never twice on the way."""
+    filters = {"state": state.value if state else None}
+    after_text = decode_cursor(cursor, request.url.path, filters)
+    after = None
+    if after_text is not None:
+        due, _, case_id = after_text.partition("|")
+        after = (datetime.fromisoformat(due), case_id)
+    cases = _desk(request).list(who, [state] if state else None, limit + 1, after=after)
+    page = Page(cases[:limit], more=len(cases) > limit)
+    body = page_body(request, response, page, lambda c: c.to_dict(events=False), limit, filters)
+    if page.more:  # the cursor carries the last case's deadline and id (keyset paging)
+        last = cases[limit - 1]
+        token = encode_cursor(f"{_sort_key(last).isoformat()}|{last.id}", request.url.path, filters)
+        body["next_cursor"] = token
+        body["next"] = body["next"].rsplit("cursor=", 1)[0] + "cursor=" + token
+        response.headers["Link"] = f'<{body["next"]}>; rel="next"'
+    return body
+
+
+def _sort_key(case) -> datetime:
+    """The deadline the store sorts by (claims/store.py `_next_deadline`)."""
+    if case.state is CaseState.RECEIVED and case.acknowledge_by < case.decide_by:
+        return case.acknowledge_by
+    return case.decide_by
 
 
 @router.get("/v1/cases/overdue")

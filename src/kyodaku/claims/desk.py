@@ -192,10 +192,15 @@ class ClaimsDesk:
         return case
 
     def list(
-        self, who: Principal, states: list[CaseState] | None = None, limit: int | None = None, offset: int = 0
+        self,
+        who: Principal,
+        states: list[CaseState] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        after: tuple[datetime, str] | None = None,
     ) -> list[Case]:
         owner = who.rightsholder if who.role is Role.RIGHTSHOLDER else None
-        return self.cases.list(rightsholder=owner, states=states, limit=limit, offset=offset)
+        return self.cases.list(rightsholder=owner, states=states, limit=limit, offset=offset, after=after)
 
     def count(self, who: Principal, states: list[CaseState] | None = None, overdue: bool = False) -> int:
         """How many of the caller's cases (the desk: all) are in `states`, or overdue now."""

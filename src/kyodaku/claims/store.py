@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, insert, select, update
+from sqlalchemy import Engine, and_, func, insert, or_, select, update
 from sqlalchemy import case as sql_case
 
 from kyodaku.claims.model import Case, CaseEvent, CaseKind, CaseState
@@ -102,10 +102,15 @@ class CaseStore:
         states: Iterable[CaseState] | None = None,
         limit: int | None = None,
         offset: int = 0,
+        after: tuple[datetime, str] | None = None,
     ) -> list[Case]:
         """Cases by their next deadline (soonest first: a received case's is its acknowledgement),
-        optionally one rightsholder's or in some states; `limit`/`offset` page through them."""
+        optionally one rightsholder's or in some states; `limit` with `offset`, or `after` (the last
+        case's deadline and id: keyset paging, cheap at any depth), page through them."""
         query = select(CaseRow)
+        if after is not None:
+            due, case_id = after
+            query = query.where(or_(_next_deadline > due, and_(_next_deadline == due, CaseRow.id > case_id)))
         if rightsholder is not None:
             query = query.where(CaseRow.rightsholder == rightsholder)
         if states is not None:
