@@ -47,7 +47,6 @@ from kyodaku.reports.cache import cached_report
 router = APIRouter(tags=["reports"])
 
 
-
 class ReportUnavailable(ConfigurationError):
     """The server lacks what the report reads (no ledger, no guard): 409, the request cannot be
     answered in the server's current configuration, and retrying will not help until it changes."""
