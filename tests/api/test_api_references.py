@@ -219,3 +219,12 @@ def test_when_the_owner_deletes_a_reference_then_it_is_gone_and_the_guard_moves_
     assert client.get("/healthz").json()["registry_version"] == r.json()["registry_version"]
     assert client.get(f"/v1/references/{ref['id']}", headers=_h(keys["pokemon"])).status_code == 404
     assert refstore.blobs() == [ref["sha256"]]  # the file stays for the history
+
+
+@pytest.mark.parametrize("body", [b"--B False--B--", b"garbage", b"--B\r\nno headers end"])
+def test_when_a_multipart_body_cannot_be_parsed_then_400_and_nothing_is_stored(api, body):
+    client, keys, refstore = api
+    headers = {**_h(keys["pokemon"]), "Content-Type": "multipart/form-data; boundary=B"}
+    r = client.post("/v1/entities/pikachu/references", content=body, headers=headers)
+    assert 400 <= r.status_code < 500 and r.headers["content-type"] == "application/problem+json"
+    assert _nothing_stored(refstore)

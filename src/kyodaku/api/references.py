@@ -29,6 +29,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from python_multipart import MultipartParser
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import parse_options_header
 from starlette.requests import ClientDisconnect
 
@@ -36,7 +37,7 @@ from kyodaku.api.auth import Caller
 from kyodaku.api.paging import DEFAULT_PAGE, CursorQ, LimitQ, PageBody, page_body, page_query
 from kyodaku.api.schemas import IdPath, IfMatchH
 from kyodaku.domain.access import Principal
-from kyodaku.domain.errors import InvalidInput, PayloadTooLarge, PreconditionFailed
+from kyodaku.domain.errors import InvalidInput, MalformedRequest, PayloadTooLarge, PreconditionFailed
 from kyodaku.media.hashing import HashOptions
 from kyodaku.media.refstore import ReferenceStore, StagedFile, Upload
 from kyodaku.refs.ingest import attached, hash_options, hash_staged, new_reference, record_hashed
@@ -171,11 +172,13 @@ async def _receive(request: Request, refstore: ReferenceStore, max_bytes: int) -
         try:
             async for chunk in request.stream():
                 parser.write(chunk)
+            parser.finalize()
         except ClientDisconnect:  # gone, or cut off by the app's BodyLimit (which answered 413 itself)
             raise InvalidInput(
                 "the upload ended before its body did (client gone or body over the limit)"
             ) from None
-        parser.finalize()
+        except MultipartParseError as exc:  # not multipart at all, whatever the header says
+            raise MalformedRequest(f"the multipart body cannot be read: {exc}") from None
         if parts.current is not None:
             raise InvalidInput("the multipart body ends inside a part (truncated upload)")
         staged = [await run_in_threadpool(upload.finish) for upload in parts.done]
