@@ -54,3 +54,10 @@ lint: $(DEV_STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+# The photographs and drawn art bench/media_real.py screens (Debian packages; root apt-get). Only that
+# benchmark needs them: the tests draw their own pictures.
+.PHONY: bench-media-data
+bench-media-data:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	  gnome-backgrounds ukui-wallpapers plasma-workspace-wallpapers tuxpaint-stamps-default openclipart-png

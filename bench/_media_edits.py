@@ -250,3 +250,141 @@ VIDEO_EDITS: dict[str, VideoEdit] = {
     "fps_change": fps_change,
     "watermark": watermark,
 }
+
+
+# --------------------------------------------------------------------------- real-content edits (issue 14)
+# What re-posts and generated videos do to a picture besides re-encoding it: deep crops, a frame or a
+# screenshot around it, letterbox/pillarbox bars, picture-in-picture, a slow zoom (Ken Burns). Each
+# takes its strength explicitly; `REAL_IMAGE_EDITS` names them as bench/media_real.py prints them.
+
+CANVAS_16_9 = (1280, 720)
+
+
+def crop_side(image: Image.Image, rng: np.random.Generator, side: float) -> Image.Image:
+    """Remove `side` of the width and of the height at random per side, `2 * side` in all per axis
+    (side 0.2 keeps a 60% x 60% window: a deep crop, 36% of the area)."""
+    w, h = image.size
+    cw, ch = max(1, round(w * (1 - 2 * side))), max(1, round(h * (1 - 2 * side)))
+    x = int(rng.integers(0, w - cw + 1))
+    y = int(rng.integers(0, h - ch + 1))
+    return image.crop((x, y, x + cw, y + ch))
+
+
+def _canvas_colour(rng: np.random.Generator) -> tuple[int, int, int]:
+    """A page or window background: mostly white, black or a grey, sometimes a muted colour."""
+    kind = int(rng.integers(0, 4))
+    if kind == 0:
+        return (255, 255, 255)
+    if kind == 1:
+        return (0, 0, 0)
+    if kind == 2:
+        g = int(rng.integers(20, 240))
+        return (g, g, g)
+    return tuple(int(v) for v in rng.integers(30, 220, 3))  # type: ignore[return-value]
+
+
+def frame_in_canvas(image: Image.Image, rng: np.random.Generator, share: float) -> Image.Image:
+    """The picture shown at `share` of a larger canvas's width (a screenshot of a page, a mat or
+    frame around it): a plain background with light noise, the picture at a random place, JPEG q85."""
+    rgb = image.convert("RGB")
+    w, h = rgb.size
+    cw, ch = round(w / share), round(h / share)
+    canvas = np.empty((ch, cw, 3), np.float32)
+    canvas[:] = _canvas_colour(rng)
+    canvas += rng.normal(0, 2.0, canvas.shape)
+    x = int(rng.integers(0, cw - w + 1))
+    y = int(rng.integers(0, ch - h + 1))
+    out = Image.fromarray(np.clip(canvas, 0, 255).astype(np.uint8))
+    out.paste(rgb, (x, y))
+    return _jpeg(out, 85)
+
+
+def _jpeg(image: Image.Image, quality: int) -> Image.Image:
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="JPEG", quality=quality)
+    buffer.seek(0)
+    with Image.open(buffer) as decoded:
+        return decoded.convert("RGB")
+
+
+def fit_aspect(image: Image.Image, aspect: float) -> Image.Image:
+    """The centre of the picture cut to width/height = `aspect` (what a 4:3 or 1:1 version shows)."""
+    w, h = image.size
+    if w / h > aspect:
+        cw = max(1, round(h * aspect))
+        x = (w - cw) // 2
+        return image.crop((x, 0, x + cw, h))
+    ch = max(1, round(w / aspect))
+    y = (h - ch) // 2
+    return image.crop((0, y, w, y + ch))
+
+
+def letterbox(
+    image: Image.Image, rng: np.random.Generator, canvas: tuple[int, int] = CANVAS_16_9
+) -> Image.Image:
+    """Fit the picture whole into a 16:9 canvas with black bars (pillarbox for 4:3 and 1:1, letterbox
+    for wider pictures), as a video player or an editor's timeline shows it; JPEG q85 blurs the edge."""
+    return _jpeg(_boxed(image, canvas), 85)
+
+
+def _boxed(image: Image.Image, canvas: tuple[int, int]) -> Image.Image:
+    cw, ch = canvas
+    w, h = image.size
+    s = min(cw / w, ch / h)
+    nw, nh = max(1, round(w * s)), max(1, round(h * s))
+    out = Image.new("RGB", canvas, (0, 0, 0))
+    out.paste(
+        image.convert("RGB").resize((nw, nh), Image.Resampling.BILINEAR), ((cw - nw) // 2, (ch - nh) // 2)
+    )
+    return out
+
+
+def picture_in_picture(
+    image: Image.Image, rng: np.random.Generator, share: float, background: Image.Image
+) -> Image.Image:
+    """The picture at `share` of the width of a 16:9 frame filled by another picture, in a corner
+    (with a 2 px white border, as players draw it)."""
+    cw, ch = CANVAS_16_9
+    frame = fit_aspect(background.convert("RGB"), cw / ch).resize(CANVAS_16_9, Image.Resampling.BILINEAR)
+    w, h = image.size
+    nw = round(cw * share)
+    nh = max(1, round(h * nw / w))
+    if nh > ch - 8:
+        nh = ch - 8
+        nw = max(1, round(w * nh / h))
+    small = image.convert("RGB").resize((nw, nh), Image.Resampling.BILINEAR)
+    margin = 12
+    corner = int(rng.integers(0, 4))
+    x = margin if corner in (0, 2) else cw - nw - margin
+    y = margin if corner in (0, 1) else ch - nh - margin
+    x, y = max(0, min(x, cw - nw)), max(0, min(y, ch - nh))
+    draw = ImageDraw.Draw(frame)
+    draw.rectangle((x - 2, y - 2, x + nw + 1, y + nh + 1), fill=(255, 255, 255))
+    frame.paste(small, (x, y))
+    return _jpeg(frame, 85)
+
+
+def still_clip(frames: Iterator[Image.Image] | list[Image.Image], dst: Path, fps: int = 24) -> Path:
+    """Encode frames as an H.264 clip (CRF 23, the encoders' default quality)."""
+    return encode_video(dst, frames, fps=fps, crf=23)
+
+
+def ken_burns_frames(
+    image: Image.Image,
+    rng: np.random.Generator,
+    seconds: float = 6.0,
+    fps: int = 24,
+    end_zoom: float = 0.5,
+    canvas: tuple[int, int] = CANVAS_16_9,
+) -> Iterator[Image.Image]:
+    """A slow zoom over a still, from the whole picture (cut to 16:9) to a window of `end_zoom` of its
+    width and height, drifting towards a random point (a pan), as documentary edits do."""
+    base = fit_aspect(image.convert("RGB"), canvas[0] / canvas[1])
+    w, h = base.size
+    tx, ty = float(rng.uniform(0.2, 0.8)), float(rng.uniform(0.2, 0.8))
+    n = max(1, round(seconds * fps))
+    for k in range(n):
+        z = 1 - (1 - end_zoom) * k / max(1, n - 1)
+        cw, ch = w * z, h * z
+        x, y = (w - cw) * tx, (h - ch) * ty
+        yield base.resize(canvas, Image.Resampling.BILINEAR, box=(x, y, x + cw, y + ch))

@@ -59,12 +59,18 @@ class GuardOptions:
                 dihedral=True,
                 regions=self.query_regions,
                 local_features=self.local_features,
+                video_local_features=self.local_features,
+                local_thumb_side=256,
+                trim_borders=True,
             )
         return HashOptions(
             max_pixels=self.max_pixels,
             video_fps=self.reference_video_fps,
             dedup_distance=REFERENCE_DEDUP,
             local_features=True,  # stored with the reference, whatever a guard later uses
+            # Outputs are trimmed and compared with references as registered; trimming references
+            # too would change the rows the registry stores for every bordered reference (a scheme
+            # change: re-hash all), so it waits for one (docs/media.md, Limits).
         )
 
     def match_options(self) -> MatchOptions:

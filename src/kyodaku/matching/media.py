@@ -14,7 +14,13 @@ from typing import Any, ClassVar
 from kyodaku.domain.findings import Finding
 from kyodaku.matching.base import ContentKind, MatchResult, Stage, register_matcher
 from kyodaku.matching.prepare import PreparedMedia
-from kyodaku.media.evidence import image_finding, learned_finding, local_finding, video_finding
+from kyodaku.media.evidence import (
+    image_finding,
+    learned_finding,
+    local_finding,
+    video_finding,
+    video_local_finding,
+)
 from kyodaku.options import GuardOptions
 from kyodaku.snapshot import Snapshot
 
@@ -97,3 +103,35 @@ class VideoMatcher(_MediaTier):
 
     def match(self, content: PreparedMedia, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
         return _findings(snapshot.media.match_video(content.hashes), video_finding, content, snapshot)
+
+
+@register_matcher
+class VideoLocalMatcher(_MediaTier):
+    """Local features on the sampled frames of a video, for image references vPDQ did not find (a
+    zoom or pan over a still, a picture in picture), with temporal voting (bank.match_video_local)."""
+
+    name: ClassVar[str] = "local-video"
+    kinds: ClassVar[frozenset[ContentKind]] = VIDEO
+
+    @classmethod
+    def enabled(cls, options: GuardOptions) -> bool:
+        return options.local_features
+
+    def match(self, content: PreparedMedia, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
+        matches = snapshot.media.match_video_local(content.hashes, _found_references(earlier))
+        return _findings(matches, video_local_finding, content, snapshot)
+
+
+def screen_media_hashes(bank: Any, hashes: Any, local_features: bool = True) -> set[str]:
+    """The ids of the references the media tiers find in one hashed output, in the guard's order
+    (PDQ, then local features for what PDQ did not find; vPDQ for video), without entries or policy:
+    what benchmarks and calibration compare against the truth."""
+    if hashes.media_type == "video":
+        found = {m.reference.id for m in bank.match_video(hashes)}
+        if local_features:
+            found |= {m.reference.id for m in bank.match_video_local(hashes, found)}
+        return found
+    found = {m.reference.id for m in bank.match_image(hashes)}
+    if local_features:
+        found |= {m.reference.id for m in bank.match_local(hashes, found)}
+    return found

@@ -37,7 +37,9 @@ from kyodaku.media.hashing import MediaHashes
 from kyodaku.media.index import HashIndex
 
 REGIONS = ("full", "top", "bottom", "value")
-_REGION_CODE = {name: n for n, name in enumerate(REGIONS)}
+_REGION_CODE = {name: n for n, name in enumerate(REGIONS)} | {"trimmed": 0}
+"""A hash of the picture inside its borders ("trimmed", media/borders.py) is a whole picture's hash:
+it is compared with the references' full hashes, and theirs with the outputs'."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ class ImageMatch:
     reference_frame: int
     reference_t: float
     quality: int
+    trim: tuple[int, int, int, int] | None = None
+    """Set when the match was made inside the output's plain borders: the box kept (decoded pixels)."""
 
     def score(self, threshold: int) -> float:
         """1.0 for identical hashes down to 0.8 at the threshold: any match within PDQ's threshold is
@@ -162,6 +166,43 @@ class VideoMatch:
 
 
 @dataclass(frozen=True)
+class VideoLocalMatch:
+    """An image reference found by its local features in sampled frames of a video output (a zoom
+    or pan over it, a picture in picture), kept only when neighbouring frames agree (`_voted`)."""
+
+    reference: BankReference
+    matched_frames: int
+    query_frames: int
+    query_share: float
+    best_inliers: int
+    scales: tuple[float, float]
+    """Smallest and largest zoom of the frames over the reference (a Ken Burns zoom spans a range)."""
+    ranges: tuple[TimeRange, ...]
+
+    @property
+    def score(self) -> float:
+        """As a local image match (0.85-0.95): each counted frame passed the same verification."""
+        return round(min(0.95, 0.85 + self.best_inliers / 1000), 4)
+
+
+def _voted(frames: Sequence[int], sampled: Sequence[int], min_frames: int, min_share: float) -> list[int]:
+    """The matched frames that count: each needs a matched neighbour among the sampled frames (the
+    frame before or after it), so one chance frame never decides; then at least `min_frames` of them
+    and either `min_share` of the video or a run of three (a short appearance in a long video).
+    A video of a single sampled frame is judged by that frame, as an image is."""
+    if len(sampled) == 1:
+        return list(frames) if frames else []
+    position = {f: n for n, f in enumerate(sampled)}
+    hit = {position[f] for f in frames if f in position}
+    counted = sorted(sampled[n] for n in hit if n - 1 in hit or n + 1 in hit)
+    if len(counted) < min(min_frames, len(sampled)):
+        return []
+    if len(counted) / len(sampled) >= min_share or len(counted) >= 3:
+        return counted
+    return []
+
+
+@dataclass(frozen=True)
 class ReferenceBank:
     references: tuple[BankReference, ...]
     index: HashIndex
@@ -201,7 +242,7 @@ class ReferenceBank:
             t.append(item.t[keep])
             codes_of_region = np.array([_REGION_CODE.get(r, 0) for r in item.region], np.uint8)
             region.append(codes_of_region[keep])
-            full = np.array([r == "full" for r in item.region]) & keep
+            full = np.array([r in ("full", "trimmed") for r in item.region]) & keep
             usable_frames[n] = len(set(np.floor(item.t[full]).astype(int).tolist()))
 
         def cat(parts, dtype):
@@ -256,6 +297,7 @@ class ReferenceBank:
                         reference_frame=int(self.frame[row]),
                         reference_t=float(self.t[row]),
                         quality=f.quality,
+                        trim=f.trim,
                     )
         return sorted(best.values(), key=lambda m: (m.distance, m.reference.id))
 
@@ -293,9 +335,49 @@ class ReferenceBank:
         return match_learned(self.learned, query.embedding, self.references, exclude)
 
     # -- video ------------------------------------------------------------------------------------
+    def match_video_local(self, query: MediaHashes, exclude: set[str] = frozenset()) -> list[VideoLocalMatch]:
+        """Image references found by local features in the sampled frames of a video, except those in
+        `exclude` (found by vPDQ), with temporal voting (`_voted`)."""
+        if self.local is None or not query.frame_local:
+            return []
+        sampled = sorted({frame for frame, _t, _f in query.frame_local})
+        times = {frame: t for frame, t, _f in query.frame_local}
+        hits: dict[int, dict[int, Any]] = defaultdict(dict)  # reference -> frame -> LocalMatch
+        for frame, _t, features in query.frame_local:
+            if features is None or not len(features):
+                continue
+            for m in self.local.match(features):
+                ref = int(m.key)
+                if self.references[ref].id in exclude:
+                    continue
+                if frame not in hits[ref] or m.inliers > hits[ref][frame].inliers:
+                    hits[ref][frame] = m
+        out = []
+        for ref, per_frame in hits.items():
+            counted = _voted(sorted(per_frame), sampled, self.options.min_frames, self.options.min_share)
+            if not counted:
+                continue
+            kept = [per_frame[f] for f in counted]
+            matched = {f: (0, 0, 0.0) for f in counted}
+            out.append(
+                VideoLocalMatch(
+                    reference=self.references[ref],
+                    matched_frames=len(counted),
+                    query_frames=len(sampled),
+                    query_share=round(len(counted) / len(sampled), 4),
+                    best_inliers=max(int(m.inliers) for m in kept),
+                    scales=(
+                        round(min(float(m.scale) for m in kept), 3),
+                        round(max(float(m.scale) for m in kept), 3),
+                    ),
+                    ranges=_ranges(matched, times, self.options.range_gap),
+                )
+            )
+        return sorted(out, key=lambda m: (-m.matched_frames, -m.best_inliers, m.reference.id))
+
     def match_video(self, query: MediaHashes) -> list[VideoMatch]:
         """vPDQ-style matches per reference, with shares in both directions and time ranges."""
-        frames = [f for f in query.frames if f.region == "full" and f.variant == "original"]
+        frames = [f for f in query.frames if f.region in ("full", "trimmed") and f.variant == "original"]
         usable = [f for f in frames if f.quality >= self.options.min_quality]
         if not usable or not len(self.index):
             return []
@@ -314,12 +396,14 @@ class ReferenceBank:
                 if seen is None or distance < seen[0]:
                     per_ref[ref][f.frame] = (int(distance), int(self.frame[row]), float(self.t[row]))
         times = {f.frame: f.t for f in usable}
-        need = min(self.options.min_frames, len(usable))
+        # Frames, not hash rows: a frame with borders has two rows (untrimmed and trimmed).
+        sampled = len({f.frame for f in frames})
+        need = min(self.options.min_frames, sampled)
         out = []
         for ref, matched in per_ref.items():
             if len(matched) < need:
                 continue
-            query_share = len(matched) / len(usable)
+            query_share = len(matched) / max(sampled, 1)
             reference_share = len(ref_frames[ref]) / max(int(self.reference_frames[ref]), 1)
             if max(query_share, reference_share) < self.options.min_share:
                 continue
@@ -329,7 +413,7 @@ class ReferenceBank:
                     query_share=round(query_share, 4),
                     reference_share=round(min(reference_share, 1.0), 4),
                     matched_frames=len(matched),
-                    query_frames=len(usable),
+                    query_frames=sampled,
                     best_distance=min(d for d, _, _ in matched.values()),
                     ranges=_ranges(matched, times, self.options.range_gap),
                 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from kyodaku.domain.findings import Evidence, Finding
-from kyodaku.media.bank import ImageMatch, LocalImageMatch, VideoMatch
+from kyodaku.media.bank import ImageMatch, LocalImageMatch, VideoLocalMatch, VideoMatch
 from kyodaku.media.hashing import MediaHashes
 
 
@@ -49,16 +49,25 @@ def image_finding(match: ImageMatch, media: MediaHashes, kind: str, threshold: i
     video = ref.media_type == "video"
     where = f"frame {match.reference_frame} at {match.reference_t:.1f}s of " if video else ""
     transform = "" if match.variant == "original" else f", after {match.variant}"
+    trim = _trim(media) if match.trim is not None else None
+    inside = f", inside the output's plain borders (kept box {trim['box']} of {trim['of']})" if trim else ""
     note = (
         f"PDQ distance {match.distance} of 256 bits (threshold {threshold}) to {where}reference "
-        f"{ref.id} ({ref.filename}), {match.region} region{transform}"
+        f"{ref.id} ({ref.filename}), {match.region} region{transform}{inside}"
     )
     frame = {"reference_frame": match.reference_frame, "reference_t": round(match.reference_t, 3)}
     return _finding(
         "pdq", ref, media, kind, match.score(threshold), note,
         distance=match.distance, threshold=threshold, region=match.region, transform=match.variant,
-        quality=match.quality, **(frame if video else {}),
+        quality=match.quality, **(frame if video else {}), **({"trim": trim} if trim else {}),
     )  # fmt: skip
+
+
+def _trim(media: MediaHashes) -> dict[str, Any] | None:
+    """The borders cut off the output, in its own pixels (media/borders.py)."""
+    if media.trim is None:
+        return None
+    return media.trim.to_dict(media.width, media.height)
 
 
 def local_finding(match: LocalImageMatch, media: MediaHashes, kind: str, threshold: int) -> Finding:
@@ -68,10 +77,16 @@ def local_finding(match: LocalImageMatch, media: MediaHashes, kind: str, thresho
         f"{match.inliers} keypoints of reference {ref.id} ({ref.filename}) found in one placement: "
         f"scale {match.scale:.2f}, rotation {match.rotation_deg:+.1f} degrees (a crop or a covered copy)"
     )
+    contains = (
+        "the output shows the reference inside it"
+        if match.scale < 1
+        else "the output is part of the reference"
+    )
+    trim = _trim(media)
     return _finding(
-        "local", ref, media, kind, match.score, note,
+        "local", ref, media, kind, match.score, f"{note}; {contains}", containment=contains,
         inliers=match.inliers, scale=match.scale, rotation_deg=match.rotation_deg,
-        shift_px=list(match.shift), verification=match.detail,
+        shift_px=list(match.shift), verification=match.detail, **({"trim": trim} if trim else {}),
     )  # fmt: skip
 
 
@@ -107,3 +122,23 @@ def video_finding(match: VideoMatch, media: MediaHashes, kind: str, threshold: i
         best_distance=match.best_distance, threshold=threshold,
         ranges=[r.to_dict() for r in match.ranges],
     )  # fmt: skip
+
+
+def video_local_finding(match: VideoLocalMatch, media: MediaHashes, kind: str, threshold: int) -> Finding:
+    """An image reference found by its keypoints in neighbouring sampled frames of a video."""
+    ref = match.reference
+    spans = ", ".join(f"{r.query_start:.1f}-{r.query_end:.1f}s" for r in match.ranges[:5])
+    note = (
+        f"keypoints of reference {ref.id} ({ref.filename}) found in {match.matched_frames} of "
+        f"{match.query_frames} sampled frames, each with a neighbouring frame agreeing, at {spans}; "
+        f"zoom {match.scales[0]:.2f}-{match.scales[1]:.2f} (a zoom, pan or picture in picture)"
+    )
+    facts: dict[str, Any] = {
+        "matched_frames": match.matched_frames, "query_frames": match.query_frames,
+        "query_share": match.query_share, "best_inliers": match.best_inliers, "scales": list(match.scales),
+        "ranges": [[round(r.query_start, 3), round(r.query_end, 3)] for r in match.ranges],
+    }  # fmt: skip
+    trim = _trim(media)
+    if trim:
+        facts["trim"] = trim
+    return _finding("local-video", ref, media, kind, match.score, note, **facts)

@@ -30,7 +30,7 @@ import hashlib
 import io
 import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ import pdqhash
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from kyodaku.domain.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
+from kyodaku.media.borders import find_borders
 
 HASHER = "pdq-box64-v2"
 """Version of the hashing scheme; stored with every hash so a scheme change re-hashes, never mixes."""
@@ -77,6 +78,20 @@ class HashOptions:
     dihedral: bool = False
     # ORB keypoints of images too (media/local.py): what matches crops, which PDQ cannot follow.
     local_features: bool = False
+    # Cut plain borders (letterbox bars, frames, page backgrounds) and hash the inside too
+    # (media/borders.py): both hashes are kept, so a picture with a plain border of its own loses nothing.
+    # On for outputs (GuardOptions.hash_options(query=True)); references are stored as registered.
+    trim_borders: bool = False
+    # ORB keypoints of every sampled frame of a video output too (zoom and pan over a still, a picture
+    # in picture): ~2 ms a sampled frame, so only for outputs, never for densely sampled references.
+    video_local_features: bool = False
+    # Long side of the grey thumbnail kept with local features: 64 px for stored references, the
+    # whole 256 px scaled picture for outputs (media/local/features.py QUERY_THUMB_SIDE).
+    local_thumb_side: int = 64
+    # ORB on outputs: the long side analysed and the keypoints kept (references: 256 and 300, from
+    # LocalOptions). A picture shown at 40% of a frame keeps ~100 px and a few dozen keypoints at 256.
+    local_side: int = 256
+    local_max_features: int = 300
     # Keep an image's decoded picture (colour, ~256 px) on the result, for a learned encoder: the
     # same decoding then gives hashes, keypoints and the embedding (an image is decoded once).
     keep_picture: bool = False
@@ -92,6 +107,9 @@ class FrameHash:
     t: float = 0.0
     region: str = "full"
     variant: str = "original"
+    trim: tuple[int, int, int, int] | None = None
+    """When set, this hash is of the picture inside its plain borders (media/borders.py): the box
+    (left, top, right, bottom) in the decoded picture's pixels. The untrimmed hash is kept as well."""
 
     @property
     def hex(self) -> str:
@@ -115,10 +133,15 @@ class MediaHashes:
     notes: tuple[str, ...] = field(default=())
     local: Any = field(default=None, compare=False)
     """media.local.LocalFeatures of an image, when asked for (HashOptions.local_features)."""
+    frame_local: tuple = field(default=(), compare=False, repr=False)
+    """Of a video output (HashOptions.video_local_features): (frame, t, LocalFeatures) per sampled
+    frame, inside its borders, for the local-feature tier on the frames PDQ does not settle."""
     embedding: Any = field(default=None, compare=False)
     """The configured learned encoder's vector of an image (media/learned.py), when there is one."""
     picture: Any = field(default=None, compare=False, repr=False)
     """The decoded picture, only with HashOptions.keep_picture (dropped once it is embedded)."""
+    trim: Any = field(default=None, compare=False)
+    """media.borders.Trim of an image (or of a video's first trimmed frame), when borders were cut."""
 
     @property
     def frame_count(self) -> int:
@@ -324,15 +347,51 @@ def _hash_opened_image(src: _Source, im: Image.Image, options: HashOptions) -> M
     picture, fmt, width, height = _load(src, im, options, grey=not options.regions)
     sha, size = src.digest()
     frames = hash_frame(picture, regions=options.regions, dihedral=options.dihedral)
+    trim = find_borders(picture) if options.trim_borders else None
+    inner = picture
+    if trim is not None and trim.found:
+        inner = picture.crop(trim.box)
+        # The full picture's hash only (with its dihedral variants): a caption bar inside a letterbox
+        # is left to the local features, and the windows would double the hashing cost.
+        frames += _trimmed(inner, trim, 0, 0.0, regions=False, dihedral=options.dihedral)
+    else:
+        trim = None
     local = None
     if options.local_features:
         from kyodaku.media.local import extract_features
 
-        local = extract_features(picture)
+        # Keypoints of what is inside the borders (positions relative to the trimmed box, which the
+        # evidence names): a picture at 30% of a screenshot is analysed at the resolution it has.
+        local = extract_features(inner, _local_options(options), thumb_side=options.local_thumb_side)
     return MediaHashes(
         "image", sha, size, width, height, None, tuple(frames), fmt, src.name, None, tuple(notes), local,
-        picture=picture if options.keep_picture else None,
+        picture=picture if options.keep_picture else None, trim=trim,
     )  # fmt: skip
+
+
+TRIMMED = "trimmed"
+"""Region of a whole picture's hash taken inside its borders: compared with the references' full
+(and trimmed) hashes; kept apart by name so that readers of "full" hashes (the provenance ledger)
+see what they saw before borders were trimmed."""
+
+
+def _local_options(options: HashOptions):
+    from kyodaku.media.local import DEFAULT_OPTIONS
+
+    wanted = (options.local_side, options.local_max_features)
+    if wanted == (DEFAULT_OPTIONS.side, DEFAULT_OPTIONS.max_features):
+        return DEFAULT_OPTIONS
+    return replace(DEFAULT_OPTIONS, side=options.local_side, max_features=options.local_max_features)
+
+
+def _trimmed(
+    inner: Image.Image, trim, frame: int, t: float, *, regions: bool, dihedral: bool
+) -> list[FrameHash]:
+    """Hashes of the picture inside its borders, each carrying the box it was cut to."""
+    return [
+        replace(f, trim=trim.box, region=TRIMMED if f.region == "full" else f.region)
+        for f in hash_frame(inner, frame, t, regions=regions, dihedral=dihedral)
+    ]
 
 
 def hash_video(
@@ -392,6 +451,8 @@ def _hash_video(src: _Source, options: HashOptions) -> MediaHashes:
         small = (max(CANON, round(width * scale)), max(CANON, round(height * scale)))
         rate = float(stream.average_rate or 25)
         frames: list[FrameHash] = []
+        local_frames: list[tuple[int, float, Any]] = []
+        trim = None
         next_t = 0.0
         last_t = 0.0
         decoded = sampled = 0
@@ -421,6 +482,27 @@ def _hash_video(src: _Source, options: HashOptions) -> MediaHashes:
                     continue
                 last = hashed.hash
                 frames.append(hashed)
+                if options.trim_borders:
+                    cut = find_borders(picture)
+                    if cut.found:
+                        trim = trim or cut
+                        inner = picture.crop(cut.box)
+                        frames += _trimmed(
+                            inner, cut, sampled - 1, round(t, 3), regions=False, dihedral=False
+                        )
+                if options.video_local_features:
+                    from kyodaku.media.local import extract_features
+
+                    inner = picture.crop(cut.box) if options.trim_borders and cut.found else picture
+                    local_frames.append(
+                        (
+                            sampled - 1,
+                            round(t, 3),
+                            extract_features(
+                                inner, _local_options(options), thumb_side=options.local_thumb_side
+                            ),
+                        )
+                    )
         except av.error.FFmpegError as exc:
             raise InvalidInput(
                 f"{src.name}: corrupt, truncated or unsupported {codec} video ({exc})", file=src.name
@@ -430,8 +512,9 @@ def _hash_video(src: _Source, options: HashOptions) -> MediaHashes:
         duration = float(container.duration / 1_000_000) if container.duration else last_t + 1.0 / rate
     sha, size = src.digest()
     return MediaHashes(
-        "video", sha, size, width, height, duration, tuple(frames), codec, src.name, options.video_fps
-    )
+        "video", sha, size, width, height, duration, tuple(frames), codec, src.name, options.video_fps,
+        trim=trim, frame_local=tuple(local_frames),
+    )  # fmt: skip
 
 
 def hash_media(

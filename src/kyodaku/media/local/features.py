@@ -25,6 +25,9 @@ FORMAT_VERSION = 1
 _HEADER = struct.Struct("<4sBxHHIHH")  # magic, version, pad, width, height, count, thumb w, thumb h
 THUMB_SIDE = 64
 """Long side (px) of the grey thumbnail kept with the keypoints for the agreement check."""
+QUERY_THUMB_SIDE = 256
+"""Outputs (never stored) keep their whole scaled picture as the thumbnail: a reference shown at a
+quarter of a frame's width still has 64 px of it to be compared with."""
 
 
 def readonly(a: np.ndarray) -> np.ndarray:
@@ -135,7 +138,9 @@ def _grey(image: Any) -> np.ndarray:
     raise InvalidInput(f"expected a PIL image or a 2-D uint8 array, got {type(image).__name__}")
 
 
-def extract_features(image: Any, options: LocalOptions | None = None) -> LocalFeatures:
+def extract_features(
+    image: Any, options: LocalOptions | None = None, thumb_side: int = THUMB_SIDE
+) -> LocalFeatures:
     """ORB keypoints of a picture scaled to `options.side` px on its long side.
 
     A flat or tiny picture gives few or no keypoints (an empty LocalFeatures, never an error); a
@@ -156,8 +161,15 @@ def extract_features(image: Any, options: LocalOptions | None = None) -> LocalFe
         patchSize=opts.edge_threshold,
     )
     grey = np.ascontiguousarray(grey)
-    keypoints, desc = orb.detectAndCompute(grey, None)
-    t = THUMB_SIDE / max(sw, sh)
+    keypoints, desc = (), None
+    # ORB's pyramid fails on strips thinner than its patch (a 1-px wide picture, a 4000 x 16 banner):
+    # those have no keypoints to give, which is an answer, not an error.
+    if min(sw, sh) > 2 * opts.edge_threshold:
+        try:
+            keypoints, desc = orb.detectAndCompute(grey, None)
+        except cv2.error:
+            keypoints, desc = (), None
+    t = min(1.0, max(8, thumb_side) / max(sw, sh))
     thumb = cv2.resize(grey, (max(1, round(sw * t)), max(1, round(sh * t))), interpolation=cv2.INTER_AREA)
     if desc is None or not keypoints:
         points = np.zeros((0, 2), np.float32)

@@ -50,9 +50,11 @@ class LocalOptions:
     blur, JPEG, noise, resizing on >= 0.98), while unrelated pictures that got past the geometry
     (same character template, same font) stayed below 0.88 against 10,000 references."""
     min_inlier_ratio: float = 0.0
-    min_scale: float = 0.75
-    max_scale: float = 1.35
-    """Plausible zoom of the query over the reference: a 90% crop is 1.11, an 80% one 1.25."""
+    min_scale: float = 0.22
+    max_scale: float = 3.3
+    """Plausible zoom of the query over the reference: a 90% crop is 1.11, a crop of a third per side
+    2.94 (output inside reference); a picture at a quarter of a frame's width 0.25 (reference inside
+    output). ORB's 8-level pyramid (x1.2 a level) spans about 3.6x on each side."""
     max_rotation_deg: float = 8.0
     """Copies that turn are PDQ's job (dihedral variants); crops and captions do not rotate."""
 

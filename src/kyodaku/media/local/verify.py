@@ -196,14 +196,32 @@ def _agreement(
     rh, rw = ref_thumb.shape
     to_query = _pixel_map(qw / q_size[0], qh / q_size[1]) @ np.vstack([transform, [0.0, 0.0, 1.0]])
     full = (to_query @ np.linalg.inv(_pixel_map(rw / ref_size[0], rh / ref_size[1])))[:2]
-    warped = cv2.warpAffine(ref_thumb.astype(np.float32), full, (qw, qh), flags=cv2.INTER_LINEAR)
+    # Compare at the coarser of the two resolutions: a deep crop shows a few reference thumbnail
+    # pixels over many query pixels (blur the query to match), a picture in picture the reference
+    # shrunk (blur it before it is shrunk, or it aliases).
+    zoom = math.sqrt(abs(float(np.linalg.det(full[:, :2]))))
+    ref_f = ref_thumb.astype(np.float32)
+    q_f = q_thumb.astype(np.float32)
+    if zoom > 1.3:
+        q_f = cv2.GaussianBlur(q_f, (0, 0), 0.5 * zoom)
+    elif zoom < 0.77:
+        ref_f = cv2.GaussianBlur(ref_f, (0, 0), 0.5 / zoom)
+    warped = cv2.warpAffine(ref_f, full, (qw, qh), flags=cv2.INTER_LINEAR)
     cover = cv2.warpAffine(np.ones((rh, rw), np.float32), full, (qw, qh), flags=cv2.INTER_LINEAR)
     valid = (cover > 0.999).astype(np.float64)
-    x = warped.astype(np.float64) * valid
-    y = q_thumb.astype(np.float64) * valid
-    rows = (np.arange(AGREE_GRID) * qh) // AGREE_GRID
-    cols = (np.arange(AGREE_GRID) * qw) // AGREE_GRID
-    if qh < AGREE_GRID or qw < AGREE_GRID:
+    ys, xs = np.nonzero(valid)
+    if len(ys) == 0:
+        return 0.0
+    # The grid covers only where the two overlap (a reference inside a screenshot or a frame of
+    # video, or the part of it a crop kept), not the whole query.
+    top, left = int(ys.min()), int(xs.min())
+    valid = valid[top : int(ys.max()) + 1, left : int(xs.max()) + 1]
+    oh, ow = valid.shape
+    x = warped[top : top + oh, left : left + ow].astype(np.float64) * valid
+    y = q_f[top : top + oh, left : left + ow].astype(np.float64) * valid
+    rows = (np.arange(AGREE_GRID) * oh) // AGREE_GRID
+    cols = (np.arange(AGREE_GRID) * ow) // AGREE_GRID
+    if oh < AGREE_GRID or ow < AGREE_GRID:
         rows, cols = np.unique(rows), np.unique(cols)
     n = _cell_sums(valid, rows, cols)
     area = _cell_sums(np.ones_like(valid), rows, cols)
