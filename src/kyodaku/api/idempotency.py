@@ -39,9 +39,9 @@ def covered(method: str, path: str) -> bool:
     """The POSTs that create or change something (screening and tracing only read, or append a log)."""
     if method != "POST":
         return False
-    return path in ("/v1/permissions", "/v1/keys", "/v1/cases") or path.endswith(
-        ("/references", "/transitions")
-    )
+    # Not reference uploads: they are streamed to disk (this middleware would hold the body in
+    # memory), and attaching the same file twice is one reference anyway.
+    return path in ("/v1/permissions", "/v1/keys", "/v1/cases") or path.endswith("/transitions")
 
 
 def _owner(headers: dict[bytes, bytes]) -> str:
