@@ -165,3 +165,15 @@ def test_when_a_blocked_decision_is_opened_then_its_ledger_page_says_why_and_oth
     sign_in(other, world.keys["dc"])
     assert other.get(link).status_code == 404
     assert other.get("/portal/ledger/le_" + "0" * 24).status_code == 404
+
+
+def test_when_the_desk_opens_the_registry_pages_then_every_owners_entries_show_a_page_at_a_time(world):
+    client = browser(world)
+    operator = _api(client, world.keys["operator"])
+    client.post("/v1/screen/prompt", json={"text": "Superman flying"}, headers=operator)
+    sign_in(client, world.keys["operator"])
+    for url in ("/portal/home", "/portal/blocked", "/portal/permissions"):
+        assert client.get(url).status_code == 200, url
+    catalog = client.get("/portal/catalog").text
+    assert "pikachu" in catalog and "superman" in catalog
+    assert "Superman" in client.get("/portal/blocked").text  # the entry's name, from the snapshot

@@ -21,6 +21,7 @@ from kyodaku.portal.activity import activity
 from kyodaku.portal.charts import bar_chart, day_chart
 from kyodaku.portal.files import PLACEHOLDER, thumbnail
 from kyodaku.portal.web import HEADERS, PREFIX, check_form, read_form, redirect, render, viewer
+from kyodaku.registry.paging import PageQuery
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 PAGE = 100
@@ -32,8 +33,22 @@ def _state(request: Request):
     return request.app.state
 
 
-def _names(entities) -> dict[str, str]:
-    return {e.id: e.display_name() for e in entities}
+def _names(state, who, ids) -> dict[str, str]:
+    """Display names of the entries a page shows: a rightsholder's own (few); for the desk only the
+    ids on the page, from the serving snapshot (a 40,000-entry registry is never read per view)."""
+    if who.rightsholder:
+        return {e.id: e.display_name() for e in state.service.list_entities(who.principal)}
+    entities = state.guard.snapshot.entities
+    return {i: entities[i].display_name() for i in ids if i in entities}
+
+
+def _counts(state, who) -> tuple[int, int]:
+    """Entries and permissions the caller sees (the desk: the serving snapshot's, without a query)."""
+    if who.rightsholder:
+        p = who.principal
+        return len(state.service.list_entities(p)), len(state.service.list_permissions(p))
+    snapshot = state.guard.snapshot
+    return len(snapshot.entities), len(snapshot.catalog.permissions)
 
 
 @router.get("/home")
@@ -43,7 +58,7 @@ def home(request: Request, days: int = 30):
     p = who.principal
     days = days if days in DAY_CHOICES else 30
     act = activity(state.store.engine, who.rightsholder, days=days)
-    entities = state.service.list_entities(p)
+    entity_count, permission_count = _counts(state, who)
     open_cases = [c for c in state.desk.list(p, limit=200) if c.next_deadline() is not None]
     t_title = "blocked_by_day"
     return render(
@@ -53,10 +68,9 @@ def home(request: Request, days: int = 30):
         act=act,
         days=days,
         day_choices=DAY_CHOICES,
-        entity_count=len(entities),
-        permission_count=len(state.service.list_permissions(p)),
+        entity_count=entity_count,
+        permission_count=permission_count,
         open_cases=open_cases[:10],
-        names=_names(entities),
         day_svg=day_chart(act.by_day, t_title),
         entity_svg=bar_chart(act.by_entity, "by entry"),
         matcher_svg=bar_chart(act.by_matcher, "by matcher"),
@@ -69,7 +83,7 @@ def blocked(request: Request, days: int = 30):
     state = _state(request)
     days = days if days in DAY_CHOICES else 30
     act = activity(state.store.engine, who.rightsholder, days=days, recent=100)
-    names = _names(state.service.list_entities(who.principal))
+    names = _names(state, who, {d.entity for d in act.recent})
     return render(
         request,
         "blocked.html",
@@ -85,24 +99,17 @@ def blocked(request: Request, days: int = 30):
 
 
 @router.get("/catalog")
-def catalog(request: Request, offset: int = 0):
+def catalog(request: Request, after: str | None = None):
+    """The entries by id, a page at a time (the registry's paging: never the whole of it)."""
     who = viewer(request)
     state = _state(request)
-    entities = state.service.list_entities(who.principal)
-    offset = max(0, offset)
+    page = state.service.page_entities(who.principal, PageQuery(limit=PAGE, after=after or None))
     refs: dict[str, int] = {}
     for info in state.service.list_references(who.principal) if who.rightsholder else ():
         refs[info.entity_id] = refs.get(info.entity_id, 0) + 1
-    return render(
-        request,
-        "catalog.html",
-        who,
-        entities=entities[offset : offset + PAGE],
-        total=len(entities),
-        offset=offset,
-        page=PAGE,
-        refs=refs,
-    )
+    total, _ = _counts(state, who)
+    return render(request, "catalog.html", who, entities=page.items, total=total,
+                  next_after=page.last_id if page.more else None, refs=refs)  # fmt: skip
 
 
 @router.get("/entries/{entity_id}")
