@@ -31,13 +31,10 @@ import importlib.util
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,7 +42,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from _common import DEMO_CATALOG, die
+from _common import DEMO_CATALOG, ROOT, die
+
+if str(ROOT / "tests") not in sys.path:  # the test helpers' server starter (tests/helpers/live_server.py)
+    sys.path.insert(0, str(ROOT / "tests"))
+from helpers.live_server import serve_app
 
 PHASES = "examples,coverage,fuzzing,stateful"
 ROLES = ("admin", "operator", "rightsholder")
@@ -63,24 +64,6 @@ class Served:
     app: Any = None  # the FastAPI app when served here; None for --url
 
 
-def _free_socket() -> socket.socket:
-    """Bound before uvicorn gets it, so no other process can take the port in between."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(256)
-    return sock
-
-
-def healthy(url: str) -> bool:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through an env proxy
-    try:
-        with opener.open(f"{url}/healthz", timeout=2) as answer:
-            return answer.status == 200
-    except OSError:
-        return False
-
-
 @contextmanager
 def serve(
     workdir: Path,
@@ -95,8 +78,6 @@ def serve(
     the contract does not depend on it); reference files go under `workdir`, so nothing lands in the
     checkout.
     """
-    import uvicorn
-
     from kyodaku.api.app import create_app
     from kyodaku.screening import GuardOptions
 
@@ -109,42 +90,8 @@ def serve(
         "operator": store.create_key("operator", label="api-contract operator").secret,
         "rightsholder": store.create_key("rightsholder", rightsholder, "api-contract rightsholder").secret,
     }
-    sock = _free_socket()
-    host, port = sock.getsockname()[:2]
-    config = uvicorn.Config(
-        app, host=host, port=port, lifespan="on", log_level="error", access_log=False,
-        timeout_graceful_shutdown=3,
-    )  # fmt: skip
-    server = uvicorn.Server(config)
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            server.run(sockets=[sock])
-        except BaseException as exc:  # re-raised by the waiting thread, which can say where it started
-            failure.append(exc)
-
-    thread = threading.Thread(target=run, name=f"api-contract-{port}", daemon=True)
-    thread.start()
-    url = f"http://{host}:{port}"
-    try:
-        deadline = time.monotonic() + start_timeout
-        while not (server.started and healthy(url)):
-            if not thread.is_alive():
-                raise RuntimeError(f"the server at {url} stopped while starting") from (
-                    failure[0] if failure else None
-                )
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the server at {url} did not answer /healthz in {start_timeout}s")
-            time.sleep(0.05)
+    with serve_app(app, start_timeout, log_level="error") as url:
         yield Served(url=url, keys=keys, rightsholder=rightsholder, app=app)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        if thread.is_alive():
-            server.force_exit = True
-            thread.join(timeout=5)
-        sock.close()
 
 
 # -- the run --------------------------------------------------------------------------------------

@@ -65,36 +65,17 @@ def _healthy(url: str) -> bool:
 
 
 @contextmanager
-def live_server(
-    workdir: Path, catalog: Path | None = DEMO_CATALOG, start_timeout: float = 30.0
-) -> Iterator[LiveServer]:
-    """Serve a fresh registry (a SQLite file in `workdir`, seeded from `catalog`) until the block ends.
-
-    The guard runs without the semantic model and the themes lexicon, as in tests/api: loading the
-    model takes seconds and pages do not depend on it. Reference files go under `workdir` too, so a
-    run leaves nothing in the checkout.
-    """
+def serve_app(app: object, start_timeout: float = 30.0, log_level: str = "warning") -> Iterator[str]:
+    """Serve an app built by `create_app` on a free loopback port until the block ends; yields its URL
+    once `/healthz` answers. Shared by `live_server` and bench/api_contract.py."""
     import uvicorn
 
-    from kyodaku.api.app import create_app
-    from kyodaku.screening import GuardOptions
-
-    workdir.mkdir(parents=True, exist_ok=True)
-    options = GuardOptions(semantic=False, themes=False, reference_store=str(workdir / "references"))
-    app = create_app(f"sqlite:///{workdir / 'registry.db'}", options, catalog=catalog, ledger=True)
-    store = app.state.store
-    keys = Keys(
-        admin=store.create_key("admin", label="portal-tests admin").secret,
-        operator=store.create_key("operator", label="portal-tests operator").secret,
-        rightsholder_a=store.create_key("rightsholder", RIGHTSHOLDER_A, "portal-tests a").secret,
-        rightsholder_b=store.create_key("rightsholder", RIGHTSHOLDER_B, "portal-tests b").secret,
-    )
     sock = _listening_socket()
     host, port = sock.getsockname()[:2]
-    # lifespan "on": a start-up failure (the refresher) fails the fixture instead of serving half an app.
-    # A short graceful shutdown: the browser's idle keep-alive connections must not hold teardown.
+    # lifespan "on": a start-up failure (the refresher) fails the caller instead of serving half an app.
+    # A short graceful shutdown: a browser's idle keep-alive connections must not hold teardown.
     config = uvicorn.Config(
-        app, host=host, port=port, lifespan="on", log_level="warning", access_log=False,
+        app, host=host, port=port, lifespan="on", log_level=log_level, access_log=False,
         timeout_graceful_shutdown=3,
     )  # fmt: skip
     server = uvicorn.Server(config)
@@ -119,7 +100,7 @@ def live_server(
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the live server at {url} did not answer /healthz in {start_timeout}s")
             time.sleep(0.02)
-        yield LiveServer(url=url, app=app, keys=keys)
+        yield url
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -127,3 +108,30 @@ def live_server(
             server.force_exit = True
             thread.join(timeout=5)
         sock.close()
+
+
+@contextmanager
+def live_server(
+    workdir: Path, catalog: Path | None = DEMO_CATALOG, start_timeout: float = 30.0
+) -> Iterator[LiveServer]:
+    """Serve a fresh registry (a SQLite file in `workdir`, seeded from `catalog`) until the block ends.
+
+    The guard runs without the semantic model and the themes lexicon, as in tests/api: loading the
+    model takes seconds and pages do not depend on it. Reference files go under `workdir` too, so a
+    run leaves nothing in the checkout.
+    """
+    from kyodaku.api.app import create_app
+    from kyodaku.screening import GuardOptions
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    options = GuardOptions(semantic=False, themes=False, reference_store=str(workdir / "references"))
+    app = create_app(f"sqlite:///{workdir / 'registry.db'}", options, catalog=catalog, ledger=True)
+    store = app.state.store
+    keys = Keys(
+        admin=store.create_key("admin", label="portal-tests admin").secret,
+        operator=store.create_key("operator", label="portal-tests operator").secret,
+        rightsholder_a=store.create_key("rightsholder", RIGHTSHOLDER_A, "portal-tests a").secret,
+        rightsholder_b=store.create_key("rightsholder", RIGHTSHOLDER_B, "portal-tests b").secret,
+    )
+    with serve_app(app, start_timeout) as url:
+        yield LiveServer(url=url, app=app, keys=keys)
