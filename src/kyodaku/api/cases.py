@@ -25,7 +25,6 @@ from kyodaku.api.paging import (
     LimitQ,
     PageBody,
     decode_cursor,
-    encode_cursor,
     page_body,
 )
 from kyodaku.claims.desk import NewCase
@@ -87,14 +86,9 @@ def list_cases(
         after = (datetime.fromisoformat(due), case_id)
     cases = _desk(request).list(who, [state] if state else None, limit + 1, after=after)
     page = Page(cases[:limit], more=len(cases) > limit)
-    body = page_body(request, response, page, lambda c: c.to_dict(events=False), limit, filters)
-    if page.more:  # the cursor carries the last case's deadline and id (keyset paging)
-        last = cases[limit - 1]
-        token = encode_cursor(f"{_sort_key(last).isoformat()}|{last.id}", request.url.path, filters)
-        body["next_cursor"] = token
-        body["next"] = body["next"].rsplit("cursor=", 1)[0] + "cursor=" + token
-        response.headers["Link"] = f'<{body["next"]}>; rel="next"'
-    return body
+    # The cursor carries the last case's deadline and id (keyset paging on the queue's order).
+    return page_body(request, response, page, lambda c: c.to_dict(events=False), limit, filters,
+                     position=lambda c: f"{_sort_key(c).isoformat()}|{c.id}")  # fmt: skip
 
 
 def _sort_key(case) -> datetime:

@@ -83,11 +83,13 @@ def page_body(
     to_dict: Callable[[Any], dict[str, Any]],
     limit: int,
     filters: Mapping[str, Any],
+    position: Callable[[Any], str] = lambda item: item.id,
 ) -> dict[str, Any]:
-    """`{"items": [...], "next_cursor": ..., "next": ...}`, and the same link in a `Link` header."""
+    """`{"items": [...], "next_cursor": ..., "next": ...}`, and the same link in a `Link` header.
+    `position` names where the next page starts after an item (its id, for lists ordered by id)."""
     next_cursor = next_url = None
-    if page.more and page.last_id is not None:
-        next_cursor = encode_cursor(page.last_id, request.url.path, filters)
+    if page.more and page.items:
+        next_cursor = encode_cursor(position(page.items[-1]), request.url.path, filters)
         params = {k: _text(v) for k, v in filters.items() if v is not None}
         next_url = f"{request.url.path}?{urlencode({**params, 'limit': limit, 'cursor': next_cursor})}"
         response.headers["Link"] = f'<{next_url}>; rel="next"'
