@@ -11,7 +11,10 @@ import io
 import threading
 from collections import OrderedDict
 
+from fastapi.responses import Response
 from PIL import Image
+
+from kyodaku.portal.web import HEADERS
 
 THUMB_SIDE = 240
 PLACEHOLDER = (
@@ -67,3 +70,18 @@ def thumbnail(refstore, sha256: str) -> bytes | None:
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return png
+
+
+def thumbnail_response(request, sha256: str, label: str) -> Response:
+    """A stored file's thumbnail as a PNG answer, from the reference store the API writes or the
+    claims desk's (the same folder unless configured apart); an SVG placeholder naming `label` when
+    it cannot be drawn. Who may see the file is checked by the caller."""
+    state = request.app.state
+    png = None
+    for store in (state.refstore, getattr(state.desk, "refstore", None)):
+        if store is not None and (png := thumbnail(store, sha256)) is not None:
+            break
+    headers = {**HEADERS, "Cache-Control": "private, max-age=3600"}
+    if png is None:
+        return Response(PLACEHOLDER.format(label=label), media_type="image/svg+xml", headers=headers)
+    return Response(png, media_type="image/png", headers=headers)

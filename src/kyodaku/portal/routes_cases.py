@@ -15,7 +15,7 @@ from kyodaku.claims.desk import NewCase
 from kyodaku.claims.model import DECIDED, CaseKind, CaseState, Party, allowed_moves
 from kyodaku.domain.access import Role
 from kyodaku.domain.errors import InvalidInput, NotFound
-from kyodaku.portal.routes_registry import _image, stored_thumbnail
+from kyodaku.portal.files import thumbnail_response
 from kyodaku.portal.web import PREFIX, check_form, read_form, redirect, render, viewer
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -153,7 +153,7 @@ def case_file(request: Request, case_id: str):
     case = _desk(request).get(who.principal, case_id)
     if not case.file_sha256:
         raise NotFound(f"case {case_id} has no file")
-    return _image(stored_thumbnail(request, case.file_sha256), "file")
+    return thumbnail_response(request, case.file_sha256, "file")
 
 
 @router.get("/cases/{case_id}/move")

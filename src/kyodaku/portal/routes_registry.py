@@ -11,7 +11,6 @@ import secrets
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from kyodaku.domain.errors import InvalidInput
@@ -19,8 +18,8 @@ from kyodaku.domain.model import Effect, EntityKind, Permission, Use, to_utc
 from kyodaku.policy.engine import PolicyEngine, ScreenContext
 from kyodaku.portal.activity import activity
 from kyodaku.portal.charts import bar_chart, day_chart
-from kyodaku.portal.files import PLACEHOLDER, thumbnail
-from kyodaku.portal.web import HEADERS, PREFIX, check_form, read_form, redirect, render, viewer
+from kyodaku.portal.files import thumbnail_response
+from kyodaku.portal.web import PREFIX, check_form, read_form, redirect, render, viewer
 from kyodaku.registry.paging import PageQuery
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -170,24 +169,7 @@ def reference_thumb(request: Request, reference_id: str):
     who = viewer(request)
     state = _state(request)
     info = state.service.get_reference(who.principal, reference_id)  # another's: 404
-    return _image(stored_thumbnail(request, info.sha256), info.media_type)
-
-
-def stored_thumbnail(request: Request, sha256: str) -> bytes | None:
-    """The thumbnail of a stored file, from the reference store the API writes or the claims desk's
-    (the same folder unless configured apart)."""
-    state = _state(request)
-    for store in (state.refstore, getattr(state.desk, "refstore", None)):
-        if store is not None and (png := thumbnail(store, sha256)) is not None:
-            return png
-    return None
-
-
-def _image(png: bytes | None, label: str) -> Response:
-    headers = {**HEADERS, "Cache-Control": "private, max-age=3600"}
-    if png is None:
-        return Response(PLACEHOLDER.format(label=label), media_type="image/svg+xml", headers=headers)
-    return Response(png, media_type="image/png", headers=headers)
+    return thumbnail_response(request, info.sha256, info.media_type)
 
 
 # -- permissions ----------------------------------------------------------------------------------
