@@ -44,6 +44,10 @@ class GuardOptions:
     # one window). The scanner's full tier turns this off: its local features find captioned copies
     # too, and the windows need a colour decode that costs ~1.5 ms an image (docs/benchmarks.md 8c).
     query_regions: bool = True
+    # ORB's pyramid on outputs (levels, scale factor a level). The references' is 8 x 1.2; the
+    # scanner's full tier asks 4 x 1.5, the same 3.4-3.6x span in coarser steps, ~30% less ORB time
+    # (docs/benchmarks.md 8d), which a screen per dataset image pays millions of times.
+    query_pyramid: tuple[int, float] = (8, 1.2)
     # Optional learned encoder (a local ONNX file) and where reference files are, to embed them.
     image_encoder: str | None = None
     reference_store: str = "kyodaku-references"
@@ -62,6 +66,8 @@ class GuardOptions:
                 video_local_features=self.local_features,
                 local_thumb_side=256,
                 trim_borders=True,
+                local_levels=self.query_pyramid[0],
+                local_scale_factor=self.query_pyramid[1],
             )
         return HashOptions(
             max_pixels=self.max_pixels,

@@ -70,7 +70,7 @@ def test_when_a_permission_is_revoked_then_history_shows_both_changes_and_the_pa
     done = post_form(client, revoke, revoke, {})
     assert done.status_code == 303
     page = client.get("/portal/permissions").text
-    history = page[page.index("<h2>History</h2>"):]
+    history = page[page.index("<h2>History</h2>") :]
     assert history.count("<code>tmp-grant</code>") == 2  # granted, then revoked
     current = page[: page.index("<h2>History</h2>")]
     assert "tmp-grant" not in current

@@ -109,8 +109,11 @@ def test_when_names_and_claim_texts_hold_markup_then_pages_show_it_as_text(world
     client = browser(world)
     admin = {"Authorization": f"Bearer {world.keys['admin']}"}
     evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    put = client.put("/v1/entities/pikachu", headers=admin, json={
-        "kind": "character", "owner": "pokemon-company", "work": "pokemon", "names": {"en": [evil]}})
+    put = client.put(
+        "/v1/entities/pikachu",
+        headers=admin,
+        json={"kind": "character", "owner": "pokemon-company", "work": "pokemon", "names": {"en": [evil]}},
+    )
     assert put.status_code == 200, put.text
     sign_in(client, world.keys["pokemon"])
     case_url = _claim(client, text=evil).headers["location"]

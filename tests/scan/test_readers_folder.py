@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from kyodaku.scan.layout import ReaderOptions
+from kyodaku.scan.layout import InputFile, ReaderOptions
 from kyodaku.scan.readers.files import sha256_file
 from kyodaku.scan.readers.folder import FolderLayout
 
@@ -176,3 +176,26 @@ def test_when_input_files_are_listed_then_every_file_the_shard_reads_is_hashed(t
     ]
     assert listed[1].sha256 == sha256_file(root / "a/b/img001.png")[0]
     assert listed[1].bytes == (root / "a/b/img001.png").stat().st_size
+
+
+def test_when_the_scan_read_the_files_then_their_hashes_come_from_the_read_not_a_second_pass(tmp_path):
+    root = _dataset(tmp_path / "ds")
+    layout = FolderLayout(root, ReaderOptions())
+    shard = layout.shards()[0]
+    seen = {
+        m.name: InputFile(m.name, m.sha256, len(m.data))
+        for sample in layout.read(shard)
+        for m in sample.members
+        if m.data is not None
+    }
+    # The file changes after it was read: the manifest must name the bytes that were judged.
+    (root / "c.png").write_bytes(_png((9, 9, 9)))
+
+    listed = {f.path: f for f in layout.input_files(shard, seen)}
+    fresh = {f.path: f for f in layout.input_files(shard)}
+
+    assert listed.keys() == fresh.keys()
+    assert listed["c.png"] == seen["c.png"] != fresh["c.png"]
+    assert fresh["c.png"].sha256 == sha256_file(root / "c.png")[0]
+    # a sidecar the reader left unread (none here) would be hashed from disk; the rest agree
+    assert all(listed[p] == fresh[p] for p in listed if p != "c.png")

@@ -14,13 +14,13 @@ from pathlib import Path
 
 from kyodaku.domain.errors import InvalidInput, PayloadTooLarge, ScreeningUnavailable
 from kyodaku.matching.base import ContentKind
-from kyodaku.media.hashing import MediaHashes, hash_media
+from kyodaku.media.hashing import Digested, MediaHashes, hash_media
 from kyodaku.options import GuardOptions
 from kyodaku.snapshot import Snapshot
 from kyodaku.text.normalize import Skeleton, skeleton
 from kyodaku.text.semantic import EncodedQuery
 
-MediaSource = str | Path | bytes
+MediaSource = str | Path | bytes | Digested
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 

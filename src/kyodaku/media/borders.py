@@ -94,14 +94,26 @@ def _none(w: int, h: int, reason: str) -> Trim:
 
 def _line_stats(lines: np.ndarray, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Median, plain-or-not, and the lines themselves (int16) of lines[start:stop]."""
-    head = lines[start:stop].astype(np.int16)
-    med = np.median(head, axis=1)
-    close = (np.abs(head - med[:, None]) <= TOLERANCE).mean(axis=1) >= LINE_SHARE
+    head = lines[start:stop].astype(np.int16, order="C")
+    med = _median(head)
+    plain = np.count_nonzero(np.abs(head - med[:, None]) <= TOLERANCE, axis=1)
+    close = plain / head.shape[1] >= LINE_SHARE
     return med, close, head
 
 
+def _median(rows: np.ndarray) -> np.ndarray:
+    """np.median(rows, axis=1), by one partition (np.median's generic path costs ~4x more on the
+    short chunks of lines examined here, and this runs on every picture screened)."""
+    n = rows.shape[1]
+    k = n // 2
+    if n % 2:
+        return np.partition(rows, k, axis=1)[:, k].astype(np.float64)
+    part = np.partition(rows, (k - 1, k), axis=1)
+    return (part[:, k - 1].astype(np.float64) + part[:, k]) / 2
+
+
 CHUNK = 16
-"""Lines examined at a time: most pictures have no border, and their first chunk says so."""
+"""Lines examined at a time once a side has begun like a border."""
 
 
 def _side(lines: np.ndarray, limit: int) -> int:
@@ -113,7 +125,8 @@ def _side(lines: np.ndarray, limit: int) -> int:
     prev = None
     colour = 0.0
     while n < limit:
-        stop = min(limit, n + CHUNK)
+        # Most pictures have no border, and their first MIN_BAR lines already say so.
+        stop = min(limit, n + (CHUNK if n else MIN_BAR))
         med, close, _ = _line_stats(lines, n, stop)
         k = 0
         while k < len(med) and close[k] and (prev is None or abs(med[k] - prev) <= DRIFT):

@@ -92,6 +92,10 @@ class HashOptions:
     # LocalOptions). A picture shown at 40% of a frame keeps ~100 px and a few dozen keypoints at 256.
     local_side: int = 256
     local_max_features: int = 300
+    # ORB's pyramid on outputs (LocalOptions.levels/scale_factor): the guard keeps the references'
+    # 8 x 1.2; the training-data scanner's full tier uses 4 x 1.5, the same span in coarser steps.
+    local_levels: int = 8
+    local_scale_factor: float = 1.2
     # Keep an image's decoded picture (colour, ~256 px) on the result, for a learned encoder: the
     # same decoding then gives hashes, keypoints and the embedding (an image is decoded once).
     keep_picture: bool = False
@@ -158,15 +162,28 @@ class MediaHashes:
 
 
 @dataclass(frozen=True)
+class Digested:
+    """Bytes whose SHA-256 the caller already took (a scanner that hashed each file as it read it,
+    for its audit manifest): hashing them again would cost as much as PDQ on a large JPEG.
+    `sha256` must be the hex digest of `data`; the caller vouches for it."""
+
+    data: bytes
+    sha256: str
+
+
+@dataclass(frozen=True)
 class _Source:
     data: bytes | None
     path: Path | None
     name: str
+    known: str | None = None  # the SHA-256 of `data`, when the caller gave it (Digested)
 
     def stream(self):
         return io.BytesIO(self.data) if self.data is not None else open(self.path, "rb")  # type: ignore[arg-type]
 
     def digest(self) -> tuple[str, int]:
+        if self.known is not None and self.data is not None:
+            return self.known, len(self.data)
         h = hashlib.sha256()
         size = 0
         with self.stream() as fh:
@@ -176,7 +193,9 @@ class _Source:
         return h.hexdigest(), size
 
 
-def _source(source: str | Path | bytes, name: str | None) -> _Source:
+def _source(source: str | Path | bytes | Digested, name: str | None) -> _Source:
+    if isinstance(source, Digested):
+        return _Source(source.data, None, name or "<upload>", source.sha256)
     if isinstance(source, bytes | bytearray | memoryview):
         return _Source(bytes(source), None, name or "<upload>")
     path = Path(source)
@@ -378,10 +397,17 @@ see what they saw before borders were trimmed."""
 def _local_options(options: HashOptions):
     from kyodaku.media.local import DEFAULT_OPTIONS
 
-    wanted = (options.local_side, options.local_max_features)
-    if wanted == (DEFAULT_OPTIONS.side, DEFAULT_OPTIONS.max_features):
+    o, d = options, DEFAULT_OPTIONS
+    wanted = (o.local_side, o.local_max_features, o.local_levels, o.local_scale_factor)
+    if wanted == (d.side, d.max_features, d.levels, d.scale_factor):
         return DEFAULT_OPTIONS
-    return replace(DEFAULT_OPTIONS, side=options.local_side, max_features=options.local_max_features)
+    return replace(
+        d,
+        side=options.local_side,
+        max_features=options.local_max_features,
+        levels=options.local_levels,
+        scale_factor=options.local_scale_factor,
+    )
 
 
 def _trimmed(
@@ -518,7 +544,7 @@ def _hash_video(src: _Source, options: HashOptions) -> MediaHashes:
 
 
 def hash_media(
-    source: str | Path | bytes, options: HashOptions | None = None, name: str | None = None
+    source: str | Path | bytes | Digested, options: HashOptions | None = None, name: str | None = None
 ) -> MediaHashes:
     """Hash an image or a video, telling them apart from the content (never from the file name)."""
     options = options or HashOptions()

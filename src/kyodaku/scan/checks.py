@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from kyodaku.domain.errors import KyodakuError
 from kyodaku.domain.findings import Decision, Verdict
 from kyodaku.domain.model import Use
+from kyodaku.media.hashing import Digested
 from kyodaku.policy.engine import ScreenContext
 from kyodaku.scan.model import Sample, SignalReading
 from kyodaku.scan.options import ScanOptions
@@ -130,10 +131,11 @@ class SampleChecker:
             where = {"check": "media", "member": member.name}
             kind = "video" if member.is_video else "image"
             try:
+                # The bytes' SHA-256 was taken as they were read (for the manifest): not again.
+                media = Digested(member.data, member.sha256 or "")
                 decision = self.guard.screen_output(
-                    media=[member.data], context=self.context, names=[member.name], item_id=sample.id,
-                    expect=kind,
-                )  # fmt: skip
+                    media=[media], context=self.context, names=[member.name], item_id=sample.id, expect=kind
+                )
             except KyodakuError as exc:
                 # Undecodable, truncated, a decompression bomb: whatever it shows is unknown.
                 self._unreadable(

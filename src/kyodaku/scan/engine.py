@@ -54,6 +54,8 @@ class ScanReport:
     scan_seconds: float = 0.0
     """Checking the shards and writing them: what `samples_per_second` divides by."""
     samples_scanned: int = 0
+    scan_cpu_seconds: float = 0.0
+    """CPU seconds the shards scanned by this run took, summed over the processes that scanned them."""
     failures: list[ShardFailure] = field(default_factory=list)
 
     @property
@@ -63,6 +65,11 @@ class ScanReport:
     @property
     def samples_per_second(self) -> float:
         return self.samples_scanned / self.scan_seconds if self.scan_seconds else 0.0
+
+    @property
+    def samples_per_cpu_second(self) -> float:
+        """Samples per second of one core's time: what a core gives, however busy the machine."""
+        return self.samples_scanned / self.scan_cpu_seconds if self.scan_cpu_seconds else 0.0
 
 
 @dataclass(frozen=True)
@@ -158,6 +165,7 @@ def scan(options: ScanOptions, hooks: ScanHooks | None = None) -> ScanReport:
             report.failures.append(done)
         else:
             report.scanned_shards += 1
+            report.scan_cpu_seconds += done.cpu_seconds
     if report.failures:
         names = "; ".join(f"{f.name}: {f.error}" for f in report.failures[:3])
         raise ScanIncomplete(

@@ -14,7 +14,7 @@ by hard link or copy into a temporary name and renames each into place, so it to
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Protocol
@@ -104,8 +104,12 @@ class Layout(Protocol):
         for bad data inside the shard."""
         ...
 
-    def input_files(self, shard: Shard) -> list[InputFile]:
-        """SHA-256 and size of the input files this shard reads (a tar, a manifest, a folder's files)."""
+    def input_files(self, shard: Shard, seen: Mapping[str, InputFile] | None = None) -> list[InputFile]:
+        """SHA-256 and size of the input files this shard reads (a tar, a manifest, a folder's files).
+
+        `seen`: the members the scan read from this shard, by name, hashed as they were read; a
+        layout whose inputs are those members takes their hashes from here (the bytes judged) instead
+        of reading every file a second time."""
         ...
 
     def writer(self, shard: Shard, part_dir: Path) -> SampleWriter:

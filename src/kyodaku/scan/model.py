@@ -14,9 +14,11 @@ cannot be read may be an opt-out) or, with `--report-only`, reports it and keeps
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 IMAGE_EXTS = frozenset({"jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"})
@@ -87,6 +89,13 @@ class Member:
     @property
     def is_video(self) -> bool:
         return self.ext in VIDEO_EXTS
+
+    @cached_property
+    def sha256(self) -> str | None:
+        """The SHA-256 (hex) of the bytes as read, taken once: the audit manifest records it as the
+        input's hash (the bytes that were judged, not a second read of the file, which could differ)
+        and the media check passes it on instead of hashing the picture again."""
+        return hashlib.sha256(self.data).hexdigest() if self.data is not None else None
 
 
 @dataclass(frozen=True)

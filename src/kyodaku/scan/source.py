@@ -57,17 +57,22 @@ class RegistrySource:
             return {"source": "catalog", "file": self.catalog.name, "sha256": self.catalog_sha256}
         return {"source": "database", "version": self.version}
 
-    def build_guard(self, local_features: bool = True, regions: bool = True) -> Guard:
+    def build_guard(
+        self, local_features: bool = True, regions: bool = True, pyramid: tuple[int, float] = (8, 1.2)
+    ) -> Guard:
         """A guard over this source, references included (hashed from the catalog's `references:`
         or read from the registry's reference bank at the pinned version). `local_features` False
         matches images by PDQ alone (the scan's `--media pdq`); `regions` False skips PDQ's window and
-        value hashes of the query (the scan's `--media full`, whose local features cover them)."""
+        value hashes of the query (the scan's `--media full`, whose local features cover them);
+        `pyramid` is the query's ORB pyramid (GuardOptions.query_pyramid)."""
         from kyodaku.compiler import CatalogReferences, StoreReferences
         from kyodaku.media.refstore import ReferenceStore
         from kyodaku.screening import Guard, guard_options
 
         options = guard_options(self.semantic)
-        options = replace(options, local_features=local_features, query_regions=regions)
+        options = replace(
+            options, local_features=local_features, query_regions=regions, query_pyramid=pyramid
+        )
         if self.catalog is not None:
             from kyodaku.registry.catalog import load_catalog, resolve_references
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kyodaku.scan.checks import SampleChecker, SampleResult
-from kyodaku.scan.layout import Layout, Shard
+from kyodaku.scan.layout import InputFile, Layout, Shard
 from kyodaku.scan.model import Sample
 from kyodaku.scan.options import ScanOptions
 from kyodaku.scan.source import RegistrySource
@@ -62,6 +62,9 @@ class ShardOutcome:
     inputs: list[dict[str, Any]] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    """CPU time of the process that scanned the shard (all its threads): per-core throughput that a
+    busy machine does not distort the way it distorts wall time."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -92,6 +95,10 @@ class ShardOutcome:
             self.by_rightsholder[owner_id]["samples"] += 1
 
 
+SCAN_PYRAMID = (4, 1.5)
+"""The query ORB pyramid of the scan's full tier (GuardOptions.query_pyramid; docs/scan.md)."""
+
+
 class _Worker:
     def __init__(self, config: WorkerConfig) -> None:
         from kyodaku.scan.readers import open_layout
@@ -100,7 +107,13 @@ class _Worker:
             config.options.dataset, config.options.reader, config.options.layout
         )
         full = config.options.media == "full"
-        guard = config.source.build_guard(local_features=full, regions=not full)
+        # The full tier: local features on a coarser query pyramid over the same span (4 x 1.5),
+        # and OpenCV on one thread: a scan's parallelism is its worker processes, one per core.
+        guard = config.source.build_guard(local_features=full, regions=not full, pyramid=SCAN_PYRAMID)
+        if full:
+            import cv2
+
+            cv2.setNumThreads(1)
         guard.warm()
         self.checker = SampleChecker(guard, config.options, config.at)
 
@@ -147,14 +160,19 @@ def run_shard(
     state = ScanState(config.options.out)
     if state.is_done(shard.id):
         return ShardOutcome.load(state.part(shard.id))
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     worker = _worker_for(config)
     tmp = state.begin(shard.id)
     outcome = ShardOutcome(shard.id, shard.name)
     (tmp / KEPT_DIR).mkdir()
     writer = worker.layout.writer(shard, tmp / KEPT_DIR)
+    seen: dict[str, InputFile] = {}  # every member read, hashed once as read (see Member.sha256)
     with open(tmp / KEPT_LIST, "wb") as kept, open(tmp / EXCLUDED_LIST, "wb") as excluded:
         for batch in batches(worker.layout.read(shard)):
+            for sample in batch:
+                for m in sample.members:
+                    if m.data is not None and m.sha256 is not None:
+                        seen[m.name] = InputFile(m.name, m.sha256, len(m.data))
             for sample, result in zip(batch, worker.checker.check(batch), strict=True):
                 outcome.count(result)
                 line = canonical(result.record()) + b"\n"
@@ -167,9 +185,10 @@ def run_shard(
                 progress(len(batch))
     written = writer.close()
     outcome.files = sorted(written.files)
-    outcome.inputs = [f.to_dict() for f in worker.layout.input_files(shard)]
+    outcome.inputs = [f.to_dict() for f in worker.layout.input_files(shard, seen)]
     outcome.by_reason = dict(sorted(outcome.by_reason.items()))
     outcome.seconds = time.perf_counter() - began
+    outcome.cpu_seconds = time.process_time() - cpu
     (tmp / SHARD_SUMMARY).write_bytes(canonical(outcome.to_dict()))
     state.commit(shard.id, tmp)
     return outcome

@@ -159,6 +159,8 @@ def extract_features(
         fastThreshold=opts.fast_threshold,
         edgeThreshold=opts.edge_threshold,
         patchSize=opts.edge_threshold,
+        nlevels=opts.levels,
+        scaleFactor=opts.scale_factor,
     )
     grey = np.ascontiguousarray(grey)
     keypoints, desc = (), None

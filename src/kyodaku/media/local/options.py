@@ -23,6 +23,12 @@ class LocalOptions:
     """FAST corner threshold (grey levels); 5 instead of ORB's 20 finds corners on soft gradients."""
     edge_threshold: int = 31
     """ORB's border and patch size (px): keypoints closer to the border have no descriptor."""
+    levels: int = 8
+    scale_factor: float = 1.2
+    """ORB's pyramid: `levels` levels, each `scale_factor` smaller (8 x 1.2 spans 3.6x). A query
+    may use fewer, coarser levels over the same span (4 x 1.5 spans 3.4x, for ~30% less ORB time):
+    every query level then still lies within ~1.1x of some level of the references' 1.2 steps,
+    which is what descriptor matching across scales needs (the training-data scanner does this)."""
     # shortlist
     vote_radius: int = 31
     """A query descriptor votes for every reference with a descriptor within this many bits (that
@@ -64,6 +70,7 @@ class LocalOptions:
             "max_features": (self.max_features, 1),
             "fast_threshold": (self.fast_threshold, 1),
             "edge_threshold": (self.edge_threshold, 2),
+            "levels": (self.levels, 1),
             "vote_radius": (self.vote_radius, 0),
             "min_votes": (self.min_votes, 1),
             "max_verify": (self.max_verify, 1),
@@ -76,6 +83,8 @@ class LocalOptions:
                 raise InvalidInput(f"LocalOptions.{name} must be an integer >= {low}, got {value!r}")
         if self.side > 4096 or self.vote_radius > 256 or self.max_distance > 256:
             raise InvalidInput("LocalOptions: side <= 4096, vote_radius and max_distance <= 256")
+        if self.levels > 16 or not 1 < self.scale_factor <= 2:
+            raise InvalidInput("LocalOptions: levels <= 16 and 1 < scale_factor <= 2")
         if not 0 < self.ratio <= 1:
             raise InvalidInput(f"LocalOptions.ratio must be in (0, 1], got {self.ratio!r}")
         if not all(0 <= x <= 1 for x in (self.min_coverage, self.min_agreement, self.min_inlier_ratio)):

@@ -17,53 +17,55 @@ WINDOW_STARTS = tuple(range(0, DESCRIPTOR_BYTES, WINDOW_BYTES))
 last wraps around to byte 0)."""
 
 
-def _window_keys(codes: np.ndarray, start: int) -> np.ndarray:
-    """The 24-bit value of bytes start, start+1, start+2 (mod 32) of every code, as uint32."""
-    cols = [(start + k) % DESCRIPTOR_BYTES for k in range(WINDOW_BYTES)]
-    key = codes[:, cols[0]].astype(np.uint32)
-    for shift, col in enumerate(cols[1:], start=1):
-        key |= codes[:, col].astype(np.uint32) << np.uint32(8 * shift)
-    return key
+def _window_keys(codes: np.ndarray) -> np.ndarray:
+    """Every code's 11 window keys, shape (n, 11) uint32: the 24-bit value of bytes s, s+1, s+2
+    (mod 32) for each window start s, tagged with the window's number in the top byte, so that
+    one sorted array holds all 11 tables and one lookup searches them all."""
+    n = len(codes)
+    width = WINDOW_BYTES * len(WINDOW_STARTS)
+    ext = np.concatenate([codes, codes[:, : width - DESCRIPTOR_BYTES]], axis=1)
+    w = ext.reshape(n, len(WINDOW_STARTS), WINDOW_BYTES).astype(np.uint32)
+    key = w[..., 0] | (w[..., 1] << np.uint32(8)) | (w[..., 2] << np.uint32(16))
+    return key | (np.arange(len(WINDOW_STARTS), dtype=np.uint32) << np.uint32(24))
 
 
 class WindowTables:
     """Candidate pairs (query descriptor, bank row) that agree on a whole 3-byte window and lie
     within a radius: a fast, approximate radius search for the shortlist (see the module docstring).
 
-    Per window, the rows sorted by that window's value and the sorted values (uint32 each: 8 bytes
-    a descriptor a table, 88 with the 11 tables). A lookup is two `searchsorted` per table over all
-    query descriptors at once, then the exact distance of every candidate.
+    The 11 tables live in one array: every descriptor's tagged window keys (see `_window_keys`),
+    sorted, and beside them the row each came from (uint32 each: 8 bytes a descriptor a table, 88
+    with the 11 tables). A lookup is two `searchsorted` over all query descriptors' keys at once,
+    then the exact distance of every candidate. (Eleven tables searched one by one cost ~0.6 ms a
+    query in fixed numpy overhead even against a bank of one reference: more than the search.)
     """
 
     def __init__(self, codes: np.ndarray) -> None:
         self._words = codes.view(np.uint64)
-        self._tables: list[tuple[np.ndarray, np.ndarray]] = []
-        for start in WINDOW_STARTS:
-            key = _window_keys(codes, start)
-            order = np.argsort(key, kind="stable").astype(np.uint32)
-            self._tables.append((readonly(key[order]), readonly(order)))
+        keys = _window_keys(codes).ravel()
+        order = np.argsort(keys, kind="stable")
+        self._keys = readonly(keys[order])
+        self._rows = readonly((order // len(WINDOW_STARTS)).astype(np.uint32))
 
     @property
     def nbytes(self) -> int:
-        return sum(k.nbytes + r.nbytes for k, r in self._tables)
+        return self._keys.nbytes + self._rows.nbytes
 
     def pairs(self, queries: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray]:
-        found_q, found_rows = [], []
-        for (keys, rows), start in zip(self._tables, WINDOW_STARTS, strict=True):
-            qk = _window_keys(queries, start)
-            lo = np.searchsorted(keys, qk, side="left")
-            counts = np.searchsorted(keys, qk, side="right") - lo
-            total = int(counts.sum())
-            if total == 0:
-                continue
-            ends = np.cumsum(counts)
-            positions = np.arange(total, dtype=np.int64) + np.repeat(lo - (ends - counts), counts)
-            found_rows.append(rows[positions])
-            found_q.append(np.repeat(np.arange(len(queries), dtype=np.int64), counts))
-        if not found_rows:
+        # Searched in sorted order: numpy's binary search then walks the table once, front to back
+        # (measured 2.5x faster than the same keys unsorted); `owner` maps each back to its query.
+        qk = _window_keys(queries).ravel()
+        order = np.argsort(qk, kind="stable")
+        qk = qk[order]
+        lo = np.searchsorted(self._keys, qk, side="left")
+        counts = np.searchsorted(self._keys, qk, side="right") - lo
+        total = int(counts.sum())
+        if total == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
-        q = np.concatenate(found_q)
-        r = np.concatenate(found_rows).astype(np.int64)
+        ends = np.cumsum(counts)
+        positions = np.arange(total, dtype=np.int64) + np.repeat(lo - (ends - counts), counts)
+        r = self._rows[positions].astype(np.int64)
+        q = np.repeat(order // len(WINDOW_STARTS), counts)
         qwords = np.ascontiguousarray(queries).view(np.uint64)
         d = np.bitwise_count(self._words[r] ^ qwords[q]).sum(axis=1, dtype=np.uint16)
         keep = d <= radius

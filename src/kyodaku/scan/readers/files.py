@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from kyodaku.scan.layout import InputFile
@@ -30,11 +30,17 @@ def sha256_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def input_files(root: Path, relative: Iterable[str]) -> list[InputFile]:
+def input_files(
+    root: Path, relative: Iterable[str], seen: Mapping[str, InputFile] | None = None
+) -> list[InputFile]:
     """Hash the named files (relative to `root`), sorted by path, each once; missing files are left
-    out (the reader reports them as problems of their samples; there is nothing to hash)."""
+    out (the reader reports them as problems of their samples; there is nothing to hash). A file in
+    `seen` (hashed when the scan read it) is taken from there, not read again."""
     out: list[InputFile] = []
     for rel in sorted(set(relative)):
+        if seen is not None and rel in seen:
+            out.append(seen[rel])
+            continue
         path = Path(rel) if os.path.isabs(rel) else root / rel
         try:
             digest, size = sha256_file(path)

@@ -18,7 +18,7 @@ never written to the output either, so skipping it cannot leak it.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import ClassVar
 
@@ -193,7 +193,7 @@ class FolderLayout:
             problems=tuple(problems),
         )
 
-    def input_files(self, shard: Shard) -> list[InputFile]:
+    def input_files(self, shard: Shard, seen: Mapping[str, InputFile] | None = None) -> list[InputFile]:
         """Every file the shard reads: its media files, their sidecars and the folder policies."""
         reader = FileReader(self.root, self.options.max_member_bytes)
         names: list[str] = []
@@ -204,7 +204,7 @@ class FolderLayout:
                 if os.path.lexists(self.root / f"{stem_of(rel)}.{ext}"):
                     names.append(f"{stem_of(rel)}.{ext}")
             names.extend(m.name for m in reader.folder_policies(rel, location)[0])
-        return files.input_files(self.root, names)
+        return files.input_files(self.root, names, seen)
 
     def writer(self, shard: Shard, part_dir: Path) -> FolderWriter:
         return FolderWriter(self.root, part_dir)

@@ -193,14 +193,17 @@ class _Rows:
             for i in range(count)
         ]
 
-    def input_files(self, shard: Shard) -> list[InputFile]:
+    def input_files(self, shard: Shard, seen: Mapping[str, InputFile] | None = None) -> list[InputFile]:
         """The media files and sidecars the shard's rows name (paths as the rows write them), and,
         for the first shard only, the manifest itself: hashing a large manifest once per shard
         would cost as many reads of it as there are shards, and the audit needs its hash once."""
-        names: list[str] = []
-        for sample in self.read(shard):
-            names.extend(m.name for m in sample.members if m.data is not None and "://" not in m.name)
-        out = files.input_files(self.media_root, names)
+        if seen is not None:  # what the scan read: no second pass over the shard's rows and files
+            names = [name for name in seen if "://" not in name]
+        else:
+            names = []
+            for sample in self.read(shard):
+                names.extend(m.name for m in sample.members if m.data is not None and "://" not in m.name)
+        out = files.input_files(self.media_root, names, seen)
         if shard.index == 0:
             out.extend(files.input_files(self.root, [self.manifest]))
             out.sort(key=lambda f: f.path)
