@@ -52,7 +52,7 @@ def test_when_a_sample_says_no_in_every_way_then_every_signal_reads_it() -> None
     readings = read_signals(sample)
     assert [(r.signal, r.source, r.consent) for r in readings] == [
         ("iptc", "0001.jpg", Consent.PROHIBITED),
-        ("tdmrep", "headers", Consent.PROHIBITED),
+        ("tdmrep", "headers", Consent.UNSAID),  # the page's metadata supersedes the header (TDMRep)
         ("tdmrep", "0001.html", Consent.PROHIBITED),
         ("noai", "0001.html", Consent.PROHIBITED),
     ]

@@ -62,12 +62,13 @@ def test_when_per_sample_sidecar_is_one_object_then_it_covers_the_sample() -> No
     assert "https://example.org/p" in reading.detail
 
 
-def test_when_sidecar_list_has_location_patterns_then_the_most_specific_rule_applies() -> None:
+def test_when_several_rules_match_a_file_then_the_first_in_sequence_applies() -> None:
+    # The protocol: "The most specific match is the first in sequence": specific rules come first.
     rules = tdmrep_json(
         [
-            {"location": "/", "tdm-reservation": 1, "tdm-policy": "https://example.org/all"},
-            {"location": "/open/*", "tdm-reservation": 0},
             {"location": "/open/*.png$", "tdm-reservation": 1},
+            {"location": "/open/*", "tdm-reservation": 0},
+            {"location": "/", "tdm-reservation": 1, "tdm-policy": "https://example.org/all"},
         ]
     )
     sample = _sample(
@@ -84,14 +85,51 @@ def test_when_sidecar_list_has_location_patterns_then_the_most_specific_rule_app
     }
 
 
-def test_when_a_located_rule_is_more_specific_than_a_rule_without_location_then_it_wins() -> None:
-    rules = tdmrep_json([{"tdm-reservation": 1}, {"location": "/free/*", "tdm-reservation": 0}])
+def test_when_a_general_rule_comes_first_then_it_applies_to_every_file_it_matches() -> None:
+    rules = tdmrep_json(
+        [{"location": "/", "tdm-reservation": 1}, {"location": "/open/*", "tdm-reservation": 0}]
+    )
+    sample = _sample(Member("open/a.jpg", "jpg", JPEG), Member("0001.tdmrep.json", "tdmrep.json", rules))
+    assert [r.consent for r in _read(sample)] == [Consent.PROHIBITED]
+
+
+def test_when_a_rule_has_no_location_then_it_matches_every_file_at_its_place_in_the_order() -> None:
+    rules = tdmrep_json([{"location": "/free/*", "tdm-reservation": 0}, {"tdm-reservation": 1}])
     sample = _sample(
         Member("free/a.jpg", "jpg", JPEG),
         Member("b.jpg", "jpg", JPEG),
         Member("0001.tdmrep.json", "tdmrep.json", rules),
     )
     assert [r.consent for r in _read(sample)] == [Consent.ALLOWED, Consent.PROHIBITED]
+
+
+def test_when_the_header_says_not_reserved_then_it_supersedes_a_reserving_tdm_file() -> None:
+    sidecar = Member("0001.tdmrep.json", "tdmrep.json", tdmrep_json({"tdm-reservation": 1}))
+    readings = _read(_sample(Member("0001.jpg", "jpg", JPEG), sidecar, headers={"tdm-reservation": "0"}))
+    assert [(r.source, r.consent) for r in readings] == [
+        ("0001.tdmrep.json", Consent.UNSAID),
+        ("headers", Consent.ALLOWED),
+    ]
+    assert readings[0].detail.startswith("superseded by the tdm-reservation header")
+    assert all(r.reason is None for r in readings)  # nothing to exclude
+
+
+def test_when_the_page_reserves_then_it_supersedes_a_header_that_does_not() -> None:
+    page = Member("0001.html", "html", html_page({"tdm-reservation": "1"}))
+    readings = _read(_sample(Member("0001.jpg", "jpg", JPEG), page, headers={"tdm-reservation": "0"}))
+    assert [(r.source, r.consent) for r in readings] == [
+        ("headers", Consent.UNSAID),
+        ("0001.html", Consent.PROHIBITED),
+    ]
+
+
+def test_when_the_more_authoritative_source_is_unreadable_then_the_lesser_one_still_counts() -> None:
+    sidecar = Member("0001.tdmrep.json", "tdmrep.json", tdmrep_json({"tdm-reservation": 1}))
+    readings = _read(_sample(Member("0001.jpg", "jpg", JPEG), sidecar, headers={"tdm-reservation": "maybe"}))
+    assert [(r.source, r.consent) for r in readings] == [
+        ("0001.tdmrep.json", Consent.PROHIBITED),
+        ("headers", Consent.UNREADABLE),
+    ]
 
 
 def test_when_dataset_level_file_matches_relative_to_its_well_known_folder_then_read() -> None:

@@ -1,9 +1,9 @@
 """TDMRep, the W3C Community Group's TDM Reservation Protocol (signal name "tdmrep"): the
 machine-readable form of the EU DSM Directive art. 4(3) reservation of text-and-data mining.
 
-Sources, in the order read:
+Sources (checked against the protocol's final report of 10 May 2024, github.com/w3c/
+tdm-reservation-protocol, spec/index.html), from the least to the most authoritative:
 
-* saved HTTP headers: `tdm-reservation: 1|0` and `tdm-policy: <url>` (any case of the names);
 * `.tdmrep.json` members: the protocol's `/.well-known/tdmrep.json` format, a list of rules
   `{"location": <path pattern>, "tdm-reservation": 0|1, "tdm-policy": <url>}`. A per-sample
   sidecar (`<key>.tdmrep.json`) may also be a single object, and a rule without `location` covers
@@ -11,7 +11,16 @@ Sources, in the order read:
   refusing it would make a whole dataset unreadable over a bracket). A dataset-level file (a
   member named `tdmrep.json`, e.g. `.well-known/tdmrep.json`, that the dataset reader attaches to
   every sample) has its patterns matched against the sample's files;
+* saved HTTP headers: `tdm-reservation: 1|0` and `tdm-policy: <url>` (any case of the names);
 * `.html` / `.htm` sidecars: `<meta name="tdm-reservation" content="1">` and `tdm-policy`.
+
+Processing priority (the report's "Processing priority"): a header's value supersedes any value
+from a TDM file, and an HTML page's metadata supersedes both; a source that says nothing does not
+reset what a lesser one said. So the most authoritative source that states a reservation decides,
+and the readings of the sources it supersedes are kept in the evidence as UNSAID with the reason
+("superseded by ..."), never as an exclusion. Within one level (two TDM files, repeated headers,
+duplicate metas) the most restrictive value decides (consent first). A source that cannot be read
+is never superseded by guessing: it stays UNREADABLE.
 
 Meaning: reservation 1 -> PROHIBITED (the detail carries the policy URL, where a licence may be
 offered: a policy is an offer to negotiate, not consent given); 0 -> ALLOWED; any other value,
@@ -25,8 +34,9 @@ sample's member names with a leading `/`, and also relative to the directory hol
 dataset-level file (its `.well-known/` stripped), so `/images/*` matches `images/a.jpg` whether or
 not the dataset sits in a sub-folder. The patterns are matched against the sample's media files
 (or, for a sample without media, its other non-sidecar files). When several rules match a file,
-the most specific wins: the longest pattern (RFC 9309's "most octets"), and on a tie the
-reserving rule (consent first).
+the first in the file's order applies: "The most specific match found MUST be used. The most
+specific match is the first in sequence." A rule without `location` matches every file, at its
+place in that order.
 """
 
 from __future__ import annotations
@@ -35,7 +45,7 @@ import json
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, ClassVar
 
@@ -70,10 +80,6 @@ class TdmRule:
     location: str | None
     reservation: Any
     policy: str | None = None
-
-    @property
-    def specificity(self) -> int:
-        return -1 if self.location is None else len(self.location)
 
 
 def reservation_consent(value: Any) -> Consent:
@@ -133,14 +139,12 @@ def location_matches(location: str, path: str) -> bool:
 
 
 def best_rule(rules: list[TdmRule], paths: list[str]) -> TdmRule | None:
-    """The rule that applies to a file known by `paths`: the longest matching pattern, reservation
-    first on a tie; None when no rule matches."""
-    matching = [r for r in rules if r.location is None or any(location_matches(r.location, p) for p in paths)]
-    if not matching:
-        return None
-    return max(
-        matching, key=lambda r: (r.specificity, reservation_consent(r.reservation) is Consent.PROHIBITED)
-    )
+    """The rule that applies to a file known by `paths`: the first matching one in the file's order
+    (the protocol: "the most specific match is the first in sequence"); None when none matches."""
+    for rule in rules:
+        if rule.location is None or any(location_matches(rule.location, p) for p in paths):
+            return rule
+    return None
 
 
 def rule_reading(value: Any, policy: str | None, source: str, where: str) -> SignalReading:
@@ -202,6 +206,26 @@ def read_json(rules_file: Member, sample: Sample) -> list[SignalReading]:
     return readings
 
 
+def prioritise(levels: list[tuple[str, list[SignalReading]]]) -> list[SignalReading]:
+    """Every reading, those superseded by a more authoritative level (later in `levels`) turned
+    UNSAID and saying by what (an unreadable lesser source too: the protocol overrides whatever it
+    says). A level supersedes only when all its readings could be read: an unreadable header or page
+    leaves what the lesser sources said standing (consent first)."""
+    out: list[SignalReading] = []
+    for n, (_, readings) in enumerate(levels):
+        above = [
+            (name, rs) for name, rs in levels[n + 1 :]
+            if rs and all(r.consent is not Consent.UNREADABLE for r in rs)
+        ]  # fmt: skip
+        if not above or not readings:
+            out.extend(readings)
+            continue
+        by = above[-1][0]
+        note = f"superseded by the {by} (TDMRep processing priority)"
+        out.extend(replace(r, consent=Consent.UNSAID, detail=f"{note}: {r.detail}"[:500]) for r in readings)
+    return out
+
+
 def read_html(page: bytes) -> tuple[Any, str | None, str | None] | None:
     """(reservation, policy, parse error) from an HTML page's metas; None when it has neither."""
     scan = meta_tags(page)
@@ -220,21 +244,22 @@ class TdmRepSignal:
     name: ClassVar[str] = SIGNAL
 
     def read(self, sample: Sample) -> list[SignalReading]:
-        readings: list[SignalReading] = []
+        files: list[SignalReading] = []
+        pages: list[SignalReading] = []
         try:
             reading = read_headers(sample.headers)
         except Exception as exc:  # a header mapping of an unexpected shape: one reading, not a crash
             reading = SignalReading(
                 SIGNAL, Consent.UNREADABLE, "", HEADERS_SOURCE, f"{type(exc).__name__}: {exc}"
             )
-        if reading is not None:
-            readings.append(reading)
+        headers = [reading] if reading is not None else []
         for member in present(sample.members):
             if member.ext == JSON_EXT:
-                readings.extend(guard_member(SIGNAL, member, lambda m: read_json(m, sample)))
+                files.extend(guard_member(SIGNAL, member, lambda m: read_json(m, sample)))
             elif member.ext in HTML_EXTS:
-                readings.extend(guard_member(SIGNAL, member, self._read_html_member))
-        return readings
+                pages.extend(guard_member(SIGNAL, member, self._read_html_member))
+        levels = [("TDM file", files), ("tdm-reservation header", headers), ("HTML metadata", pages)]
+        return prioritise(levels)
 
     @staticmethod
     def _read_html_member(member: Member) -> list[SignalReading]:
