@@ -285,3 +285,32 @@ def test_when_the_out_folder_is_inside_the_dataset_then_the_scan_is_refused(worl
     with pytest.raises(InvalidInput, match="inside the dataset"):
         scan(_options(world, world["data"] / "clean"))
     assert not (world["data"] / "clean").exists()
+
+
+def test_when_a_scan_runs_on_a_terminal_then_its_bar_counts_shards_and_samples(world, tmp_path):
+    from rich.console import Console
+
+    from kyodaku.scan.progress import progress_bar
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=120)
+    with progress_bar(console) as hooks:
+        report = scan(_options(world, tmp_path / "out", media="pdq"), hooks)
+
+    drawn = screen.getvalue()
+    assert "scanning shards" in drawn
+    assert f"{report.shards}/{report.shards}" in drawn
+    assert f"{report.samples_scanned} samples" in drawn
+    assert report.samples_per_cpu_second > 0
+
+
+def test_when_the_output_is_not_a_terminal_then_no_bar_is_drawn(world, tmp_path):
+    from rich.console import Console
+
+    from kyodaku.scan.progress import progress_bar
+
+    screen = io.StringIO()
+    with progress_bar(Console(file=screen, force_terminal=False)) as hooks:
+        scan(_options(world, tmp_path / "out", media="pdq"), hooks)
+
+    assert screen.getvalue() == ""

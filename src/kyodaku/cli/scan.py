@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from kyodaku.cli.common import DbOpt, database_url, err, out
 from kyodaku.domain.errors import InvalidInput
@@ -89,10 +87,10 @@ def scan(
 ) -> None:
     """Screen a training dataset against the registry and every opt-out signal; write the kept samples,
     the excluded list with reasons, a summary, and a signed manifest into --out."""
-    from kyodaku.scan.engine import ScanHooks
     from kyodaku.scan.engine import scan as run_scan
     from kyodaku.scan.layout import ReaderOptions
     from kyodaku.scan.options import ScanOptions
+    from kyodaku.scan.progress import progress_bar
 
     when = None
     if at:
@@ -127,34 +125,8 @@ def scan(
         workers=workers,
         ray_address=ray_address,
     )
-    progress = Progress(
-        TextColumn("scanning shards"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[samples]:,} samples, {task.fields[rate]:,.0f}/s"),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
-    began = time.perf_counter()
-    state = {"task": None, "samples": 0}
-
-    def planned(total: int, todo: int) -> None:
-        state["task"] = progress.add_task("scan", total=total, completed=total - todo, samples=0, rate=0.0)
-
-    def shard_done(n: int) -> None:
-        if state["task"] is not None:
-            progress.advance(state["task"], n)
-
-    def samples(n: int) -> None:
-        state["samples"] += n
-        if state["task"] is not None:
-            rate = state["samples"] / max(time.perf_counter() - began, 1e-9)
-            progress.update(state["task"], samples=state["samples"], rate=rate)
-
-    with progress:
-        report = run_scan(options, ScanHooks(planned, shard_done, samples))
+    with progress_bar(err) as hooks:
+        report = run_scan(options, hooks)
     if as_json:
         out.print_json(json.dumps(report.summary, ensure_ascii=False))
         return

@@ -129,8 +129,18 @@ def plan(options: ScanOptions) -> tuple[Layout, list[Shard], ScanIdentity, Worke
 
 
 def scan(options: ScanOptions, hooks: ScanHooks | None = None) -> ScanReport:
-    """Scan a dataset into `options.out` (resuming an earlier run of the same scan); see module doc."""
-    hooks = hooks or ScanHooks()
+    """Scan a dataset into `options.out` (resuming an earlier run of the same scan); see module doc.
+
+    Without `hooks`, `options.progress` draws a progress bar on stderr when it is a terminal."""
+    if hooks is None and options.progress:
+        from kyodaku.scan.progress import progress_bar
+
+        with progress_bar() as bar:
+            return _scan(options, bar)
+    return _scan(options, hooks or ScanHooks())
+
+
+def _scan(options: ScanOptions, hooks: ScanHooks) -> ScanReport:
     if options.signing_key is None:
         raise ConfigurationError(
             "a scan signs its manifest: give --signing-key FILE (create one with `kyodaku manifest keygen`)"
