@@ -139,7 +139,8 @@ def scan(
         f"[bold]{c.get('samples', 0):,}[/] samples: [green]{c.get('kept', 0):,} kept[/], "
         f"[red]{c.get('excluded', 0):,} excluded[/]"
         + (
-            f" ({report.samples_per_second:,.0f} samples/s; {report.setup_seconds:.1f} s loading the guard)"
+            f" ({report.samples_per_second:,.0f} samples/s, {report.samples_per_cpu_second:,.0f} per "
+            f"CPU second; {report.setup_seconds:.1f} s loading the guard)"
             if report.samples_scanned
             else ""
         )
