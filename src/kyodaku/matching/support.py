@@ -22,7 +22,13 @@ from collections.abc import Sequence
 from kyodaku.domain.findings import Finding
 from kyodaku.snapshot import Snapshot, support_groups
 from kyodaku.text.alias import AliasHit, NameVariant
-from kyodaku.text.ambiguity import FIRST_NAME_REASON, FORCED_REASON, PHRASE_REASON, in_dictionary
+from kyodaku.text.ambiguity import (
+    FIRST_NAME_REASON,
+    FORCED_REASON,
+    PHRASE_REASON,
+    in_dictionary,
+    is_common_word,
+)
 from kyodaku.text.semantic import EncodedQuery
 from kyodaku.text.surface import disguised, person_name_part, written_as_title
 
@@ -85,7 +91,8 @@ def _siblings(snapshot: Snapshot, hit: AliasHit, others: Sequence[AliasHit], tex
     other: that an ordinary prompt names two given people who happen to be a pair of one work is
     the product of two small chances. Not for names that are ordinary words: those are not
     independent chances ("red eyes, blue hair, black shirt" names Red, Blue and Black of Among
-    Us; a 40,000-character catalog has works full of colours, flowers and animals), and not when
+    Us; a 40,000-character catalog has works full of colours, flowers and animals; nor "mark",
+    which reads as the first name Marc only after spelling folds), and not when
     the name is part of a person's full name ("Mario Draghi and Luigi Di Maio")."""
     entity = snapshot.entities.get(hit.variant.entity)
     if entity is None or not entity.work or not _first_name_only(hit):
@@ -102,6 +109,7 @@ def _siblings(snapshot: Snapshot, hit: AliasHit, others: Sequence[AliasHit], tex
             or not (other.span[1] <= hit.span[0] or other.span[0] >= hit.span[1])
             or (text is not None and person_name_part(text, other.span))
             or not _first_name_only(other)
+            or is_common_word(other.text.casefold())
         ):
             continue
         out.append(f'sibling: "{other.text}" names {sibling.id} of the same work')

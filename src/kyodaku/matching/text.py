@@ -22,7 +22,7 @@ from kyodaku.matching.support import support_for
 from kyodaku.options import GuardOptions
 from kyodaku.snapshot import CONTEXT_NAME, Snapshot
 from kyodaku.text.alias import AliasHit
-from kyodaku.text.ambiguity import in_dictionary, is_common_word
+from kyodaku.text.ambiguity import in_dictionary, inflected, is_common_word, zipf
 from kyodaku.text.semantic import names_a_group
 from kyodaku.text.subject import cues as subject_cues
 from kyodaku.text.surface import folded_into_word, written_as_title
@@ -135,7 +135,7 @@ class AliasMatcher:
     def match(self, content: PreparedPrompt, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
         out = MatchResult()
         hits = snapshot.match.aliases.find(content.skeleton)
-        ambiguous = any(h.variant.ambiguous for h in hits)
+        ambiguous = any(h.variant.ambiguous or common_noun_use(content.text, h.span) for h in hits)
         context_hits = snapshot.match.context.find(content.skeleton) if ambiguous else []
         context_hits = [c for c in context_hits if _distinctive_support(c)]
         described: dict[str, list[tuple[int, int]]] = {}
@@ -152,9 +152,15 @@ class AliasMatcher:
                 continue
             derived = f"derived: {v.derived}" if v.derived else None
             ev = Evidence(span=hit.span, text=hit.text, variant=v.name, lang=v.lang, note=derived)
+            noun = not v.ambiguous and common_noun_use(content.text, hit.span)
             # "Eevee" folds to the word "eve": the folded form needs context, the full name does not.
-            if not v.ambiguous or (v.by_key and hit.text.casefold() == v.name.casefold()):
+            if not noun and (not v.ambiguous or (v.by_key and hit.text.casefold() == v.name.casefold())):
                 out.findings.append(Finding(v.entity, v.kind, ALIAS_SCORE, self.name, ev))
+                continue
+            if noun:
+                found = self._common_noun(hit, snapshot, context_hits, described, content, hits, out)
+                if found is not None:
+                    out.findings.append(found)
                 continue
             support = support_for(
                 snapshot, hit, context_hits, described, content.query, self.support_margin, hits, content.text
@@ -180,6 +186,33 @@ class AliasMatcher:
                 found.adjusted(f"ambiguous name ({v.ambiguity_reason}), supported", CONTEXT_SCORE)
             )
         return out
+
+    def _common_noun(
+        self,
+        hit: AliasHit,
+        snapshot: Snapshot,
+        context_hits: list[AliasHit],
+        described: dict[str, list[tuple[int, int]]],
+        content: PreparedPrompt,
+        hits: list[AliasHit],
+        out: MatchResult,
+    ) -> Finding | None:
+        """A distinctive name written as a common noun ("a fuel bowser") counts only with support."""
+        v = hit.variant
+        support = support_for(
+            snapshot, hit, context_hits, described, content.query, self.support_margin, hits, content.text
+        )
+        if not support:
+            out.notes.append(
+                f'"{hit.text}" at {hit.span[0]}..{hit.span[1]} may name {v.entity}, but it is written as a '
+                "common noun (lower case, after an indefinite article, a word people inflect) and nothing "
+                "in the prompt supports the name"
+            )
+            return None
+        note = "a name written as a common noun, with supporting context"
+        ev = Evidence(span=hit.span, text=hit.text, variant=v.name, lang=v.lang, note=note)
+        found = Finding(v.entity, v.kind, ALIAS_SCORE, "alias+context", ev, tuple(support))
+        return found.adjusted("a name written as a common noun, supported", CONTEXT_SCORE)
 
 
 @register_matcher
@@ -250,6 +283,24 @@ class ThemesMatcher:
         self.warm()
         query = content.query if self.semantic else None
         return MatchResult(themes=list(self._detector.detect(content.text, query)))
+
+
+_ARTICLE_BEFORE = re.compile(r"\b(?:a|an)\s+(?:[a-z][a-z'-]*\s+){0,2}$")
+NOUN_ZIPF = 3.0
+
+
+def common_noun_use(text: str, span: tuple[int, int]) -> bool:
+    """A registered name used as the common noun it also is: written in lower case after an
+    indefinite article, with at most two lower-case modifiers between ("a fuel bowser", "a
+    demon slayer knight"), and every word of it a word people inflect, frequent enough (Zipf >=
+    3) to be a word ("bowsers", "demons", "slayers"). A name drawn as a character is written
+    capitalised ("Bowser on a throne"); a made-up name is not inflected ("pikachus" is rare), so
+    "a pikachu plush" stays Pikachu."""
+    written = text[span[0] : span[1]]
+    if not written.isascii() or written != written.lower() or not _ARTICLE_BEFORE.search(text, 0, span[0]):
+        return False
+    words = [w for w in re.split(r"[\s\-]+", written) if w]
+    return bool(words) and all(w.isalpha() and zipf(w, "en") >= NOUN_ZIPF and inflected(w) for w in words)
 
 
 def _distinctive_support(hit: AliasHit) -> bool:

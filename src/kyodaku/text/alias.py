@@ -7,8 +7,11 @@ same per prompt as 40). A raw hit is then checked against word boundaries,
 because skeletons drop spaces:
 
 * Latin (and other alphabetic) text: the name must start and end at a word
-  boundary (an English possessive or plural "s" may follow). Inside the hit,
+  boundary (an English possessive or plural "s" may follow, unless name and "s" make a word
+  of their own: "serious" is no plural of Serio). Inside the hit,
   whitespace is allowed only where the registered name has it ("Son Goku"),
+  never after a comma or semicolon (the items of a tag list: "tail, blue" is not Tailblue)
+  unless the name is spelled out letter by letter,
   between single letters ("P i k a c h u"), or between pieces of 3+ letters
   ("Pika chu", "Harō Kiti" for ハローキティ); punctuation inside is always
   allowed ("Pika-chu", "P.i.k.a.c.h.u"). So "to toro" never reads as Totoro.
@@ -32,6 +35,7 @@ from functools import lru_cache
 
 import ahocorasick
 
+from kyodaku.text.ambiguity import in_dictionary, zipf
 from kyodaku.text.normalize import Gap, Script, Skeleton, skeleton
 from kyodaku.text.segment import chinese_boundaries, korean_end_ok
 
@@ -41,6 +45,9 @@ MIN_PIECE = 3
 # Japanese case particles and conjunctions that delimit a noun written in kana.
 PARTICLES = frozenset("がはをにのともでへやかねよ")
 _NO_SPACE_SCRIPTS = frozenset({Script.HAN, Script.KANA, Script.HANGUL})
+_LIST_MARKS = frozenset(",;、，；")
+PLURAL_WORD_ZIPF = 3.0
+RUN_TOGETHER_ZIPF = 2.5
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,8 @@ class AliasIndex:
                 variant = self.variants[vid]
                 if not accept(sk, start, end, variant):
                     continue
+                if variant.splits and _run_together_word(sk, start, end, variant):
+                    continue
                 slot = (variant.entity, start, end)
                 hit = AliasHit(variant, start, end, span, surface)
                 # Several names of one entry can share a key (Pikachu, ピカチュウ): report the
@@ -142,12 +151,39 @@ def _end_ok(sk: Skeleton, j: int) -> bool:
     n = len(sk.key)
     if j >= n or sk.gap[j] != Gap.NONE:
         return True
-    # English plural/possessive: "Pikachus", "Pikachu's" (the apostrophe is a gap already)
-    return sk.key[j] == "s" and (j + 1 >= n or sk.gap[j + 1] != Gap.NONE) and sk.script[j] == Script.LATIN
+    # English plural/possessive: "Pikachus", "Pikachu's" (the apostrophe is a gap already), unless
+    # the word with its "s" is a word of its own: "serious" is not the plural of Serio.
+    return (
+        sk.key[j] == "s"
+        and (j + 1 >= n or sk.gap[j + 1] != Gap.NONE)
+        and sk.script[j] == Script.LATIN
+        and not _a_word(_word_before(sk, j))
+    )
+
+
+def _word_before(sk: Skeleton, j: int) -> str:
+    """The text of the word that ends with key letter j."""
+    k = j
+    while k > 0 and sk.gap[k] == Gap.NONE:
+        k -= 1
+    return sk.text[sk.start[k] : sk.end[j]]
+
+
+@lru_cache(maxsize=50_000)
+def _a_word(word: str) -> bool:
+    w = word.casefold()
+    return zipf(w, "en") >= PLURAL_WORD_ZIPF or in_dictionary(w)
 
 
 def _inner_ok(sk: Skeleton, i: int, j: int, splits: frozenset[int]) -> bool:
-    spaces = [k for k in range(i + 1, j) if sk.gap[k] == Gap.SPACE]
+    gaps = [k for k in range(i + 1, j) if sk.gap[k] != Gap.NONE]
+    if not gaps:
+        return True
+    if any(_LIST_MARKS.intersection(sk.text[sk.end[k - 1] : sk.start[k]]) for k in gaps) and not all(
+        b - a == 1 for a, b in zip([i, *gaps], [*gaps, j], strict=True)
+    ):
+        return False  # items of a list ("tail, blue", "pocket, cat"), not one name cut up
+    spaces = [k for k in gaps if sk.gap[k] == Gap.SPACE]
     if not spaces:
         return True
     if {k - i for k in spaces} <= splits:
@@ -186,4 +222,46 @@ def accept(sk: Skeleton, i: int, j: int, variant: NameVariant) -> bool:
         end_ok = sk.span(i, j)[1] in chinese_boundaries(sk.text)
     else:
         end_ok = _end_ok(sk, j)
-    return _start_ok(sk, i) and end_ok and _inner_ok(sk, i, j, variant.splits)
+    return (
+        _start_ok(sk, i)
+        and end_ok
+        and _inner_ok(sk, i, j, variant.splits)
+        and not _folded_into_a_word(sk.text[sk.start[i] : sk.end[j - 1]], variant.name)
+    )
+
+
+@lru_cache(maxsize=100_000)
+def _folded_into_a_word(written: str, name: str) -> bool:
+    """The prompt's word meets the name only after spelling folds, and is a word of its own:
+    "alba" is no spelling of Aiba (l/i), "linea" none of Linnea, "geta" none of Geeta. People
+    change how a name is spelled to slip it past a filter, but not into another real word; and a
+    word's spellings are what the folds were never meant to merge."""
+    low = written.casefold()
+    if not (written.isascii() and written.isalpha()) or low == "".join(
+        c for c in name.casefold() if c.isalnum()
+    ):
+        return False
+    return in_dictionary(low)
+
+
+def _run_together_word(sk: Skeleton, i: int, j: int, variant: NameVariant) -> bool:
+    """A name of several words written as one, where that one is an English word people inflect
+    or the dictionary lists ("cowgirl", "cowgirls", is no spelling of Cow Girl), or an everyday
+    Japanese word written in hiragana ("onigiri", おにぎり, is not the VTuber Oni Giri).
+    "spiderman", "starwars" are no such words: they stay the names; nor are Japanese words in
+    kanji, among which are famous names (孫悟空 reads "songoku")."""
+    if not variant.splits or any(sk.gap[k] != Gap.NONE for k in range(i + 1, j)):
+        return False
+    return _ordinary_token(sk.key[i:j], sk.text[sk.start[i] : sk.end[j - 1]])
+
+
+@lru_cache(maxsize=50_000)
+def _ordinary_token(key: str, written: str) -> bool:
+    from kyodaku.text.ambiguity import inflected
+    from kyodaku.text.japanese_words import japanese_word
+
+    low = written.casefold()
+    if in_dictionary(low) or (zipf(low, "en") >= RUN_TOGETHER_ZIPF and inflected(low)):
+        return True
+    word = japanese_word(key)
+    return word is not None and all(0x3041 <= ord(c) <= 0x309F for c in word[0])

@@ -52,6 +52,10 @@ VERY_COMMON_ZIPF = 4.5  # about the 3,000 most frequent English words: "pink", "
 ENGLISH_ONLY_MARGIN = 1.0
 DICTIONARY_ZIPF = 2.9
 DICTIONARY_MARGIN = 0.55
+INFLECTED_DICTIONARY_ZIPF = 2.5  # a dictionary word this frequent ...
+INFLECTED_SLACK = 1.6  # ... whose plural is at most this much rarer: "androids", "parasols", "polkas"
+RARE_DICTIONARY_ZIPF = 2.0  # a rarer dictionary word ...
+RARE_DICTIONARY_MARGIN = 1.0  # ... used ten times more in English than elsewhere: "sclera"
 _SUFFIXES = ("s", "es", "ed", "ing", "er", "ly")
 _OTHER_LATIN = ("fr", "de", "es", "it", "pt", "nl")
 
@@ -61,6 +65,7 @@ FORCED_REASON = "marked ambiguous in the catalog"
 TRANSLITERATION_REASON = "transliteration of an ambiguous name"
 PHRASE_REASON = "a phrase of ordinary words"
 PHRASE_WORD_ZIPF = 4.0
+JAPANESE_WORD_PREFIX = "common word (Japanese "
 _PHRASE_GLUE = frozenset(["the", "a", "an", "of", "and", "in", "on", "to", "for", "with", "&", "-"])
 
 
@@ -117,13 +122,25 @@ def is_common_word(word: str, lang: str = "en") -> bool:
         if best_inflection >= z - INFLECTION_SLACK:
             return True
     z_en = zipf(w, "en")
-    if z_en >= min(ENGLISH_ONLY_ZIPF, DICTIONARY_ZIPF):
+    if z_en >= RARE_DICTIONARY_ZIPF:
         elsewhere = sum(zipf(w, code) for code in _OTHER_LATIN) / len(_OTHER_LATIN)
         if z_en >= ENGLISH_ONLY_ZIPF and z_en - elsewhere >= ENGLISH_ONLY_MARGIN:
             return True
-        if z_en - elsewhere >= DICTIONARY_MARGIN and in_dictionary(w):
+        if in_dictionary(w) and (
+            (z_en >= DICTIONARY_ZIPF and z_en - elsewhere >= DICTIONARY_MARGIN)
+            or z_en - elsewhere >= RARE_DICTIONARY_MARGIN
+            or (z_en >= INFLECTED_DICTIONARY_ZIPF and inflected(w, z_en))
+        ):
             return True
     return False
+
+
+def inflected(word: str, z: float | None = None, slack: float = INFLECTED_SLACK) -> bool:
+    """People write the word's plural or inflections too ("androids", "parasols", "cowgirls"): a
+    noun or verb, which a name is not ("batmans" is 2.6 rarer than "batman", "kittys" 2.7)."""
+    w = word.lower()
+    z = zipf(w, "en") if z is None else z
+    return z > 0 and max(zipf(w + suffix, "en") for suffix in _SUFFIXES) >= z - slack
 
 
 def in_dictionary(word: str) -> bool:
@@ -210,12 +227,51 @@ def _classify_surface(stripped: str, lang: str) -> AmbiguityVerdict:
     return AmbiguityVerdict(False, "distinctive name")
 
 
+def japanese_word_of(name: str) -> tuple[str, float] | None:
+    """The ordinary Japanese word a romaji name reads as ("miko": 巫女), see text/japanese_words.py."""
+    from kyodaku.text.japanese_words import japanese_word
+    from kyodaku.text.normalize import skeleton
+
+    return japanese_word(skeleton(name).key)
+
+
+def _own_japanese_reading(name: str, names: list[tuple[str, str]]) -> bool:
+    """The entry registers a Japanese name of its own, not the ordinary word, that spells this
+    romaji name: 孫悟空 (son gokuu) for "Goku", not ごく ("very"); ナルト for "Naruto", not 鳴門.
+    The catalog then says which Japanese word the name is."""
+    from kyodaku.text.japanese_words import reading_key
+    from kyodaku.text.normalize import skeleton
+
+    word = japanese_word_of(name)
+    key = skeleton(name).key
+    for _, other in names:
+        if other == name or other.isascii() or (word is not None and other == word[0]):
+            continue
+        try:
+            if key in reading_key(other):
+                return True
+        except ImportError:  # pragma: no cover - pykakasi missing: fall back to the kana skeleton
+            if key in skeleton(other).key:
+                return True
+    return False
+
+
 def entity_ambiguities(
     names: list[tuple[str, str]], forced: tuple[str, ...] = (), keys: dict[str, str] | None = None
 ) -> dict[str, AmbiguityVerdict]:
-    """Classify all names of one entry; kana transliterations inherit a Latin name's ambiguity."""
+    """Classify all names of one entry; kana transliterations inherit a Latin name's ambiguity.
+
+    A one-word romaji name that reads as an ordinary Japanese word ("chibi", "miko": see
+    text/japanese_words.py) is ambiguous too, unless the entry's own Japanese name spells it:
+    that is judged here, where the entry's other names are known."""
     keys = keys or {}
     out = {n: classify(n, lang, keys.get(n)) for lang, n in names}
+    for n, v in list(out.items()):
+        if v.ambiguous or not _is_latin_word(n.strip()):
+            continue
+        ja = japanese_word_of(n)
+        if ja is not None and not _own_japanese_reading(n, names):
+            out[n] = AmbiguityVerdict(True, f"{JAPANESE_WORD_PREFIX}{ja[0]}, zipf {ja[1]:.2f} in ja)")
     for n in forced:
         out[n] = AmbiguityVerdict(True, FORCED_REASON)
     if any(v.ambiguous and not v.by_key and _is_latin_word(n) for n, v in out.items()):

@@ -9,9 +9,10 @@ deletion; a window of the prompt is looked up the same way, and candidates are
 confirmed with the optimal-string-alignment distance.
 
 Why it does not flag ordinary words: a window that is itself a common word
-("maria", "lever") is skipped, names that need context (ambiguous ones) are
-never fuzzy-matched, and names shorter than 6 letters are too close to too
-many words to allow an edit.
+("maria", "lever") or an ordinary Japanese word in romaji ("hakama", "sarashi": see
+text/japanese_words.py) is skipped, a window never joins the items of a list
+("slip, onee"), names that need context (ambiguous ones) are never fuzzy-matched,
+and names shorter than 6 letters are too close to too many words to allow an edit.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from rapidfuzz.distance import OSA
 
 from kyodaku.text.alias import NameVariant
 from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, in_dictionary, zipf
+from kyodaku.text.japanese_words import japanese_word
 from kyodaku.text.normalize import Gap, Script, Skeleton
 
 MIN_FUZZY_KEY = 6
@@ -114,14 +116,16 @@ class FuzzyIndex:
         for lo, hi in tokens:
             a_, b_ = sk.span(lo, hi)
             kana_token = sk.script[lo] == Script.KANA
-            flag = 1 if kana_token or not _ordinary(sk.text[a_:b_], Script.LATIN) else 0
+            ordinary = _ordinary(sk.text[a_:b_], Script.LATIN) or japanese_word(sk.key[lo:hi]) is not None
+            flag = 1 if kana_token or not ordinary else 0
             extraordinary.append(extraordinary[-1] + flag)
+        list_break = [lo > 0 and _list_separator(sk, lo) for lo, _ in tokens]
         near_cache = self._near_cache
         for a in range(len(tokens)):
             for b in range(a, min(a + MAX_WINDOW_TOKENS, len(tokens))):
                 i, j = tokens[a][0], tokens[b][1]
-                if b > a and tokens[b][0] != tokens[b - 1][1]:
-                    break  # tokens are not adjacent
+                if b > a and (tokens[b][0] != tokens[b - 1][1] or list_break[b]):
+                    break  # tokens are not adjacent, or items of a list ("koma, on")
                 if j - i < MIN_FUZZY_KEY - 1:
                     continue
                 if j - i > longest:
@@ -162,7 +166,25 @@ def _ordinary(raw: str, script: int) -> bool:
     # A word frequent enough (Zipf >= 2.5, about 1 in 300,000 words) or in the dictionary
     # ("frilled" is one edit from "Friede") is a word, not a typo.
     # (`is_common_word` needs Zipf >= 3 in English, so it adds nothing to the first test.)
-    return all(zipf(w, "en") >= DICTIONARY_ZIPF or in_dictionary(w) for w in words)
+    return all(zipf(w, "en") >= DICTIONARY_ZIPF or in_dictionary(w) or _inflected_entry(w) for w in words)
+
+
+def _inflected_entry(word: str) -> bool:
+    """An inflection of a dictionary word ("slicked", "frilled"), which the dictionary leaves out."""
+    w = word.casefold()
+    return any(w.endswith(suffix) and in_dictionary(w[: -len(suffix)]) for suffix in _INFLECTIONS)
+
+
+_INFLECTIONS = ("ed", "d", "ing", "es", "s")
+
+
+def _list_separator(sk: Skeleton, k: int) -> bool:
+    """A comma or semicolon (any width) separates key letters k-1 and k: items of a list, as in
+    tag prompts ("slip, onee"), which no name is cut into."""
+    return sk.gap[k] != Gap.NONE and any(c in _LIST_MARKS for c in sk.text[sk.end[k - 1] : sk.start[k]])
+
+
+_LIST_MARKS = frozenset(",;、，；")
 
 
 def _latin_tokens(sk: Skeleton) -> list[tuple[int, int]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, in_dictionary, is_common_word, zipf
+from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, in_dictionary, inflected, is_common_word, zipf
 
 _LEET_OR_SYMBOL = frozenset("0123456789@$!|_")
 
@@ -88,12 +88,13 @@ def _proper_word(word: str) -> bool:
 def written_as_title(surface: str) -> bool:
     """A phrase written the way names are and ordinary phrases are not: every word capitalised
     ("Star Wars", "One Piece"; articles and prepositions aside), or run together into one word
-    ("spiderman"). Not all capitals (a shouted prompt); hyphens join words like spaces do
+    ("spiderman"), unless the run-together word is one people inflect ("cowgirls"). Not all
+    capitals (a shouted prompt); hyphens join words like spaces do
     ("Spider-Man" is a title, "one-piece swimsuit" is not)."""
     words = [w for w in re.split(r"[\s\-‐‑/]+", surface) if w]
     if len(words) == 1:  # run together: a name, unless that is a word too ("cowgirl")
         word = surface.casefold()
-        return surface.isalpha() and not (is_common_word(word) or in_dictionary(word))
+        return surface.isalpha() and not (is_common_word(word) or in_dictionary(word) or inflected(word))
     if surface.isupper():
         return False
     content = [w for w in words if w.casefold() not in _TITLE_GLUE]
