@@ -6,6 +6,8 @@ pictures; the time each tier adds beside decode alone.
     .venv/bin/python bench/media_real.py                       # held-out half, ~3 min on 2 cores
     .venv/bin/python bench/media_real.py --half tune           # the half thresholds were chosen on
     .venv/bin/python bench/media_real.py --unrelated 10000     # the false-match guarantee
+    .venv/bin/python bench/media_real.py --no-finer-band       # references without their finer band
+    .venv/bin/python bench/media_real.py --query-side 512 600  # outputs' keypoints at up to 512 px
 
 Data (installed by `make bench-media-data`, i.e. `apt-get install gnome-backgrounds ukui-wallpapers
 plasma-workspace-wallpapers tuxpaint-stamps-default openclipart-png`; nothing is downloaded at run
@@ -262,14 +264,17 @@ def _png_bytes(image: Image.Image) -> bytes:
 
 def build_bank(refs: Sequence[Reference]):
     """Hash every reference as registration does and build the guard's bank."""
-    from kyodaku.media.bank import BankReference, ReferenceBank, ReferenceHashes
+    from kyodaku.media.bank import BankReference, ReferenceBank, ReferenceHashes, with_finer_band
     from kyodaku.media.hashing import hash_media
     from kyodaku.options import GuardOptions
 
     guard = GuardOptions()
     rows = []
     for ref in refs:
-        media = hash_media(_png_bytes(ref.image), guard.hash_options(query=False), name=ref.id)
+        data = _png_bytes(ref.image)
+        media = hash_media(data, guard.hash_options(query=False), name=ref.id)
+        if not _STATE.get("no_finer"):
+            media = with_finer_band(media, data, guard.max_pixels)
         reference = BankReference(ref.id, ref.id, media.sha256, media.media_type, ref.id)
         rows.append(ReferenceHashes.from_media(reference, media))
     return ReferenceBank.build(rows, guard.match_options())
@@ -368,7 +373,9 @@ def video_jobs(refs: Sequence[Reference], seed: int, folder: Path) -> list[Job]:
 # ----------------------------------------------------------------------------------------- timing
 
 
-def tier_times(refs: Sequence[Reference], bank, count: int) -> list[tuple[str, float, float]]:
+def tier_times(
+    refs: Sequence[Reference], bank, count: int, coarse_bank=None
+) -> list[tuple[str, float, float]]:
     """Per-image time of decode alone and of each tier, hashing and matching, on 1280x720 JPEG outputs
     (half of them letterboxed), steps interleaved image by image (noise hits them alike); one core.
     "As before" is this code with the issue-14 additions switched off, measured in the same run."""
@@ -383,6 +390,7 @@ def tier_times(refs: Sequence[Reference], bank, count: int) -> list[tuple[str, f
     pdq_only = replace(full, local_features=False, video_local_features=False)
     before = replace(pdq_only, trim_borders=False, local_thumb_side=64)
     before_full = replace(full, trim_borders=False, local_thumb_side=64)
+    wide = replace(full, local_side=512, local_max_features=600)
     rng = np.random.default_rng(5)
     data = []
     for n in range(count):
@@ -405,7 +413,13 @@ def tier_times(refs: Sequence[Reference], bank, count: int) -> list[tuple[str, f
         "PDQ with borders trimmed": lambda d: screen_media_hashes(bank, hash_media(d, pdq_only), False),
         "every tier, no trim (as before)": lambda d: screen_media_hashes(bank, hash_media(d, before_full)),
         "every tier (trim + local features)": lambda d: screen_media_hashes(bank, hash_media(d, full)),
+        "every tier, outputs at 512 px (option)": lambda d: screen_media_hashes(bank, hash_media(d, wide)),
     }
+    if coarse_bank is not None:
+        # The same, against references registered without their finer band: what the band costs a query.
+        steps["every tier, coarse band only"] = lambda d: screen_media_hashes(
+            coarse_bank, hash_media(d, full)
+        )
     times: dict[str, list[float]] = defaultdict(list)
     for _ in range(2):
         for d in data:
@@ -492,6 +506,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-video", action="store_true")
     parser.add_argument("--only", default="", help="comma-separated edits to run (default: all)")
     parser.add_argument(
+        "--query-side",
+        type=int,
+        nargs=2,
+        metavar=("PX", "KEYPOINTS"),
+        help="analyse outputs' keypoints at up to PX px with KEYPOINTS keypoints (default 256 300)",
+    )
+    parser.add_argument(
+        "--no-finer-band",
+        action="store_true",
+        help="references without their finer keypoint band (media/local/features.py extract_finer): "
+        "the bank as registered before it, for before/after in one session",
+    )
+    parser.add_argument(
         "--before",
         action="store_true",
         help="issue 14's additions off: no border trim, no local features on video frames, 64 px query "
@@ -514,6 +541,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             query_options, trim_borders=False, video_local_features=False, local_thumb_side=64
         )
         print("--before: issue 14's additions switched off (see --help)")
+    if args.query_side:
+        from dataclasses import replace
+
+        side, features = args.query_side
+        query_options = replace(query_options, local_side=side, local_max_features=features)
+        print(f"outputs: {features} keypoints at up to {side} px (HashOptions.local_side/local_max_features)")
+    _STATE["no_finer"] = args.no_finer_band or args.before
     refs = references(args.half, args.refs)
     counts = {k: sum(r.kind == k for r in refs) for k in ("photo", "art")}
     bank = build_bank(refs)
@@ -548,8 +582,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  false match: {r[5]}")
     if args.timing:
         print(f"TIME per image, 1280x720 JPEG outputs, one process, median of {2 * args.timing}:")
-        for name, ms, ratio in tier_times(refs, bank, args.timing):
-            print(f"  {name:<34}{ms:8.2f} ms   {100 * ratio:5.0f}% of decode-alone throughput")
+        coarse_bank = None
+        if not _STATE["no_finer"]:
+            _STATE["no_finer"] = True
+            coarse_bank = build_bank(refs)
+            _STATE["no_finer"] = False
+        for name, ms, ratio in tier_times(refs, bank, args.timing, coarse_bank):
+            print(f"  {name:<40}{ms:8.2f} ms   {100 * ratio:5.0f}% of decode-alone throughput")
         rate, decode = video_speed()
         print(
             f"  video 1280x720 H.264, 1 frame/s, every tier: {rate:.1f}x real time "

@@ -48,6 +48,9 @@ class GuardOptions:
     # scanner's full tier asks 4 x 1.5, the same 3.4-3.6x span in coarser steps, ~30% less ORB time
     # (docs/benchmarks.md 8d), which a screen per dataset image pays millions of times.
     query_pyramid: tuple[int, float] = (8, 1.2)
+    # The references' finer keypoint band (deep crops, docs/media.md): ~5.5% more per image; the
+    # scanner's full tier leaves it out (its planted crops are found without it).
+    local_fine_band: bool = True
     # Optional learned encoder (a local ONNX file) and where reference files are, to embed them.
     image_encoder: str | None = None
     reference_store: str = "kyodaku-references"
@@ -80,7 +83,11 @@ class GuardOptions:
         )
 
     def match_options(self) -> MatchOptions:
-        return MatchOptions(threshold=self.pdq_threshold, min_quality=self.pdq_min_quality)
+        return MatchOptions(
+            threshold=self.pdq_threshold,
+            min_quality=self.pdq_min_quality,
+            local_fine_band=self.local_fine_band,
+        )
 
 
 def guard_options(semantic: bool | None = None, settings: Settings | None = None) -> GuardOptions:

@@ -26,6 +26,7 @@ Matching rules, and why:
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,6 +51,10 @@ class MatchOptions:
     min_frames: int = 2
     # Seconds between sampled frames that still count as one continuous matching range.
     range_gap: float = 2.0
+    # Image references' finer keypoint band (media/local/features.py extract_finer), where stored: what
+    # finds deep crops. Off, the bank is built from the coarse band only, as before issue 14's band,
+    # and a query costs what it did (docs/benchmarks.md 13b measures the difference).
+    local_fine_band: bool = True
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,20 @@ class ReferenceHashes:
             region=tuple(f.region for f in rows),
             local=media.local,
         )
+
+
+def with_finer_band(media: MediaHashes, source: Any, max_pixels: int) -> MediaHashes:
+    """A reference image's hashes with the finer band of its keypoints added (media/local/features.py,
+    `extract_finer`), taken from its file (`source`: a path or the bytes) at up to 768 px. What
+    registration and catalog banks store; an output never gets one (it would cost every screen)."""
+    from kyodaku.media.local import reference_grey, with_finer
+
+    if media.media_type != "image" or media.local is None or media.local.finer is not None:
+        return media
+    grey = reference_grey(source, max_pixels)
+    if grey is None:
+        return media
+    return dataclasses.replace(media, local=with_finer(media.local, grey))
 
 
 @dataclass(frozen=True)
@@ -250,6 +269,8 @@ class ReferenceBank:
 
         all_codes = np.concatenate(codes) if codes else np.zeros((0, 32), np.uint8)
         local_items = [(n, it.local) for n, it in enumerate(items) if it.local is not None and len(it.local)]
+        if not options.local_fine_band:
+            local_items = [(n, dataclasses.replace(f, finer=None)) for n, f in local_items]
         local = None
         if local_items:
             from kyodaku.media.local import LocalIndex
@@ -271,6 +292,18 @@ class ReferenceBank:
 
     def __len__(self) -> int:
         return len(self.index)
+
+    @functools.cached_property
+    def _positions(self) -> dict[str, list[int]]:
+        """Reference id -> its positions in `references` (the local index's keys)."""
+        out: dict[str, list[int]] = defaultdict(list)
+        for n, ref in enumerate(self.references):
+            out[ref.id].append(n)
+        return dict(out)
+
+    def _rows_of(self, ids: set[str] | frozenset[str]) -> set[int]:
+        """The local index's keys of these reference ids: what an earlier tier found is not verified."""
+        return {n for i in ids for n in self._positions.get(i, ())}
 
     # -- images -----------------------------------------------------------------------------------
     def match_image(self, query: MediaHashes) -> list[ImageMatch]:
@@ -307,7 +340,7 @@ class ReferenceBank:
         if self.local is None or query.local is None or not len(query.local):
             return []
         out = []
-        for m in self.local.match(query.local):
+        for m in self.local.match(query.local, self._rows_of(exclude)):
             ref = self.references[int(m.key)]
             if ref.id in exclude:
                 continue
@@ -342,11 +375,12 @@ class ReferenceBank:
             return []
         sampled = sorted({frame for frame, _t, _f in query.frame_local})
         times = {frame: t for frame, t, _f in query.frame_local}
+        skip = self._rows_of(exclude)
         hits: dict[int, dict[int, Any]] = defaultdict(dict)  # reference -> frame -> LocalMatch
         for frame, _t, features in query.frame_local:
             if features is None or not len(features):
                 continue
-            for m in self.local.match(features):
+            for m in self.local.match(features, skip):
                 ref = int(m.key)
                 if self.references[ref].id in exclude:
                     continue
@@ -429,6 +463,8 @@ def _plain(value: Any) -> Any:
         return int(value)
     if isinstance(value, float | np.floating):
         return round(float(value), 4)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
     return value
 
 

@@ -83,11 +83,43 @@ def local_finding(match: LocalImageMatch, media: MediaHashes, kind: str, thresho
         else "the output is part of the reference"
     )
     trim = _trim(media)
+    region = _output_box(match.detail.get("region"), media)
+    shown = match.detail.get("reference_region")
+    extra: dict[str, Any] = {"trim": trim} if trim else {}
+    if region is not None and shown is not None:
+        # The containment as explicit boxes: where in the output, and which part of the reference.
+        extra["region"] = {"output_box": region, "of": [media.width, media.height],
+                           "reference_share": [round(float(v), 3) for v in shown]}  # fmt: skip
+        note += f"; in the output's box {region}, showing {_share_text(shown)} of the reference"
     return _finding(
         "local", ref, media, kind, match.score, f"{note}; {contains}", containment=contains,
         inliers=match.inliers, scale=match.scale, rotation_deg=match.rotation_deg,
-        shift_px=list(match.shift), verification=match.detail, **({"trim": trim} if trim else {}),
+        shift_px=list(match.shift), verification=match.detail, **extra,
     )  # fmt: skip
+
+
+def _output_box(region: Any, media: MediaHashes) -> list[int] | None:
+    """A box in the keypoints' scaled frame (inside the trim, if any) as the output's own pixels."""
+    local = media.local
+    if region is None or local is None or len(region) != 4:
+        return None
+    qw, qh = local.size
+    if media.trim is not None:
+        left, top, right, bottom = media.trim.box
+        dw, dh = media.trim.width, media.trim.height
+    else:
+        left, top, right, bottom = 0, 0, media.width, media.height
+        dw, dh = media.width, media.height
+    sx, sy = (right - left) / qw * media.width / dw, (bottom - top) / qh * media.height / dh
+    ox, oy = left * media.width / dw, top * media.height / dh
+    x0, y0, x1, y1 = (float(v) for v in region)
+    return [round(ox + x0 * sx), round(oy + y0 * sy), round(ox + x1 * sx), round(oy + y1 * sy)]
+
+
+def _share_text(shown: Any) -> str:
+    x0, y0, x1, y1 = (float(v) for v in shown)
+    area = max(0.0, x1 - x0) * max(0.0, y1 - y0)
+    return "all" if area > 0.97 else f"{area:.0%} (x {x0:.2f}-{x1:.2f}, y {y0:.2f}-{y1:.2f})"
 
 
 def learned_finding(match, media: MediaHashes, kind: str, threshold: int) -> Finding:

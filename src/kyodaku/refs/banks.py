@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 
 from kyodaku.domain.errors import InvalidInput, KyodakuError
 from kyodaku.domain.model import Catalog
-from kyodaku.media.bank import BankReference, MatchOptions, ReferenceBank, ReferenceHashes
+from kyodaku.media.bank import (
+    BankReference,
+    MatchOptions,
+    ReferenceBank,
+    ReferenceHashes,
+    with_finer_band,
+)
 from kyodaku.media.hashing import LOCAL_KIND, HashOptions, MediaHashes, hash_media
 from kyodaku.media.learned import build_learned_bank
 from kyodaku.media.local import LocalFeatures
@@ -103,7 +109,10 @@ def bank_from_catalog(
         key = str(ref.path)
         if key not in by_path:
             try:
-                by_path[key] = hash_media(ref.path, hashing)
+                media = hash_media(ref.path, hashing)
+                if hashing.local_features:
+                    media = with_finer_band(media, ref.path, hashing.max_pixels)
+                by_path[key] = media
             except KyodakuError as exc:
                 if report is None:
                     raise

@@ -23,6 +23,7 @@ from pathlib import Path
 from kyodaku.domain.access import LOCAL_ADMIN, Principal
 from kyodaku.domain.errors import ErrorReport, InvalidInput, KyodakuError, NotFound
 from kyodaku.domain.model import Catalog
+from kyodaku.media.bank import with_finer_band
 from kyodaku.media.hashing import HASHER, LOCAL_KIND, HashOptions, MediaHashes, hash_media
 from kyodaku.media.refstore import ReferenceStore, Source, StagedFile
 from kyodaku.options import guard_options, reference_hash_options
@@ -79,7 +80,9 @@ def hash_staged(
     if known is not None:
         return known
     name = filename or staged.name
-    media = hash_media(staged.path, options or hash_options(), name=name)
+    options = options or hash_options()
+    media = hash_media(staged.path, options, name=name)
+    media = with_finer_band(media, staged.path, options.max_pixels)
     if media.sha256 != staged.sha256:
         raise InvalidInput(f"{name}: the file changed while it was being hashed")
     _check_quality(

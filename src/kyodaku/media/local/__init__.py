@@ -18,12 +18,18 @@ Pipeline:
    256-bit descriptors, and a 64 px grey thumbnail. References and queries go through the same
    function, so a 90% crop shows its content 1.11x larger than the reference does, whatever the
    original resolutions. About 2 ms a picture and 12 KB (300 keypoints + thumbnail).
+   References also keep a finer band (`extract_finer`, record format 2): keypoints found at up to
+   768 px, in the levels above the coarse band's finest, positions in the same 256 px frame, and a
+   160 px thumbnail. A deep crop shows a third of the reference over the output's 256 px; those
+   corners exist in the reference only at ~3x its coarse rendition. The band is indexed as an item
+   of its own (same key) and verified alone; it needs `fine_min_votes` to be verified at all.
 2. **Shortlist** (`LocalIndex.shortlist`): every reference descriptor sits in one stacked (N, 32)
    matrix with parallel arrays (which reference, which point). Each query descriptor looks up the
    bank descriptors that share one of 11 whole 3-byte windows with it and lie within
    `vote_radius` bits; a reference gets one vote per query descriptor that found at least one of
    its descriptors. References with at least `min_votes` votes are verified, most votes first, at
-   most `max_verify` of them.
+   most `max_verify` of them (a finer band needs `fine_min_votes`; a reference an earlier tier
+   found, PDQ, is not verified at all).
 3. **Verify** each shortlisted reference on its own (`LocalIndex.verify`):
    * matches: nearest and second-nearest reference descriptor for every query descriptor (brute
      force, 300 x 300), Lowe's `ratio` test and `max_distance`, one query descriptor per
@@ -36,7 +42,9 @@ Pipeline:
    * pixels: the reference's thumbnail, moved by that transform, must look like the query's on at
      least `min_agreement` of the grid cells they share (`verify._agreement`, which forgives a band of up
      to a quarter of the height at the top or bottom: caption bars).
-   The last test is what tells a copy from two different pictures that share one motif (the same
+   * region: the overlap as explicit boxes (`verify._regions`): in the query's scaled image, and as
+     shares of the reference (which part of it the query shows), reported with the match.
+   The pixel test is what tells a copy from two different pictures that share one motif (the same
    face template, the same word in the same font): such pairs reach 25-50 consistent inliers and
    10-20% coverage, as many as a true crop, but their pixels agree around the motif only.
 
@@ -67,7 +75,14 @@ from __future__ import annotations
 
 import cv2
 
-from kyodaku.media.local.features import FORMAT_VERSION, LocalFeatures, extract_features
+from kyodaku.media.local.features import (
+    FORMAT_VERSION,
+    LocalFeatures,
+    extract_features,
+    extract_finer,
+    reference_grey,
+    with_finer,
+)
 from kyodaku.media.local.index import LocalIndex
 from kyodaku.media.local.options import DEFAULT_OPTIONS, LocalOptions
 from kyodaku.media.local.verify import LocalMatch
@@ -82,4 +97,7 @@ __all__ = [
     "LocalMatch",
     "LocalOptions",
     "extract_features",
+    "extract_finer",
+    "reference_grey",
+    "with_finer",
 ]

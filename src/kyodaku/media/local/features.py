@@ -1,14 +1,26 @@
-"""Extraction of one picture's local features, and their compact stored form (format 1).
+"""Extraction of one picture's local features, and their compact stored form (formats 1 and 2).
 
 `extract_features` gives the ORB keypoints of a picture scaled to `LocalOptions.side` px on its
 long side, their descriptors and a grey thumbnail; `LocalFeatures.to_bytes` / `from_bytes` is the
 record the registry keeps per reference image, so references are not re-extracted at start-up.
+
+**A finer band for references** (format 2, issue 14). An output is analysed at 256 px whatever it
+shows. A deep crop (a third per side) shows a third of the reference over those 256 px: the
+reference's content 2.9x larger than in the reference's own 256 px rendition, whose keypoints
+were found where that part of the picture had ~85 px. ORB's pyramid covers the zoom on paper, but
+the corners the crop shows at its finest levels were never seen in the reference: the detail was
+not there at 256 px. So a reference also keeps keypoints found at up to `FINE_SIDE` px, in levels
+that start above the coarse band's finest (`extract_finer`), with a larger thumbnail for the pixel
+check; their positions are divided back into the 256 px frame, so a match on either band reports
+the same scale and shift. References are stored once, so the band costs registration time and
+memory (~37 KB stored, ~80 KB in the index, a reference), not a keypoint more on the output's side.
 """
 
 from __future__ import annotations
 
+import math
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import cv2
@@ -21,13 +33,25 @@ from kyodaku.media.local.options import DEFAULT_OPTIONS, LocalOptions
 DESCRIPTOR_BYTES = 32
 """ORB descriptors are 256 bits."""
 FORMAT_MAGIC = b"KYLF"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""Format 1: one band. Format 2: the same record followed by the finer band's own format-1 record.
+A record with no finer band is still written as format 1 (outputs, small references), and both
+are read."""
 _HEADER = struct.Struct("<4sBxHHIHH")  # magic, version, pad, width, height, count, thumb w, thumb h
 THUMB_SIDE = 64
 """Long side (px) of the grey thumbnail kept with the keypoints for the agreement check."""
 QUERY_THUMB_SIDE = 256
 """Outputs (never stored) keep their whole scaled picture as the thumbnail: a reference shown at a
 quarter of a frame's width still has 64 px of it to be compared with."""
+FINE_SIDE = 768
+"""Long side (px) of a reference's finer band: 3x the coarse 256, the zoom of a crop of a third per
+side (never above the picture's own resolution: upscaling invents no corners)."""
+FINE_MIN_GAIN = 1.5
+"""A finer band is extracted only from a picture at least this much larger than the coarse side."""
+FINE_MAX_FEATURES = 500
+FINE_THUMB_SIDE = 160
+"""The finer band's thumbnail: a crop of a third per side keeps ~53 px of it for the pixel check
+(the coarse 64 px thumbnail would leave 21)."""
 
 
 def readonly(a: np.ndarray) -> np.ndarray:
@@ -48,9 +72,16 @@ class LocalFeatures:
     thumbnail: np.ndarray
     """(th, tw) uint8 grey picture, THUMB_SIDE px on its long side: what the agreement check
     compares once the keypoints have given a transform."""
+    finer: LocalFeatures | None = None
+    """A reference's finer band (`extract_finer`): keypoints found at up to FINE_SIDE px, positions in
+    this record's frame (`size`), its own larger thumbnail. None for outputs and small pictures."""
 
     def __post_init__(self) -> None:
         p, d, t = self.points, self.descriptors, self.thumbnail
+        if self.finer is not None and (
+            not isinstance(self.finer, LocalFeatures) or self.finer.finer is not None
+        ):
+            raise InvalidInput("LocalFeatures.finer must be a LocalFeatures without a finer band of its own")
         if not isinstance(p, np.ndarray) or p.dtype != np.float32 or p.ndim != 2 or p.shape[1] != 2:
             raise InvalidInput("LocalFeatures.points must be a float32 array of shape (n, 2)")
         if (
@@ -80,20 +111,19 @@ class LocalFeatures:
 
     @property
     def nbytes(self) -> int:
-        return self.points.nbytes + self.descriptors.nbytes + self.thumbnail.nbytes
+        own = self.points.nbytes + self.descriptors.nbytes + self.thumbnail.nbytes
+        return own + (self.finer.nbytes if self.finer is not None else 0)
 
     def to_bytes(self) -> bytes:
         """A compact versioned form: an 18-byte header (magic "KYLF", version, sizes, count), then
-        the points (float32 little-endian), the descriptors and the thumbnail (row-major)."""
+        the points (float32 little-endian), the descriptors and the thumbnail (row-major); with a
+        finer band, version 2 and the band's own version-1 record after that."""
         w, h = self.size
         th, tw = self.thumbnail.shape
-        header = _HEADER.pack(FORMAT_MAGIC, FORMAT_VERSION, w, h, len(self), tw, th)
-        return (
-            header
-            + self.points.astype("<f4").tobytes()
-            + self.descriptors.tobytes()
-            + self.thumbnail.tobytes()
-        )
+        version = 1 if self.finer is None else 2
+        header = _HEADER.pack(FORMAT_MAGIC, version, w, h, len(self), tw, th)
+        body = self.points.astype("<f4").tobytes() + self.descriptors.tobytes() + self.thumbnail.tobytes()
+        return header + body + (self.finer.to_bytes() if self.finer is not None else b"")
 
     @classmethod
     def from_bytes(cls, data: bytes | bytearray | memoryview) -> LocalFeatures:
@@ -104,16 +134,23 @@ class LocalFeatures:
         magic, version, w, h, n, tw, th = _HEADER.unpack_from(buf)
         if magic != FORMAT_MAGIC:
             raise InvalidInput("local features: not a kyodaku local-feature record (bad magic)")
-        if version != FORMAT_VERSION:
+        if version not in (1, 2):
             raise InvalidInput(f"local features: format version {version} is not supported", version=version)
         expected = _HEADER.size + n * (8 + DESCRIPTOR_BYTES) + tw * th
-        if len(buf) != expected:
+        if len(buf) != expected and not (version == 2 and len(buf) > expected):
             raise InvalidInput(f"local features: expected {expected} bytes for {n} keypoints, got {len(buf)}")
+        finer = None
+        if version == 2:
+            finer = cls.from_bytes(buf[expected:])
+            if finer.finer is not None:
+                raise InvalidInput("local features: a finer band cannot have a finer band of its own")
         start = _HEADER.size
         points = np.frombuffer(buf, dtype="<f4", count=2 * n, offset=start).astype(np.float32).reshape(n, 2)
         desc = np.frombuffer(buf, dtype=np.uint8, count=n * DESCRIPTOR_BYTES, offset=start + 8 * n)
         thumb = np.frombuffer(buf, dtype=np.uint8, count=tw * th, offset=start + n * (8 + DESCRIPTOR_BYTES))
-        return cls(points, desc.reshape(n, DESCRIPTOR_BYTES).copy(), (w, h), thumb.reshape(th, tw).copy())
+        return cls(
+            points, desc.reshape(n, DESCRIPTOR_BYTES).copy(), (w, h), thumb.reshape(th, tw).copy(), finer
+        )
 
 
 def _grey(image: Any) -> np.ndarray:
@@ -149,7 +186,9 @@ def extract_features(
     opts = options or DEFAULT_OPTIONS
     grey = _grey(image)
     h, w = grey.shape
-    s = opts.side / max(w, h)
+    # Scaled to `side`, but never upscaled past the default side (256): a side above it asks for the
+    # detail a large picture has (an inset in a frame), which upscaling a small one cannot invent.
+    s = min(opts.side, max(w, h, DEFAULT_OPTIONS.side)) / max(w, h)
     sw, sh = max(1, round(w * s)), max(1, round(h * s))
     if (sw, sh) != (w, h):
         interp = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
@@ -179,3 +218,63 @@ def extract_features(
     else:
         points = np.array([kp.pt for kp in keypoints], dtype=np.float32).reshape(-1, 2)
     return LocalFeatures(points, np.ascontiguousarray(desc, dtype=np.uint8), (sw, sh), thumb)
+
+
+def extract_finer(
+    image: Any, coarse: LocalFeatures, options: LocalOptions | None = None
+) -> LocalFeatures | None:
+    """A reference's finer band (see the module docstring): ORB on the picture at up to FINE_SIDE px,
+    in the levels above the coarse band's finest one only (768 px down to ~300 px in steps of
+    `scale_factor`: no corner is described twice), positions divided into `coarse`'s frame.
+
+    None when the picture has no detail beyond the coarse band (smaller than FINE_MIN_GAIN x its
+    side) or when the band finds no keypoints.
+    """
+    opts = options or DEFAULT_OPTIONS
+    grey = _grey(image)
+    long_side = max(grey.shape)
+    side = min(FINE_SIDE, long_side)
+    if side < FINE_MIN_GAIN * opts.side:
+        return None
+    # Levels down to about sqrt(scale_factor) above the coarse side: 768 px gives 6 (768 ... 309 px).
+    step = math.log(opts.scale_factor)
+    levels = 1 + math.floor(math.log(side / (opts.side * math.sqrt(opts.scale_factor))) / step)
+    fine_opts = replace(opts, side=side, levels=levels, max_features=FINE_MAX_FEATURES)
+    band = extract_features(grey, fine_opts, thumb_side=FINE_THUMB_SIDE)
+    if not len(band):
+        return None
+    fx, fy = coarse.size[0] / band.size[0], coarse.size[1] / band.size[1]
+    points = (band.points * np.array([fx, fy], np.float32)).astype(np.float32)
+    return LocalFeatures(points, np.array(band.descriptors), coarse.size, np.array(band.thumbnail))
+
+
+def with_finer(coarse: LocalFeatures, image: Any, options: LocalOptions | None = None) -> LocalFeatures:
+    """`coarse` with its finer band taken from `image` (the same picture, at its full resolution)."""
+    return replace(coarse, finer=extract_finer(image, coarse, options))
+
+
+def reference_grey(source: Any, max_pixels: int) -> np.ndarray | None:
+    """A reference file's grey picture at up to FINE_SIDE px (JPEGs DCT-scaled), for `extract_finer`.
+
+    Best effort: the file has already been decoded and hashed at 256 px, so anything unexpected here
+    (a pixel count over `max_pixels`, a decoding error) only costs the finer band: None."""
+    import io
+    from pathlib import Path
+
+    from PIL import ImageOps
+
+    try:
+        fh = io.BytesIO(bytes(source)) if isinstance(source, bytes | bytearray | memoryview) else None
+        with Image.open(fh if fh is not None else Path(source)) as im:
+            if im.width * im.height > max_pixels or im.width <= 0 or im.height <= 0:
+                return None
+            if (im.format or "").lower() == "jpeg":
+                im.draft("L", (FINE_SIDE, FINE_SIDE))
+            im.load()
+            im = ImageOps.exif_transpose(im) or im
+            factor = max(im.size) // FINE_SIDE
+            if factor >= 2:
+                im = im.reduce(factor)
+            return np.array(_grey(im))
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, InvalidInput):
+        return None

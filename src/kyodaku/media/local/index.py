@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -22,6 +22,8 @@ class _Item:
     stop: int
     size: tuple[int, int]
     thumbnail: np.ndarray
+    band: str = "coarse"
+    """"coarse" (keypoints found at 256 px) or "fine" (a reference's finer band, features.extract_finer)."""
 
 
 class LocalIndex:
@@ -41,6 +43,8 @@ class LocalIndex:
         self._owner = owner
         self.options = options
         self._search = WindowTables(descriptors) if len(descriptors) else None
+        self._fine = np.array([item.band != "coarse" for item in items], bool)
+        self._keys = np.array([item.key for item in items], np.int64)
         self._matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
 
     @classmethod
@@ -48,7 +52,9 @@ class LocalIndex:
         cls, items: Sequence[tuple[int, LocalFeatures]], options: LocalOptions | None = None
     ) -> LocalIndex:
         """Stack the references' descriptors; `items` are (key, features) pairs (keys may repeat:
-        one work with several pictures; each picture is verified alone, the best one reported)."""
+        one work with several pictures; each picture is verified alone, the best one reported).
+        A reference's finer band is an item of its own with the same key: verified alone (so the
+        ratio test and the coverage count compare keypoints of one band), in the same frame."""
         opts = options or DEFAULT_OPTIONS
         entries: list[_Item] = []
         descs, points = [], []
@@ -62,10 +68,14 @@ class LocalIndex:
                 raise InvalidInput(f"item {n}: key must be an integer, got {key!r}")
             if not isinstance(features, LocalFeatures):
                 raise InvalidInput(f"item {n}: expected LocalFeatures, got {type(features).__name__}")
-            entries.append(_Item(int(key), start, start + len(features), features.size, features.thumbnail))
-            descs.append(features.descriptors)
-            points.append(features.points)
-            start += len(features)
+            bands = [("coarse", features)]
+            if features.finer is not None and len(features.finer):
+                bands.append(("fine", features.finer))
+            for band, f in bands:
+                entries.append(_Item(int(key), start, start + len(f), f.size, f.thumbnail, band))
+                descs.append(f.descriptors)
+                points.append(f.points)
+                start += len(f)
         descriptors = readonly(np.concatenate(descs) if descs else np.zeros((0, DESCRIPTOR_BYTES), np.uint8))
         stacked_points = readonly(np.concatenate(points) if points else np.zeros((0, 2), np.float32))
         owner = np.repeat(np.arange(len(entries), dtype=np.int32), [e.stop - e.start for e in entries])
@@ -86,17 +96,23 @@ class LocalIndex:
         return self._descriptors.nbytes + self._points.nbytes + self._owner.nbytes + search + thumbs
 
     def key_of(self, item_no: int) -> int:
-        """The key of the reference with this item number (the order `build` was given)."""
+        """The key of the reference with this item number (`build`'s order, a finer band after its
+        coarse one)."""
         return self._items[item_no].key
 
     def shortlist(
-        self, query: LocalFeatures, min_votes: int | None = None, limit: int | None = None
+        self,
+        query: LocalFeatures,
+        min_votes: int | None = None,
+        limit: int | None = None,
+        skip: Collection[int] = (),
     ) -> list[tuple[int, int]]:
         """(item number, votes) of the references worth verifying, most votes first.
 
         A reference's votes are the query descriptors with at least one of its descriptors within
         `vote_radius` bits. `min_votes` and `limit` default to the options' `min_votes` and
         `max_verify` (the bench passes 1 and the bank's size to see every reference's votes).
+        References whose key is in `skip` (found already, by PDQ) are left out before the limit.
         """
         if not isinstance(query, LocalFeatures):
             raise InvalidInput(f"expected LocalFeatures, got {type(query).__name__}")
@@ -111,14 +127,20 @@ class LocalIndex:
         n_items = len(self._items)
         pair_ids = np.unique(q.astype(np.int64) * n_items + self._owner[rows])
         votes = np.bincount(pair_ids % n_items, minlength=n_items)
-        (chosen,) = np.nonzero(votes >= max(1, floor))
+        need = np.full(n_items, max(1, floor), np.int64)
+        if min_votes is None:
+            need[self._fine] = max(1, floor, opts.fine_min_votes)
+        if skip:
+            need[np.isin(self._keys, np.fromiter(skip, np.int64))] = np.iinfo(np.int64).max
+        (chosen,) = np.nonzero(votes >= need)
         order = np.lexsort((chosen, -votes[chosen]))[: opts.max_verify if limit is None else max(0, limit)]
         return [(int(chosen[i]), int(votes[chosen[i]])) for i in order]
 
-    def match(self, query: LocalFeatures) -> list[LocalMatch]:
-        """The verified references for `query`, best (most inliers) first, one per key."""
+    def match(self, query: LocalFeatures, skip: Collection[int] = ()) -> list[LocalMatch]:
+        """The verified references for `query`, best (most inliers) first, one per key; keys in
+        `skip` (references an earlier tier found) are not verified at all: verification is the cost."""
         best: dict[int, LocalMatch] = {}
-        for item_no, _votes in self.shortlist(query):
+        for item_no, _votes in self.shortlist(query, skip=skip):
             verdict = self._verify(query, self._items[item_no])
             m = verdict.match
             if m is not None and (m.key not in best or _rank(m) < _rank(best[m.key])):
@@ -138,7 +160,7 @@ class LocalIndex:
         return v.match, v.reason
 
     def _verify(self, query: LocalFeatures, item: _Item) -> Verdict:
-        return verify_reference(
+        verdict = verify_reference(
             query,
             ReferencePicture(
                 item.key,
@@ -150,6 +172,9 @@ class LocalIndex:
             self.options,
             self._matcher,
         )
+        if verdict.match is not None and item.band != "coarse":
+            return Verdict(replace(verdict.match, band=item.band), verdict.reason)
+        return verdict
 
 
 def _rank(m: LocalMatch) -> tuple[int, float, int]:

@@ -50,6 +50,14 @@ class LocalMatch:
     """Inliers over the keypoints that overlap, the smaller of the query's and the reference's share."""
     agreement: float = 0.0
     """Share of the overlapping grid cells where the two pictures' pixels agree (`_agreement`)."""
+    band: str = "coarse"
+    """Which of the reference's keypoint bands matched: "coarse" (256 px) or "fine" (up to 768 px)."""
+    region: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    """Where the two overlap, in the query's scaled image (left, top, right, bottom px): the whole
+    query for a crop, the inset for a reference inside a larger picture (`_regions`)."""
+    reference_region: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)
+    """The same overlap in the reference, as shares of its width and height: the part of the
+    reference the query shows (all of it for a frame or an inset, a window of it for a crop)."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +133,7 @@ def verify_reference(
     agreement = _agreement(transform, item.thumbnail, item.size, query.thumbnail, query.size)
     if agreement < opts.min_agreement:
         return Verdict(None, "pictures disagree")
+    region, reference_region = _regions(transform, item.size, query.size)
     match = LocalMatch(
         key=item.key,
         inliers=inliers,
@@ -136,8 +145,34 @@ def verify_reference(
         ty=float(transform[1, 2]),
         coverage=coverage,
         agreement=agreement,
+        region=region,
+        reference_region=reference_region,
     )
     return Verdict(match, "match")
+
+
+def _regions(
+    transform: np.ndarray, ref_size: tuple[int, int], q_size: tuple[int, int]
+) -> tuple[tuple[float, float, float, float], tuple[float, float, float, float]]:
+    """The overlap as an explicit box on both sides: the reference's outline moved into the query and
+    clipped to it (query px), and the query's outline moved back into the reference and clipped to
+    it (shares of the reference). The transform turns by at most a few degrees, so boxes suffice."""
+    lin = transform[:, :2].astype(np.float64)
+    shift = transform[:, 2].astype(np.float64)
+
+    def box(corners: np.ndarray, w: float, h: float) -> tuple[float, float, float, float]:
+        x0, y0 = np.clip(corners.min(axis=0), 0, (w, h))
+        x1, y1 = np.clip(corners.max(axis=0), 0, (w, h))
+        return float(x0), float(y0), float(x1), float(y1)
+
+    rw, rh = ref_size
+    qw, qh = q_size
+    outline = np.array([[0, 0], [rw, 0], [0, rh], [rw, rh]], np.float64)
+    q_outline = np.array([[0, 0], [qw, 0], [0, qh], [qw, qh]], np.float64)
+    in_query = box(outline @ lin.T + shift, qw, qh)
+    back = box((q_outline - shift) @ np.linalg.inv(lin).T, rw, rh)
+    shares = (back[0] / rw, back[1] / rh, back[2] / rw, back[3] / rh)
+    return tuple(round(v, 1) for v in in_query), tuple(round(v, 4) for v in shares)  # type: ignore[return-value]
 
 
 def _inside_mask(points: np.ndarray, size: tuple[int, int]) -> np.ndarray:
