@@ -45,7 +45,8 @@ HASHER = "pdq-box64-v2"
 """Version of the hashing scheme; stored with every hash so a scheme change re-hashes, never mixes."""
 
 LOCAL_KIND = "orb-v2"
-"""Registry descriptor kind of a reference image's local features (media/local.py's format 1)."""
+"""Registry descriptor kind of a reference image's local features (media/local's format 1, or 2 with the
+finer keypoint band; both are read)."""
 
 REFERENCE_DEDUP = 8
 """Reference clips drop a sampled frame within this many bits of the last one kept (still shots)."""
