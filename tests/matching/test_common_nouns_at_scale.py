@@ -3,10 +3,8 @@
 and tag-list items that only meet a name across a comma."""
 
 import pytest
-import yaml
 
-from kyodaku.registry.catalog import load_catalog
-from kyodaku.screening import Guard, GuardOptions
+from helpers.guards import found, lexical_guard
 
 CATALOG = {
     "version": 1,
@@ -27,13 +25,7 @@ CATALOG = {
 
 @pytest.fixture(scope="module")
 def guard(tmp_path_factory):
-    path = tmp_path_factory.mktemp("nouns") / "catalog.yaml"
-    path.write_text(yaml.safe_dump(CATALOG), encoding="utf-8")
-    return Guard.from_catalog(load_catalog(path), GuardOptions(semantic=False, themes=False))
-
-
-def _found(guard, text):
-    return {f.entity for f in guard.screen_prompt(text).findings}
+    return lexical_guard(CATALOG, tmp_path_factory.mktemp("nouns"))
 
 
 def test_when_a_distinctive_name_is_written_as_a_common_noun_then_it_needs_support(guard):
@@ -43,18 +35,18 @@ def test_when_a_distinctive_name_is_written_as_a_common_noun_then_it_needs_suppo
 
 
 def test_when_the_common_noun_has_context_of_its_work_or_is_capitalised_then_it_is_found(guard):
-    assert "bowser" in _found(guard, "Bowser sitting on a throne in a lava castle")
-    assert "bowser" in _found(guard, "a Plumber Quest poster with a fuel bowser")
+    assert "bowser" in found(guard, "Bowser sitting on a throne in a lava castle")
+    assert "bowser" in found(guard, "a Plumber Quest poster with a fuel bowser")
 
 
 def test_when_a_tag_is_an_ordinary_japanese_word_then_the_character_needs_support(guard):
-    assert "chibi" not in _found(guard, "1girl, chibi, smile, torii, outdoors")
-    assert "chibi" in _found(guard, "Chibi from Idol Stage Zeta singing")
+    assert "chibi" not in found(guard, "1girl, chibi, smile, torii, outdoors")
+    assert "chibi" in found(guard, "Chibi from Idol Stage Zeta singing")
 
 
 def test_when_the_entry_registers_its_own_japanese_name_then_the_romaji_name_is_found(guard):
-    assert "naruto" in _found(guard, "naruto eating ramen, 1boy")
+    assert "naruto" in found(guard, "naruto eating ramen, 1boy")
 
 
 def test_when_tag_items_meet_a_name_across_a_comma_or_read_as_japanese_then_nothing_is_found(guard):
-    assert _found(guard, "fox ears, tail, blue eyes, hakama, sarashi") == set()
+    assert found(guard, "fox ears, tail, blue eyes, hakama, sarashi") == set()

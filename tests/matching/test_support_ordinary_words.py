@@ -3,10 +3,8 @@ title's capitals, another entry's name supports an ambiguous one only when it is
 as written, and ordinary words are not misspellings nor run-together names."""
 
 import pytest
-import yaml
 
-from kyodaku.registry.catalog import load_catalog
-from kyodaku.screening import Guard, GuardOptions
+from helpers.guards import found, lexical_guard
 
 CATALOG = {
     "version": 1,
@@ -26,13 +24,7 @@ CATALOG = {
 
 @pytest.fixture(scope="module")
 def guard(tmp_path_factory):
-    path = tmp_path_factory.mktemp("ordinary") / "catalog.yaml"
-    path.write_text(yaml.safe_dump(CATALOG), encoding="utf-8")
-    return Guard.from_catalog(load_catalog(path), GuardOptions(semantic=False, themes=False))
-
-
-def _found(guard, text):
-    return {f.entity for f in guard.screen_prompt(text).findings}
+    return lexical_guard(CATALOG, tmp_path_factory.mktemp("ordinary"))
 
 
 def test_when_a_phrase_of_ordinary_words_is_written_as_a_title_then_it_is_found(guard):
@@ -42,29 +34,29 @@ def test_when_a_phrase_of_ordinary_words_is_written_as_a_title_then_it_is_found(
 
 
 def test_when_a_phrase_of_ordinary_words_is_written_as_words_then_it_is_not_found(guard):
-    assert _found(guard, "1girl, one piece swimsuit, beach, smile") == set()
-    assert _found(guard, "a one-piece swimsuit by the pool") == set()
+    assert found(guard, "1girl, one piece swimsuit, beach, smile") == set()
+    assert found(guard, "a one-piece swimsuit by the pool") == set()
 
 
 def test_when_a_name_meets_an_ordinary_word_after_folding_then_it_does_not_support(guard):
     # "lamp" folds onto "Iamp" (l and I look alike): a word in the prompt, not Red's sibling.
-    assert _found(guard, "red dress, desk lamp, smile") == set()
-    assert "red" in _found(guard, "Red and Iamp racing on bikes")
+    assert found(guard, "red dress, desk lamp, smile") == set()
+    assert "red" in found(guard, "Red and Iamp racing on bikes")
 
 
 def test_when_a_word_is_one_edit_from_a_name_but_in_the_dictionary_then_it_is_no_misspelling(guard):
-    assert _found(guard, "frilled dress, long hair") == set()
-    assert "friede" in _found(guard, "Friedde in a garden")
+    assert found(guard, "frilled dress, long hair") == set()
+    assert "friede" in found(guard, "Friedde in a garden")
 
 
 def test_when_an_ordinary_word_reads_like_a_two_word_name_then_it_is_not_that_name(guard):
-    assert _found(guard, "a red tie and a white shirt") == set()
-    assert "ty-lee" in _found(guard, "Ty Lee doing a handstand")
+    assert found(guard, "a red tie and a white shirt") == set()
+    assert "ty-lee" in found(guard, "Ty Lee doing a handstand")
 
 
 def test_when_a_frequent_word_name_has_its_work_in_another_clause_then_it_is_a_word(guard):
-    assert "red" not in _found(guard, "Colour Quest Zeta, red eyes, smile")
-    assert "red" in _found(guard, "Red from Colour Quest Zeta on a bike")
+    assert "red" not in found(guard, "Colour Quest Zeta, red eyes, smile")
+    assert "red" in found(guard, "Red from Colour Quest Zeta on a bike")
 
 
 SHARED = {
@@ -86,18 +78,16 @@ SHARED = {
 
 @pytest.fixture(scope="module")
 def shared_guard(tmp_path_factory):
-    path = tmp_path_factory.mktemp("shared") / "catalog.yaml"
-    path.write_text(yaml.safe_dump(SHARED), encoding="utf-8")
-    return Guard.from_catalog(load_catalog(path), GuardOptions(semantic=False, themes=False))
+    return lexical_guard(SHARED, tmp_path_factory.mktemp("shared"))
 
 
 def test_when_three_works_share_a_name_then_it_alone_names_none_of_them(shared_guard):
-    assert _found(shared_guard, "Qarvo standing in the rain") == set()
+    assert found(shared_guard, "Qarvo standing in the rain") == set()
     # The work's name says which one is meant.
-    assert _found(shared_guard, "Qarvo from Saga Zorblat 1 standing in the rain") >= {"qarvo-1"}
+    assert found(shared_guard, "Qarvo from Saga Zorblat 1 standing in the rain") >= {"qarvo-1"}
 
 
 def test_when_ordinary_words_spell_a_one_word_name_then_it_is_not_that_name(shared_guard):
-    assert _found(shared_guard, "a clear blue sky over the sea") == set()
-    assert "bluesky" in _found(shared_guard, "Bluesky waving from a balcony")
-    assert "zentrovax" in _found(shared_guard, "Zentrovax on a beach")
+    assert found(shared_guard, "a clear blue sky over the sea") == set()
+    assert "bluesky" in found(shared_guard, "Bluesky waving from a balcony")
+    assert "zentrovax" in found(shared_guard, "Zentrovax on a beach")
