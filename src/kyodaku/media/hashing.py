@@ -17,8 +17,9 @@ Why these choices:
   over up to 15% of the height leaves one of the two windows untouched, and a
   query window is compared with the same window of the references.
 * **Dihedral variants** (mirror, 90/180/270 rotations) of a query come from one
-  DCT (`pdqhash.compute_dihedral`), so mirrored and rotated copies match at no
-  extra hashing cost, while references are stored once.
+  DCT (pdqhash's coefficients, transformed in numpy by media/pdq.py), so
+  mirrored and rotated copies match at little extra hashing cost, while
+  references are stored once.
 * **Bad input.** Size is checked from the header before any pixel is decoded
   (decompression bombs), decoding errors name the file and the reason, and
   video is capped in frames as well as in pixels.
@@ -35,11 +36,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pdqhash
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from kyodaku.domain.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
 from kyodaku.media.borders import find_borders
+from kyodaku.media.pdq import pdq_hashes
 
 HASHER = "pdq-box64-v2"
 """Version of the hashing scheme; stored with every hash so a scheme change re-hashes, never mixes."""
@@ -288,15 +289,6 @@ def _distance(a: bytes, b: bytes) -> int:
     return int(np.bitwise_count(np.frombuffer(a, np.uint64) ^ np.frombuffer(b, np.uint64)).sum())
 
 
-def _pack(bits: np.ndarray) -> bytes:
-    return np.packbits(bits.astype(np.uint8)).tobytes()
-
-
-def _as_pdq_input(channel: np.ndarray) -> np.ndarray:
-    """pdqhash wants 3 channels and takes their luma: three copies of one channel give it back."""
-    return np.ascontiguousarray(np.repeat(channel[:, :, None], 3, axis=2))
-
-
 TALL = round(CANON / REGION_SHARE)
 """Rows of the one box-reduced rendition the windows are cut from: 64 of its 75 rows are 85%."""
 
@@ -317,8 +309,8 @@ def _channels(small: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def _pdq(channel: np.ndarray) -> tuple[bytes, int]:
-    h, quality = pdqhash.compute(_as_pdq_input(channel))
-    return _pack(h), int(quality)
+    (one,) = pdq_hashes(channel)
+    return one.hash, one.quality
 
 
 def hash_frame(im: Image.Image, frame: int = 0, t: float = 0.0, *, regions: bool, dihedral: bool):
@@ -332,10 +324,9 @@ def hash_frame(im: Image.Image, frame: int = 0, t: float = 0.0, *, regions: bool
     luma, value = _channels(full)
     out: list[FrameHash] = []
     if dihedral:
-        hashes, quality = pdqhash.compute_dihedral(_as_pdq_input(luma))
         out.extend(
-            FrameHash(_pack(h), int(quality), frame, t, "full", variant)
-            for h, variant in zip(hashes, DIHEDRAL, strict=True)
+            FrameHash(h.hash, h.quality, frame, t, "full", variant)
+            for h, variant in zip(pdq_hashes(luma, dihedral=True), DIHEDRAL, strict=True)
         )
     else:
         out.append(FrameHash(*_pdq(luma), frame, t, "full"))
