@@ -6,11 +6,14 @@ import json
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kyodaku.domain.errors import ConfigurationError
 from kyodaku.scan.model import Consent, Location, Member, Sample
 from kyodaku.scan.signals import read_signals
-from kyodaku.scan.signals.c2pa_signal import C2paSignal, judge_store
+from kyodaku.scan.signals.c2pa_signal import C2paSignal, judge_store, might_hold_manifest
+from kyodaku.scan.signals.xmp_containers import jpeg_metadata_end
 from kyodaku_samples.optout import image_with_xmp, signed_image, tamper, throwaway_ca
 
 
@@ -138,3 +141,34 @@ def test_when_c2pa_cannot_be_imported_then_configuration_error(monkeypatch: pyte
     with pytest.raises(ConfigurationError):
         read_signals(sample, ["c2pa"])
     assert _read(b"text", "txt") == []  # nothing to read: no library needed
+
+
+def test_when_a_jpeg_signed_with_c2pa_is_sniffed_then_its_metadata_segments_hold_the_manifest() -> None:
+    data = _signed("jpeg", {"c2pa.ai_training": {"use": "notAllowed"}})
+    end = jpeg_metadata_end(data)
+    assert end is not None and data[end : end + 2] == b"\xff\xda"  # stopped at the first scan
+    assert might_hold_manifest(data)
+
+
+def test_when_c2pa_bytes_appear_only_in_a_jpegs_compressed_data_then_the_library_is_not_asked() -> None:
+    plain = image_with_xmp("jpeg", None)
+    end = jpeg_metadata_end(plain)
+    assert end is not None
+    inside = plain[: end + 20] + b"c2pa provenance" + plain[end + 20 :]  # scan data, not metadata
+    assert not might_hold_manifest(inside)
+    assert might_hold_manifest(plain[:end] + b"\xff\xfe\x00\x06c2pa" + plain[end:])  # a COM segment
+
+
+def test_when_a_jpegs_segment_chain_breaks_then_the_whole_file_is_searched() -> None:
+    plain = image_with_xmp("jpeg", None)
+    broken = plain[:2] + b"\x00\x00" + plain[4:] + b"c2pa"
+    assert jpeg_metadata_end(broken) is None
+    assert might_hold_manifest(broken)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_when_jpeg_bytes_are_arbitrary_then_the_metadata_end_lies_inside_them_or_is_none(tail: bytes) -> None:
+    data = b"\xff\xd8" + tail
+    end = jpeg_metadata_end(data)
+    assert end is None or (2 <= end <= len(data) - 2 and data[end] == 0xFF and data[end + 1] in (0xDA, 0xD9))

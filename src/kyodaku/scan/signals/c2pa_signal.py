@@ -44,6 +44,7 @@ from typing import Any, ClassVar
 from kyodaku.domain.errors import ConfigurationError
 from kyodaku.scan.model import Consent, Member, Sample, SignalReading
 from kyodaku.scan.signals.base import guard_member, present, register_signal, severity
+from kyodaku.scan.signals.xmp_containers import jpeg_metadata_end, sniff_format
 
 SIGNAL = "c2pa"
 TRAINING_ASSERTIONS = ("c2pa.training-mining", "cawg.training-mining")
@@ -89,7 +90,13 @@ def load_c2pa() -> Any:
 
 
 def might_hold_manifest(data: bytes) -> bool:
-    """Whether the bytes can hold an embedded manifest or a reference to a remote one."""
+    """Whether the bytes can hold an embedded manifest or a reference to a remote one (the library is
+    asked only then). In a JPEG both lie in metadata segments (APP11 JUMBF boxes; XMP's
+    `dcterms:provenance` in APP1), which come before the compressed data: only those bytes are
+    searched, a tenth of a millisecond less per photograph than the whole file; a JPEG whose segment
+    chain breaks first is searched whole."""
+    if sniff_format(data) == "jpeg" and (end := jpeg_metadata_end(data)) is not None:
+        data = data[:end]
     return b"c2pa" in data or b"provenance" in data
 
 

@@ -88,6 +88,26 @@ def find_xmp(data: bytes) -> list[XmpPacket]:
     return found
 
 
+def jpeg_metadata_end(data: bytes) -> int | None:
+    """Where a JPEG's metadata segments end (its first scan, or the end of the image): every APPn
+    segment, so XMP and C2PA's JUMBF boxes (APP11) lie before it. None when the segment chain is
+    broken before that point, so that a caller falls back to reading the whole file."""
+    pos, n = 2, len(data)
+    while pos + 2 <= n and data[pos] == 0xFF:
+        marker = data[pos + 1]
+        if marker == 0xFF:
+            pos += 1
+        elif marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            pos += 2
+        elif marker in (0xDA, 0xD9):
+            return pos
+        elif pos + 4 > n:
+            return None
+        else:
+            pos += 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+    return None
+
+
 def _jpeg(data: bytes, found: list[XmpPacket]) -> None:
     extended: dict[bytes, tuple[int, dict[int, bytes]]] = {}
     pos, n = 2, len(data)
