@@ -48,6 +48,10 @@ class GuardOptions:
     # scanner's full tier asks 4 x 1.5, the same 3.4-3.6x span in coarser steps, ~30% less ORB time
     # (docs/benchmarks.md 8d), which a screen per dataset image pays millions of times.
     query_pyramid: tuple[int, float] = (8, 1.2)
+    # Outputs decoded to 256 px on their long side, not their short side (HashOptions.draft_long_side):
+    # ~0.45 ms less an image; the scanner's choice (docs/benchmarks.md 8e). The guard keeps the extra
+    # pixels for pictures shown small inside a frame.
+    query_draft_long_side: bool = False
     # The references' finer keypoint band (deep crops, docs/media.md): ~5.5% more per image; the
     # scanner's full tier leaves it out (its planted crops are found without it).
     local_fine_band: bool = True
@@ -71,6 +75,7 @@ class GuardOptions:
                 trim_borders=True,
                 local_levels=self.query_pyramid[0],
                 local_scale_factor=self.query_pyramid[1],
+                draft_long_side=self.query_draft_long_side,
             )
         return HashOptions(
             max_pixels=self.max_pixels,

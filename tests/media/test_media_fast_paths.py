@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import random
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -15,11 +16,13 @@ from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 from kyodaku.domain.errors import InvalidInput
+from kyodaku.media.bank import BankReference, ReferenceBank, ReferenceHashes
 from kyodaku.media.borders import _median
 from kyodaku.media.hashing import Digested, HashOptions, hash_media
 from kyodaku.media.local import LocalIndex, LocalOptions, extract_features
 from kyodaku.media.local.features import DESCRIPTOR_BYTES
 from kyodaku.media.local.shortlist import WINDOW_BYTES, WINDOW_STARTS, WindowTables
+from kyodaku.options import GuardOptions
 
 
 def _brute_pairs(bank: np.ndarray, queries: np.ndarray, radius: int) -> set[tuple[int, int]]:
@@ -105,3 +108,47 @@ def test_when_the_pyramid_is_out_of_range_then_the_options_refuse_it():
     for bad in ({"levels": 0}, {"levels": 17}, {"scale_factor": 1.0}, {"scale_factor": 2.5}):
         with pytest.raises(InvalidInput):
             LocalOptions(**bad)
+
+
+def _large(fmt: str) -> bytes:
+    picture = Image.open(io.BytesIO(_jpeg(3))).convert("RGB").resize((1280, 960))
+    buf = io.BytesIO()
+    picture.save(buf, fmt, **({"quality": 90} if fmt == "JPEG" else {}))
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_when_decoding_to_the_long_side_then_256_px_are_kept_on_the_long_side_not_the_short(fmt):
+    data = _large(fmt)
+    short = hash_media(data, HashOptions(keep_picture=True), name="x").picture
+    long = hash_media(data, HashOptions(keep_picture=True, draft_long_side=True), name="x").picture
+
+    assert min(short.size) >= 256
+    assert max(long.size) >= 256 and min(long.size) < 256
+    assert long.width * long.height < short.width * short.height / 2
+
+
+def test_when_the_scanner_decodes_to_the_long_side_then_copies_and_crops_still_match_their_reference():
+    reference = Image.open(io.BytesIO(_large("JPEG"))).convert("RGB")
+    buf = io.BytesIO()
+    reference.save(buf, "PNG")
+    stored = hash_media(buf.getvalue(), GuardOptions().hash_options(query=False), name="ref.png")
+    bank = ReferenceBank.build(
+        [ReferenceHashes.from_media(BankReference("ref", "e", stored.sha256, "image", "ref.png"), stored)]
+    )
+    scanner = replace(GuardOptions(), query_draft_long_side=True, query_regions=False, query_pyramid=(4, 1.5))
+    copy = _encode(reference.resize((1024, 768)))
+    crop = _encode(reference.crop((128, 96, 1152, 864)))  # a tenth off every side
+
+    assert [m.reference.id for m in bank.match_image(hash_media(copy, scanner.hash_options(), name="c"))] == [
+        "ref"
+    ]
+    assert [m.reference.id for m in bank.match_local(hash_media(crop, scanner.hash_options(), name="k"))] == [
+        "ref"
+    ]
+
+
+def _encode(picture: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    picture.save(buf, "JPEG", quality=85)
+    return buf.getvalue()

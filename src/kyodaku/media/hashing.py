@@ -101,6 +101,13 @@ class HashOptions:
     # Keep an image's decoded picture (colour, ~256 px) on the result, for a learned encoder: the
     # same decoding then gives hashes, keypoints and the embedding (an image is decoded once).
     keep_picture: bool = False
+    # Decode (JPEG: DCT-scale; other formats: box-reduce) to at least DRAFT_SIDE on the *long* side
+    # instead of the short one. Enough for 64 px PDQ and for ORB at 256 px on the long side, and a
+    # 4:3 picture of 1280 px then decodes at 320 x 240 instead of 640 x 480: ~0.45 ms less an image
+    # in every step after the decode. The training-data scanner asks for it (GuardOptions
+    # .query_draft_long_side); the guard keeps the short side, for its 512-px query option and for
+    # pictures inside frames, which the extra pixels serve (docs/benchmarks.md 8e).
+    draft_long_side: bool = False
 
 
 @dataclass(frozen=True)
@@ -252,6 +259,15 @@ def decode_image(
     return _load(src, im, options, grey)
 
 
+def _draft_box(width: int, height: int, long_side: bool) -> tuple[int, int]:
+    """The size Pillow's `draft` must at least keep: DRAFT_SIDE on both sides, or (`long_side`) the
+    picture's own shape with DRAFT_SIDE on its long side."""
+    if not long_side:
+        return DRAFT_SIDE, DRAFT_SIDE
+    longest = max(width, height, 1)
+    return max(1, DRAFT_SIDE * width // longest), max(1, DRAFT_SIDE * height // longest)
+
+
 def _load(
     src: _Source, im: Image.Image, options: HashOptions, grey: bool = True
 ) -> tuple[Image.Image, str, int, int]:
@@ -261,7 +277,7 @@ def _load(
     try:
         if fmt == "jpeg":
             # Decoded by the DCT at 1/2..1/8 scale (luma only when colour is not needed).
-            im.draft("L" if grey else "RGB", (DRAFT_SIDE, DRAFT_SIDE))
+            im.draft("L" if grey else "RGB", _draft_box(width, height, options.draft_long_side))
         im.load()
         im = ImageOps.exif_transpose(im) or im
         if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
@@ -272,7 +288,7 @@ def _load(
             im = im.convert("RGB")
         # Other formats decode at full size: box-reduce them once to the draft size too, so every
         # window and conversion after this works on ~256 px, as for JPEG.
-        factor = min(im.size) // DRAFT_SIDE
+        factor = (max(im.size) if options.draft_long_side else min(im.size)) // DRAFT_SIDE
         if factor >= 2:
             im = im.reduce(factor)
         if grey and im.mode != "L":

@@ -211,7 +211,9 @@ def extract_features(
         except cv2.error:
             keypoints, desc = (), None
     t = min(1.0, max(8, thumb_side) / max(sw, sh))
-    thumb = cv2.resize(grey, (max(1, round(sw * t)), max(1, round(sh * t))), interpolation=cv2.INTER_AREA)
+    tw, th = max(1, round(sw * t)), max(1, round(sh * t))
+    # A query's thumbnail is often the picture itself (256 px): a resize to the same size is a copy.
+    thumb = grey if (tw, th) == (sw, sh) else cv2.resize(grey, (tw, th), interpolation=cv2.INTER_AREA)
     if desc is None or not keypoints:
         points = np.zeros((0, 2), np.float32)
         desc = np.zeros((0, DESCRIPTOR_BYTES), np.uint8)
