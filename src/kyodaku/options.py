@@ -82,9 +82,13 @@ class GuardOptions:
             video_fps=self.reference_video_fps,
             dedup_distance=REFERENCE_DEDUP,
             local_features=True,  # stored with the reference, whatever a guard later uses
-            # Outputs are trimmed and compared with references as registered; trimming references
-            # too would change the rows the registry stores for every bordered reference (a scheme
-            # change: re-hash all), so it waits for one (docs/media.md, Limits).
+            # A reference with plain borders of its own (character art on a white page, a film's
+            # bars) also stores the hash of its inside: an output that shows it framed or
+            # letterboxed is trimmed to that same inside (media/borders.py). Its keypoints stay those
+            # of the picture as registered (the finer band is taken from the whole file). References
+            # registered before this keep their rows (the scheme is unchanged; a row was added).
+            trim_borders=True,
+            local_inside_borders=False,
         )
 
     def match_options(self) -> MatchOptions:

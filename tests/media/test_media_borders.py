@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import random
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -197,3 +198,44 @@ def test_when_a_strip_an_extreme_aspect_or_an_all_black_picture_is_hashed_then_i
         image = Image.new("RGB", size, colour)
     hashed = hash_image(_png(image), GuardOptions().hash_options(query=True), name="odd.png")
     assert hashed.frames and hashed.trim is None
+
+
+def _on_white_page(seed: int) -> Image.Image:
+    """Character art as rightsholders often register it: the drawing on a plain white page."""
+    page = Image.new("RGB", (300, 300), (255, 255, 255))
+    page.paste(_picture(seed, (200, 240)), (50, 30))
+    return page
+
+
+def test_when_a_reference_on_a_white_page_is_shown_letterboxed_then_pdq_finds_it_by_both_insides():
+    reference = _on_white_page(11)
+    bank = _bank(reference, _on_white_page(12))
+    boxed, _ = _boxed(reference, (1280, 720))  # black bars around the white page: both come off
+    query = hash_image(_jpeg(boxed), GuardOptions().hash_options(query=True), name="boxed.jpg")
+
+    matches = bank.match_image(query)
+
+    assert [m.reference.id for m in matches] == ["ref0"]
+    assert matches[0].region == "trimmed"
+
+
+def test_when_references_are_stored_untrimmed_then_the_same_letterboxed_page_is_not_found_by_pdq():
+    reference = _on_white_page(11)
+    untrimmed = replace(GuardOptions().hash_options(query=False), trim_borders=False)
+    media = hash_media(_png(reference), untrimmed, name="r")
+    bank = ReferenceBank.build(
+        [ReferenceHashes.from_media(BankReference("ref0", "e0", media.sha256, "image", "r.png"), media)]
+    )
+    boxed, _ = _boxed(reference, (1280, 720))
+    query = hash_image(_jpeg(boxed), GuardOptions().hash_options(query=True), name="boxed.jpg")
+
+    assert bank.match_image(query) == []
+
+
+def test_when_a_reference_has_borders_then_its_keypoints_describe_the_whole_picture_as_registered():
+    reference = _on_white_page(13)
+    media = hash_media(_png(reference), GuardOptions().hash_options(query=False), name="r.png")
+
+    assert media.trim is not None and media.trim.found
+    assert any(f.region == "trimmed" for f in media.frames)
+    assert media.local is not None and media.local.size == (256, 256)  # the 300 px page, not its inside

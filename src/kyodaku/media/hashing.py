@@ -84,6 +84,10 @@ class HashOptions:
     # (media/borders.py): both hashes are kept, so a picture with a plain border of its own loses nothing.
     # On for outputs (GuardOptions.hash_options(query=True)); references are stored as registered.
     trim_borders: bool = False
+    # With trim_borders, an image's ORB keypoints come from inside its borders (outputs: a picture at
+    # 30% of a screenshot is analysed at the resolution it has), or from the whole picture
+    # (references: their keypoints and finer band describe the file as registered).
+    local_inside_borders: bool = True
     # ORB keypoints of every sampled frame of a video output too (zoom and pan over a still, a picture
     # in picture): ~2 ms a sampled frame, so only for outputs, never for densely sampled references.
     video_local_features: bool = False
@@ -389,7 +393,8 @@ def _hash_opened_image(src: _Source, im: Image.Image, options: HashOptions) -> M
 
         # Keypoints of what is inside the borders (positions relative to the trimmed box, which the
         # evidence names): a picture at 30% of a screenshot is analysed at the resolution it has.
-        local = extract_features(inner, _local_options(options), thumb_side=options.local_thumb_side)
+        analysed = inner if options.local_inside_borders else picture
+        local = extract_features(analysed, _local_options(options), thumb_side=options.local_thumb_side)
     return MediaHashes(
         "image", sha, size, width, height, None, tuple(frames), fmt, src.name, None, tuple(notes), local,
         picture=picture if options.keep_picture else None, trim=trim,
