@@ -82,7 +82,8 @@ class HashOptions:
     local_features: bool = False
     # Cut plain borders (letterbox bars, frames, page backgrounds) and hash the inside too
     # (media/borders.py): both hashes are kept, so a picture with a plain border of its own loses nothing.
-    # On for outputs (GuardOptions.hash_options(query=True)); references are stored as registered.
+    # On for outputs and for references (GuardOptions.hash_options): a reference with borders of its own
+    # also stores its inside's hash.
     trim_borders: bool = False
     # With trim_borders, an image's ORB keypoints come from inside its borders (outputs: a picture at
     # 30% of a screenshot is analysed at the resolution it has), or from the whole picture
