@@ -11,6 +11,7 @@ from dataclasses import replace
 import numpy as np
 from PIL import Image, ImageDraw
 
+from helpers.pictures import h264_clip
 from kyodaku.media.bank import BankReference, ReferenceBank, ReferenceHashes
 from kyodaku.media.hashing import HashOptions, hash_media
 from kyodaku.options import GuardOptions
@@ -28,21 +29,6 @@ def _scene(seed: int, size: tuple[int, int]) -> Image.Image:
     return image
 
 
-def _clip(frames: list[Image.Image], path, fps: int = 8) -> bytes:
-    import av
-
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height = frames[0].size
-        stream.pix_fmt = "yuv420p"
-        for image in frames:
-            for packet in stream.encode(av.VideoFrame.from_image(image.convert("RGB"))):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path.read_bytes()
-
-
 def _film(tmp_path, bars: bool) -> bytes:
     """Four seconds of three shots at 4:3; with `bars`, pillarboxed into 16:9 as broadcast."""
     frames = []
@@ -53,7 +39,7 @@ def _film(tmp_path, bars: bool) -> bytes:
             framed.paste(picture, (80, 0))
             picture = framed
         frames += [picture] * 11
-    return _clip(frames, tmp_path / f"film-{bars}.mp4")
+    return h264_clip(frames, tmp_path / f"film-{bars}.mp4")
 
 
 def _bank(data: bytes, options: HashOptions) -> ReferenceBank:
