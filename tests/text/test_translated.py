@@ -138,3 +138,28 @@ def test_when_the_guard_screens_a_spanish_title_then_the_translation_matcher_blo
     by_matcher = {f.matcher for f in decision.findings if f.entity == "the-legend-of-zelda"}
     assert "translation" in by_matcher
     assert decision.verdict.value == "block"
+
+
+# --- a lowercase noun before the name (Romance word order) --------------------------------------
+
+
+def test_when_a_lowercase_noun_follows_an_article_before_a_name_then_noun_and_name_are_a_candidate():
+    got = [c.text for c in candidates("el ratón Mickey bailando flamenco")]
+    assert "ratón Mickey" in got
+
+
+def test_when_a_lowercase_word_follows_no_article_then_it_does_not_open_a_candidate():
+    got = [c.text for c in candidates("una chica bailando Mickey en Madrid")]
+    assert not any(c.startswith("bailando") for c in got)
+
+
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [("el ratón Mickey bailando flamenco", "mickey-mouse"), ("o pato Donald na praia", "donald-duck")],
+)
+def test_when_a_romance_prompt_writes_the_name_noun_first_in_lower_case_then_it_is_found(index, text, entity):
+    assert found(index, text) == {entity}
+
+
+def test_when_the_lowercase_noun_translates_no_word_of_the_name_then_nothing_is_found(index):
+    assert found(index, "el gato Mickey duerme en el sofá") == set()

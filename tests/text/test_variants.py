@@ -203,3 +203,38 @@ def test_when_a_bare_style_name_is_frequent_in_chinese_then_it_still_counts_besi
 )
 def test_when_a_name_has_an_epithet_then_the_bare_name_is_derived(name, bare):
     assert without_epithet(name) == bare
+
+
+# --- shortened titles ----------------------------------------------------------------------------
+
+
+def test_when_a_title_has_an_ampersand_then_it_is_also_derived_written_out():
+    from kyodaku.text.variants import shortened_titles
+
+    forms = dict(shortened_titles("Mickey Mouse & Friends"))
+    assert "Mickey Mouse and Friends" in forms
+    assert "Mickey and Friends" in forms
+
+
+@pytest.mark.parametrize(
+    "title", ["The Legend of Zelda", "My Neighbor Totoro", "Star Wars", "Sonic the Hedgehog series"]
+)
+def test_when_a_title_is_short_or_its_word_follows_a_function_word_then_none_is_left_out(
+    title,
+):
+    from kyodaku.text.variants import shortened_titles
+
+    assert shortened_titles(title) == []
+
+
+def test_when_a_work_is_shortened_by_an_inner_word_then_the_guard_finds_the_short_title(tmp_path):
+    from helpers.guards import found, lexical_guard
+
+    catalog = {
+        "version": 1,
+        "rightsholders": [{"id": "disney", "name": {"en": "The Walt Disney Company"}, "country": "US"}],
+        "works": [{"id": "friends", "owner": "disney", "names": {"en": ["Mickey Mouse & Friends"]}}],
+    }
+    guard = lexical_guard(catalog, tmp_path)
+    assert found(guard, "Mickey and Friends beach party") == {"friends"}
+    assert found(guard, "Mickey Mouse and Friends") == {"friends"}

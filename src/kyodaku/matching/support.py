@@ -18,16 +18,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from kyodaku.domain.findings import Finding
 from kyodaku.snapshot import Snapshot, support_groups
 from kyodaku.text.alias import AliasHit, NameVariant
 from kyodaku.text.ambiguity import (
+    DISTINCTIVE_ZIPF,
     FIRST_NAME_REASON,
     FORCED_REASON,
     PHRASE_REASON,
     in_dictionary,
     is_common_word,
+    zipf,
 )
 from kyodaku.text.semantic import EncodedQuery
 from kyodaku.text.surface import disguised, person_name_part, written_as_title
@@ -63,6 +66,14 @@ def support_for(
         support.append(f'written as a name: "{hit.text}"')
     if disguised(hit.text, hit.variant.name):
         support.append(f'disguised spelling "{hit.text}": ordinary words are not disguised')
+    if entity is not None and text is not None:
+        description = entity.description.get("en", "")
+        title = described_title(description, text, hit.span)
+        if title:
+            support.append(f'title: "{title}" before it is what its description calls it')
+        pair = description_pair(description, _without(text, hit.span))
+        if pair:
+            support.append(f"description: {', '.join(pair)} (words of its own description, together)")
     if any(_beyond(span, hit.span, query) for g in groups for span in described.get(g, ())):
         support.append("semantic: the prompt describes this entry")
     elif query is not None and snapshot.match.semantic is not None:
@@ -175,3 +186,68 @@ def drop_nested(findings: list[Finding]) -> list[Finding]:
         )
 
     return [f for f in findings if f not in lexical or not inside(f)]
+
+
+# Words of a description too frequent to point at the entry alone (DISTINCTIVE_ZIPF: "cap",
+# "shield", "sword", "boots", "cape"), but still concrete: two of them beside the name are what
+# the description draws ("Link in his green cap raising a shield"). Colours, body parts and
+# everyday verbs ("green", "hair", "holding": Zipf above SECONDARY_ZIPF) are in every prompt.
+SECONDARY_ZIPF = 4.6
+MIN_SECONDARY = 2
+_EN_WORD = re.compile(r"[a-z]+")
+
+
+@lru_cache(maxsize=4096)
+def _secondary_words(description: str) -> frozenset[str]:
+    return frozenset(
+        w
+        for w in _EN_WORD.findall(description.casefold())
+        if len(w) >= 3 and DISTINCTIVE_ZIPF < zipf(w, "en") <= SECONDARY_ZIPF
+    )
+
+
+def description_pair(description: str, rest: str) -> list[str]:
+    """At least MIN_SECONDARY different concrete words of the entry's English description (or
+    their plurals) in the rest of the prompt; empty when fewer. The distinctive words of the
+    description are the context index's business."""
+    words = _secondary_words(description)
+    if not words:
+        return []
+    found: list[str] = []
+    for w in _EN_WORD.findall(rest.casefold()):
+        base = w if w in words else w[:-1] if w.endswith("s") and w[:-1] in words else None
+        if base and base not in found:
+            found.append(base)
+    return found if len(found) >= MIN_SECONDARY else []
+
+
+# Titles written before a name, per language, by the English word for them. A first name after a
+# title its own description gives ("Queen Elsa", "Königin Elsa", "reine Elsa": "A young queen
+# with ice magic") is that character: a private person is not introduced by a royal title.
+_TITLES: dict[str, str] = {
+    word: english
+    for english, words in {
+        "queen": "queen königin reine reina regina rainha koningin",
+        "king": "king könig roi rey re rei koning",
+        "princess": "princess prinzessin princesse princesa principessa prinses",
+        "prince": "prince prinz príncipe principe prins",
+        "captain": "captain kapitän capitaine capitán capitano capitão kapitein",
+        "knight": "knight ritter chevalier caballero cavaliere cavaleiro ridder",
+        "lord": "lord",
+        "emperor": "emperor kaiser empereur emperador imperatore imperador keizer",
+    }.items()
+    for word in words.split()
+}
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ \t]+$")
+
+
+def described_title(description: str, text: str, span: tuple[int, int]) -> str:
+    """The title right before the name (`_TITLES`) when the entry's description uses its English
+    word; "" otherwise."""
+    m = _WORD_BEFORE.search(text, 0, span[0])
+    if m is None:
+        return ""
+    english = _TITLES.get(m.group(1).casefold())
+    if english is None or english not in _EN_WORD.findall(description.casefold()):
+        return ""
+    return m.group(1)

@@ -22,7 +22,7 @@ from kyodaku.matching.support import support_for
 from kyodaku.options import GuardOptions
 from kyodaku.snapshot import CONTEXT_NAME, Snapshot
 from kyodaku.text.alias import AliasHit
-from kyodaku.text.ambiguity import in_dictionary, inflected, is_common_word, zipf
+from kyodaku.text.ambiguity import in_dictionary, inflected, is_common_word, japanese_word_of, zipf
 from kyodaku.text.semantic import names_a_group
 from kyodaku.text.subject import cues as subject_cues
 from kyodaku.text.surface import folded_into_word, written_as_title
@@ -152,7 +152,11 @@ class AliasMatcher:
                 continue
             derived = f"derived: {v.derived}" if v.derived else None
             ev = Evidence(span=hit.span, text=hit.text, variant=v.name, lang=v.lang, note=derived)
-            noun = not v.ambiguous and common_noun_use(content.text, hit.span)
+            noun = not v.ambiguous and (
+                common_noun_use(content.text, hit.span)
+                or place_use(content.text, hit.span)
+                or japanese_word_use(content.text, hit.span, v.name)
+            )
             # "Eevee" folds to the word "eve": the folded form needs context, the full name does not.
             if not noun and (not v.ambiguous or (v.by_key and hit.text.casefold() == v.name.casefold())):
                 out.findings.append(Finding(v.entity, v.kind, ALIAS_SCORE, self.name, ev))
@@ -203,10 +207,15 @@ class AliasMatcher:
             snapshot, hit, context_hits, described, content.query, self.support_margin, hits, content.text
         )
         if not support:
+            if place_use(content.text, hit.span):
+                how = "the name of a place (after a word for one)"
+            elif japanese_word_use(content.text, hit.span, v.name):
+                how = "the ordinary Japanese word it also reads as (in lower case)"
+            else:
+                how = "a common noun (lower case, after an indefinite article, a word people inflect)"
             out.notes.append(
-                f'"{hit.text}" at {hit.span[0]}..{hit.span[1]} may name {v.entity}, but it is written as a '
-                "common noun (lower case, after an indefinite article, a word people inflect) and nothing "
-                "in the prompt supports the name"
+                f'"{hit.text}" at {hit.span[0]}..{hit.span[1]} may name {v.entity}, but it is written as '
+                f"{how} and nothing in the prompt supports the name"
             )
             return None
         note = "a name written as a common noun, with supporting context"
@@ -315,3 +324,58 @@ def _distinctive_support(hit: AliasHit) -> bool:
     if not (words and all(w.isalpha() and (is_common_word(w) or in_dictionary(w)) for w in words)):
         return True
     return len(words) > 1 and written_as_title(hit.text)
+
+
+# Words for a settled place or a landform, and the prepositions that link them to a name, in the
+# Latin-script languages of the cue lexicon: "the city of Batman", "la ville de Batman", "die
+# Stadt Batman", "la ciudad de Batman". A name introduced so names a place (Batman is a city in
+# Turkey): it counts only with support, as a name written as a common noun does.
+_PLACE_WORDS = (
+    "city town village province district region county river lake island mount "
+    "ville village province région rivière fleuve lac île "
+    "stadt dorf provinz region bezirk fluss see insel "
+    "ciudad pueblo provincia región distrito río lago isla "
+    "città paese provincia regione distretto fiume lago isola "
+    "cidade vila província região distrito rio lago ilha"
+)
+_PLACE_BEFORE = re.compile(
+    r"\b(?:" + "|".join(sorted(set(_PLACE_WORDS.split()), key=len, reverse=True)) + r")"
+    r"(?:\s+(?:of|de|di|du|del|da|do|d'|von))?\s+$",
+    re.IGNORECASE,
+)
+
+
+def place_use(text: str, span: tuple[int, int]) -> bool:
+    """A name right after a word for a place ("la ville de Batman"): see `_PLACE_BEFORE`."""
+    return _PLACE_BEFORE.search(text, max(0, span[0] - 40), span[0]) is not None
+
+
+_NEXT_WORD = re.compile(r"[ \t]+([^\W\d_]+)")
+_WORD_BEFORE = re.compile(r"[^\W\d_][ \t]+$")
+
+
+def japanese_word_use(text: str, span: tuple[int, int], name: str) -> bool:
+    """A one-word romaji name in lower case, inside a phrase, before the noun it modifies, that
+    reads as an ordinary Japanese word: "ramen with naruto fishcake slices" (なると, the fishcake).
+    The entry's own Japanese name keeps the name distinctive as a name (capitalised, or a tag of
+    its own: "naruto eating ramen, 1boy"); as a modifier of a noun, in lower case, the word reading
+    is as likely, so it counts only with support, as a name written as a common noun."""
+    written = text[span[0] : span[1]]
+    if not (written.isascii() and written.isalpha() and written.islower()):
+        return False
+    nxt = _NEXT_WORD.match(text, span[1])
+    if nxt is None or _WORD_BEFORE.search(text, max(0, span[0] - 8), span[0]) is None:
+        return False
+    word = nxt.group(1)
+    c = subject_cues()
+    return (
+        word.islower()
+        and len(word) >= 3
+        and not word.endswith("ing")
+        and word not in c.phrase_followers
+        and word not in c.object_starts
+        and word not in c.action_words
+        and name.isascii()
+        and " " not in name.strip()
+        and japanese_word_of(name) is not None
+    )

@@ -117,6 +117,28 @@ def _may_frame(text: str, start: int, end: int) -> bool:
         or word.endswith("ly")
         or (len(word) >= 6 and word.endswith(endings))
         or (not before and word in followers)
+        or _finite_verb(_next_words(text[end:])[:2])
+    )
+
+
+MIN_FINITE_VERB = 3
+
+
+def _finite_verb(words: list[str]) -> bool:
+    """A lower-case word between the name and its object's article is the name's verb, in any
+    tense and language ("Luigi repariert eine Heizung", "Mario mange une pizza", "Link holds a
+    sword"): a noun there would be capitalised (German) or need no article after it ("Cloud
+    server the ..." is no phrase). Prepositions and conjunctions are phrase followers, not verbs."""
+    if len(words) < 2:
+        return False
+    verb, nxt = words[0], words[1].casefold()
+    c = cues()
+    return (
+        verb.islower()
+        and len(verb) >= MIN_FINITE_VERB
+        and verb not in c.phrase_followers
+        and verb not in c.object_starts
+        and nxt in c.object_starts
     )
 
 
@@ -164,6 +186,8 @@ def _latin_frame(before: str, prev: list[str], following: list[str]) -> tuple[Fr
         verb = _verb_form(words[0]) if words else ""
         if verb and _verb_phrase(words[0], following[following.index(words[0]) + 1 :]):
             return Frame.ACTION, verb
+        if _finite_verb(following[:2]):
+            return Frame.ACTION, following[0]
         nxt = following[0] if following else ""
         if not tail and nxt.islower() and nxt in c.phrase_followers:
             return Frame.SCENE, nxt

@@ -160,13 +160,14 @@ def _runs(text: str) -> list[list[_Token]]:
 
 def candidates(text: str) -> list[Candidate]:
     """Phrases that may be a name: they start with a capitalised word (an article too: "La leyenda
-    de Zelda") and end with a capitalised word or a word hyphened to one ("Человек-паук"), with
-    2-4 content words and at most MAX_LOWER_BETWEEN lowercase ones (sentence-case titles)."""
+    de Zelda"; or a lowercase noun before a name: `_noun_before_name`) and end with a capitalised
+    word or a word hyphened to one ("Человек-паук"), with 2-4 content words and at most
+    MAX_LOWER_BETWEEN lowercase ones (sentence-case titles)."""
     out: list[Candidate] = []
     seen: set[tuple[int, int]] = set()
     for run in _runs(text):
         for s, first in enumerate(run):
-            if not first.name_like:
+            if not (first.name_like or _noun_before_name(run, s)):
                 continue
             content = lower = 0
             for e in range(s, len(run)):
@@ -187,6 +188,20 @@ def candidates(text: str) -> list[Candidate]:
                             if len(out) >= MAX_CANDIDATES:
                                 return out
     return out
+
+
+def _noun_before_name(run: Sequence[_Token], s: int) -> bool:
+    """A lowercase common noun right before a capitalised name, after an article or at the start:
+    the Romance languages write a name's noun first and in lower case ("el ratón Mickey", "il
+    topo Mickey", "o pato Donald"), where English capitalises it after ("Mickey Mouse")."""
+    tok = run[s]
+    return (
+        not tok.function
+        and tok.text[0].islower()
+        and s + 1 < len(run)
+        and run[s + 1].name_like
+        and (s == 0 or run[s - 1].function)
+    )
 
 
 def translatable(variant: NameVariant) -> bool:

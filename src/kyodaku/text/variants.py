@@ -16,7 +16,8 @@ names by rules anyone can check:
   given name of the Latin name, and, for names written without a space (竈門炭治郎), what follows
   the family name that the entry shares with a sibling of its work (竈門 of 竈門禰豆子): a family
   name is what siblings have in common;
-* a title without its leading article ("Legend of Zelda");
+* a title without its leading article ("Legend of Zelda"), with "&" written out, and without
+  one inner word of three or more ("Mickey and Friends" for "Mickey Mouse & Friends");
 * a style by its bare name: the registered style name without its style cue ("Studio Ghibli
   style" -> "Studio Ghibli" -> "Ghibli", "ジブリ風" -> "ジブリ"), and the owner's own name without
   company words ("Pixar Animation Studios" -> "Pixar"). A bare style name still counts only next
@@ -112,6 +113,34 @@ def without_article(name: str) -> str | None:
     return None
 
 
+_AMPERSAND = re.compile(r"\s*&\s*")
+MIN_TITLE_WORDS, MAX_TITLE_WORDS = 3, 4
+_TITLE_FUNCTION_WORDS = _ARTICLES | frozenset(
+    ("of", "and", "my", "your", "his", "her", "in", "on", "at", "to", "for", "with", "from", "de", "du",
+     "des", "di", "da", "do", "del", "von", "und", "et", "y", "e")
+)  # fmt: skip
+
+
+def shortened_titles(name: str) -> list[tuple[str, str]]:
+    """A work's title as people shorten it: "&" written out ("Mickey Mouse and Friends"), and one
+    inner word of a title of three or more content words left out ("Mickey and Friends", "Mickey
+    Mouse Friends"): titles are retitled and abbreviated by a word, and the first and last words
+    carry the name. Each form is classified for ambiguity like any name."""
+    out: list[tuple[str, str]] = []
+    spelled = _AMPERSAND.sub(" and ", name).strip() if "&" in name else name
+    if spelled != name:
+        out.append((spelled, f'"{name}" with "&" written out'))
+    words = spelled.split()
+    content = [i for i, w in enumerate(words) if w.casefold() not in _TITLE_FUNCTION_WORDS]
+    if MIN_TITLE_WORDS <= len(content) <= MAX_TITLE_WORDS:
+        for i in content[1:-1]:
+            if not words[i].isalpha() or words[i - 1].casefold() in _TITLE_FUNCTION_WORDS:
+                continue  # "Sonic the Hedgehog series" is not "Sonic the series"
+            short = " ".join(words[:i] + words[i + 1 :])
+            out.append((short, f'"{name}" without "{words[i]}"'))
+    return out
+
+
 # "Sonic the Hedgehog", "ソニック・ザ・ヘッジホッグ", "소닉 더 헤지혹", "Thomas the Tank Engine": a
 # character called by its name and an epithet is called by the name alone.
 _EPITHET = re.compile(r"^(?P<name>\S.*?)(?:\s+the\s+|・ザ・|\s+더\s+|\s+le\s+|\s+der\s+|\s+el\s+)\S", re.I)
@@ -201,6 +230,10 @@ def derive_names(
             bare = without_epithet(name)
             if bare:
                 out.append(DerivedName(lang, bare, f'"{name}" without its epithet', name))
+    if entity.kind is EntityKind.WORK:
+        for lang, name in registered:
+            for form, how in shortened_titles(name):
+                out.append(DerivedName(lang, form, how, name))
     if entity.kind is EntityKind.STYLE:
         out.extend(_bare_style_names(entity, owner, cues))
     elif entity.kind is EntityKind.CHARACTER and japanese:

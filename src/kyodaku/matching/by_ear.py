@@ -1,0 +1,54 @@
+"""The by-ear matcher: a Latin-script name spelled as it sounds in katakana or Cyrillic
+("キャットバス" for Catbus, "Дарт Вейдер" for Darth Vader); see text/by_ear.py for the test."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import ClassVar
+
+from kyodaku.domain.findings import Evidence, Finding
+from kyodaku.matching.base import ContentKind, MatchResult, Stage, register_matcher
+from kyodaku.matching.prepare import PreparedPrompt
+from kyodaku.options import GuardOptions
+from kyodaku.snapshot import MatchIndex, Snapshot
+from kyodaku.text.by_ear import ByEarIndex, written_by_ear
+
+BY_EAR_SCORE = 0.85  # a misspelling's strength: the name's consonants, in order, and nobody else's
+
+
+@register_matcher
+class ByEarMatcher:
+    """Latin names written by ear in katakana or Cyrillic. Lexical: on whenever the fuzzy matcher
+    is. The index is built from the snapshot's names on the first prompt that has such text."""
+
+    name: ClassVar[str] = "by-ear"
+    kinds: ClassVar[frozenset[ContentKind]] = frozenset({ContentKind.PROMPT})
+    stage: ClassVar[Stage] = Stage.FIND
+
+    def __init__(self, options: GuardOptions) -> None:
+        self._lock = threading.Lock()
+        self._built: tuple[MatchIndex, ByEarIndex] | None = None
+
+    @classmethod
+    def enabled(cls, options: GuardOptions) -> bool:
+        return options.fuzzy
+
+    def _index(self, match: MatchIndex) -> ByEarIndex:
+        with self._lock:
+            if self._built is None or self._built[0] is not match:
+                self._built = (match, ByEarIndex(match.aliases.variants))
+            return self._built[1]
+
+    def match(self, content: PreparedPrompt, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
+        out = MatchResult()
+        if not written_by_ear(content.text):
+            return out
+        named = [f.evidence.span for f in earlier if f.evidence.span is not None]
+        for hit in self._index(snapshot.match).find(content.text):
+            if any(s[0] < hit.span[1] and hit.span[0] < s[1] for s in named):
+                continue  # the name itself, or another, is already found there
+            v = hit.variant
+            ev = Evidence(span=hit.span, text=hit.text, variant=v.name, lang=v.lang, note=hit.note)
+            out.findings.append(Finding(v.entity, v.kind, BY_EAR_SCORE, self.name, ev))
+        return out

@@ -1,0 +1,232 @@
+"""Latin-script names written down by ear in another script: キャットバス for "Catbus", プリンセス・ゼルダ
+for "Princess Zelda", Дарт Вейдер for "Darth Vader".
+
+A rightsholder registers a name in English and perhaps one official Japanese name (ネコバス,
+ゼルダ姫). People who write Japanese or Russian also spell the *English* name as it sounds, and no
+spelling fold makes the two meet: Japanese adds a vowel after almost every consonant (ku-ra-u-do,
+kya-t-to-ba-su), drops an English r after a vowel (supaidaa), and Russian writes the vowels as
+they are heard (Вейдер, veider, for Vader). What both keep is the *consonant frame*: the
+consonants in order, up to the sounds each language merges (l and r, b and v, s and z, th as s
+or t). The test compares frames:
+
+* the frame of a registered name is made by English spelling rules (c before e/i is s, ck is k,
+  ph is f, th is t or s, an r after a vowel may go), in every reading those rules allow;
+* the frame of a run of katakana or Cyrillic words of the prompt is made from its romanization
+  (the same readings the skeleton uses), with the vowels, y and w left out;
+* a window of the prompt (whole words, never part of one) counts when its frame is that of one
+  entry's name and no other's, and the frame has at least MIN_CONSONANTS consonants: "Eevee"
+  (v) or "Kirby" (k, b) are too short to tell from ordinary words, "Catbus" (k t b s) is not.
+
+Only distinctive Latin names take part (an ambiguous name needs support, which a frame cannot
+give), and only katakana and Cyrillic text is read: a Latin prompt is the alias and fuzzy
+matchers' business, and Chinese and Korean names are registered in their own script.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import product
+
+from kyodaku.text.alias import NameVariant
+from kyodaku.text.ambiguity import zipf
+from kyodaku.text.kana import kana_run_to_romaji
+from kyodaku.text.normalize import CYRILLIC_READING
+
+MIN_CONSONANTS = 4
+MAX_WORDS = 4
+MAX_READINGS = 16
+COMMON_ZIPF = 3.5  # a window that is an ordinary word of its language is that word
+
+VOWELS = frozenset("aeiouyw")
+
+# Consonant classes shared by English spelling and the romanizations of katakana and Cyrillic.
+_CLASS = {
+    "b": "B", "v": "B", "p": "P", "f": "F", "h": "H", "k": "K", "q": "K", "g": "G", "j": "J",
+    "s": "S", "z": "S", "t": "T", "d": "D", "l": "R", "r": "R", "m": "M", "n": "N", "x": "KS",
+}  # fmt: skip
+# Digraphs read as one consonant in the romanizations (Hepburn, the skeleton's Cyrillic reading).
+_ROMAN_DIGRAPHS = (("shch", "S"), ("dzh", "J"), ("sh", "S"), ("ch", "C"), ("zh", "J"), ("kh", "H"))
+
+
+@dataclass(frozen=True)
+class ByEarHit:
+    variant: NameVariant
+    span: tuple[int, int]
+    text: str
+    frame: str
+
+    @property
+    def note(self) -> str:
+        return f'"{self.text}" is "{self.variant.name}" written by ear (consonants {"-".join(self.frame)})'
+
+
+def _letters(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if "a" <= c <= "z")
+
+
+def _squeeze(classes: Iterable[str], vowel_first: bool) -> str:
+    out: list[str] = []
+    for c in classes:
+        if c and (not out or out[-1] != c):
+            out.append(c)
+    return ("^" if vowel_first else "") + "".join(out)
+
+
+def consonants(frame: str) -> int:
+    return len(frame.lstrip("^"))
+
+
+@lru_cache(maxsize=100_000)
+def heard_frame(romanized: str) -> str:
+    """The consonant frame of a romanized katakana or Cyrillic text ("kyattobasu" -> KTBS)."""
+    s = _letters(romanized)
+    out: list[str] = []
+    i = 0
+    while i < len(s):
+        for digraph, cls in _ROMAN_DIGRAPHS:
+            if s.startswith(digraph, i):
+                out.append(cls)
+                i += len(digraph)
+                break
+        else:
+            ch = s[i]
+            out.append("" if ch in VOWELS else _CLASS.get(ch, ""))
+            i += 1
+    return _squeeze(out, bool(s) and s[0] in VOWELS)
+
+
+@lru_cache(maxsize=200_000)
+def spelled_frames(name: str) -> frozenset[str]:
+    """The consonant frames an English spelling may be heard as ("Darth Vader" -> DRTBDR, DTBD,
+    DSBD, ...): th as t or s, an r after a vowel kept or dropped, g before e/i as g or j."""
+    s = _letters(name)
+    options: list[tuple[str, ...]] = []
+    i = 0
+    while i < len(s):
+        ch, nxt = s[i], s[i + 1 : i + 2]
+        two = s[i : i + 2]
+        if s.startswith("tch", i):
+            options.append(("C",))
+            i += 3
+            continue
+        if s.startswith("sch", i):
+            options.append(("S",))
+            i += 3
+            continue
+        if two == "dg" and s[i + 2 : i + 3] in ("e", "i", "y"):
+            options.append(("J",))  # "hedgehog"
+            i += 2
+            continue
+        if two in ("sh", "ch", "th", "ph", "ck", "gh", "qu"):
+            options.append({"sh": ("S",), "ch": ("C",), "th": ("T", "S"), "ph": ("F",), "ck": ("K",),
+                            "gh": ("",), "qu": ("K",)}[two])  # fmt: skip
+            i += 2
+            continue
+        if ch in VOWELS:
+            options.append(("",))
+        elif ch == "c":
+            options.append(("S",) if nxt in ("e", "i", "y") else ("K",))
+        elif ch == "g" and nxt in ("e", "i", "y"):
+            options.append(("G", "J"))
+        elif ch == "r" and i > 0 and s[i - 1] in "aeiouy" and (not nxt or nxt not in "aeiouy"):
+            options.append(("R", ""))  # Japanese drops it (supaidaa), Russian keeps it
+        else:
+            options.append((_CLASS.get(ch, ""),))
+        i += 1
+    vowel_first = bool(s) and s[0] in VOWELS
+    frames: set[str] = set()
+    for choice in product(*options):
+        frames.add(_squeeze(choice, vowel_first))
+        if len(frames) >= MAX_READINGS:
+            break
+    return frozenset(frames)
+
+
+def _katakana(ch: str) -> bool:
+    return "\u30a1" <= ch <= "\u30fa" or ch in "ーｰ" or "\uff66" <= ch <= "\uff9d"
+
+
+def _cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u04ff"
+
+
+def written_by_ear(text: str) -> bool:
+    """The text has katakana or Cyrillic letters: only those are read by ear."""
+    return any(_katakana(c) or _cyrillic(c) for c in text)
+
+
+_KATAKANA_RUN = re.compile(r"[\u30a1-\u30faーｰ\uff66-\uff9d]+(?:[・･\s]+[\u30a1-\u30faーｰ\uff66-\uff9d]+)*")
+_KATAKANA_WORD = re.compile(r"[\u30a1-\u30faーｰ\uff66-\uff9d]+")
+_CYRILLIC_RUN = re.compile(r"[\u0400-\u04ff]+(?:[\s\-‐]+[\u0400-\u04ff]+)*")
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
+
+
+def _romanize(word: str) -> str:
+    if _katakana(word[0]):
+        return "".join(kana_run_to_romaji(unicodedata.normalize("NFKC", word)))
+    return "".join(CYRILLIC_READING.get(c, c) for c in word.casefold())
+
+
+def windows(text: str) -> Iterable[tuple[tuple[int, int], str, str]]:
+    """Runs of 1..MAX_WORDS whole katakana or Cyrillic words: (span, text, language)."""
+    for run_re, word_re, lang in (
+        (_KATAKANA_RUN, _KATAKANA_WORD, "ja"),
+        (_CYRILLIC_RUN, _CYRILLIC_WORD, "ru"),
+    ):
+        for run in run_re.finditer(text):
+            words = [(m.start() + run.start(), m.end() + run.start()) for m in word_re.finditer(run.group())]
+            for a in range(len(words)):
+                for b in range(a, min(a + MAX_WORDS, len(words))):
+                    span = (words[a][0], words[b][1])
+                    yield span, text[span[0] : span[1]], lang
+
+
+class ByEarIndex:
+    """Distinctive Latin names by their consonant frames; a frame two entries share is dropped."""
+
+    def __init__(self, variants: Iterable[NameVariant]) -> None:
+        by_frame: dict[str, dict[str, NameVariant]] = {}
+        for v in variants:
+            if not _eligible(v):
+                continue
+            for frame in spelled_frames(v.name):
+                if consonants(frame) >= MIN_CONSONANTS:
+                    by_frame.setdefault(frame, {}).setdefault(v.entity, v)
+        self._by_frame = {f: next(iter(e.values())) for f, e in by_frame.items() if len(e) == 1}
+
+    def __len__(self) -> int:
+        return len(self._by_frame)
+
+    def find(self, text: str) -> list[ByEarHit]:
+        if not self._by_frame or not written_by_ear(text):
+            return []
+        hits: list[ByEarHit] = []
+        for span, written, lang in windows(text):
+            words = [w for w in re.split(r"[・･\s\-‐]+", written) if w]
+            frame = heard_frame(" ".join(_romanize(w) for w in words))
+            variant = self._by_frame.get(frame)
+            if variant is None or zipf("".join(words).casefold(), lang) >= COMMON_ZIPF:
+                continue
+            hits.append(ByEarHit(variant, span, written, frame.lstrip("^")))
+        return _longest(hits)
+
+
+def _eligible(v: NameVariant) -> bool:
+    """A distinctive name in Latin letters (no romanization of another script: "pi ka qiu")."""
+    if v.ambiguous or v.kind == "style" or v.lang.endswith("-Latn"):
+        return False
+    letters = [c for c in v.name if c.isalpha()]
+    return bool(letters) and all(unicodedata.name(c, "").startswith("LATIN") for c in letters)
+
+
+def _longest(hits: list[ByEarHit]) -> list[ByEarHit]:
+    out: list[ByEarHit] = []
+    for hit in sorted(hits, key=lambda h: h.span[0] - h.span[1]):
+        if all(hit.span[1] <= o.span[0] or o.span[1] <= hit.span[0] for o in out):
+            out.append(hit)
+    return sorted(out, key=lambda h: h.span)

@@ -1,0 +1,112 @@
+"""Latin names written by ear in katakana and Cyrillic: the consonant frames, the index's rules,
+and the guard end to end on a small catalog."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers.guards import found, lexical_guard
+from kyodaku.text.alias import NameVariant, name_splits
+from kyodaku.text.by_ear import (
+    MIN_CONSONANTS,
+    ByEarIndex,
+    consonants,
+    heard_frame,
+    spelled_frames,
+    windows,
+)
+from kyodaku.text.normalize import key
+
+
+def variant(entity: str, name: str, *, ambiguous: bool = False, lang: str = "en", kind: str = "character"):
+    return NameVariant(entity, kind, name, lang, key(name), name_splits(name)[1], ambiguous, "")
+
+
+def catalog() -> dict:
+    return {
+        "version": 1,
+        "rightsholders": [
+            {"id": "ghibli", "name": {"en": "Studio Ghibli Inc."}, "country": "JP"},
+            {"id": "lucas", "name": {"en": "Lucasfilm Ltd."}, "country": "US"},
+        ],
+        "characters": [
+            {"id": "catbus", "owner": "ghibli", "names": {"en": ["Catbus"], "ja": ["ネコバス"]}},
+            {"id": "vader", "owner": "lucas", "names": {"en": ["Darth Vader"], "ja": ["ダース・ベイダー"]}},
+        ],
+    }
+
+
+def test_when_an_english_name_is_written_in_katakana_by_ear_then_the_guard_finds_it(tmp_path):
+    guard = lexical_guard(catalog(), tmp_path)
+    assert found(guard, "キャットバスが森を走る") == {"catbus"}
+
+
+def test_when_an_english_name_is_written_in_cyrillic_by_ear_then_the_guard_finds_it(tmp_path):
+    guard = lexical_guard(catalog(), tmp_path)
+    assert found(guard, "Дарт Вейдер в московском метро") == {"vader"}
+
+
+def test_when_a_katakana_text_has_another_frame_then_nothing_is_found(tmp_path):
+    guard = lexical_guard(catalog(), tmp_path)
+    assert found(guard, "キャットフードを買う") == set()
+
+
+def test_when_the_frame_is_too_short_then_the_name_is_not_indexed():
+    short = variant("eevee", "Eevee")
+    assert all(consonants(f) < MIN_CONSONANTS for f in spelled_frames(short.name))
+    assert len(ByEarIndex([short])) == 0
+
+
+def test_when_two_entries_share_a_frame_then_neither_is_found_by_it():
+    index = ByEarIndex([variant("a", "Catbus"), variant("b", "Kitbos")])
+    assert index.find("キャットバス") == []
+
+
+def test_when_a_name_is_ambiguous_a_style_or_a_romanization_then_it_takes_no_part():
+    index = ByEarIndex(
+        [
+            variant("a", "Catbus", ambiguous=True),
+            variant("b", "Printer Style", kind="style"),
+            variant("c", "pi ka qiu", lang="zh-Latn"),
+        ]
+    )
+    assert len(index) == 0
+
+
+def test_when_the_window_is_an_ordinary_word_of_its_language_then_it_is_that_word():
+    # プリンター (printer) is a frequent Japanese word; its frame is that of the name "Printer".
+    index = ByEarIndex([variant("p", "Printer")])
+    assert index.find("プリンターのインク") == []
+
+
+def test_when_english_spelling_rules_apply_then_every_reading_is_a_frame():
+    frames = spelled_frames("Darth Vader")
+    assert heard_frame("dart veider") in frames  # Russian keeps r, th is t
+    assert heard_frame("daasu beidaa") in frames  # Japanese drops r after a vowel, th is s
+    assert heard_frame("kyattobasu") in spelled_frames("Catbus")  # vowels added, consonant doubled
+
+
+_CONSONANTS = "bdfgkmnprstz"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_CONSONANTS), min_size=1, max_size=8), st.data())
+def test_when_vowels_are_added_or_a_consonant_doubled_then_the_heard_frame_is_the_same(letters, data):
+    plain = "".join(letters)
+    vowels = data.draw(st.lists(st.sampled_from("aeiou"), min_size=len(letters), max_size=len(letters)))
+    spoken = "".join(c + v for c, v in zip(letters, vowels, strict=True))
+    doubled = spoken[0] + spoken
+    assert heard_frame(spoken).lstrip("^") == heard_frame(plain)
+    assert heard_frame(doubled).lstrip("^") == heard_frame(plain)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+def test_when_any_text_is_read_by_ear_then_windows_are_whole_words_inside_it(text):
+    for (start, end), written, _ in windows(text):
+        assert 0 <= start < end <= len(text)
+        assert text[start:end] == written
+    index = ByEarIndex([variant("a", "Catbus"), variant("b", "Darth Vader")])
+    for hit in index.find(text):
+        assert text[hit.span[0] : hit.span[1]] == hit.text
