@@ -391,6 +391,7 @@ def tier_times(
     before = replace(pdq_only, trim_borders=False, local_thumb_side=64)
     before_full = replace(full, trim_borders=False, local_thumb_side=64)
     wide = replace(full, local_side=512, local_max_features=600)
+    no_insets = replace(full, keep_picture=False, video_local_insets=False)  # GuardOptions.local_insets=False
     rng = np.random.default_rng(5)
     data = []
     for n in range(count):
@@ -412,6 +413,7 @@ def tier_times(
         ),
         "PDQ with borders trimmed": lambda d: screen_media_hashes(bank, hash_media(d, pdq_only), False),
         "every tier, no trim (as before)": lambda d: screen_media_hashes(bank, hash_media(d, before_full)),
+        "every tier, no inset look (before)": lambda d: screen_media_hashes(bank, hash_media(d, no_insets)),
         "every tier (trim + local features)": lambda d: screen_media_hashes(bank, hash_media(d, full)),
         "every tier, outputs at 512 px (option)": lambda d: screen_media_hashes(bank, hash_media(d, wide)),
     }
@@ -524,6 +526,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="issue 14's additions off: no border trim, no local features on video frames, 64 px query "
         "thumbnails, the local tier's old zoom range 0.75-1.35x (its overlap-only pixel grid stays)",
     )
+    parser.add_argument(
+        "--no-insets",
+        action="store_true",
+        help="no second look inside the rectangles an output shows (GuardOptions.local_insets=False, "
+        "media/local/insets.py): the guard as before it, for before/after in one session",
+    )
     args = parser.parse_args(argv)
 
     from kyodaku.options import GuardOptions
@@ -548,6 +556,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         query_options = replace(query_options, local_side=side, local_max_features=features)
         print(f"outputs: {features} keypoints at up to {side} px (HashOptions.local_side/local_max_features)")
     _STATE["no_finer"] = args.no_finer_band or args.before
+    _STATE["no_insets"] = args.no_insets or args.before
+    if _STATE["no_insets"]:
+        from dataclasses import replace
+
+        query_options = replace(query_options, keep_picture=False, video_local_insets=False)
     refs = references(args.half, args.refs)
     counts = {k: sum(r.kind == k for r in refs) for k in ("photo", "art")}
     bank = build_bank(refs)

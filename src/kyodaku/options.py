@@ -55,6 +55,10 @@ class GuardOptions:
     # The references' finer keypoint band (deep crops, docs/media.md): ~5.5% more per image; the
     # scanner's full tier leaves it out (its planted crops are found without it).
     local_fine_band: bool = True
+    # Insets (picture in picture, collage panels; media/local/insets.py): an output's decoded picture is
+    # kept, and the rectangles it shows inside itself are analysed again at the resolution they have.
+    # Costs only outputs that show such a rectangle (docs/media.md); the scanner can leave it out.
+    local_insets: bool = True
     # Optional learned encoder (a local ONNX file) and where reference files are, to embed them.
     image_encoder: str | None = None
     reference_store: str = "kyodaku-references"
@@ -76,6 +80,8 @@ class GuardOptions:
                 local_levels=self.query_pyramid[0],
                 local_scale_factor=self.query_pyramid[1],
                 draft_long_side=self.query_draft_long_side,
+                keep_picture=self.local_features and self.local_insets,
+                video_local_insets=self.local_features and self.local_insets,
             )
         return HashOptions(
             max_pixels=self.max_pixels,
@@ -96,6 +102,7 @@ class GuardOptions:
             threshold=self.pdq_threshold,
             min_quality=self.pdq_min_quality,
             local_fine_band=self.local_fine_band,
+            local_insets=self.local_insets,
         )
 
 

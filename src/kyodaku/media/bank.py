@@ -55,6 +55,10 @@ class MatchOptions:
     # finds deep crops. Off, the bank is built from the coarse band only, as before issue 14's band,
     # and a query costs what it did (docs/benchmarks.md 13b measures the difference).
     local_fine_band: bool = True
+    # Insets (media/local/insets.py): when an output shows rectangles inside itself (a picture in
+    # picture, a collage's panels) and its decoded picture was kept (HashOptions.keep_picture), those
+    # boxes are analysed again at the resolution the picture has. Costs only outputs that show one.
+    local_insets: bool = True
 
 
 @dataclass(frozen=True)
@@ -340,21 +344,20 @@ class ReferenceBank:
         if self.local is None or query.local is None or not len(query.local):
             return []
         out = []
-        for m in self.local.match(query.local, self._rows_of(exclude)):
-            ref = self.references[int(m.key)]
-            if ref.id in exclude:
-                continue
-            detail = {k: _plain(v) for k, v in dataclasses.asdict(m).items() if k != "key"}
-            out.append(
-                LocalImageMatch(
-                    reference=ref,
-                    inliers=int(m.inliers),
-                    scale=round(float(m.scale), 4),
-                    rotation_deg=round(float(m.rotation_deg), 2),
-                    shift=(round(float(m.tx), 1), round(float(m.ty), 1)),
-                    detail=detail,
-                )
-            )
+        skip = self._rows_of(exclude)
+        passes = [(query.local, None)]
+        if self.options.local_insets and query.picture is not None:
+            passes += _inset_features(query)
+        for features, inset in passes:
+            shortlist = (None, None) if inset is None else (INSET_MIN_VOTES, INSET_MAX_VERIFY)
+            for m in self.local.match(features, skip, *shortlist):
+                ref = self.references[int(m.key)]
+                if ref.id in exclude:
+                    continue
+                out.append(_local_match(ref, m, inset))
+            if inset is None:
+                # What the whole output found is not looked for again inside its insets.
+                skip = skip | self._rows_of({m.reference.id for m in out})
         best: dict[str, LocalImageMatch] = {}
         for m in out:
             if m.reference.id not in best or m.inliers > best[m.reference.id].inliers:
@@ -453,6 +456,89 @@ class ReferenceBank:
                 )
             )
         return sorted(out, key=lambda m: (-m.score, m.reference.id))
+
+
+def _local_match(ref: BankReference, m: Any, inset: tuple[float, ...] | None) -> LocalImageMatch:
+    """A verified local match as the bank reports it. Found inside an inset (`inset`: its box in the
+    output's keypoint frame, `query.local.size`), its scale, shift and region are moved from the
+    inset's own frame into that frame, so the evidence reads as for a match on the whole output."""
+    detail = {k: _plain(v) for k, v in dataclasses.asdict(m).items() if k != "key"}
+    scale, tx, ty = float(m.scale), float(m.tx), float(m.ty)
+    if inset is not None:
+        x0, y0, f = inset[0], inset[1], inset[2]
+        scale, tx, ty = scale * f, x0 + tx * f, y0 + ty * f
+        rx0, ry0, rx1, ry1 = (float(v) for v in m.region)
+        detail.update(
+            scale=scale,
+            tx=tx,
+            ty=ty,
+            region=[
+                round(x0 + rx0 * f, 1),
+                round(y0 + ry0 * f, 1),
+                round(x0 + rx1 * f, 1),
+                round(y0 + ry1 * f, 1),
+            ],
+            inset=[round(x0, 1), round(y0, 1), round(x0 + inset[3] * f, 1), round(y0 + inset[4] * f, 1)],
+        )
+    return LocalImageMatch(
+        reference=ref,
+        inliers=int(m.inliers),
+        scale=round(scale, 4),
+        rotation_deg=round(float(m.rotation_deg), 2),
+        shift=(round(tx, 1), round(ty, 1)),
+        detail=detail,
+    )
+
+
+INSET_MIN_VOTES = 6
+INSET_MAX_VERIFY = 4
+"""An inset's shortlist: a registered picture shown in it is seen at about its own scale and gives
+its reference many votes; chance candidates of an unrelated inset are not worth verifying."""
+INSET_MARGIN = 0.03
+"""Share of an inset box's side added around it: its edges, and a player's border, stay in view."""
+
+
+def _inset_features(query: MediaHashes) -> list[tuple[Any, tuple[float, ...]]]:
+    """Keypoints of the rectangles the output shows inside itself (media/local/insets.py), each cut
+    from the decoded picture at the resolution it has, with the box they came from: (left, top,
+    factor, width, height) in the output's keypoint frame, factor = keypoint-frame px per inset px.
+    An inset is analysed at the output's own 256 px: one at 40% of a 1280 px frame (~256 px as
+    decoded) is seen with ~2.5x the pixels the whole output's analysis gave it."""
+    from kyodaku.media.local import DEFAULT_OPTIONS, extract_features
+    from kyodaku.media.local.features import QUERY_THUMB_SIDE
+    from kyodaku.media.local.insets import inset_boxes
+
+    local, picture = query.local, query.picture
+    thumb = local.thumbnail
+    th, tw = thumb.shape
+    if (tw, th) != tuple(local.size):
+        return []
+    boxes = inset_boxes(thumb)
+    if not boxes:
+        return []
+    # The keypoints' frame is the analysed picture (inside its borders, when trimmed) scaled down.
+    left, top = 0, 0
+    right, bottom = picture.size
+    if query.trim is not None and getattr(query.trim, "found", False):
+        left, top, right, bottom = query.trim.box
+    sx, sy = (right - left) / tw, (bottom - top) / th
+    out: list[tuple[Any, tuple[float, ...]]] = []
+    for x0, y0, x1, y1 in boxes:
+        mx, my = INSET_MARGIN * (x1 - x0), INSET_MARGIN * (y1 - y0)
+        bx0, by0 = max(0.0, x0 - mx), max(0.0, y0 - my)
+        bx1, by1 = min(float(tw), x1 + mx), min(float(th), y1 + my)
+        crop = picture.crop(
+            (round(left + bx0 * sx), round(top + by0 * sy), round(left + bx1 * sx), round(top + by1 * sy))
+        )
+        if min(crop.size) < 16:
+            continue
+        features = extract_features(crop.convert("L"), DEFAULT_OPTIONS, thumb_side=QUERY_THUMB_SIDE)
+        if not len(features):
+            continue
+        fw, fh = features.size
+        f = (bx1 - bx0) / fw
+        out.append((features, (bx0, by0, f, fw, fh)))
+    return out
 
 
 def _plain(value: Any) -> Any:

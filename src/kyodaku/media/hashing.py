@@ -92,6 +92,10 @@ class HashOptions:
     # ORB keypoints of every sampled frame of a video output too (zoom and pan over a still, a picture
     # in picture): ~2 ms a sampled frame, so only for outputs, never for densely sampled references.
     video_local_features: bool = False
+    # With video_local_features, the rectangles a sampled frame shows inside itself (pictures in
+    # pictures, media/local/insets.py) are decoded again at up to 640 px and analysed as extra entries
+    # of that frame (GuardOptions.local_insets).
+    video_local_insets: bool = False
     # Long side of the grey thumbnail kept with local features: 64 px for stored references, the
     # whole 256 px scaled picture for outputs (media/local/features.py QUERY_THUMB_SIDE).
     local_thumb_side: int = 64
@@ -534,15 +538,13 @@ def _hash_video(src: _Source, options: HashOptions) -> MediaHashes:
                     from kyodaku.media.local import extract_features
 
                     inner = picture.crop(cut.box) if options.trim_borders and cut.found else picture
-                    local_frames.append(
-                        (
-                            sampled - 1,
-                            round(t, 3),
-                            extract_features(
-                                inner, _local_options(options), thumb_side=options.local_thumb_side
-                            ),
-                        )
+                    features = extract_features(
+                        inner, _local_options(options), thumb_side=options.local_thumb_side
                     )
+                    local_frames.append((sampled - 1, round(t, 3), features))
+                    if options.video_local_insets:
+                        box = cut.box if options.trim_borders and cut.found else None
+                        local_frames += _frame_insets(frame, features, box, picture.size, sampled - 1, t)
         except av.error.FFmpegError as exc:
             raise InvalidInput(
                 f"{src.name}: corrupt, truncated or unsupported {codec} video ({exc})", file=src.name
@@ -555,6 +557,47 @@ def _hash_video(src: _Source, options: HashOptions) -> MediaHashes:
         "video", sha, size, width, height, duration, tuple(frames), codec, src.name, options.video_fps,
         trim=trim, frame_local=tuple(local_frames),
     )  # fmt: skip
+
+
+INSET_FRAME_SIDE = 640
+"""Long side (px) a video frame is decoded at again, only when it shows an inset (`_frame_insets`)."""
+
+
+def _frame_insets(frame, features, box, small: tuple[int, int], n: int, t: float) -> list:
+    """Keypoints of the rectangles a sampled frame shows inside itself (a picture in picture:
+    media/local/insets.py), cut from the frame decoded again at up to INSET_FRAME_SIDE px, as extra
+    (frame, t, LocalFeatures) entries of that frame: the local-video tier votes them with it. Only
+    frames that show such a rectangle pay the second decode. Their scale and shift are the inset's own."""
+    from kyodaku.media.local import DEFAULT_OPTIONS, extract_features
+    from kyodaku.media.local.features import QUERY_THUMB_SIDE
+    from kyodaku.media.local.insets import inset_boxes
+
+    thumb = features.thumbnail
+    th, tw = thumb.shape
+    if (tw, th) != tuple(features.size):
+        return []
+    boxes = inset_boxes(thumb)
+    if not boxes:
+        return []
+    width, height = frame.width, frame.height
+    scale = min(1.0, INSET_FRAME_SIDE / max(width, height, 1))
+    big_w, big_h = max(1, round(width * scale)), max(1, round(height * scale))
+    grey = frame.reformat(width=big_w, height=big_h, format="gray").to_ndarray()
+    left, top, right, bottom = box if box is not None else (0, 0, small[0], small[1])
+    fx, fy = big_w / small[0], big_h / small[1]
+    sx, sy = (right - left) / tw * fx, (bottom - top) / th * fy
+    out = []
+    for x0, y0, x1, y1 in boxes:
+        mx, my = 0.03 * (x1 - x0), 0.03 * (y1 - y0)
+        cx0, cy0 = round(left * fx + max(0.0, x0 - mx) * sx), round(top * fy + max(0.0, y0 - my) * sy)
+        cx1, cy1 = round(left * fx + min(tw, x1 + mx) * sx), round(top * fy + min(th, y1 + my) * sy)
+        if min(cx1 - cx0, cy1 - cy0) < 16:
+            continue
+        crop = np.ascontiguousarray(grey[cy0:cy1, cx0:cx1])
+        inset = extract_features(crop, DEFAULT_OPTIONS, thumb_side=QUERY_THUMB_SIDE)
+        if len(inset):
+            out.append((n, round(t, 3), inset))
+    return out
 
 
 def hash_media(

@@ -72,7 +72,7 @@ class RegistrySource:
         options = guard_options(self.semantic)
         options = replace(
             options, local_features=local_features, query_regions=regions, query_pyramid=pyramid,
-            local_fine_band=False, query_draft_long_side=True,
+            local_fine_band=False, query_draft_long_side=True, local_insets=False,
         )  # fmt: skip
         if self.catalog is not None:
             from kyodaku.registry.catalog import load_catalog, resolve_references

@@ -128,7 +128,7 @@ class LocalIndex:
         pair_ids = np.unique(q.astype(np.int64) * n_items + self._owner[rows])
         votes = np.bincount(pair_ids % n_items, minlength=n_items)
         need = np.full(n_items, max(1, floor), np.int64)
-        if min_votes is None:
+        if min_votes is None or floor >= opts.min_votes:
             need[self._fine] = max(1, floor, opts.fine_min_votes)
         if skip:
             need[np.isin(self._keys, np.fromiter(skip, np.int64))] = np.iinfo(np.int64).max
@@ -136,11 +136,21 @@ class LocalIndex:
         order = np.lexsort((chosen, -votes[chosen]))[: opts.max_verify if limit is None else max(0, limit)]
         return [(int(chosen[i]), int(votes[chosen[i]])) for i in order]
 
-    def match(self, query: LocalFeatures, skip: Collection[int] = ()) -> list[LocalMatch]:
+    def match(
+        self,
+        query: LocalFeatures,
+        skip: Collection[int] = (),
+        min_votes: int | None = None,
+        limit: int | None = None,
+    ) -> list[LocalMatch]:
         """The verified references for `query`, best (most inliers) first, one per key; keys in
-        `skip` (references an earlier tier found) are not verified at all: verification is the cost."""
+        `skip` (references an earlier tier found) are not verified at all: verification is the cost.
+        `min_votes` and `limit` tighten the shortlist (`shortlist`; a finer band still needs at least
+        `fine_min_votes`): the bank's second look inside an output's insets asks for more votes."""
         best: dict[int, LocalMatch] = {}
-        for item_no, _votes in self.shortlist(query, skip=skip):
+        if min_votes is not None:
+            min_votes = max(min_votes, self.options.min_votes)
+        for item_no, _votes in self.shortlist(query, min_votes, limit, skip=skip):
             verdict = self._verify(query, self._items[item_no])
             m = verdict.match
             if m is not None and (m.key not in best or _rank(m) < _rank(best[m.key])):

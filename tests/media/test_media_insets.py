@@ -1,0 +1,173 @@
+"""Insets (issue 14): a registered picture shown small inside another one (picture in picture) is too
+small in the output's 256 px analysis; the rectangles an output shows inside itself are found
+(media/local/insets.py) and analysed again at the resolution they have (bank.match_local)."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import random
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from kyodaku.matching.media import screen_media_hashes
+from kyodaku.media.bank import BankReference, MatchOptions, ReferenceBank, ReferenceHashes
+from kyodaku.media.hashing import hash_media
+from kyodaku.media.local.insets import inset_boxes
+from kyodaku.options import GuardOptions
+
+
+def _picture(seed: int, size: tuple[int, int] = (480, 360)) -> Image.Image:
+    """A busy drawn picture: ellipses and lines placed by `seed` over a soft textured background."""
+    rng = random.Random(f"inset:{seed}")
+    w, h = size
+    image = Image.fromarray(np.random.default_rng(seed).integers(60, 200, (h, w, 3)).astype(np.uint8))
+    image = image.resize((max(1, w // 8), max(1, h // 8))).resize(size, Image.Resampling.BICUBIC)
+    draw = ImageDraw.Draw(image)
+    for _ in range(60):
+        x, y = rng.uniform(0, w), rng.uniform(0, h)
+        dx, dy = rng.uniform(6, w / 5), rng.uniform(6, h / 5)
+        colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
+        if rng.random() < 0.5:
+            draw.ellipse((x, y, x + dx, y + dy), fill=colour, outline=(0, 0, 0))
+        else:
+            draw.line((x, y, x + dx, y + dy), fill=colour, width=3)
+    return image
+
+
+def _soft(seed: int, size: tuple[int, int]) -> Image.Image:
+    """A smooth picture with no straight edges (clouds of colour): what a background usually is."""
+    noise = np.random.default_rng(seed).integers(40, 220, (4, 6, 3)).astype(np.uint8)
+    return Image.fromarray(noise).resize(size, Image.Resampling.BICUBIC)
+
+
+def _png(image: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    image.convert("RGB").save(buf, "JPEG", quality=88)
+    return buf.getvalue()
+
+
+def _bank(*pictures: Image.Image, insets: bool = True) -> ReferenceBank:
+    options = GuardOptions().hash_options(query=False)
+    rows = []
+    for n, picture in enumerate(pictures):
+        media = hash_media(_png(picture), options, name=f"ref{n}.png")
+        rows.append(
+            ReferenceHashes.from_media(
+                BankReference(f"ref{n}", f"e{n}", media.sha256, "image", f"r{n}"), media
+            )
+        )
+    return ReferenceBank.build(rows, MatchOptions(local_insets=insets))
+
+
+def _inset_frame(inset: Image.Image, background: Image.Image, share: float, corner: int) -> Image.Image:
+    """`inset` at `share` of the width of the 1280 x 720 `background`, in one corner, 16 px in, with
+    a thin light outline as video players draw one (its sides are then edges all along)."""
+    frame = background.resize((1280, 720)).convert("RGB")
+    w = round(1280 * share)
+    h = round(inset.height * w / inset.width)
+    x = 16 if corner in (0, 2) else 1280 - w - 16
+    y = 16 if corner in (0, 1) else 720 - h - 16
+    ImageDraw.Draw(frame).rectangle((x - 3, y - 3, x + w + 2, y + h + 2), fill=(235, 235, 235))
+    frame.paste(inset.convert("RGB").resize((w, h), Image.Resampling.BILINEAR), (x, y))
+    return frame
+
+
+def _grey_thumb(image: Image.Image, side: int = 256) -> np.ndarray:
+    scale = side / max(image.size)
+    small = image.convert("L").resize((round(image.width * scale), round(image.height * scale)))
+    return np.asarray(small)
+
+
+def test_when_a_picture_is_pasted_over_a_smooth_one_then_its_box_is_found():
+    frame = _inset_frame(_picture(1), _soft(2, (1280, 720)), 0.3, corner=3)
+    boxes = inset_boxes(_grey_thumb(frame))
+    assert boxes
+    # The pasted picture spans x 880..1264, y 416..704 of 1280 x 720: 176..253, 83..141 at 256 px.
+    x0, y0, x1, y1 = boxes[0]
+    assert abs(x0 - 176) <= 4 and abs(y0 - 83) <= 4
+    assert abs(x1 - 253) <= 4 and abs(y1 - 141) <= 4
+
+
+def test_when_a_picture_has_no_pasted_rectangle_then_no_box_is_found():
+    assert inset_boxes(_grey_thumb(_soft(3, (1280, 720)))) == []
+    assert inset_boxes(_grey_thumb(_picture(4, (1280, 720)))) == []
+
+
+def test_when_a_picture_is_tiny_or_not_grey_then_no_box_is_asked_for():
+    assert inset_boxes(np.zeros((10, 300), np.uint8)) == []
+    assert inset_boxes(np.zeros((64, 64, 3), np.uint8)) == []
+
+
+def test_when_a_picture_is_shown_at_a_quarter_of_the_width_then_the_inset_look_finds_it():
+    reference, other = _picture(5), _picture(6)
+    frame = _inset_frame(reference, _soft(7, (1280, 720)), 0.25, corner=1)
+    data = _jpeg(frame)
+    query = hash_media(data, GuardOptions().hash_options(query=True))
+    # Without the second look the inset is too small for the whole output's 256 px analysis.
+    assert "ref0" not in screen_media_hashes(_bank(reference, other, insets=False), query)
+    found = screen_media_hashes(_bank(reference, other), query)
+    assert found == {"ref0"}
+
+
+def test_when_an_inset_is_found_then_its_region_is_reported_in_the_outputs_frame():
+    reference = _picture(8)
+    frame = _inset_frame(reference, _soft(9, (1280, 720)), 0.25, corner=0)
+    query = hash_media(_jpeg(frame), GuardOptions().hash_options(query=True))
+    (match,) = _bank(reference, _picture(10)).match_local(query)
+    assert match.reference.id == "ref0"
+    # 320 px of 1280 at 256 px: the reference (256 px wide) is shown at ~0.25x, from x ~3, y ~3.
+    assert 0.2 < match.scale < 0.3
+    x0, y0, x1, y1 = match.detail["region"]
+    assert abs(x0 - 3.2) <= 4 and abs(y0 - 3.2) <= 4
+    assert abs(x1 - 67.2) <= 5 and abs(y1 - 51.2) <= 5
+    assert "inset" in match.detail
+
+
+def test_when_an_unrelated_picture_is_pasted_then_the_inset_look_finds_nothing():
+    bank = _bank(_picture(11), _picture(12))
+    frame = _inset_frame(_picture(13), _soft(14, (1280, 720)), 0.3, corner=2)
+    query = hash_media(_jpeg(frame), GuardOptions().hash_options(query=True))
+    assert inset_boxes(query.local.thumbnail)  # the second look does run
+    assert screen_media_hashes(bank, query) == set()
+
+
+def test_when_the_option_is_off_then_the_decoded_picture_is_not_kept():
+    options = dataclasses.replace(GuardOptions(), local_insets=False)
+    assert options.hash_options(query=True).keep_picture is False
+    assert options.match_options().local_insets is False
+    assert GuardOptions().hash_options(query=True).keep_picture is True
+
+
+def _clip(frames: list[Image.Image], path, fps: int = 8) -> bytes:
+    import av
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height = frames[0].size
+        stream.pix_fmt = "yuv420p"
+        for image in frames:
+            for packet in stream.encode(av.VideoFrame.from_image(image.convert("RGB"))):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path.read_bytes()
+
+
+def test_when_a_video_shows_a_still_as_a_small_inset_then_its_frames_find_it(tmp_path):
+    reference, other = _picture(15), _picture(16)
+    frame = _inset_frame(reference, _soft(17, (1280, 720)), 0.25, corner=2)
+    data = _clip([frame] * 24, tmp_path / "pip.mp4")
+    query = hash_media(data, GuardOptions().hash_options(query=True))
+    frames = [f for f, _t, _features in query.frame_local]
+    assert len(frames) > len(set(frames))  # each sampled frame has its inset analysed as well
+    assert screen_media_hashes(_bank(reference, other), query) == {"ref0"}
+    plain = dataclasses.replace(GuardOptions(), local_insets=False).hash_options(query=True)
+    assert "ref0" not in screen_media_hashes(_bank(reference, other), hash_media(data, plain))
