@@ -86,3 +86,16 @@ def test_when_the_configured_model_file_is_missing_then_start_up_fails_naming_it
     store, options = setup
     with pytest.raises(ConfigurationError, match=r"nowhere\.onnx"):
         Guard.from_store(store, replace(options, image_encoder=str(tmp_path / "nowhere.onnx")))
+
+
+@pytest.mark.parametrize("insets", [True, False])
+def test_when_an_encoder_embeds_an_output_then_its_picture_stays_only_for_the_inset_look(setup, insets):
+    from kyodaku.matching.prepare import prepare_media
+
+    store, options = setup
+    options = replace(options, local_features=True, local_insets=insets)
+    guard = Guard.from_store(store, options)
+    [prepared] = prepare_media([_png(draw_image("character", 9))], guard.snapshot, options)
+
+    assert prepared.hashes.embedding is not None
+    assert (prepared.hashes.picture is not None) == insets

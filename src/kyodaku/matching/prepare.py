@@ -116,6 +116,9 @@ def prepare_media(
                 f"{hashed.name}: expected an {expect}, got a {hashed.media_type}", file=hashed.name
             )
         if learned is not None and hashed.picture is not None:
-            hashed = replace(hashed, embedding=learned.encoder.encode([hashed.picture])[0], picture=None)
+            # The picture is dropped once embedded, unless the local tier's second look at insets
+            # (GuardOptions.local_insets) still needs it.
+            kept = hashed.picture if options.local_features and options.local_insets else None
+            hashed = replace(hashed, embedding=learned.encoder.encode([hashed.picture])[0], picture=kept)
         out.append(PreparedMedia(hashed))
     return out
