@@ -11,6 +11,7 @@ import random
 import numpy as np
 from PIL import Image, ImageDraw
 
+from helpers.pictures import h264_clip
 from kyodaku.matching.media import screen_media_hashes
 from kyodaku.media.bank import BankReference, ReferenceBank, ReferenceHashes, _voted
 from kyodaku.media.hashing import hash_media
@@ -89,27 +90,12 @@ def test_when_one_sampled_frame_matches_alone_then_the_vote_does_not_count_it():
     assert _voted([0], [0], 2, 0.5) == [0]  # a one-frame video is judged like an image
 
 
-def _clip(frames: list[Image.Image], path, fps: int = 8) -> bytes:
-    import av
-
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height = frames[0].size
-        stream.pix_fmt = "yuv420p"
-        for image in frames:
-            for packet in stream.encode(av.VideoFrame.from_image(image.convert("RGB"))):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path.read_bytes()
-
-
 def test_when_a_still_is_letterboxed_in_a_video_then_it_is_found(tmp_path):
     reference = _picture(9, (360, 360))
     bank = _bank(reference, _picture(10))
     frame = Image.new("RGB", (640, 360), (0, 0, 0))
     frame.paste(reference, (140, 0))
-    assert _found(bank, _clip([frame] * 24, tmp_path / "boxed.mp4")) == {"ref0"}
+    assert _found(bank, h264_clip([frame] * 24, tmp_path / "boxed.mp4")) == {"ref0"}
 
 
 def test_when_a_video_zooms_slowly_into_a_still_then_it_is_found(tmp_path):
@@ -121,7 +107,7 @@ def test_when_a_video_zooms_slowly_into_a_still_then_it_is_found(tmp_path):
         w, h = 640 * z, 360 * z
         x, y = (640 - w) * 0.3, (360 - h) * 0.6
         frames.append(reference.resize((640, 360), Image.Resampling.BILINEAR, box=(x, y, x + w, y + h)))
-    hashed = hash_media(_clip(frames, tmp_path / "zoom.mp4"), GuardOptions().hash_options(query=True))
+    hashed = hash_media(h264_clip(frames, tmp_path / "zoom.mp4"), GuardOptions().hash_options(query=True))
     assert "ref0" in screen_media_hashes(bank, hashed)
     matches = bank.match_video_local(hashed, {m.reference.id for m in bank.match_video(hashed)})
     assert all(m.matched_frames >= 2 for m in matches)

@@ -11,6 +11,7 @@ import random
 import numpy as np
 from PIL import Image, ImageDraw
 
+from helpers.pictures import h264_clip
 from kyodaku.matching.media import screen_media_hashes
 from kyodaku.media.bank import BankReference, MatchOptions, ReferenceBank, ReferenceHashes
 from kyodaku.media.hashing import hash_media
@@ -146,25 +147,10 @@ def test_when_the_option_is_off_then_the_decoded_picture_is_not_kept():
     assert GuardOptions().hash_options(query=True).keep_picture is True
 
 
-def _clip(frames: list[Image.Image], path, fps: int = 8) -> bytes:
-    import av
-
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height = frames[0].size
-        stream.pix_fmt = "yuv420p"
-        for image in frames:
-            for packet in stream.encode(av.VideoFrame.from_image(image.convert("RGB"))):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return path.read_bytes()
-
-
 def test_when_a_video_shows_a_still_as_a_small_inset_then_its_frames_find_it(tmp_path):
     reference, other = _picture(15), _picture(16)
     frame = _inset_frame(reference, _soft(17, (1280, 720)), 0.25, corner=2)
-    data = _clip([frame] * 24, tmp_path / "pip.mp4")
+    data = h264_clip([frame] * 24, tmp_path / "pip.mp4")
     query = hash_media(data, GuardOptions().hash_options(query=True))
     frames = [f for f, _t, _features in query.frame_local]
     assert len(frames) > len(set(frames))  # each sampled frame has its inset analysed as well

@@ -494,8 +494,6 @@ INSET_MIN_VOTES = 6
 INSET_MAX_VERIFY = 4
 """An inset's shortlist: a registered picture shown in it is seen at about its own scale and gives
 its reference many votes; chance candidates of an unrelated inset are not worth verifying."""
-INSET_MARGIN = 0.03
-"""Share of an inset box's side added around it: its edges, and a player's border, stay in view."""
 
 
 def _inset_features(query: MediaHashes) -> list[tuple[Any, tuple[float, ...]]]:
@@ -506,16 +504,13 @@ def _inset_features(query: MediaHashes) -> list[tuple[Any, tuple[float, ...]]]:
     decoded) is seen with ~2.5x the pixels the whole output's analysis gave it."""
     from kyodaku.media.local import DEFAULT_OPTIONS, extract_features
     from kyodaku.media.local.features import QUERY_THUMB_SIDE
-    from kyodaku.media.local.insets import inset_boxes
+    from kyodaku.media.local.insets import padded_boxes
 
     local, picture = query.local, query.picture
-    thumb = local.thumbnail
-    th, tw = thumb.shape
-    if (tw, th) != tuple(local.size):
-        return []
-    boxes = inset_boxes(thumb)
+    boxes = padded_boxes(local)
     if not boxes:
         return []
+    th, tw = local.thumbnail.shape
     # The keypoints' frame is the analysed picture (inside its borders, when trimmed) scaled down.
     left, top = 0, 0
     right, bottom = picture.size
@@ -523,10 +518,7 @@ def _inset_features(query: MediaHashes) -> list[tuple[Any, tuple[float, ...]]]:
         left, top, right, bottom = query.trim.box
     sx, sy = (right - left) / tw, (bottom - top) / th
     out: list[tuple[Any, tuple[float, ...]]] = []
-    for x0, y0, x1, y1 in boxes:
-        mx, my = INSET_MARGIN * (x1 - x0), INSET_MARGIN * (y1 - y0)
-        bx0, by0 = max(0.0, x0 - mx), max(0.0, y0 - my)
-        bx1, by1 = min(float(tw), x1 + mx), min(float(th), y1 + my)
+    for bx0, by0, bx1, by1 in boxes:
         crop = picture.crop(
             (round(left + bx0 * sx), round(top + by0 * sy), round(left + bx1 * sx), round(top + by1 * sy))
         )

@@ -570,15 +570,12 @@ def _frame_insets(frame, features, box, small: tuple[int, int], n: int, t: float
     frames that show such a rectangle pay the second decode. Their scale and shift are the inset's own."""
     from kyodaku.media.local import DEFAULT_OPTIONS, extract_features
     from kyodaku.media.local.features import QUERY_THUMB_SIDE
-    from kyodaku.media.local.insets import inset_boxes
+    from kyodaku.media.local.insets import padded_boxes
 
-    thumb = features.thumbnail
-    th, tw = thumb.shape
-    if (tw, th) != tuple(features.size):
-        return []
-    boxes = inset_boxes(thumb)
+    boxes = padded_boxes(features)
     if not boxes:
         return []
+    th, tw = features.thumbnail.shape
     width, height = frame.width, frame.height
     scale = min(1.0, INSET_FRAME_SIDE / max(width, height, 1))
     big_w, big_h = max(1, round(width * scale)), max(1, round(height * scale))
@@ -588,9 +585,8 @@ def _frame_insets(frame, features, box, small: tuple[int, int], n: int, t: float
     sx, sy = (right - left) / tw * fx, (bottom - top) / th * fy
     out = []
     for x0, y0, x1, y1 in boxes:
-        mx, my = 0.03 * (x1 - x0), 0.03 * (y1 - y0)
-        cx0, cy0 = round(left * fx + max(0.0, x0 - mx) * sx), round(top * fy + max(0.0, y0 - my) * sy)
-        cx1, cy1 = round(left * fx + min(tw, x1 + mx) * sx), round(top * fy + min(th, y1 + my) * sy)
+        cx0, cy0 = round(left * fx + x0 * sx), round(top * fy + y0 * sy)
+        cx1, cy1 = round(left * fx + x1 * sx), round(top * fy + y1 * sy)
         if min(cx1 - cx0, cy1 - cy0) < 16:
             continue
         crop = np.ascontiguousarray(grey[cy0:cy1, cx0:cx1])

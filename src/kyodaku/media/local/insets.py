@@ -138,3 +138,23 @@ def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
     inter = ix * iy
     union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
     return inter / union if union else 0.0
+
+
+MARGIN = 0.03
+"""Share of an inset box's side added around it: its edges, and a player's border, stay in view."""
+
+
+def padded_boxes(features) -> list[tuple[float, float, float, float]]:
+    """The insets an output's keypoints were taken beside (LocalFeatures whose thumbnail is the whole
+    analysed picture, as outputs keep it), each widened by MARGIN a side and kept inside the
+    picture, in that thumbnail's pixels: what the image and the video path cut again at full
+    resolution. Empty when the thumbnail is not the analysed picture itself."""
+    thumb = features.thumbnail
+    th, tw = thumb.shape
+    if (tw, th) != tuple(features.size):
+        return []
+    out = []
+    for x0, y0, x1, y1 in inset_boxes(thumb):
+        mx, my = MARGIN * (x1 - x0), MARGIN * (y1 - y0)
+        out.append((max(0.0, x0 - mx), max(0.0, y0 - my), min(float(tw), x1 + mx), min(float(th), y1 + my)))
+    return out
