@@ -151,13 +151,13 @@ def _katakana(ch: str) -> bool:
     return "\u30a1" <= ch <= "\u30fa" or ch in "ーｰ" or "\uff66" <= ch <= "\uff9d"
 
 
-def _cyrillic(ch: str) -> bool:
-    return "\u0400" <= ch <= "\u04ff"
+_BY_EAR_LETTER = re.compile(r"[\u30a1-\u30faーｰ\uff66-\uff9d\u0400-\u04ff]")
 
 
 def written_by_ear(text: str) -> bool:
-    """The text has katakana or Cyrillic letters: only those are read by ear."""
-    return any(_katakana(c) or _cyrillic(c) for c in text)
+    """The text has katakana or Cyrillic letters: only those are read by ear. (One regex search:
+    every prompt asks, and a per-character loop cost ~0.2 ms of a tag prompt's screening.)"""
+    return _BY_EAR_LETTER.search(text) is not None
 
 
 _KATAKANA_RUN = re.compile(r"[\u30a1-\u30faーｰ\uff66-\uff9d]+(?:[・･\s]+[\u30a1-\u30faーｰ\uff66-\uff9d]+)*")
