@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
+from helpers.banks import picture_bank
 from kyodaku.media.bank import BankReference, ReferenceBank, ReferenceHashes
 from kyodaku.media.borders import find_borders
 from kyodaku.media.evidence import image_finding
@@ -136,16 +137,7 @@ def test_when_any_size_or_content_is_given_then_find_borders_never_crashes(w, h,
 
 
 def _bank(*pictures: Image.Image) -> ReferenceBank:
-    options = GuardOptions().hash_options(query=False)
-    rows = []
-    for n, picture in enumerate(pictures):
-        media = hash_media(_png(picture), options, name=f"ref{n}.png")
-        rows.append(
-            ReferenceHashes.from_media(
-                BankReference(f"ref{n}", f"e{n}", media.sha256, "image", f"ref{n}.png"), media
-            )
-        )
-    return ReferenceBank.build(rows)
+    return picture_bank(pictures)
 
 
 def test_when_a_registered_square_picture_is_pillarboxed_then_pdq_finds_it_and_the_evidence_names_the_trim():

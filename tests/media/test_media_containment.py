@@ -6,34 +6,22 @@ an image does: letterboxed, zoomed and panned, with temporal voting so one chanc
 from __future__ import annotations
 
 import io
-import random
 
-import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
 
-from helpers.pictures import h264_clip
+from helpers.banks import picture_bank
+from helpers.pictures import blurred_noise, h264_clip, mpegts_clip, scribble
 from kyodaku.matching.media import screen_media_hashes
-from kyodaku.media.bank import BankReference, ReferenceBank, ReferenceHashes, _voted
+from kyodaku.media.bank import ReferenceBank, _voted
 from kyodaku.media.hashing import hash_media
 from kyodaku.options import GuardOptions
 
 
 def _picture(seed: int, size: tuple[int, int] = (480, 360)) -> Image.Image:
     """A busy drawn picture: shapes and lines placed by `seed` over a textured background."""
-    rng = random.Random(f"contain:{seed}")
-    w, h = size
-    image = Image.fromarray(np.random.default_rng(seed).integers(60, 200, (h, w, 3)).astype(np.uint8))
-    image = image.resize((w // 4, h // 4)).resize(size, Image.Resampling.BICUBIC)
-    draw = ImageDraw.Draw(image)
-    for _ in range(40):
-        x, y = rng.uniform(0, w), rng.uniform(0, h)
-        dx, dy = rng.uniform(8, w / 4), rng.uniform(8, h / 4)
-        colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
-        if rng.random() < 0.5:
-            draw.ellipse((x, y, x + dx, y + dy), fill=colour, outline=(0, 0, 0))
-        else:
-            draw.line((x, y, x + dx, y + dy), fill=colour, width=3)
-    return image
+    return scribble(
+        blurred_noise(seed, size, 4), f"contain:{seed}", shapes=40, extent=4, min_extent=8, width=3
+    )
 
 
 def _png(image: Image.Image) -> bytes:
@@ -43,16 +31,7 @@ def _png(image: Image.Image) -> bytes:
 
 
 def _bank(*pictures: Image.Image) -> ReferenceBank:
-    options = GuardOptions().hash_options(query=False)
-    rows = []
-    for n, picture in enumerate(pictures):
-        media = hash_media(_png(picture), options, name=f"ref{n}.png")
-        rows.append(
-            ReferenceHashes.from_media(
-                BankReference(f"ref{n}", f"e{n}", media.sha256, "image", f"r{n}"), media
-            )
-        )
-    return ReferenceBank.build(rows)
+    return picture_bank(pictures)
 
 
 def _found(bank: ReferenceBank, data: bytes) -> set[str]:
@@ -113,26 +92,9 @@ def test_when_a_video_zooms_slowly_into_a_still_then_it_is_found(tmp_path):
     assert all(m.matched_frames >= 2 for m in matches)
 
 
-def _ts(frames: list[Image.Image]) -> bytes:
-    """An MPEG-TS clip in memory (TS segments can be concatenated, as streaming services do)."""
-    import av
-
-    buf = io.BytesIO()
-    with av.open(buf, "w", format="mpegts") as container:
-        stream = container.add_stream("mpeg2video", rate=4)
-        stream.width, stream.height = frames[0].size
-        stream.pix_fmt = "yuv420p"
-        for image in frames:
-            for packet in stream.encode(av.VideoFrame.from_image(image.convert("RGB"))):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return buf.getvalue()
-
-
 def test_when_a_video_changes_resolution_mid_stream_then_it_is_hashed_without_a_crash():
-    first = _ts([_picture(13, (320, 240))] * 8)
-    second = _ts([_picture(14, (160, 90))] * 8)
+    first = mpegts_clip([_picture(13, (320, 240))] * 8)
+    second = mpegts_clip([_picture(14, (160, 90))] * 8)
     hashed = hash_media(first + second, GuardOptions().hash_options(query=True), name="sizes.ts")
     assert hashed.media_type == "video" and hashed.frame_count >= 2
 
@@ -140,7 +102,7 @@ def test_when_a_video_changes_resolution_mid_stream_then_it_is_hashed_without_a_
 def test_when_a_clip_is_corrupt_in_the_middle_then_it_is_screened_or_refused_with_a_reason():
     from kyodaku.domain.errors import KyodakuError
 
-    clip = bytearray(_ts([_picture(15, (320, 240))] * 16))
+    clip = bytearray(mpegts_clip([_picture(15, (320, 240))] * 16))
     middle = len(clip) // 2
     clip[middle : middle + 2000] = bytes(2000)
     try:

@@ -8,12 +8,13 @@ Pictures are drawn here from a seed (a textured background under shapes and line
 from __future__ import annotations
 
 import io
-import random
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
+from helpers.banks import picture_bank
+from helpers.pictures import scribble
 from kyodaku.domain.errors import InvalidInput
 from kyodaku.matching.media import screen_media_hashes
 from kyodaku.media.bank import BankReference, ReferenceBank, ReferenceHashes, with_finer_band
@@ -24,21 +25,10 @@ from kyodaku.options import GuardOptions
 
 def _picture(seed: int, size: tuple[int, int] = (768, 576)) -> Image.Image:
     """Fine detail (small shapes, thin lines) over a textured background, placed by `seed`."""
-    rng = random.Random(f"finer:{seed}")
     w, h = size
     noise = np.random.default_rng(seed).integers(40, 220, (h // 8, w // 8, 3)).astype(np.uint8)
-    image = Image.fromarray(noise)
-    image = image.resize(size, Image.Resampling.BICUBIC)
-    draw = ImageDraw.Draw(image)
-    for _ in range(160):
-        x, y = rng.uniform(0, w), rng.uniform(0, h)
-        dx, dy = rng.uniform(6, w / 10), rng.uniform(6, h / 10)
-        colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
-        if rng.random() < 0.5:
-            draw.ellipse((x, y, x + dx, y + dy), fill=colour, outline=(0, 0, 0))
-        else:
-            draw.line((x, y, x + dx, y + dy), fill=colour, width=2)
-    return image
+    background = Image.fromarray(noise).resize(size, Image.Resampling.BICUBIC)
+    return scribble(background, f"finer:{seed}", shapes=160, extent=10, min_extent=6, width=2)
 
 
 def _png(image: Image.Image) -> bytes:
@@ -54,16 +44,7 @@ def _jpeg(image: Image.Image) -> bytes:
 
 
 def _bank(pictures: list[Image.Image], finer: bool) -> ReferenceBank:
-    options = GuardOptions().hash_options(query=False)
-    rows = []
-    for n, picture in enumerate(pictures):
-        data = _png(picture)
-        media = hash_media(data, options, name=f"ref{n}.png")
-        if finer:
-            media = with_finer_band(media, data, options.max_pixels)
-        reference = BankReference(f"ref{n}", f"e{n}", media.sha256, "image", f"r{n}")
-        rows.append(ReferenceHashes.from_media(reference, media))
-    return ReferenceBank.build(rows)
+    return picture_bank(pictures, finer=finer)
 
 
 @pytest.fixture(scope="module")

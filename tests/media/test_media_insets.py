@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import random
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-from helpers.pictures import h264_clip
+from helpers.banks import picture_bank
+from helpers.pictures import blurred_noise, h264_clip, scribble
 from kyodaku.matching.media import screen_media_hashes
-from kyodaku.media.bank import BankReference, MatchOptions, ReferenceBank, ReferenceHashes
+from kyodaku.media.bank import MatchOptions, ReferenceBank
 from kyodaku.media.hashing import hash_media
 from kyodaku.media.local.insets import inset_boxes
 from kyodaku.options import GuardOptions
@@ -21,32 +21,13 @@ from kyodaku.options import GuardOptions
 
 def _picture(seed: int, size: tuple[int, int] = (480, 360)) -> Image.Image:
     """A busy drawn picture: ellipses and lines placed by `seed` over a soft textured background."""
-    rng = random.Random(f"inset:{seed}")
-    w, h = size
-    image = Image.fromarray(np.random.default_rng(seed).integers(60, 200, (h, w, 3)).astype(np.uint8))
-    image = image.resize((max(1, w // 8), max(1, h // 8))).resize(size, Image.Resampling.BICUBIC)
-    draw = ImageDraw.Draw(image)
-    for _ in range(60):
-        x, y = rng.uniform(0, w), rng.uniform(0, h)
-        dx, dy = rng.uniform(6, w / 5), rng.uniform(6, h / 5)
-        colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
-        if rng.random() < 0.5:
-            draw.ellipse((x, y, x + dx, y + dy), fill=colour, outline=(0, 0, 0))
-        else:
-            draw.line((x, y, x + dx, y + dy), fill=colour, width=3)
-    return image
+    return scribble(blurred_noise(seed, size, 8), f"inset:{seed}", shapes=60, extent=5, min_extent=6, width=3)
 
 
 def _soft(seed: int, size: tuple[int, int]) -> Image.Image:
     """A smooth picture with no straight edges (clouds of colour): what a background usually is."""
     noise = np.random.default_rng(seed).integers(40, 220, (4, 6, 3)).astype(np.uint8)
     return Image.fromarray(noise).resize(size, Image.Resampling.BICUBIC)
-
-
-def _png(image: Image.Image) -> bytes:
-    buf = io.BytesIO()
-    image.save(buf, "PNG")
-    return buf.getvalue()
 
 
 def _jpeg(image: Image.Image) -> bytes:
@@ -56,16 +37,7 @@ def _jpeg(image: Image.Image) -> bytes:
 
 
 def _bank(*pictures: Image.Image, insets: bool = True) -> ReferenceBank:
-    options = GuardOptions().hash_options(query=False)
-    rows = []
-    for n, picture in enumerate(pictures):
-        media = hash_media(_png(picture), options, name=f"ref{n}.png")
-        rows.append(
-            ReferenceHashes.from_media(
-                BankReference(f"ref{n}", f"e{n}", media.sha256, "image", f"r{n}"), media
-            )
-        )
-    return ReferenceBank.build(rows, MatchOptions(local_insets=insets))
+    return picture_bank(pictures, MatchOptions(local_insets=insets))
 
 
 def _inset_frame(inset: Image.Image, background: Image.Image, share: float, corner: int) -> Image.Image:
