@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from kyodaku.domain.errors import ConfigurationError
-from kyodaku.domain.findings import Finding, ThemeHit
+from kyodaku.domain.findings import Evidence, Finding, ThemeHit
 
 if TYPE_CHECKING:
     from kyodaku.options import GuardOptions
@@ -55,6 +55,21 @@ class MatchResult:
 
 
 C = TypeVar("C", contravariant=True)
+
+
+def findings_beside(hits, earlier: Sequence[Finding], score: float, matcher: str) -> list[Finding]:
+    """Findings for name hits (each with `span`, `text`, `note` and a `variant`) that overlap no span an
+    earlier matcher already found: the name itself, or another, is already found there. For the
+    matchers that read names another way (by sound, by ear) after the alias and fuzzy matchers."""
+    named = [f.evidence.span for f in earlier if f.evidence.span is not None]
+    out = []
+    for hit in hits:
+        if any(s[0] < hit.span[1] and hit.span[0] < s[1] for s in named):
+            continue
+        v = hit.variant
+        ev = Evidence(span=hit.span, text=hit.text, variant=v.name, lang=v.lang, note=hit.note)
+        out.append(Finding(v.entity, v.kind, score, matcher, ev))
+    return out
 
 
 @runtime_checkable

@@ -7,8 +7,8 @@ import threading
 from collections.abc import Sequence
 from typing import ClassVar
 
-from kyodaku.domain.findings import Evidence, Finding
-from kyodaku.matching.base import ContentKind, MatchResult, Stage, register_matcher
+from kyodaku.domain.findings import Finding
+from kyodaku.matching.base import ContentKind, MatchResult, Stage, findings_beside, register_matcher
 from kyodaku.matching.prepare import PreparedPrompt
 from kyodaku.options import GuardOptions
 from kyodaku.snapshot import MatchIndex, Snapshot
@@ -44,11 +44,6 @@ class ByEarMatcher:
         out = MatchResult()
         if not written_by_ear(content.text):
             return out
-        named = [f.evidence.span for f in earlier if f.evidence.span is not None]
-        for hit in self._index(snapshot.match).find(content.text):
-            if any(s[0] < hit.span[1] and hit.span[0] < s[1] for s in named):
-                continue  # the name itself, or another, is already found there
-            v = hit.variant
-            ev = Evidence(span=hit.span, text=hit.text, variant=v.name, lang=v.lang, note=hit.note)
-            out.findings.append(Finding(v.entity, v.kind, BY_EAR_SCORE, self.name, ev))
+        hits = self._index(snapshot.match).find(content.text)
+        out.findings.extend(findings_beside(hits, earlier, BY_EAR_SCORE, self.name))
         return out
