@@ -23,6 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from kyodaku.domain.errors import ConfigurationError, ScreeningUnavailable
+from kyodaku.text.word_pieces import WordMemoTokenizer
 
 DEFAULT_ENCODER = "use-multilingual"
 
@@ -81,6 +82,7 @@ class UniversalSentenceEncoder:
 
                     model = USE(threads=threads)
                     model.encode(["warm up"])  # forces the weights and tokenizer to load now
+                    _memoise_words(model)
                 except Exception as exc:  # any failure means the model is unusable
                     raise ScreeningUnavailable(
                         f"semantic model failed to load: {type(exc).__name__}: {exc}", encoder=cls.name
@@ -98,6 +100,16 @@ class UniversalSentenceEncoder:
         except Exception as exc:
             raise ScreeningUnavailable(f"semantic model failed: {type(exc).__name__}: {exc}") from exc
         return _as_unit_rows(vectors, len(texts), self.dim)
+
+
+def _memoise_words(model: Any) -> None:
+    """Swap the model's tokenizer for one that tokenizes word by word and remembers each word
+    (`text/word_pieces.py`: the same pieces, ~5x faster on prompts); left alone when the package's
+    internals are not the ones that was written for."""
+    backend = getattr(model, "_backend", None)
+    inner = getattr(backend, "sp", None)
+    if inner is not None and WordMemoTokenizer.applies_to(inner):
+        backend.sp = WordMemoTokenizer(inner)
 
 
 class CachedEncoder:

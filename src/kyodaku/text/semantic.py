@@ -488,6 +488,8 @@ class SemanticIndex:
         cosines = query.vectors @ self.vectors.T  # (segments, entries)
         margins = cosines - self.thresholds
         eligible = margins >= 0
+        if not eligible.any():  # most prompts: nothing above its threshold; the veto cannot add one
+            return []
         if self.options.background_veto is not None and len(self.background):
             nearest = (query.vectors @ self.background.T).max(axis=1, keepdims=True)
             eligible &= cosines >= nearest + self.options.background_veto
