@@ -27,7 +27,7 @@ from kyodaku.refs.banks import CatalogBankReport, bank_from_catalog, bank_from_s
 from kyodaku.registry.store import RegistryStore
 from kyodaku.snapshot import Snapshot, compile_snapshot
 from kyodaku.text.embedding import get_encoder
-from kyodaku.text.semantic import SemanticEntry, SemanticIndex, SemanticOptions
+from kyodaku.text.semantic import SemanticIndex, SemanticOptions, description_entries
 
 BACKGROUND_VETO = -0.05
 
@@ -81,10 +81,11 @@ def semantic_builder(options: GuardOptions) -> Callable[[Catalog], SemanticIndex
 
     def build(catalog: Catalog) -> SemanticIndex:
         entries = [
-            SemanticEntry(e.id, e.kind.value, text, lang, "description")
+            entry
             for e in catalog.entities
             for lang, text in e.description.items()
             if text and text.strip()
+            for entry in description_entries(e.id, e.kind.value, text, lang, options.description_parts)
         ]
         # A description counts only if the prompt is nearly as close to it as to the closest
         # ordinary prompt of the background corpus (within 0.05): generic near-misses ("an orange

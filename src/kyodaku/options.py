@@ -20,6 +20,10 @@ class GuardOptions:
     """Knobs of the guard; defaults are the safe ones."""
 
     semantic: bool = True
+    # Descriptions are also matched by "head + one feature" parts (text/semantic.py
+    # `description_parts`): ~5 entries per description, so a snapshot build encodes ~5x the texts
+    # (cached across rebuilds) and the index takes ~5x the memory (2 kB a part).
+    description_parts: bool = True
     themes: bool = True
     fuzzy: bool = True
     fail_closed: bool = True
