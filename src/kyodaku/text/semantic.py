@@ -632,6 +632,8 @@ class SemanticIndex:
         description only has to agree. None when none of them has a text.
         """
         rows = [j for entity in entities for j in self._rows.get(entity, ())]
+        if not rows:  # an entry without a description (most of a 40,000-character tag catalog)
+            return None
         segments = [
             s
             for s, seg in enumerate(query.segments)
