@@ -92,7 +92,9 @@ def semantic_builder(options: GuardOptions) -> Callable[[Catalog], SemanticIndex
         # tabby cat riding a bus") sit closer to ordinary prompts than to any registered entry.
         # On the dev set: ordinary benign false positives 6.5% -> 2.2%, indirect recall 89% -> 83%
         # (0.0 cut recall to 68%; the probe set: -0.10 cut near-misses 7 -> 1 per 100).
-        return SemanticIndex.build(entries, get_encoder(), SemanticOptions(background_veto=BACKGROUND_VETO))
+        return SemanticIndex.build(
+            entries, get_encoder(), SemanticOptions(background_veto=BACKGROUND_VETO, script_calibration=True)
+        )
 
     return build
 
