@@ -41,7 +41,11 @@ def _vector(cos: float, axis: int) -> list[float]:
 def _index(ja_background: int, **options) -> tuple[SemanticIndex, FakeEncoder]:
     latin = [f"ordinary prompt {i}" for i in range(30)]
     japanese = [f"普通のプロンプト{i}" for i in range(ja_background)]
-    vectors = {"entry": _vector(1.0, 1), "日本語の描写": _vector(0.6, 3), "an english description": _vector(0.6, 4)}
+    vectors = {
+        "entry": _vector(1.0, 1),
+        "日本語の描写": _vector(0.6, 3),
+        "an english description": _vector(0.6, 4),
+    }
     vectors.update({t: _vector(0.8, 2) for t in latin})  # English ordinary prompts near the entry
     vectors.update({t: _vector(0.1, 5) for t in japanese})  # Japanese ones far from it
     encoder = FakeEncoder(vectors, dim=8)
