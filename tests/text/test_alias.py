@@ -91,3 +91,12 @@ def test_when_index_is_empty_then_find_returns_nothing():
 def test_when_a_latin_and_han_name_ends_in_han_then_chinese_word_boundaries_decide(text, found):
     index = AliasIndex([_variant("dc", "DC漫画", "zh"), _variant("dc", "DC漫畫", "zh")])
     assert _entities(index, text) == found
+
+
+def test_when_the_same_prompt_is_searched_again_then_the_kept_hits_are_returned_as_a_new_list(index):
+    sk = skeleton("Pikachu and Totoro")
+    first = index.find(sk)
+    first.clear()  # a caller's list is its own
+    again = index.find(sk)
+    assert sorted(h.variant.entity for h in again) == ["pikachu", "totoro"]
+    assert [h.span for h in index.find(skeleton("Totoro"))] == [(0, 6)]  # another prompt: searched anew

@@ -57,3 +57,26 @@ def test_when_every_word_of_a_name_is_a_frequent_word_then_the_phrase_is_ambiguo
 @pytest.mark.parametrize("name", ["Cloud Strife", "Hatsune Miku", "The Legend of Zelda", "Princess Peach"])
 def test_when_a_word_of_a_name_is_rare_or_invented_then_the_phrase_is_distinctive(name):
     assert not classify(name, "en").ambiguous
+
+
+def test_when_a_hangul_name_is_the_korean_reading_of_an_ambiguous_han_name_then_it_shares_the_ambiguity():
+    verdicts = entity_ambiguities([("en", "Son Goku"), ("zh", "孙悟空"), ("ko", "손오공")])
+    assert verdicts["孙悟空"].ambiguous
+    assert verdicts["손오공"].ambiguous and "Korean reading" in verdicts["손오공"].reason
+
+
+def test_when_a_hangul_name_transliterates_the_latin_name_then_it_stays_distinctive():
+    # 피카츄 has as many syllables as 皮卡丘 has characters, but keeps Pikachu's consonants (P-K-C).
+    verdicts = entity_ambiguities([("en", "Pikachu"), ("zh", "孙悟空"), ("ko", "피카츄")])
+    assert not verdicts["피카츄"].ambiguous
+    # and a Han name that is no ordinary word passes nothing on
+    assert not entity_ambiguities([("en", "Pikachu"), ("zh", "皮卡丘"), ("ko", "피카츄")])["피카츄"].ambiguous
+
+
+def test_when_hangul_writes_an_ambiguous_latin_first_name_by_sound_then_it_inherits_the_ambiguity():
+    verdicts = entity_ambiguities([("en", "Mario"), ("ko", "마리오")])
+    assert verdicts["Mario"].ambiguous and verdicts["마리오"].ambiguous
+    # a Hangul name that does not sound like the ambiguous Latin name (a translation) keeps its own verdict
+    assert not entity_ambiguities([("en", "Mario"), ("ko", "배관공")])["배관공"].ambiguous
+    # and a distinctive Latin name passes nothing on
+    assert not entity_ambiguities([("en", "Pikachu"), ("ko", "피카츄")])["피카츄"].ambiguous

@@ -13,6 +13,8 @@ from kyodaku.text.by_ear import (
     ByEarIndex,
     consonants,
     heard_frame,
+    heard_sound_key,
+    sound_keys,
     spelled_frames,
     windows,
 )
@@ -110,3 +112,40 @@ def test_when_any_text_is_read_by_ear_then_windows_are_whole_words_inside_it(tex
     index = ByEarIndex([variant("a", "Catbus"), variant("b", "Darth Vader")])
     for hit in index.find(text):
         assert text[hit.span[0] : hit.span[1]] == hit.text
+
+
+# --- names too short for a frame, heard in full in Russian ---------------------------------------
+
+
+def _short_index() -> ByEarIndex:
+    return ByEarIndex([variant("yoda", "Yoda"), variant("eevee", "Eevee"), variant("bowser", "Bowser")])
+
+
+def test_when_a_short_name_is_written_in_cyrillic_as_heard_then_its_sound_key_finds_it():
+    index = _short_index()
+    for text, entity in [("Йода в болоте", "yoda"), ("Иви в снегу", "eevee"), ("Боузер на троне", "bowser")]:
+        assert [h.variant.entity for h in index.find(text)] == [entity], text
+
+
+def test_when_a_cyrillic_word_only_shares_the_consonants_or_is_lowercase_then_it_is_not_the_name():
+    index = _short_index()
+    # Ива (willow) and Ода (ode) differ by a vowel; йода in lower case is "of iodine".
+    for text in ["Ива у реки", "Ода к радости", "раствор йода на столе"]:
+        assert index.find(text) == [], text
+
+
+def test_when_two_entries_share_a_sound_key_then_neither_is_found_by_it():
+    index = ByEarIndex([variant("a", "Yoda"), variant("b", "Ioda")])
+    assert index.find("Йода в болоте") == []
+
+
+def test_when_english_spelling_is_read_for_its_sound_then_russian_spellings_meet_it():
+    assert heard_sound_key("Пич") in sound_keys("Peach")
+    assert heard_sound_key("Луиджи") in sound_keys("Luigi")  # g before i as dzh
+    assert heard_sound_key("Сефирот") in sound_keys("Sephiroth")  # ph as f, th as t
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0x0400, max_codepoint=0x04FF), min_size=1, max_size=12))
+def test_when_any_cyrillic_word_is_heard_then_its_key_is_plain_latin_letters(word):
+    assert all("a" <= c <= "z" for c in heard_sound_key(word))

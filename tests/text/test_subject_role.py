@@ -135,3 +135,15 @@ def test_when_any_name_follows_a_depiction_noun_then_it_is_depicted_and_an_artic
     assert name_role(text, (len(text) - len(name), len(text))).frame is Frame.DEPICTION
     with_article = f"a {noun} of a {name}"
     assert name_role(with_article, (len(with_article) - len(name), len(with_article))).frame is None
+
+
+def test_when_a_cyrillic_name_opens_the_prompt_before_a_russian_verb_then_it_is_the_one_acting():
+    for text, name in [("Марио прыгает через трубу", "Марио"), ("Луиджи чинил трубу", "Луиджи")]:
+        role = _role(text, name)
+        assert role.frame is Frame.ACTION and role.cased, text
+
+
+def test_when_a_cyrillic_name_is_followed_by_a_surname_or_a_noun_phrase_then_no_actor_is_read():
+    role = _role("Марио Драги выступает в Брюсселе", "Марио")
+    assert role.frame is None or role.person  # a surname: somebody's full name
+    assert _role("Марио на пляже", "Марио").frame is not Frame.ACTION  # a preposition, no verb

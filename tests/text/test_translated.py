@@ -163,3 +163,40 @@ def test_when_a_romance_prompt_writes_the_name_noun_first_in_lower_case_then_it_
 
 def test_when_the_lowercase_noun_translates_no_word_of_the_name_then_nothing_is_found(index):
     assert found(index, "el gato Mickey duerme en el sofá") == set()
+
+
+# --- an epithet translated beside the name as it is ("Sonic le hérisson") ------------------------
+
+
+@pytest.fixture(scope="module")
+def epithet_index() -> TranslatedNameIndex:
+    names = [variant("sonic", "Sonic the Hedgehog"), variant("mickey-mouse", "Mickey Mouse")]
+    return TranslatedNameIndex(names, get_encoder(DEFAULT_ENCODER))
+
+
+def test_when_an_article_and_a_lowercase_noun_follow_a_name_then_they_close_a_candidate():
+    assert [c.text for c in candidates("Sonic le hérisson qui court")] == ["Sonic le hérisson"]
+    assert [c.text for c in candidates("Sonic qui court")] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Sonic le hérisson qui court", "Sonic el erizo corriendo", "Sonic der Igel rennt", "il riccio Sonic"],
+)
+def test_when_the_name_is_kept_and_its_epithet_translated_then_it_is_found(epithet_index, text):
+    assert found(epithet_index, text) == {"sonic"}
+
+
+@pytest.mark.parametrize(
+    "text", ["Sonic le film au cinéma", "Sonic el sonido del mar", "Mickey el presidente"]
+)
+def test_when_the_word_beside_the_kept_name_translates_none_of_its_words_then_nothing_is_found(
+    epithet_index, text
+):
+    assert found(epithet_index, text) == set()
+
+
+def test_when_the_other_word_is_a_name_used_everywhere_then_it_is_no_translated_epithet():
+    index = TranslatedNameIndex([variant("zelda", "Princess Zelda")], get_encoder(DEFAULT_ENCODER))
+    # "Hyrule" is as frequent in French as in English: a place name, not a French word for Zelda.
+    assert found(index, "the Princess of Hyrule praying") == set()

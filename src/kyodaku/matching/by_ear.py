@@ -10,6 +10,7 @@ from typing import ClassVar
 from kyodaku.domain.findings import Finding
 from kyodaku.matching.base import ContentKind, MatchResult, Stage, findings_beside, register_matcher
 from kyodaku.matching.prepare import PreparedPrompt
+from kyodaku.matching.text import judged_names
 from kyodaku.options import GuardOptions
 from kyodaku.snapshot import MatchIndex, Snapshot
 from kyodaku.text.by_ear import ByEarIndex, written_by_ear
@@ -44,6 +45,11 @@ class ByEarMatcher:
         out = MatchResult()
         if not written_by_ear(content.text):
             return out
-        hits = self._index(snapshot.match).find(content.text)
+        judged = judged_names(content, snapshot)
+        hits = [
+            h
+            for h in self._index(snapshot.match).find(content.text)
+            if not any(s[0] < h.span[1] and h.span[0] < s[1] for s in judged.get(h.variant.entity, ()))
+        ]
         out.findings.extend(findings_beside(hits, earlier, BY_EAR_SCORE, self.name))
         return out

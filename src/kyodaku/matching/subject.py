@@ -122,6 +122,13 @@ def _score(sense: Sense, role: NameRole) -> float | None:
     return None
 
 
+def first_name_sense(variant: NameVariant, entity: Entity | None) -> bool:
+    """The name is ambiguous only as a person's first name: Mario, or マリオ and 마리오 written
+    from it (`sense_of`)."""
+    inherited = _latin_names(entity) if _inherits(variant) else ()
+    return sense_of(variant, inherited) is Sense.PERSON
+
+
 def _latin_names(entity: Entity | None) -> tuple[tuple[str, str], ...]:
     if entity is None:
         return ()

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from kyodaku.domain.findings import Finding
+from kyodaku.matching.subject import first_name_sense
 from kyodaku.snapshot import Snapshot, support_groups
 from kyodaku.text.alias import AliasHit, NameVariant
 from kyodaku.text.ambiguity import (
@@ -28,12 +29,14 @@ from kyodaku.text.ambiguity import (
     FIRST_NAME_REASON,
     FORCED_REASON,
     PHRASE_REASON,
+    TRANSLITERATION_REASON,
     in_dictionary,
     is_common_word,
     zipf,
 )
 from kyodaku.text.semantic import EncodedQuery
 from kyodaku.text.surface import disguised, person_name_part, written_as_title
+from kyodaku.text.titles import TITLES
 
 
 def support_for(
@@ -106,7 +109,7 @@ def _siblings(snapshot: Snapshot, hit: AliasHit, others: Sequence[AliasHit], tex
     which reads as the first name Marc only after spelling folds), and not when
     the name is part of a person's full name ("Mario Draghi and Luigi Di Maio")."""
     entity = snapshot.entities.get(hit.variant.entity)
-    if entity is None or not entity.work or not _first_name_only(hit):
+    if entity is None or not entity.work or not _first_name_only(hit, snapshot):
         return []
     if text is not None and person_name_part(text, hit.span):
         return []
@@ -119,7 +122,7 @@ def _siblings(snapshot: Snapshot, hit: AliasHit, others: Sequence[AliasHit], tex
             or sibling.work != entity.work
             or not (other.span[1] <= hit.span[0] or other.span[0] >= hit.span[1])
             or (text is not None and person_name_part(text, other.span))
-            or not _first_name_only(other)
+            or not _first_name_only(other, snapshot)
             or is_common_word(other.text.casefold())
         ):
             continue
@@ -148,9 +151,15 @@ def _same_clause(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
     return not _CLAUSE_BREAK.search(text, lo, hi) if lo <= hi else True
 
 
-def _first_name_only(hit: AliasHit) -> bool:
-    """The name is ambiguous only as a person's first name (or not at all)."""
-    return not hit.variant.ambiguous or hit.variant.ambiguity_reason == FIRST_NAME_REASON
+def _first_name_only(hit: AliasHit, snapshot: Snapshot) -> bool:
+    """The name is ambiguous only as a person's first name (or not at all), written in Latin
+    letters or transliterated from one (マリオ, 마리오 for Mario)."""
+    v = hit.variant
+    if not v.ambiguous or v.ambiguity_reason == FIRST_NAME_REASON:
+        return True
+    return v.ambiguity_reason == TRANSLITERATION_REASON and first_name_sense(
+        v, snapshot.entities.get(v.entity)
+    )
 
 
 MIN_REST_WORDS = 2
@@ -221,33 +230,19 @@ def description_pair(description: str, rest: str) -> list[str]:
     return found if len(found) >= MIN_SECONDARY else []
 
 
-# Titles written before a name, per language, by the English word for them. A first name after a
-# title its own description gives ("Queen Elsa", "Königin Elsa", "reine Elsa": "A young queen
-# with ice magic") is that character: a private person is not introduced by a royal title.
-_TITLES: dict[str, str] = {
-    word: english
-    for english, words in {
-        "queen": "queen königin reine reina regina rainha koningin",
-        "king": "king könig roi rey re rei koning",
-        "princess": "princess prinzessin princesse princesa principessa prinses",
-        "prince": "prince prinz príncipe principe prins",
-        "captain": "captain kapitän capitaine capitán capitano capitão kapitein",
-        "knight": "knight ritter chevalier caballero cavaliere cavaleiro ridder",
-        "lord": "lord",
-        "emperor": "emperor kaiser empereur emperador imperatore imperador keizer",
-    }.items()
-    for word in words.split()
-}
+# A first name after a title its own description gives ("Queen Elsa", "Königin Elsa", "reine Elsa":
+# "A young queen with ice magic") is that character: a private person is not introduced by a royal
+# title. The title words per language are in text/titles.py.
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)[ \t]+$")
 
 
 def described_title(description: str, text: str, span: tuple[int, int]) -> str:
-    """The title right before the name (`_TITLES`) when the entry's description uses its English
+    """The title right before the name (`TITLES`) when the entry's description uses its English
     word; "" otherwise."""
     m = _WORD_BEFORE.search(text, 0, span[0])
     if m is None:
         return ""
-    english = _TITLES.get(m.group(1).casefold())
+    english = TITLES.get(m.group(1).casefold())
     if english is None or english not in _EN_WORD.findall(description.casefold()):
         return ""
     return m.group(1)

@@ -23,9 +23,10 @@ from kyodaku.options import GuardOptions
 from kyodaku.snapshot import CONTEXT_NAME, Snapshot
 from kyodaku.text.alias import AliasHit
 from kyodaku.text.ambiguity import in_dictionary, inflected, is_common_word, japanese_word_of, zipf
+from kyodaku.text.segment import compound_of_common_nouns, korean_end_ok
 from kyodaku.text.semantic import names_a_group
 from kyodaku.text.subject import cues as subject_cues
-from kyodaku.text.surface import folded_into_word, written_as_title
+from kyodaku.text.surface import dotted_name_part, folded_into_word, hiragana_word_use, written_as_title
 
 ALIAS_SCORE = 1.0
 CONTEXT_SCORE = 0.9
@@ -135,14 +136,16 @@ class AliasMatcher:
     def match(self, content: PreparedPrompt, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
         out = MatchResult()
         hits = snapshot.match.aliases.find(content.skeleton)
-        ambiguous = any(h.variant.ambiguous or common_noun_use(content.text, h.span) for h in hits)
+        # How the prompt writes each distinctive name other than as the name ("" where it does not).
+        other = [("" if h.variant.ambiguous else other_use(content.text, h, hits)) for h in hits]
+        ambiguous = any(h.variant.ambiguous or o for h, o in zip(hits, other, strict=True))
         context_hits = snapshot.match.context.find(content.skeleton) if ambiguous else []
         context_hits = [c for c in context_hits if _distinctive_support(c)]
         described: dict[str, list[tuple[int, int]]] = {}
         for f in earlier:
             if f.matcher == SemanticMatcher.name and f.evidence.span is not None:
                 described.setdefault(f.entity, []).append(f.evidence.span)
-        for hit in hits:
+        for hit, how in zip(hits, other, strict=True):
             v = hit.variant
             if folded_into_word(hit.text, v.name):
                 out.notes.append(
@@ -152,17 +155,13 @@ class AliasMatcher:
                 continue
             derived = f"derived: {v.derived}" if v.derived else None
             ev = Evidence(span=hit.span, text=hit.text, variant=v.name, lang=v.lang, note=derived)
-            noun = not v.ambiguous and (
-                common_noun_use(content.text, hit.span)
-                or place_use(content.text, hit.span)
-                or japanese_word_use(content.text, hit.span, v.name)
-            )
+            noun = bool(how)
             # "Eevee" folds to the word "eve": the folded form needs context, the full name does not.
             if not noun and (not v.ambiguous or (v.by_key and hit.text.casefold() == v.name.casefold())):
                 out.findings.append(Finding(v.entity, v.kind, ALIAS_SCORE, self.name, ev))
                 continue
             if noun:
-                found = self._common_noun(hit, snapshot, context_hits, described, content, hits, out)
+                found = self._common_noun(hit, how, snapshot, context_hits, described, content, hits, out)
                 if found is not None:
                     out.findings.append(found)
                 continue
@@ -194,6 +193,7 @@ class AliasMatcher:
     def _common_noun(
         self,
         hit: AliasHit,
+        how: str,
         snapshot: Snapshot,
         context_hits: list[AliasHit],
         described: dict[str, list[tuple[int, int]]],
@@ -201,18 +201,13 @@ class AliasMatcher:
         hits: list[AliasHit],
         out: MatchResult,
     ) -> Finding | None:
-        """A distinctive name written as a common noun ("a fuel bowser") counts only with support."""
+        """A distinctive name written as something else (`other_use`: "a fuel bowser", "la ville de
+        Batman", "一只龙猫") counts only with support."""
         v = hit.variant
         support = support_for(
             snapshot, hit, context_hits, described, content.query, self.support_margin, hits, content.text
         )
         if not support:
-            if place_use(content.text, hit.span):
-                how = "the name of a place (after a word for one)"
-            elif japanese_word_use(content.text, hit.span, v.name):
-                how = "the ordinary Japanese word it also reads as (in lower case)"
-            else:
-                how = "a common noun (lower case, after an indefinite article, a word people inflect)"
             out.notes.append(
                 f'"{hit.text}" at {hit.span[0]}..{hit.span[1]} may name {v.entity}, but it is written as '
                 f"{how} and nothing in the prompt supports the name"
@@ -247,8 +242,11 @@ class FuzzyMatcher:
             if f.matcher in (AliasMatcher.name, "alias+context") and f.evidence.span is not None
         }
         out = MatchResult()
+        judged = judged_names(content, snapshot)
         for hit in snapshot.match.fuzzy.find(content.skeleton, exact):
             v = hit.variant
+            if _overlaps(hit.span, judged.get(v.entity, ())):
+                continue
             ev = Evidence(
                 span=hit.span,
                 text=hit.text,
@@ -294,6 +292,41 @@ class ThemesMatcher:
         return MatchResult(themes=list(self._detector.detect(content.text, query)))
 
 
+def other_use(text: str, hit: AliasHit, hits: Sequence[AliasHit]) -> str:
+    """How the prompt writes a distinctive name as something other than the name, in words for the
+    evidence ("" when it writes it as the name). Each reading counts only with support."""
+    span, name = hit.span, hit.variant.name
+    if common_noun_use(text, span):
+        return "a common noun (lower case, after an indefinite article, a word people inflect)"
+    if place_use(text, span):
+        return "the name of a place (after a word for one, or before an administrative suffix)"
+    if japanese_word_use(text, span, name):
+        return "the ordinary Japanese word it also reads as (in lower case)"
+    if hiragana_word_use(hit.text, name):
+        return "the ordinary Japanese word it spells in hiragana"
+    if _other_full_name(text, hit, hits):
+        return "one part of a person's full name (joined to the next by a name dot)"
+    if counted_noun_use(text, span):
+        return "a compound of common nouns counted with a numeral and a classifier"
+    return ""
+
+
+def judged_names(content: PreparedPrompt, snapshot: Snapshot) -> dict[str, list[tuple[int, int]]]:
+    """Entry -> the spans where the alias matcher found one of its names exactly, whatever it then
+    decided (the index keeps the prompt's hits: no second search). A matcher that reads names
+    another way (one edit away, by ear) adds nothing there: the window is that name (バトマン is
+    バットマン, one edit from "Batman"; になると holds なると), and the alias matcher may have set
+    it aside on purpose (a place, an ordinary word), which another reading must not undo."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    for hit in snapshot.match.aliases.find(content.skeleton):
+        out.setdefault(hit.variant.entity, []).append(hit.span)
+    return out
+
+
+def _overlaps(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
+    return any(s[0] < span[1] and span[0] < s[1] for s in spans)
+
+
 _ARTICLE_BEFORE = re.compile(r"\b(?:a|an)\s+(?:[a-z][a-z'-]*\s+){0,2}$")
 NOUN_ZIPF = 3.0
 
@@ -310,6 +343,51 @@ def common_noun_use(text: str, span: tuple[int, int]) -> bool:
         return False
     words = [w for w in re.split(r"[\s\-]+", written) if w]
     return bool(words) and all(w.isalpha() and zipf(w, "en") >= NOUN_ZIPF and inflected(w) for w in words)
+
+
+def _other_full_name(text: str, hit: AliasHit, hits: Sequence[AliasHit]) -> bool:
+    """The name is one part of somebody's full name written with a name dot (路易吉·皮兰德娄, Luigi
+    Pirandello; マリオ・ドラギ): see `dotted_name_part`. Not when a longer hit of the same entry
+    covers it, since that is the entry's own full name (克劳德 inside 克劳德·斯特莱夫), nor when a
+    registered name stands on the other side of the dot: Japanese also lists names with it.
+    """
+    if not dotted_name_part(text, hit.span):
+        return False
+    a, b = hit.span
+    for h in hits:
+        if (
+            h.variant.entity == hit.variant.entity
+            and h.span[0] <= a
+            and b <= h.span[1]
+            and h.span != hit.span
+        ):
+            return False  # inside the entry's own full name
+        if h.span[0] == b + 1 or h.span[1] == a - 1:
+            return False  # a name on the other side of the dot: a list of names (ピカチュウ・ドラえもん)
+    return True
+
+
+# A numeral or demonstrative and a measure word for things and animals (not 位, for people), then
+# either modifiers closed by 的 or at most two characters of adjective: 一只灰色的, 两只小, 这只.
+_COUNTED_BEFORE = re.compile(
+    r"(?:[一两二三四五六七八九十几数半每这那][只隻个個条條头頭匹尾群对對种種])"
+    r"(?:[^\s，。、,.;；:：!！?？]{1,8}的|[^\s，。、,.;；:：!！?？的和与跟及]{0,2})$"
+)
+
+
+def counted_noun_use(text: str, span: tuple[int, int]) -> bool:
+    """A Han name made of common nouns (龙猫: 龙 + 猫, the chinchilla: `compound_of_common_nouns`),
+    counted with a numeral and a measure word ("一只灰色的龙猫宠物", "a grey chinchilla pet").
+    Chinese has no articles and no plural; a numeral with a classifier is its indefinite article, so
+    this is the Chinese form of "a fuel bowser" (`common_noun_use`): the compound read as the
+    ordinary noun it spells, which counts only with support. A transliterated name (一只皮卡丘) is
+    no compound of nouns and stays the name."""
+    written = text[span[0] : span[1]]
+    if not written or not all(0x4E00 <= ord(c) <= 0x9FFF or 0x3400 <= ord(c) <= 0x4DBF for c in written):
+        return False
+    if _COUNTED_BEFORE.search(text, max(0, span[0] - 12), span[0]) is None:
+        return False
+    return compound_of_common_nouns(written)
 
 
 def _distinctive_support(hit: AliasHit) -> bool:
@@ -345,9 +423,34 @@ _PLACE_BEFORE = re.compile(
 )
 
 
+# Japanese, Chinese and Korean put the word for an administrative place *after* the name, as a
+# suffix: バトマン県 (Batman Province), 배트맨 시 / 배트맨시 (the city of Batman), 巴特曼省. Only
+# administrative units: a castle (ピーチ城, 피치 성) or a mountain is a place *of* a character.
+# The suffix must end the word: 市場 (market) and 시리즈 (series) are other words.
+_PLACE_AFTER_JA_ZH = re.compile(r"[ \t]?[県市町村州省郡区县縣镇鎮區](?![\u3400-\u9fff])")
+_PLACE_AFTER_KO = re.compile(r"[ \t]?[시군구현주]")
+
+
 def place_use(text: str, span: tuple[int, int]) -> bool:
-    """A name right after a word for a place ("la ville de Batman"): see `_PLACE_BEFORE`."""
-    return _PLACE_BEFORE.search(text, max(0, span[0] - 40), span[0]) is not None
+    """A name right after a word for a place ("la ville de Batman"): see `_PLACE_BEFORE`; or, in
+    Japanese, Chinese and Korean, right before the suffix of an administrative place (`_PLACE_AFTER_JA_ZH`,
+    `_PLACE_AFTER_KO`)."""
+    if _PLACE_BEFORE.search(text, max(0, span[0] - 40), span[0]) is not None:
+        return True
+    last = text[span[1] - 1 : span[1]]
+    if not last:
+        return False
+    if 0xAC00 <= ord(last) <= 0xD7AF:
+        m = _PLACE_AFTER_KO.match(text, span[1])
+        if m is None:
+            return False
+        end = m.end()
+        while end < len(text) and 0xAC00 <= ord(text[end]) <= 0xD7AF:
+            end += 1
+        return korean_end_ok(text[m.end() : end])  # 시의, 시에서: the suffix and a particle only
+    if 0x3040 <= ord(last) <= 0x30FF or 0x3400 <= ord(last) <= 0x9FFF:
+        return _PLACE_AFTER_JA_ZH.match(text, span[1]) is not None
+    return False
 
 
 _NEXT_WORD = re.compile(r"[ \t]+([^\W\d_]+)")

@@ -22,7 +22,8 @@ because skeletons drop spaces:
 * Hangul: the name starts a word, and only a particle or ending may follow it
   inside the word (피카츄가, not 링크드인): see text/segment.py.
 * Han: the name's ends are word boundaries of the prompt as jieba segments it
-  (超人 is not in 超人类, "transhuman"): see text/segment.py. So is the end of a name that
+  (超人 is not in 超人类, "transhuman"), and not a cut between two transliterated syllables
+  (卡比 is not in 卡比巴拉, "capybara"): see text/segment.py. So is the end of a name that
   starts in Latin letters and ends in Han ("DC漫画的海报").
 """
 
@@ -37,7 +38,7 @@ import ahocorasick
 
 from kyodaku.text.ambiguity import in_dictionary, zipf
 from kyodaku.text.normalize import Gap, Script, Skeleton, skeleton
-from kyodaku.text.segment import chinese_boundaries, korean_end_ok
+from kyodaku.text.segment import chinese_boundaries, inside_transliteration, korean_end_ok
 
 LONG_KANA_NAME = 8
 MIN_KEY = 2
@@ -102,12 +103,23 @@ class AliasIndex:
         if by_key:
             self._automaton.make_automaton()
         self._empty = not by_key
+        self._last: tuple[Skeleton, tuple[AliasHit, ...]] | None = None  # (prompt, its hits): `find`
 
     def __len__(self) -> int:
         return len(self.variants)
 
     def find(self, sk: Skeleton) -> list[AliasHit]:
-        """All boundary-respecting hits of registered names in `sk`."""
+        """All boundary-respecting hits of registered names in `sk`. The last prompt's hits are
+        kept, so the matchers after the alias matcher can ask which names it judged where (a name
+        it set aside on purpose is not found again one edit away or by ear) at no second search."""
+        last = self._last
+        if last is not None and last[0] is sk:
+            return list(last[1])
+        hits = self._find(sk)
+        self._last = (sk, tuple(hits))
+        return hits
+
+    def _find(self, sk: Skeleton) -> list[AliasHit]:
         if self._empty or not sk.key:
             return []
         best: dict[tuple[str, int, int], AliasHit] = {}
@@ -201,7 +213,7 @@ def accept(sk: Skeleton, i: int, j: int, variant: NameVariant) -> bool:
     if script == Script.HAN:
         start, end = sk.span(i, j)
         bounds = chinese_boundaries(sk.text)
-        return start in bounds and end in bounds
+        return start in bounds and end in bounds and not inside_transliteration(sk.text, start, end)
     if script == Script.HANGUL:
         end = sk.span(i, j)[1]
         rest = end

@@ -31,8 +31,10 @@ Detection is automatic and explainable, from data that ships offline:
 * very short names (<= 3 letters) and single-character Han names;
 * in languages written without inflection markers (ja, zh, ko) we only have
   frequency: a single-token name with Zipf >= 4.5 (リンク) is ambiguous, and a
-  katakana transliteration of an ambiguous Latin name of the same entry
-  (クラウド for Cloud) inherits its ambiguity.
+  katakana or Hangul transliteration of an ambiguous Latin name of the same
+  entry (クラウド for Cloud, 마리오 for Mario) inherits its ambiguity;
+* a Han name jieba counts as a word of its own (孙悟空, the Monkey King), and a
+  Hangul name that is its Korean reading (손오공: `_korean_readings`).
 
 A catalog can force a name to need context with `ambiguous_names`.
 """
@@ -66,6 +68,7 @@ TRANSLITERATION_REASON = "transliteration of an ambiguous name"
 PHRASE_REASON = "a phrase of ordinary words"
 PHRASE_WORD_ZIPF = 4.0
 JAPANESE_WORD_PREFIX = "common word (Japanese "
+CHINESE_WORD_PREFIX = "an ordinary Chinese word"
 _PHRASE_GLUE = frozenset(["the", "a", "an", "of", "and", "in", "on", "to", "for", "with", "&", "-"])
 
 
@@ -223,7 +226,7 @@ def _classify_surface(stripped: str, lang: str) -> AmbiguityVerdict:
 
         count = chinese_word_count(stripped)
         if count >= CHINESE_WORD_COUNT:
-            return AmbiguityVerdict(True, f"an ordinary Chinese word too (counted {count} times by jieba)")
+            return AmbiguityVerdict(True, f"{CHINESE_WORD_PREFIX} too (counted {count} times by jieba)")
     return AmbiguityVerdict(False, "distinctive name")
 
 
@@ -272,13 +275,76 @@ def entity_ambiguities(
         ja = japanese_word_of(n)
         if ja is not None and not _own_japanese_reading(n, names):
             out[n] = AmbiguityVerdict(True, f"{JAPANESE_WORD_PREFIX}{ja[0]}, zipf {ja[1]:.2f} in ja)")
+    for n, v in _korean_readings(names, out).items():
+        out[n] = v
     for n in forced:
         out[n] = AmbiguityVerdict(True, FORCED_REASON)
-    if any(v.ambiguous and not v.by_key and _is_latin_word(n) for n, v in out.items()):
+    ambiguous_latin = [n for n, v in out.items() if v.ambiguous and not v.by_key and _is_latin_word(n)]
+    if ambiguous_latin:
         for n, v in list(out.items()):
-            if not v.ambiguous and _is_kana_word(n) and len(n) <= 6:
+            kana = _is_kana_word(n) and len(n) <= 6
+            if not v.ambiguous and (kana or _hangul_transliteration(n, ambiguous_latin)):
                 out[n] = AmbiguityVerdict(True, TRANSLITERATION_REASON)
     return out
+
+
+def _hangul_transliteration(name: str, latin: list[str]) -> bool:
+    """A one-word Hangul name that writes an ambiguous Latin name of its entry by sound: 마리오
+    (mario) for Mario, 엘사 (elsa) for Elsa, 루이지 for Luigi. Korean spells foreign first names so
+    ("마리오 드라기" is Mario Draghi in Korean news), as Japanese does in katakana, so the Hangul form
+    is as ambiguous as the Latin one. Sound is compared by consonant frames (text/by_ear.py), which
+    a translation or a Korean reading of a Chinese name does not keep."""
+    if not _is_hangul_word(name) or len(name) > 6:
+        return False
+    from kyodaku.text.by_ear import heard_frame, spelled_frames
+    from kyodaku.text.variants import hangul_romanization
+
+    reading = hangul_romanization(name)
+    if not reading:
+        return False
+    frame = heard_frame(reading)
+    return any(frame in spelled_frames(n) for n in latin)
+
+
+def _korean_readings(
+    names: list[tuple[str, str]], verdicts: dict[str, AmbiguityVerdict]
+) -> dict[str, AmbiguityVerdict]:
+    """Hangul names that are the Korean reading of an ambiguous Han name of the same entry, which
+    then share its other reading: 손오공 is 孫悟空 read in Korean, and the Monkey King of Journey to
+    the West in Korean as 孫悟空 is in Chinese and Japanese.
+
+    Korean reads each Han character as one syllable, so the reading has as many syllables as the
+    Han name has characters. A transliteration of the entry's Latin name may too (피카츄, 皮卡丘),
+    so a Hangul name whose romanization keeps the Latin name's consonants (text/by_ear.py frames:
+    pikachyu and Pikachu are both P-K-C) is a transliteration, and stays distinctive; 손오공
+    (sonogong, S-N-G-N-G) is not "Son Goku" (S-N-G-K) by ear."""
+    han = [
+        n
+        for _, n in names
+        if _is_han(n) and verdicts[n].ambiguous and verdicts[n].reason.startswith(CHINESE_WORD_PREFIX)
+    ]
+    if not han:
+        return {}
+    from kyodaku.text.by_ear import heard_frame, spelled_frames
+    from kyodaku.text.variants import hangul_romanization
+
+    latin_frames = {f for _, n in names if n.isascii() for f in spelled_frames(n)}
+    out: dict[str, AmbiguityVerdict] = {}
+    for _, n in names:
+        if verdicts[n].ambiguous or not _is_hangul_word(n):
+            continue
+        for h in han:
+            if len(h) != len(n):
+                continue
+            reading = hangul_romanization(n)
+            if reading and heard_frame(reading) not in latin_frames:
+                out[n] = AmbiguityVerdict(True, f"{verdicts[h].reason}; {n} is its Korean reading")
+                break
+    return out
+
+
+def _is_hangul_word(name: str) -> bool:
+    return bool(name) and all(0xAC00 <= ord(c) <= 0xD7AF for c in name)
 
 
 CHINESE_WORD_COUNT = 100  # jieba's corpus counts: 孙悟空 247, 超人 166, 迪士尼 195; 米老鼠 38, 皮卡丘 3

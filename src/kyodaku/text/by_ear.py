@@ -20,6 +20,13 @@ or t). The test compares frames:
 Only distinctive Latin names take part (an ambiguous name needs support, which a frame cannot
 give), and only katakana and Cyrillic text is read: a Latin prompt is the alias and fuzzy
 matchers' business, and Chinese and Korean names are registered in their own script.
+
+Names too short for a frame ("Yoda", "Eevee", "Bowser") are still written by ear in Russian
+(Йода, Иви, Боузер), where the vowels are written as heard too. For those the test is the whole
+*sound key* (`sound_keys`): consonants and vowels, English spelling read the way Russian
+transcribes it (ee and ea as i, ow as ou, y as i, s and z as one), which is far more specific than
+a frame; the Cyrillic word must be capitalised, as Russian writes a name and not a word (йода,
+"of iodine"), and be the whole word.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from kyodaku.text.kana import kana_run_to_romaji
 from kyodaku.text.normalize import CYRILLIC_READING
 
 MIN_CONSONANTS = 4
+MIN_SOUND_KEY = 3  # letters: "ivi" (Eevee, Иви) is the shortest
 MAX_WORDS = 4
 MAX_READINGS = 16
 COMMON_ZIPF = 3.5  # a window that is an ordinary word of its language is that word
@@ -147,6 +155,51 @@ def spelled_frames(name: str) -> frozenset[str]:
     return frozenset(frames)
 
 
+# English spellings of vowels and a few consonants, read as Russian transcribes them, and the
+# same folds for the romanized Cyrillic (й and ы read y, which is i here).
+_SOUND_FOLDS = (("ee", "i"), ("ea", "i"), ("oo", "u"), ("ow", "ou"), ("ph", "f"), ("ck", "k"),
+                ("kh", "h"), ("y", "i"), ("w", "u"), ("z", "s"))  # fmt: skip
+
+
+def _sound_fold(letters: str) -> str:
+    for a, b in _SOUND_FOLDS:
+        letters = letters.replace(a, b)
+    out: list[str] = []
+    for c in letters:
+        if not out or out[-1] != c:
+            out.append(c)
+    return "".join(out)
+
+
+@lru_cache(maxsize=100_000)
+def sound_keys(name: str) -> frozenset[str]:
+    """The sound keys of an English spelling ("Eevee" -> ivi, "Bowser" -> bouser): ch and sh as
+    written, th as t, c before e/i as s and as k elsewhere, g before e/i as g or dzh (Луиджи), then
+    `_SOUND_FOLDS`."""
+    s = _letters(name)
+    keys = {""}
+    i = 0
+    while i < len(s):
+        ch, nxt = s[i], s[i + 1 : i + 2]
+        step = 1
+        if ch + nxt in ("ch", "sh", "th"):
+            options, step = ({"ch": "ch", "sh": "sh", "th": "t"}[ch + nxt],), 2
+        elif ch == "c" and nxt != "k":
+            options = ("s",) if nxt in ("e", "i", "y") else ("k",)
+        elif ch == "g" and nxt in ("e", "i"):
+            options = ("g", "dzh")
+        else:
+            options = (ch,)
+        keys = {k + o for k in keys for o in options}
+        i += step
+    return frozenset(_sound_fold(k) for k in keys)
+
+
+def heard_sound_key(cyrillic_word: str) -> str:
+    """The sound key of a Cyrillic word ("Иви" -> ivi, "Боузер" -> bouser)."""
+    return _sound_fold(_letters(_romanize(cyrillic_word)))
+
+
 def _katakana(ch: str) -> bool:
     return "\u30a1" <= ch <= "\u30fa" or ch in "ーｰ" or "\uff66" <= ch <= "\uff9d"
 
@@ -191,34 +244,51 @@ class ByEarIndex:
 
     def __init__(self, variants: Iterable[NameVariant]) -> None:
         by_frame: dict[str, dict[str, NameVariant]] = {}
+        by_sound: dict[str, dict[str, NameVariant]] = {}
         for v in variants:
-            if not _eligible(v):
-                continue
-            for frame in spelled_frames(v.name):
-                if consonants(frame) >= MIN_CONSONANTS:
-                    by_frame.setdefault(frame, {}).setdefault(v.entity, v)
+            if _eligible(v):
+                for frame in spelled_frames(v.name):
+                    if consonants(frame) >= MIN_CONSONANTS:
+                        by_frame.setdefault(frame, {}).setdefault(v.entity, v)
+            # A name too short for a frame is heard in full (`sound_keys`); one ambiguous only by its
+            # folded key ("Eevee" folds to the word "eve") too: Иви is Eevee, not Eve (Ева).
+            if _eligible(v, by_key=True) and " " not in v.name.strip() and _short(v.name):
+                for k in sound_keys(v.name):
+                    if len(k) >= MIN_SOUND_KEY:
+                        by_sound.setdefault(k, {}).setdefault(v.entity, v)
         self._by_frame = {f: next(iter(e.values())) for f, e in by_frame.items() if len(e) == 1}
+        self._by_sound = {k: next(iter(e.values())) for k, e in by_sound.items() if len(e) == 1}
 
     def __len__(self) -> int:
         return len(self._by_frame)
 
     def find(self, text: str) -> list[ByEarHit]:
-        if not self._by_frame or not written_by_ear(text):
+        if not (self._by_frame or self._by_sound) or not written_by_ear(text):
             return []
         hits: list[ByEarHit] = []
         for span, written, lang in windows(text):
             words = [w for w in re.split(r"[・･\s\-‐]+", written) if w]
             frame = heard_frame(" ".join(_romanize(w) for w in words))
             variant = self._by_frame.get(frame)
+            if variant is None and lang == "ru" and len(words) == 1 and written[:1].isupper():
+                key = heard_sound_key(written)
+                variant = self._by_sound.get(key)
+                frame = key if variant is not None else frame
             if variant is None or zipf("".join(words).casefold(), lang) >= COMMON_ZIPF:
                 continue
             hits.append(ByEarHit(variant, span, written, frame.lstrip("^")))
         return _longest(hits)
 
 
-def _eligible(v: NameVariant) -> bool:
-    """A distinctive name in Latin letters (no romanization of another script: "pi ka qiu")."""
-    if v.ambiguous or v.kind == "style" or v.lang.endswith("-Latn"):
+def _short(name: str) -> bool:
+    """Too few consonants for a frame in every English reading of the name."""
+    return all(consonants(f) < MIN_CONSONANTS for f in spelled_frames(name))
+
+
+def _eligible(v: NameVariant, by_key: bool = False) -> bool:
+    """A distinctive name in Latin letters (no romanization of another script: "pi ka qiu");
+    `by_key`: a name ambiguous only by its folded key counts as distinctive."""
+    if (v.ambiguous and not (by_key and v.by_key)) or v.kind == "style" or v.lang.endswith("-Latn"):
         return False
     letters = [c for c in v.name if c.isalpha()]
     return bool(letters) and all(unicodedata.name(c, "").startswith("LATIN") for c in letters)

@@ -41,14 +41,7 @@ def _tokenizer():
 @lru_cache(maxsize=50_000)
 def chinese_boundaries(text: str) -> frozenset[int]:
     """Offsets in `text` where jieba puts a word boundary (0 and len(text) included)."""
-    with _LOCK:  # jieba's tokenizer is not documented as thread-safe
-        words = list(_tokenizer().cut(text, HMM=False))
-    out = {0}
-    at = 0
-    for w in words:
-        at += len(w)
-        out.add(at)
-    return frozenset(out)
+    return frozenset([0, *(b for _, b, _ in _chinese_words(text))])
 
 
 @lru_cache(maxsize=100_000)
@@ -67,3 +60,89 @@ def korean_end_ok(rest: str) -> bool:
     """Whether the letters after a Hangul name, up to the next space, are a particle or ending."""
     # A particle may carry a short ending of its own (처럼요, 에서도): at most two more syllables.
     return not rest or any(rest.startswith(f) and len(rest) - len(f) <= 2 for f in KOREAN_FOLLOWERS)
+
+
+TRANSLITERATED_NAME_TAG = "nrt"
+"""jieba's part-of-speech tag for a transliterated foreign name (音译人名): 卡比, 巴拉, 路易吉, 斯特."""
+
+
+COMMON_NOUN_TAG = "n"
+COMMON_NOUN_COUNT = 100  # jieba's corpus counts: 龙 9,197, 猫 1,908, 宠物 203; 老鸭 8, 灶门 3
+
+
+@lru_cache(maxsize=1)
+def _tagged_words() -> tuple[frozenset[str], frozenset[str]]:
+    """From the dictionary file jieba's tokenizer loads: the words it tags as transliterated names
+    (`nrt`, two characters or more: syllables of foreign names written with characters chosen for
+    their sound, about 5,900) and the common nouns it counts often (`n`, count >= 100)."""
+    path = _tokenizer().get_dict_file()
+    try:
+        lines = path.read().decode("utf-8").splitlines()
+    finally:
+        path.close()
+    names, nouns = set(), set()
+    for line in lines:
+        parts = line.split()
+        if len(parts) != 3:
+            continue
+        if parts[2] == TRANSLITERATED_NAME_TAG and len(parts[0]) >= 2:
+            names.add(parts[0])
+        elif parts[2] == COMMON_NOUN_TAG and parts[1].isdigit() and int(parts[1]) >= COMMON_NOUN_COUNT:
+            nouns.add(parts[0])
+    return frozenset(names), frozenset(nouns)
+
+
+def _transliterated_words() -> frozenset[str]:
+    return _tagged_words()[0]
+
+
+@lru_cache(maxsize=10_000)
+def compound_of_common_nouns(name: str) -> bool:
+    """A Han name that jieba cuts into two or more common nouns it counts often: 龙猫 (龙 "dragon"
+    + 猫 "cat", also the ordinary word for the chinchilla). Such a name reads as an ordinary noun
+    compound as easily as a name, the way "black cat" does in English; a transliterated name
+    (皮卡丘, 马力欧) or one with a person's or a place's name in it (蜘蛛侠: 侠 is tagged a name)
+    does not."""
+    from kyodaku.text.variants import chinese_script_forms
+
+    nouns = _tagged_words()[1]
+    for form in {name, *(other for other, _ in chinese_script_forms(name))}:
+        with _LOCK:
+            pieces = list(_tokenizer().cut(form, HMM=False))
+        if len(pieces) >= 2 and all(p in nouns for p in pieces):
+            return True
+    return False
+
+
+def _is_han_char(c: str) -> bool:
+    return 0x4E00 <= ord(c) <= 0x9FFF or 0x3400 <= ord(c) <= 0x4DBF
+
+
+@lru_cache(maxsize=50_000)
+def _chinese_words(text: str) -> tuple[tuple[int, int, str], ...]:
+    """jieba's words of `text` with their offsets."""
+    with _LOCK:  # jieba's tokenizer is not documented as thread-safe
+        words = list(_tokenizer().cut(text, HMM=False))
+    out = []
+    at = 0
+    for w in words:
+        out.append((at, at + len(w), w))
+        at += len(w)
+    return tuple(out)
+
+
+def inside_transliteration(text: str, start: int, end: int) -> bool:
+    """Whether the Han name at text[start:end] is written straight against a transliterated
+    foreign name (a word jieba tags `nrt`, two characters or more), and so is only the first or
+    last syllables of a longer foreign word: 卡比 (Kirby) in 卡比巴拉 ("capybara": 卡比 + 巴拉).
+
+    Chinese writes a foreign word by sound, syllable by syllable, with the same few hundred
+    characters, so one transliterated name can begin another; jieba knows both pieces, and its
+    boundary between them is no word boundary. Two names of one text side by side are kept apart
+    with a conjunction or a dot (马力欧和路易吉, 克劳德·斯特莱夫), which this does not touch."""
+    han_after = end < len(text) and _is_han_char(text[end])
+    han_before = start > 0 and _is_han_char(text[start - 1])
+    if not (han_after or han_before):
+        return False
+    names = _transliterated_words()
+    return any((a == end or b == start) and w in names for a, b, w in _chinese_words(text))

@@ -58,10 +58,29 @@ def person_cue(text: str, span: tuple[int, int]) -> str:
 
 
 def _is_latin(surface: str) -> bool:
+    """Written in an alphabet with letter case: Latin, and Cyrillic (Марио), whose prompts capitalise
+    names and surnames the same way ("Марио Драги"), so the same frames and person cues apply."""
     for c in surface:
         if c.isalpha():
-            return c.isascii() or "LATIN" in unicodedata.name(c, "")
+            return c.isascii() or unicodedata.name(c, "").startswith(("LATIN", "CYRILLIC"))
     return False
+
+
+# Endings of Russian finite verbs: present or future (-ет, -ит, -ют, -ят, -ут, -ат, and reflexive
+# -ся forms) and past (-л, -ла, -ли, -лся, -лась). Russian has no articles for `_finite_verb` to
+# find and no "-ing" form; a lower-case word with such an ending right after a name that opens the
+# prompt is what the name does ("Марио прыгает", "Эльза создаёт ледяной замок").
+_RU_VERB = re.compile(r"(?:[еёиуюяа]т|[еёиуюя]тся|ат(?:ся)?|[аеиоуяы]л(?:а|и|о|ся|ась|ись)?)$")
+MIN_RU_VERB = 4
+
+
+def _russian_verb(word: str) -> bool:
+    return (
+        len(word) >= MIN_RU_VERB
+        and word.islower()
+        and unicodedata.name(word[0], "").startswith("CYRILLIC")
+        and _RU_VERB.search(word) is not None
+    )
 
 
 def _latin_role(text: str, start: int, end: int, surface: str) -> NameRole:
@@ -118,6 +137,7 @@ def _may_frame(text: str, start: int, end: int) -> bool:
         or (len(word) >= 6 and word.endswith(endings))
         or (not before and word in followers)
         or _finite_verb(_next_words(text[end:])[:2])
+        or _russian_verb(word)
     )
 
 
@@ -186,7 +206,7 @@ def _latin_frame(before: str, prev: list[str], following: list[str]) -> tuple[Fr
         verb = _verb_form(words[0]) if words else ""
         if verb and _verb_phrase(words[0], following[following.index(words[0]) + 1 :]):
             return Frame.ACTION, verb
-        if _finite_verb(following[:2]):
+        if _finite_verb(following[:2]) or (following and _russian_verb(following[0])):
             return Frame.ACTION, following[0]
         nxt = following[0] if following else ""
         if not tail and nxt.islower() and nxt in c.phrase_followers:

@@ -20,6 +20,7 @@ from kyodaku.text.subject_cues import (
     ends_with,
     starts_with,
 )
+from kyodaku.text.surface import NAME_DOTS
 
 _CJK = ("ja", "ko", "zh")
 _HIRAGANA_VERB_ENDS = frozenset("るたうくすつぬぶむぐい")
@@ -82,8 +83,14 @@ def _cjk_frame(before: str, after: str) -> tuple[Frame | None, str]:
 
 
 def cjk_person(before: str, after: str) -> str:
-    """An honorific or relation around the name ("" if none): マリオさん, 우리 엘사, 我的艾莎."""
+    """An honorific or relation around the name ("" if none): マリオさん, 우리 엘사, 我的艾莎; or a
+    name dot joining it to the rest of a person's full name (マリオ・ドラギ, 路易吉·皮兰德娄: see
+    `kyodaku.text.surface.dotted_name_part`)."""
     c = cues()
+    if after[:1] in NAME_DOTS and after[1:2].isalpha():
+        return f'"{after[:2]}" after it: a full name'
+    if before[-1:] in NAME_DOTS and before[-2:-1].isalpha():
+        return f'"{before[-2:]}" before it: a full name'
     tail = before.rstrip()
     for lang in _CJK:
         word = ends_with(tail, c.person_before_cjk.get(lang, ()))

@@ -21,9 +21,10 @@ def disguised(surface: str, name: str) -> bool:
 
     People disguise names they expect to be blocked, never ordinary words:
     "M4rio", "Εlsа" (Greek and Cyrillic letters), "Ｍａｒｉｏ", "M.a.r.i.o",
-    "El\u2060sa". Plain typing differs from the registered name only in case.
+    "El\u2060sa". Plain typing differs from the registered name only in case. A hiragana word
+    ("なると") is an ordinary word written as Japanese writes it, no disguise of "Naruto".
     """
-    if surface.casefold() == name.casefold():
+    if surface.casefold() == name.casefold() or hiragana_word_use(surface, name):
         return False
     if any(unicodedata.category(c) == "Cf" for c in surface):
         return True
@@ -34,6 +35,24 @@ def disguised(surface: str, name: str) -> bool:
         return True
     inner = surface.strip()
     return name.isascii() and " " not in name and any(not c.isalnum() for c in inner)
+
+
+def hiragana_word_use(written: str, name: str) -> bool:
+    """A name registered in katakana or Latin letters, written in hiragana that spells an ordinary
+    Japanese word: "なると" is the fishcake (鳴門, naruto), not ナルト. Japanese writes its own words
+    in kanji or hiragana and invented names and loanwords in katakana (text/japanese_words.py), so a
+    hiragana spelling that is a word is that word, and counts only with support; one that is no
+    word ("ぴかちゅう", "くらうど") is the name spelled in hiragana and stays the name. A long-vowel
+    mark (ー) is katakana spelling carried into hiragana, never a native word's: "るいーじ" folds to
+    the key of 類似 but is Luigi."""
+    if len(written) < 2 or "ー" in written or not all(0x3041 <= ord(c) <= 0x309F for c in written):
+        return False
+    if all(0x3041 <= ord(c) <= 0x309F for c in name if c.isalpha()):
+        return False  # registered in hiragana (ドラえもん aside): the catalog wrote it so
+    from kyodaku.text.japanese_words import japanese_word
+    from kyodaku.text.normalize import skeleton
+
+    return japanese_word(skeleton(written).key) is not None
 
 
 def folded_into_word(surface: str, name: str) -> bool:
@@ -73,6 +92,42 @@ def person_name_part(text: str, span: tuple[int, int]) -> bool:
         if _proper_word(word):
             return True
     return False
+
+
+# The dots that join the given name and the family name of a foreign person written in Chinese or
+# Japanese: 路易吉·皮兰德娄 (Luigi Pirandello), マリオ・ドラギ (Mario Draghi), and their width forms.
+NAME_DOTS = frozenset("\u00b7\u30fb\uff65\u2027\u318d")
+
+
+def dotted_name_part(text: str, span: tuple[int, int]) -> bool:
+    """Whether the name at `span` is joined by a name dot to another word of the same script:
+    one part of a foreign person's full name as Chinese and Japanese write it (路易吉·皮兰德娄,
+    マリオ・ドラギ, 克劳德·莫奈). The dot is how these scripts mark where one name ends and the
+    next part of the *same* person's name begins, the way a space does between capitalised words
+    ("Mario Draghi"); a character's own full name is registered whole (克劳德·斯特莱夫) and matched
+    whole, so the caller discounts spans inside a longer hit of the same entry."""
+    start, end = span
+    if not 0 <= start < end <= len(text):
+        return False
+    if end + 1 < len(text) and text[end] in NAME_DOTS and _same_script(text[end - 1], text[end + 1]):
+        return True
+    return start >= 2 and text[start - 1] in NAME_DOTS and _same_script(text[start], text[start - 2])
+
+
+def _script_class(c: str) -> str:
+    o = ord(c)
+    if 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF:
+        return "han"
+    if 0x30A0 <= o <= 0x30FF or 0x3041 <= o <= 0x309F or 0xFF66 <= o <= 0xFF9F:
+        return "kana"
+    if 0xAC00 <= o <= 0xD7AF:
+        return "hangul"
+    return "latin" if c.isalpha() else ""
+
+
+def _same_script(a: str, b: str) -> bool:
+    ca = _script_class(a)
+    return bool(ca) and ca == _script_class(b)
 
 
 def _proper_word(word: str) -> bool:

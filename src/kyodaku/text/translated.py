@@ -40,7 +40,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from kyodaku.text.alias import NameVariant
-from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, PHRASE_REASON, zipf
+from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, PHRASE_REASON, is_first_name, zipf
 from kyodaku.text.embedding import TextEncoder
 from kyodaku.text.normalize import key
 
@@ -59,6 +59,16 @@ TOP_MARGIN = 0.1
 FOREIGN_WORD_ZIPF = 3.5  # "Araignée" (fr) 3.7 .. "Hombre" (es) 5.6; "Kamado" 1.2, "Kiti" 3.3
 TRANSLATION_LANGUAGES = ("fr", "de", "es", "it", "pt", "nl")  # frequency lists kyodaku loads anyway
 TRANSLITERATION_RATIO = 70  # romanized keys: "veider" (Вейдер) ~ "vader" 73
+# Anchored by the name's own word ("Sonic le hérisson", "Sonic der Igel", "il riccio Sonic": the
+# proper name travels unchanged, only the epithet is translated). The literal word already says
+# which name it is, so the translated word needs only be the closer to its name word than the
+# non-translations measured above (0.50, 0.39), and a rarer word of its language (hérisson 3.2,
+# erizo 3.0, ouriço 2.9 in wordfreq): epithet words met at 0.56-0.62 (igel 0.57, riccio 0.58,
+# erizo 0.56, hérisson 0.62), their phrases at 0.82-0.89 of the name.
+ANCHORED_WORD_MIN = 0.55
+ANCHORED_PHRASE_MIN = 0.75
+ANCHORED_FOREIGN_ZIPF = 2.5
+ANCHORED_FOREIGN_MARGIN = 1.0  # ... and ten times more frequent there than in English ("Hyrule": 0.06)
 
 # Articles, prepositions and possessives of the big Latin-script languages: they are dropped on
 # both sides before words are paired ("La leyenda de Zelda" ~ "The Legend of Zelda").
@@ -161,7 +171,8 @@ def _runs(text: str) -> list[list[_Token]]:
 def candidates(text: str) -> list[Candidate]:
     """Phrases that may be a name: they start with a capitalised word (an article too: "La leyenda
     de Zelda"; or a lowercase noun before a name: `_noun_before_name`) and end with a capitalised
-    word or a word hyphened to one ("Человек-паук"), with 2-4 content words and at most
+    word, a word hyphened to one ("Человек-паук") or an epithet after a name and its article
+    ("Sonic le hérisson": `_epithet_after_name`), with 2-4 content words and at most
     MAX_LOWER_BETWEEN lowercase ones (sentence-case titles)."""
     out: list[Candidate] = []
     seen: set[tuple[int, int]] = set()
@@ -174,7 +185,11 @@ def candidates(text: str) -> list[Candidate]:
                 tok = run[e]
                 if not tok.function:
                     content += 1
-                    closes = tok.name_like or (tok.hyphened and e > s and run[e - 1].name_like)
+                    closes = (
+                        tok.name_like
+                        or (tok.hyphened and e > s and run[e - 1].name_like)
+                        or _epithet_after_name(run, s, e)
+                    )
                     if not closes:
                         lower += 1
                     if content > MAX_CONTENT_WORDS or lower > MAX_LOWER_BETWEEN:
@@ -188,6 +203,20 @@ def candidates(text: str) -> list[Candidate]:
                             if len(out) >= MAX_CANDIDATES:
                                 return out
     return out
+
+
+def _epithet_after_name(run: Sequence[_Token], s: int, e: int) -> bool:
+    """A lowercase noun after a name and its article, as the last word of the phrase: the epithet
+    a name like "Sonic the Hedgehog" carries, which each language writes with its own article and
+    in lower case ("Sonic le hérisson", "Sonic el erizo", "Sonic der Igel")."""
+    return (
+        e == s + 2
+        and run[e].text[0].islower()
+        and not run[e].function
+        and run[e - 1].function
+        and run[s].name_like
+        and not run[s].function
+    )
 
 
 def _noun_before_name(run: Sequence[_Token], s: int) -> bool:
@@ -241,6 +270,10 @@ class TranslatedNameIndex:
         for i, words in enumerate(self.words):
             for w in {w.casefold() for w in words if _translatable_word(w)}:
                 postings.setdefault(w, []).append(i)
+        self._literal: dict[str, list[int]] = {}  # every content word of a name -> the names
+        for i, words in enumerate(self.words):
+            for w in {w.casefold() for w in words}:
+                self._literal.setdefault(w, []).append(i)
         self.vocabulary = sorted(postings)
         self.postings = [postings[w] for w in self.vocabulary]
         self._vocabulary_row = {w: i for i, w in enumerate(self.vocabulary)}
@@ -259,10 +292,12 @@ class TranslatedNameIndex:
     def find(self, text: str) -> list[TranslationHit]:
         if not self.vocabulary:
             return []
-        found = [(c, [w.casefold() for w in c.words if _foreign_word(w)]) for c in candidates(text)]
+        phrases_of_prompt = candidates(text)
+        found = [(c, [w.casefold() for w in c.words if _foreign_word(w)]) for c in phrases_of_prompt]
         found = [(c, foreign) for c, foreign in found if foreign]
+        anchored = self._anchored(phrases_of_prompt)
         if not found:
-            return []  # English words are read by the other matchers, not translated
+            return anchored  # English words are read by the other matchers, not translated
         vectors = self._encode_words([w for _, foreign in found for w in foreign])
         translations = {w: self._translations(vectors[w]) for _, foreign in found for w in foreign}
         paired: list[tuple[Candidate, int, tuple[tuple[str, str, float], ...]]] = []
@@ -279,7 +314,7 @@ class TranslatedNameIndex:
                 if pairs is not None:
                     paired.append((cand, i, pairs))
         if not paired:
-            return []
+            return _without_overlaps(anchored)
         phrases = dict(
             zip(
                 [c.text for c, _ in found],
@@ -294,7 +329,68 @@ class TranslatedNameIndex:
             held = best.get(cand.span)
             if cosine >= PHRASE_MIN and (held is None or cosine > held.phrase_cosine):
                 best[cand.span] = TranslationHit(self.variants[i], cand.span, cand.text, cosine, pairs)
-        return _without_overlaps(best.values())
+        return _without_overlaps([*best.values(), *anchored])
+
+    def _anchored(self, phrases: Sequence[Candidate]) -> list[TranslationHit]:
+        """Phrases with one word of a name as it is and the others translated ("Sonic le hérisson"
+        for "Sonic the Hedgehog"): the literal word picks the name, each other word must embed
+        ANCHORED_WORD_MIN close to the name word it pairs with, and the phrase ANCHORED_PHRASE_MIN
+        close to the name. A first name is never the translated word: it is what travels
+        unchanged. Only names whose word count matches are tried."""
+        tried: list[tuple[Candidate, int, list[str]]] = []
+        for cand in phrases:
+            loose = [w.casefold() for w in cand.words if _word_of_a_language(w)]
+            if not loose:
+                continue
+            for i in sorted({i for w in cand.words for i in self._literal.get(w.casefold(), ())}):
+                if len(self.words[i]) == len(cand.words):
+                    tried.append((cand, i, loose))
+        if not tried:
+            return []
+        vectors = self._encode_words([w for _, _, loose in tried for w in loose])
+        paired = []
+        for cand, i, _ in tried:
+            pairs = self._pair_anchored(cand.words, self.words[i], vectors)
+            if pairs is not None:
+                paired.append((cand, i, pairs))
+        if not paired:
+            return []
+        texts = sorted({c.text for c, _, _ in paired})
+        phrase_vectors = dict(zip(texts, _unit(self.encoder.encode(texts)), strict=True))
+        names = self._name_vectors(sorted({i for _, i, _ in paired}))
+        out = []
+        for cand, i, pairs in paired:
+            cosine = float(names[i] @ phrase_vectors[cand.text])
+            if cosine >= ANCHORED_PHRASE_MIN:
+                out.append(TranslationHit(self.variants[i], cand.span, cand.text, cosine, pairs))
+        return out
+
+    def _pair_anchored(
+        self, prompt_words: Sequence[str], name_words: Sequence[str], vectors: dict[str, np.ndarray]
+    ) -> tuple[tuple[str, str, float], ...] | None:
+        """A one-to-one pairing with at least one literal pair and one translated pair (see
+        `_anchored`), the best by total score; None when there is none."""
+        best: tuple[tuple[str, str, float], ...] | None = None
+        best_total = -1.0
+        for order in permutations(range(len(name_words))):
+            pairs = []
+            for a, j in zip(prompt_words, order, strict=True):
+                b = name_words[j]
+                if _same_word(a, b):
+                    pairs.append((a, b, 1.0))
+                    continue
+                row = None if is_first_name(b) else self._vocabulary_row.get(b.casefold())
+                vector = vectors.get(a.casefold())
+                score = float(self.matrix[row] @ vector) if row is not None and vector is not None else 0.0
+                if score < ANCHORED_WORD_MIN:
+                    break
+                pairs.append((a, b, round(score, 3)))
+            else:
+                literal = sum(1 for _, _, s in pairs if s >= 1.0)
+                total = sum(s for _, _, s in pairs)
+                if 0 < literal < len(pairs) and total > best_total:
+                    best, best_total = tuple(pairs), total
+        return best
 
     def _translations(self, vector: np.ndarray) -> dict[str, float]:
         """The name words a prompt word may translate: close (WORD_MIN) and about as close as its
@@ -375,6 +471,21 @@ def _same_word(a: str, b: str) -> bool:
         return min(len(a), len(b)) >= 4 and Levenshtein.distance(a, b, score_cutoff=1) <= 1
     ka, kb = key(a), key(b)
     return min(len(ka), len(kb)) >= 3 and fuzz.ratio(ka, kb) >= TRANSLITERATION_RATIO
+
+
+def _word_of_a_language(word: str) -> bool:
+    """A word of one of the big Latin-script languages, rarer there than `_foreign_word` asks
+    ("hérisson" 3.2, "erizo" 3.0), but a word of that language and not a name people use
+    everywhere: ten times more frequent there than in English ("Hyrule" is as frequent in French
+    as in English), or in another alphabet."""
+    w = word.casefold()
+    if not all(_latin_letter(ch) for ch in w):
+        return zipf(w, "en") < COMMON_WORD_ZIPF
+    z_en = zipf(w, "en")
+    return any(
+        zipf(w, lang) >= ANCHORED_FOREIGN_ZIPF and zipf(w, lang) - z_en >= ANCHORED_FOREIGN_MARGIN
+        for lang in TRANSLATION_LANGUAGES
+    )
 
 
 def _foreign_word(word: str) -> bool:

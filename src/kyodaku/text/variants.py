@@ -16,6 +16,9 @@ names by rules anyone can check:
   given name of the Latin name, and, for names written without a space (竈門炭治郎), what follows
   the family name that the entry shares with a sibling of its work (竈門 of 竈門禰豆子): a family
   name is what siblings have in common;
+* a character's title in the other languages' words ("Prinzessin Peach", "Principessa Zelda" for
+  "Princess Peach", "Princess Zelda": text/titles.py): the title is a common noun each language
+  translates, the name travels unchanged;
 * a title without its leading article ("Legend of Zelda"), with "&" written out, and without
   one inner word of three or more ("Mickey and Friends" for "Mickey Mouse & Friends");
 * a style by its bare name: the registered style name without its style cue ("Studio Ghibli
@@ -39,6 +42,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from kyodaku.domain.model import Entity, EntityKind, Rightsholder
+from kyodaku.text.titles import localized_titles
 
 _ARTICLES = frozenset(
     ("the", "a", "an", "la", "le", "les", "l'", "el", "los", "las", "il", "lo", "gli", "i", "der", "die",
@@ -230,6 +234,8 @@ def derive_names(
             bare = without_epithet(name)
             if bare:
                 out.append(DerivedName(lang, bare, f'"{name}" without its epithet', name))
+            if name.isascii():
+                out.extend(DerivedName(lang, form, how, name) for form, how in localized_titles(name))
     if entity.kind is EntityKind.WORK:
         for lang, name in registered:
             for form, how in shortened_titles(name):
