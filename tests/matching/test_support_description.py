@@ -68,3 +68,21 @@ def test_when_a_title_is_found_then_it_is_the_word_as_written():
     text = "reine Elsa au bal"
     assert described_title(description, text, (6, 10)) == "reine"
     assert described_title(description, "Elsa", (0, 4)) == ""
+
+
+def test_when_a_title_stands_before_a_name_late_in_a_long_prompt_then_it_is_found():
+    description = CATALOG["characters"][1]["description"]["en"]
+    text = "1girl, solo, " * 40 + "Queen Elsa"
+    start = text.index("Elsa")
+    assert described_title(description, text, (start, start + 4)) == "Queen"
+
+
+def test_when_the_word_before_a_name_is_longer_than_the_window_then_no_piece_of_it_is_a_title():
+    description = CATALOG["characters"][1]["description"]["en"]
+    text = "x" * 60 + "queen Elsa"  # one word of 65 letters ending in "queen": no title
+    start = text.index("Elsa")
+    assert described_title(description, text, (start, start + 4)) == ""
+
+
+def test_when_a_description_uses_no_title_word_then_no_title_counts():
+    assert described_title("A round pink creature with red feet.", "Queen Kirby", (6, 11)) == ""

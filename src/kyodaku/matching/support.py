@@ -236,13 +236,29 @@ def description_pair(description: str, rest: str) -> list[str]:
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)[ \t]+$")
 
 
+TITLE_WINDOW = 40  # characters before a name searched for a title: longer than any title word
+
+
+@lru_cache(maxsize=4096)
+def _description_titles(description: str) -> frozenset[str]:
+    """The English title words (`TITLES`' values) a description uses."""
+    english = set(TITLES.values())
+    return frozenset(w for w in _EN_WORD.findall(description.casefold()) if w in english)
+
+
 def described_title(description: str, text: str, span: tuple[int, int]) -> str:
     """The title right before the name (`TITLES`) when the entry's description uses its English
-    word; "" otherwise."""
-    m = _WORD_BEFORE.search(text, 0, span[0])
-    if m is None:
+    word; "" otherwise. Most entries' descriptions use no title word (a tag catalog has no
+    descriptions at all): they are answered before the prompt is searched, and the search looks
+    only at the TITLE_WINDOW characters before the name (on a 40,000-character catalog this was
+    a fifth of the time of an ordinary tag prompt, searched from its first character for every
+    ambiguous name in it)."""
+    titles = _description_titles(description)
+    if not titles:
         return ""
+    start = max(0, span[0] - TITLE_WINDOW)
+    m = _WORD_BEFORE.search(text, start, span[0])
+    if m is None or (m.start() == start and start > 0 and text[start - 1].isalpha()):
+        return ""  # no word right before, or one longer than the window (no title is)
     english = TITLES.get(m.group(1).casefold())
-    if english is None or english not in _EN_WORD.findall(description.casefold()):
-        return ""
-    return m.group(1)
+    return m.group(1) if english in titles else ""

@@ -79,6 +79,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -452,6 +453,11 @@ class EncodedQuery:
     vectors: np.ndarray
     encoder: str
 
+    @cached_property
+    def scripts(self) -> tuple[str, ...]:
+        """Each segment's `script_group`, worked out once per prompt."""
+        return tuple(script_group(seg.text) for seg in self.segments)
+
 
 def encode_queries(
     texts: Sequence[str], encoder: TextEncoder, max_segments: int = 8, max_chars: int = 2000
@@ -637,13 +643,16 @@ class SemanticIndex:
         hits.sort(key=lambda h: (h.contested, -h.score, h.entity))
         return hits
 
-    def _segment_thresholds(self, query: EncodedQuery) -> np.ndarray:
-        """(segments, entries): each segment's thresholds, by its script when calibrated per script."""
-        if not self.script_thresholds:
-            return np.broadcast_to(self.thresholds, (len(query.segments), len(self.thresholds)))
-        return np.stack(
-            [self.script_thresholds.get(script_group(seg.text), self.thresholds) for seg in query.segments]
+    def _segment_thresholds(self, query: EncodedQuery, rows: list[int] | None = None) -> np.ndarray:
+        """(segments, entries or `rows`): each segment's thresholds, by its script when calibrated
+        per script. A prompt with no segment in a calibrated script (most) gets a view, no copy."""
+        per = (
+            [self.script_thresholds.get(script) for script in query.scripts] if self.script_thresholds else []
         )
+        base = self.thresholds if rows is None else self.thresholds[rows]
+        if not any(t is not None for t in per):
+            return np.broadcast_to(base, (len(query.segments), len(base)))
+        return np.stack([base if t is None else t if rows is None else t[rows] for t in per])
 
     def _rivals(
         self, margins: np.ndarray, groups: Mapping[str, str]
@@ -705,7 +714,7 @@ class SemanticIndex:
         if not rows or not segments:
             return None
         cosines = query.vectors[segments] @ self.vectors[rows].T
-        return float((cosines - self._segment_thresholds(query)[segments][:, rows]).max())
+        return float((cosines - self._segment_thresholds(query, rows)[segments]).max())
 
     def _hit(
         self,
