@@ -46,3 +46,22 @@ def test_when_word_is_ordinary_or_name_is_short_then_no_fuzzy_hit(index, text):
 def test_when_exact_span_already_matched_then_fuzzy_skips_it(index):
     sk = skeleton("Pikachus")
     assert index.find(sk, exact_spans={(0, 7)}) == []
+
+
+def test_when_a_famous_word_of_a_name_follows_an_ordinary_word_one_edit_off_then_the_name_is_found(index):
+    # "dart" is a dictionary word and "vader" frequent only because of the name: the window is no
+    # pair of ordinary words, and "dartvader" is one edit from "darthvader".
+    hits = index.find(skeleton("Dart Vader at a barbecue"))
+    assert {h.variant.entity for h in hits} == {"vader"}
+
+
+def test_when_ordinary_words_are_one_edit_from_nothing_then_a_name_word_changes_nothing(index):
+    assert index.find(skeleton("a dart board and a garden hose")) == []
+
+
+def test_when_a_famous_name_word_stands_alone_then_it_is_not_looked_up_as_a_misspelling():
+    # "pokemon" is frequent only by fame, like "vader"; alone it is still a word people write,
+    # not "Pokemons" or "Pokemon X" misspelt.
+    index = FuzzyIndex([_v("pkmn-x", "Pokemon X"), _v("pkmns", "Pokemons")])
+    assert "pokemon" in index._name_words  # a famous word of a name, as "vader" is
+    assert index.find(skeleton("a pokemon plush on a shelf")) == []

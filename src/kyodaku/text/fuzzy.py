@@ -17,6 +17,7 @@ and names shorter than 6 letters are too close to too many words to allow an edi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,7 +25,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from kyodaku.text.alias import NameVariant
-from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, in_dictionary, zipf
+from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, in_dictionary, is_common_word, zipf
 from kyodaku.text.japanese_words import japanese_word
 from kyodaku.text.normalize import Gap, Script, Skeleton
 
@@ -66,6 +67,7 @@ class FuzzyIndex:
                 self._index.setdefault(k, []).append(vid)
         self._longest = max((len(v.key) for v in self.variants), default=0)
         self._near_cache: dict[str, tuple[tuple[int, int], ...]] = {}
+        self._name_words = _name_words(self.variants)
 
     def __len__(self) -> int:
         return len(self.variants)
@@ -113,12 +115,15 @@ class FuzzyIndex:
         # hyphens too: "star-shaped" is as ordinary as its words (a name cut up with hyphens still
         # meets its key exactly).
         extraordinary = [0]
+        famous: list[str | None] = []  # per token: the name word it is (`_name_words`), or None
         for lo, hi in tokens:
             a_, b_ = sk.span(lo, hi)
             kana_token = sk.script[lo] == Script.KANA
-            ordinary = _ordinary(sk.text[a_:b_], Script.LATIN) or japanese_word(sk.key[lo:hi]) is not None
+            raw_token = sk.text[a_:b_]
+            ordinary = _ordinary(raw_token, Script.LATIN) or japanese_word(sk.key[lo:hi]) is not None
             flag = 1 if kana_token or not ordinary else 0
             extraordinary.append(extraordinary[-1] + flag)
+            famous.append(raw_token.casefold() if raw_token.casefold() in self._name_words else None)
         list_break = [lo > 0 and _list_separator(sk, lo) for lo, _ in tokens]
         near_cache = self._near_cache
         for a in range(len(tokens)):
@@ -136,8 +141,13 @@ class FuzzyIndex:
                 # Ordinary words before the name search: a dictionary look-up per word, where the
                 # search costs a dozen look-ups and a distance per candidate.
                 kana = sk.script[i] == Script.KANA
+                by_fame: set[str] = set()
                 if not kana and extraordinary[b + 1] == extraordinary[a]:
-                    continue
+                    # Ordinary words only, unless a famous word of a name stands beside others
+                    # ("Dart Vader"): then only names holding that very word are looked for.
+                    by_fame = {w for w in famous[a : b + 1] if w is not None} if b > a else set()
+                    if not by_fame:
+                        continue
                 span = sk.span(i, j)
                 raw = sk.text[span[0] : span[1]]
                 if kana and _ordinary(raw, Script.KANA):
@@ -149,12 +159,27 @@ class FuzzyIndex:
                     continue
                 for vid, d in near:
                     variant = self.variants[vid]
+                    if by_fame and not by_fame <= set(_NAME_WORD.findall(variant.name.casefold())):
+                        continue
                     score = 1.0 - d / max(len(variant.key), len(window))
                     hits.append(FuzzyHit(variant, d, score, span, raw, window))
         return hits
 
 
 _SPELLED = (Script.LATIN, Script.KANA)
+_NAME_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _name_words(variants: Iterable[NameVariant]) -> frozenset[str]:
+    """Words of the registered names that are frequent only because the name is famous ("vader"
+    of Darth Vader, Zipf 3.3, in no dictionary): frequency makes them look ordinary to the window
+    test, so "Dart Vader" would be skipped as two ordinary words. A window of several words with
+    such a word is looked up, for names that hold the word as it is written (the misspelling is in
+    another word). Alone, such a word stays ordinary: "pokemon" is one edit from "Pokemons" and
+    "Pokemon X" in a 40,000-character catalog. A word of a name that is also a dictionary or
+    common word ("the", "mouse", "hedgehog") is no such word."""
+    words = {w for v in variants for w in _NAME_WORD.findall(v.name.casefold()) if w.isascii()}
+    return frozenset(w for w in words if not in_dictionary(w) and not is_common_word(w))
 
 
 @lru_cache(maxsize=200_000)
