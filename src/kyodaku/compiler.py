@@ -26,8 +26,9 @@ from kyodaku.options import GuardOptions
 from kyodaku.refs.banks import CatalogBankReport, bank_from_catalog, bank_from_store, references_digest
 from kyodaku.registry.store import RegistryStore
 from kyodaku.snapshot import Snapshot, compile_snapshot
+from kyodaku.text.description_parts import description_entries
 from kyodaku.text.embedding import get_encoder
-from kyodaku.text.semantic import SemanticIndex, SemanticOptions, description_entries
+from kyodaku.text.semantic import SemanticIndex, SemanticOptions
 
 BACKGROUND_VETO = -0.05
 

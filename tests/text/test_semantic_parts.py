@@ -8,15 +8,9 @@ from __future__ import annotations
 import pytest
 
 from helpers.encoders import FakeEncoder, unit
+from kyodaku.text.description_parts import description_entries, description_parts
 from kyodaku.text.embedding import UniversalSentenceEncoder
-from kyodaku.text.semantic import (
-    SemanticEntry,
-    SemanticIndex,
-    SemanticOptions,
-    description_entries,
-    description_parts,
-    encode_queries,
-)
+from kyodaku.text.semantic import SemanticEntry, SemanticIndex, SemanticOptions, encode_queries
 
 PLUMBER = (
     "A short, stout plumber with a big black moustache, a red cap with a red letter M in a white circle, "

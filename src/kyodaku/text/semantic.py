@@ -1,8 +1,9 @@
 """Semantic matching: find registered entries that a prompt *describes* without naming them.
 
-(Just over 500 lines on purpose: segmentation, per-description calibration against the background
-corpus and the search share their constants and are one algorithm; split apart, each half would
-need the other's internals.)
+(About 770 lines on purpose: segmentation, per-description calibration against the background
+corpus, per script, and the search share their constants and are one algorithm; split apart, each
+half would need the other's internals. What is entered, a description and its parts, is
+text/description_parts.py.)
 
 "a small yellow electric mouse creature with red cheeks", "黄色い電気ネズミ" or
 "a plumber in a red cap and blue overalls with a big moustache" name nothing,
@@ -253,50 +254,6 @@ def background_vectors(encoder: TextEncoder, texts: Sequence[str] | None = None)
 # ---------------------------------------------------------------------------
 
 
-# A registered description says what the thing is, then how it looks: "A short, stout plumber
-# with a big black moustache, a red cap with a red letter M in a white circle, a red shirt, blue
-# overalls ...". A prompt says what it is and one or two of those features ("a short Italian
-# plumber in a red cap"), so its one embedding sits far from the whole description's, which
-# averages every feature. Each "head + one feature" pair of the description is therefore an entry
-# of its own (source "part"), calibrated against the background like any entry. The head is the
-# first clause, extended until it has HEAD_WORDS words ("A short," alone says nothing). A part
-# counts only where its whole description also passes the background veto: a part is closer to
-# generic prompts than the description is ("an orange tabby cat riding a city bus" is near "a
-# giant grinning tabby cat that is also a bus" and nearer still to an ordinary cat prompt).
-# Tune halves, minimal catalog: fresh indirect 37.5 -> 68.8 %, micro recall 76.5 -> 80.2 %, dev
-# unchanged, no new false positive or wrong neighbour; the neighbour calibration set 118 -> 122 of
-# 146 found, wrong neighbours 5/124 -> 5/128. Without the parent veto: indirect 87.5 %, but an
-# ordinary near-miss blocked and 3 wrong neighbours. Sliding windows of 2-3 clauses without the
-# head found as many and named wrong neighbours ("a red cap and blue overalls" is half the cast).
-HEAD_WORDS = 3
-MIN_PART_CLAUSES = 3
-
-
-def description_parts(text: str) -> list[str]:
-    """The "head, feature" pairs: one per feature clause of a description of at least MIN_PART_CLAUSES
-    clauses; empty for a shorter one (the description itself is already head and feature)."""
-    parts = [c.text for c in clauses(text)]
-    if len(parts) < MIN_PART_CLAUSES:
-        return []
-    h = 1
-    while h < len(parts) and len(" ".join(parts[:h]).split()) < HEAD_WORDS:
-        h += 1
-    head = ", ".join(parts[:h])
-    return [f"{head}, {feature}" for feature in parts[h:]]
-
-
-def description_entries(
-    entity: str, kind: str, text: str, lang: str, parts: bool = True
-) -> list[SemanticEntry]:
-    """A registered description and (with `parts`) its head + feature parts, in that order (a
-    part's veto looks up the description before it: `_parents`)."""
-    cut = description_parts(text) if parts else []
-    return [
-        SemanticEntry(entity, kind, text, lang, "description"),
-        *(SemanticEntry(entity, kind, part, lang, "part") for part in cut),
-    ]
-
-
 # Scripts. A registered description is usually written in one language (a minimal catalog: English
 # only), and a prompt in Japanese, Chinese or Korean is further from it than an English prompt
 # saying the same, however close in meaning: so are that script's ordinary prompts. One threshold
@@ -330,7 +287,8 @@ def script_group(text: str) -> str:
 
 def _parents(entries: Sequence[SemanticEntry]) -> np.ndarray:
     """Per row, the row of the whole description a part was cut from (itself for any other row):
-    the last description of the same entity before it."""
+    the last description of the same entity before it (text/description_parts.py: a part counts
+    only where its description passes the background veto)."""
     parent = np.arange(len(entries), dtype=np.int64)
     last: dict[str, int] = {}
     for j, entry in enumerate(entries):
