@@ -277,7 +277,12 @@ def build_bank(refs: Sequence[Reference]):
             media = with_finer_band(media, data, guard.max_pixels)
         reference = BankReference(ref.id, ref.id, media.sha256, media.media_type, ref.id)
         rows.append(ReferenceHashes.from_media(reference, media))
-    return ReferenceBank.build(rows, guard.match_options())
+    match = guard.match_options()
+    if _STATE.get("no_untrimmed"):
+        from dataclasses import replace
+
+        match = replace(match, local_untrimmed=False)
+    return ReferenceBank.build(rows, match)
 
 
 def screen(data: bytes, name: str) -> tuple[set[str], str]:
@@ -532,6 +537,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="no second look inside the rectangles an output shows (GuardOptions.local_insets=False, "
         "media/local/insets.py): the guard as before it, for before/after in one session",
     )
+    parser.add_argument(
+        "--no-untrimmed",
+        action="store_true",
+        help="no second look at the whole picture when a drifting border trim found nothing "
+        "(MatchOptions.local_untrimmed=False): the guard as before it, for before/after in one session",
+    )
     args = parser.parse_args(argv)
 
     from kyodaku.options import GuardOptions
@@ -556,6 +567,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         query_options = replace(query_options, local_side=side, local_max_features=features)
         print(f"outputs: {features} keypoints at up to {side} px (HashOptions.local_side/local_max_features)")
     _STATE["no_finer"] = args.no_finer_band or args.before
+    _STATE["no_untrimmed"] = args.no_untrimmed or args.before
     _STATE["no_insets"] = args.no_insets or args.before
     if _STATE["no_insets"]:
         from dataclasses import replace

@@ -68,9 +68,11 @@ def test_when_a_reference_is_registered_then_its_finer_band_lies_in_the_coarse_f
     assert max(finer.thumbnail.shape) == 160  # the pixel check's finer thumbnail
 
 
-def test_when_a_reference_is_no_larger_than_1_5_times_256_px_then_it_has_no_finer_band() -> None:
-    grey = np.asarray(_picture(4, (360, 270)).convert("L"))
+def test_when_a_reference_is_smaller_than_64_px_then_it_has_no_finer_band() -> None:
+    grey = np.asarray(_picture(4, (60, 45)).convert("L"))
     assert extract_finer(grey, extract_features(grey)) is None
+    larger = np.asarray(_picture(4, (64, 48)).convert("L"))
+    assert extract_finer(larger, extract_features(larger)) is not None
 
 
 def test_when_features_with_a_finer_band_go_through_bytes_then_both_bands_come_back(pictures) -> None:

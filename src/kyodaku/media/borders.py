@@ -218,3 +218,31 @@ def _grey(picture: Image.Image | np.ndarray) -> np.ndarray:
     if a.ndim != 2:
         return np.zeros((0, 0), np.uint8)
     return np.clip(a, 0, 255).astype(np.uint8, copy=False)
+
+
+DOUBT_DRIFT = 8
+"""Grey levels the line medians of one cut side may spread over before `drifts` calls the cut
+doubtful (see there)."""
+
+
+def drifts(picture: Image.Image | np.ndarray, trim: Trim) -> bool:
+    """Whether a side that `trim` cut off changes colour across its lines by more than DOUBT_DRIFT.
+
+    A letterbox bar, a mat or a page margin is one colour from its outer edge to the picture (JPEG
+    and noise move a line's median by a level or two); the scan also follows slow drifts (DRIFT a
+    line), so a smooth sky or a soft gradient at the edge of a cropped picture can be cut as if it
+    were a border, with the corners it held. Such a cut drifts by tens of levels from its first line
+    to its last: that is what the local-feature tier looks at before it looks at the whole picture
+    again (`bank.ReferenceBank.match_local`)."""
+    grey = _grey(picture)
+    h, w = grey.shape if grey.ndim == 2 else (0, 0)
+    if not trim.found or (w, h) != (trim.width, trim.height):
+        return False
+    sides = (grey[: trim.top], grey[trim.bottom :], grey[:, : trim.left].T, grey[:, trim.right :].T)
+    for strip in sides:
+        if strip.shape[0] < MIN_BAR or strip.shape[1] == 0:
+            continue
+        medians = _median(np.ascontiguousarray(strip))
+        if float(medians.max() - medians.min()) > DOUBT_DRIFT:
+            return True
+    return False

@@ -22,7 +22,10 @@ Pipeline:
    768 px, in the levels above the coarse band's finest, positions in the same 256 px frame, and a
    160 px thumbnail. A deep crop shows a third of the reference over the output's 256 px; those
    corners exist in the reference only at ~3x its coarse rendition. The band is indexed as an item
-   of its own (same key) and verified alone; it needs `fine_min_votes` to be verified at all.
+   of its own (same key) and verified alone; it needs `fine_min_votes` to be verified at all, and
+   at most `fine_max_verify` bands are verified per query. Its keypoints are spread over the
+   picture (`features._spread`), and a reference under 768 px is enlarged to 768 px for it, as an
+   output's small picture is enlarged to 256 px (see `features`, "Deep crops").
 2. **Shortlist** (`LocalIndex.shortlist`): every reference descriptor sits in one stacked (N, 32)
    matrix with parallel arrays (which reference, which point). Each query descriptor looks up the
    bank descriptors that share one of 11 whole 3-byte windows with it and lie within
@@ -38,7 +41,8 @@ Pipeline:
      least `min_inliers` inliers, scale within `min_scale..max_scale` and rotation within
      `max_rotation_deg` (a crop or caption zooms by at most ~1.25x and never turns; mirrored and
      rotated copies are PDQ's job); the inliers must be at least `min_coverage` of the keypoints
-     that fall inside the overlap (`verify._coverage`);
+     that fall inside the overlap (`verify._coverage`; a finer band's own keypoints are not
+     counted there, only the output's);
    * pixels: the reference's thumbnail, moved by that transform, must look like the query's on at
      least `min_agreement` of the grid cells they share (`verify._agreement`, which forgives a band of up
      to a quarter of the height at the top or bottom: caption bars).

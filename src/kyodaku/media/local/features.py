@@ -14,6 +14,25 @@ that start above the coarse band's finest (`extract_finer`), with a larger thumb
 check; their positions are divided back into the 256 px frame, so a match on either band reports
 the same scale and shift. References are stored once, so the band costs registration time and
 memory (~37 KB stored, ~80 KB in the index, a reference), not a keypoint more on the output's side.
+
+**Deep crops** (issue 14, continued). Three things kept crops of a third per side from the band
+(measured on the tune half of bench/media_real.py, with the crop's true place known):
+
+* *Where the band's keypoints lie.* ORB keeps a picture's strongest corners; in a photograph with
+  one textured part nearly all of them lie there, and a crop of the calm part had no band keypoint
+  within 9 px of any of its own ~200. The band is now kept cell by cell on a FINE_GRID grid
+  (`_spread`), and holds FINE_MAX_FEATURES keypoints (1,200: a ninth of them in a crop of a third).
+* *Smaller references.* A reference under 768 px had a band only down from its own size, or none
+  under 384 px (a stamp, a sticker, a tile): "upscaling invents no corners". But the output side
+  does enlarge: a crop of a third of a 300 px picture is 100 px, and `extract_features` enlarges it
+  to 256 px before ORB looks at it, so its keypoints are corners *of the enlarged picture*, seen
+  with ORB's fixed 31 px patch. The band now enlarges the reference the same way (linear
+  interpolation) to 768 px, which gives the same corners and descriptors: what a crop of a third
+  shows, at the zoom the crop shows it. References under FINE_MIN_SIDE get no band.
+* *What the coverage test counts* (`verify._coverage`): see there.
+
+The stored format is unchanged (format 2); a band stored before this keeps working, with the
+smaller, unspread keypoint set it was registered with, until the reference is registered again.
 """
 
 from __future__ import annotations
@@ -45,10 +64,17 @@ QUERY_THUMB_SIDE = 256
 quarter of a frame's width still has 64 px of it to be compared with."""
 FINE_SIDE = 768
 """Long side (px) of a reference's finer band: 3x the coarse 256, the zoom of a crop of a third per
-side (never above the picture's own resolution: upscaling invents no corners)."""
-FINE_MIN_GAIN = 1.5
-"""A finer band is extracted only from a picture at least this much larger than the coarse side."""
-FINE_MAX_FEATURES = 500
+side. A smaller reference is enlarged to it (module docstring, "Smaller references")."""
+FINE_MIN_SIDE = 64
+"""References smaller than this (px, long side) get no finer band: a crop of a third of them is a
+~20 px scrap."""
+FINE_MAX_FEATURES = 1200
+"""Keypoints of the finer band. A crop of a third per side shows a ninth of the reference's area,
+so about a ninth of them (spread by `_spread`): ~130 at 1,200 (tune half, crops of a third found:
+500 -> 37 %, 800 -> 47 %, 1,200 -> 53 %, with the enlargement of small references and the spread)."""
+FINE_GRID = 8
+"""The finer band's keypoints are kept cell by cell on this grid (`_spread`): a crop of a third per
+side covers about 7 of its 64 cells whole, wherever it is taken."""
 FINE_THUMB_SIDE = 160
 """The finer band's thumbnail: a crop of a third per side keeps ~53 px of it for the pixel check
 (the coarse 64 px thumbnail would leave 21)."""
@@ -194,7 +220,7 @@ def extract_features(
         interp = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
         grey = cv2.resize(np.ascontiguousarray(grey), (sw, sh), interpolation=interp)
     orb = cv2.ORB_create(
-        nfeatures=opts.max_features,
+        nfeatures=opts.max_features * (SPREAD_POOL if opts.spread_grid else 1),
         fastThreshold=opts.fast_threshold,
         edgeThreshold=opts.edge_threshold,
         patchSize=opts.edge_threshold,
@@ -207,7 +233,11 @@ def extract_features(
     # those have no keypoints to give, which is an answer, not an error.
     if min(sw, sh) > 2 * opts.edge_threshold:
         try:
-            keypoints, desc = orb.detectAndCompute(grey, None)
+            if opts.spread_grid:
+                found = _spread(orb.detect(grey, None), (sw, sh), opts.max_features, opts.spread_grid)
+                keypoints, desc = orb.compute(grey, found) if found else ((), None)
+            else:
+                keypoints, desc = orb.detectAndCompute(grey, None)
         except cv2.error:
             keypoints, desc = (), None
     t = min(1.0, max(8, thumb_side) / max(sw, sh))
@@ -222,6 +252,44 @@ def extract_features(
     return LocalFeatures(points, np.ascontiguousarray(desc, dtype=np.uint8), (sw, sh), thumb)
 
 
+SPREAD_POOL = 4
+"""With `LocalOptions.spread_grid`, ORB first finds this many times `max_features` corners, among
+which `_spread` keeps `max_features`."""
+
+
+def _spread(keypoints: Any, size: tuple[int, int], count: int, grid: int) -> list:
+    """`count` of `keypoints`, taken cell by cell on a `grid` x `grid` grid over a picture of `size`.
+
+    ORB keeps a picture's strongest corners, and in a photograph with one textured part (foliage, a
+    crowd) nearly all of them lie there: a crop of the calm part (water, a sky, a wall) then finds no
+    reference keypoint of its own in the band, whatever it shows (measured on the tune half of
+    bench/media_real.py: crops of a third per side whose band had no keypoint within 9 px of any of
+    the crop's ~200). Here every keypoint is ranked within its cell and pyramid level by ORB's
+    response, and the picture keeps the first of every cell and level, then the second, and so on:
+    each part of the picture keeps keypoints at every scale, and what a calm cell cannot fill goes to
+    the textured ones. Ties on rank go to the stronger response.
+    """
+    kps = list(keypoints)
+    if len(kps) <= count:
+        return kps
+    w, h = size
+    xy = np.array([kp.pt for kp in kps], np.float64)
+    cell_x = np.clip((xy[:, 0] * grid / w).astype(np.int64), 0, grid - 1)
+    cell_y = np.clip((xy[:, 1] * grid / h).astype(np.int64), 0, grid - 1)
+    octave = np.array([kp.octave for kp in kps], np.int64)
+    response = np.array([kp.response for kp in kps], np.float64)
+    group = (octave * grid + cell_y) * grid + cell_x
+    # Rank within each group: sort by (group, -response), then count the position from each group's start.
+    order = np.lexsort((-response, group))
+    sorted_group = group[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_group)) + 1]
+    rank_sorted = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    rank = np.empty(len(order), np.int64)
+    rank[order] = rank_sorted
+    chosen = np.lexsort((-response, rank))[:count]
+    return [kps[i] for i in sorted(chosen.tolist())]
+
+
 def extract_finer(
     image: Any, coarse: LocalFeatures, options: LocalOptions | None = None
 ) -> LocalFeatures | None:
@@ -229,19 +297,25 @@ def extract_finer(
     in the levels above the coarse band's finest one only (768 px down to ~300 px in steps of
     `scale_factor`: no corner is described twice), positions divided into `coarse`'s frame.
 
-    None when the picture has no detail beyond the coarse band (smaller than FINE_MIN_GAIN x its
-    side) or when the band finds no keypoints.
+    A picture smaller than FINE_SIDE is enlarged to it first; none smaller than FINE_MIN_SIDE gets a
+    band. None then, or when the band finds no keypoints.
     """
     opts = options or DEFAULT_OPTIONS
     grey = _grey(image)
-    long_side = max(grey.shape)
-    side = min(FINE_SIDE, long_side)
-    if side < FINE_MIN_GAIN * opts.side:
+    h, w = grey.shape
+    if max(w, h) < FINE_MIN_SIDE:
         return None
+    if max(w, h) < FINE_SIDE:
+        # Enlarged as an output's small picture is enlarged to 256 px (`extract_features`): see the
+        # module docstring, "Smaller references".
+        f = FINE_SIDE / max(w, h)
+        size = (max(1, round(w * f)), max(1, round(h * f)))
+        grey = cv2.resize(np.ascontiguousarray(grey), size, interpolation=cv2.INTER_LINEAR)
+    side = FINE_SIDE
     # Levels down to about sqrt(scale_factor) above the coarse side: 768 px gives 6 (768 ... 309 px).
     step = math.log(opts.scale_factor)
     levels = 1 + math.floor(math.log(side / (opts.side * math.sqrt(opts.scale_factor))) / step)
-    fine_opts = replace(opts, side=side, levels=levels, max_features=FINE_MAX_FEATURES)
+    fine_opts = replace(opts, side=side, levels=levels, max_features=FINE_MAX_FEATURES, spread_grid=FINE_GRID)
     band = extract_features(grey, fine_opts, thumb_side=FINE_THUMB_SIDE)
     if not len(band):
         return None

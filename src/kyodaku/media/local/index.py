@@ -133,7 +133,12 @@ class LocalIndex:
         if skip:
             need[np.isin(self._keys, np.fromiter(skip, np.int64))] = np.iinfo(np.int64).max
         (chosen,) = np.nonzero(votes >= need)
-        order = np.lexsort((chosen, -votes[chosen]))[: opts.max_verify if limit is None else max(0, limit)]
+        order = np.lexsort((chosen, -votes[chosen]))
+        if min_votes is None or floor >= opts.min_votes:
+            # At most `fine_max_verify` finer bands, the ones with the most votes (each costs ~4 coarse).
+            fine_rank = np.cumsum(self._fine[chosen[order]])
+            order = order[~self._fine[chosen[order]] | (fine_rank <= opts.fine_max_verify)]
+        order = order[: opts.max_verify if limit is None else max(0, limit)]
         return [(int(chosen[i]), int(votes[chosen[i]])) for i in order]
 
     def match(
@@ -178,6 +183,7 @@ class LocalIndex:
                 self._points[item.start : item.stop],
                 item.size,
                 item.thumbnail,
+                item.band,
             ),
             self.options,
             self._matcher,
