@@ -23,6 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from kyodaku.domain.errors import ConfigurationError, ScreeningUnavailable
+from kyodaku.text.token_projection import install as install_token_projection
 from kyodaku.text.word_pieces import WordMemoTokenizer
 
 DEFAULT_ENCODER = "use-multilingual"
@@ -82,7 +83,7 @@ class UniversalSentenceEncoder:
 
                     model = USE(threads=threads)
                     model.encode(["warm up"])  # forces the weights and tokenizer to load now
-                    _memoise_words(model)
+                    _speed_up(model)
                 except Exception as exc:  # any failure means the model is unusable
                     raise ScreeningUnavailable(
                         f"semantic model failed to load: {type(exc).__name__}: {exc}", encoder=cls.name
@@ -102,14 +103,18 @@ class UniversalSentenceEncoder:
         return _as_unit_rows(vectors, len(texts), self.dim)
 
 
-def _memoise_words(model: Any) -> None:
-    """Swap the model's tokenizer for one that tokenizes word by word and remembers each word
-    (`text/word_pieces.py`: the same pieces, ~5x faster on prompts); left alone when the package's
-    internals are not the ones that was written for."""
+def _speed_up(model: Any) -> None:
+    """Remember what depends on one word or one token only: the tokenizer works word by word and
+    keeps each word's pieces (`text/word_pieces.py`: the same pieces, ~5x faster on prompts), and
+    the first layer keeps each token's projected row (`text/token_projection.py`: the network
+    ~1.16x faster). Each is left out when the package's internals are not the ones it was
+    written for."""
     backend = getattr(model, "_backend", None)
     inner = getattr(backend, "sp", None)
     if inner is not None and WordMemoTokenizer.applies_to(inner):
         backend.sp = WordMemoTokenizer(inner)
+    if backend is not None:
+        install_token_projection(backend)
 
 
 class CachedEncoder:
