@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from kyodaku.domain.findings import Finding
+from kyodaku.domain.model import EntityKind
 from kyodaku.matching.subject import first_name_sense
 from kyodaku.snapshot import Snapshot, support_groups
 from kyodaku.text.alias import AliasHit, NameVariant
@@ -35,7 +36,7 @@ from kyodaku.text.ambiguity import (
     zipf,
 )
 from kyodaku.text.semantic import EncodedQuery
-from kyodaku.text.surface import disguised, person_name_part, written_as_title
+from kyodaku.text.surface import capitalised_mid_sentence, disguised, person_name_part, written_as_title
 from kyodaku.text.titles import TITLES
 
 
@@ -67,6 +68,15 @@ def support_for(
     support.extend(_siblings(snapshot, hit, others, text))
     if _ordinary_phrase(hit.variant) and written_as_title(hit.text):
         support.append(f'written as a name: "{hit.text}"')
+    if (
+        entity is not None
+        and entity.kind is EntityKind.WORK
+        and text is not None
+        and capitalised_mid_sentence(text, hit.span)
+    ):
+        # A work titled with one ordinary word ("Frozen") is written as a title: capitalised where
+        # English capitalises only proper nouns. Not for characters: any person's name is.
+        support.append(f'written as a title: "{hit.text}" capitalised mid-sentence')
     if disguised(hit.text, hit.variant.name):
         support.append(f'disguised spelling "{hit.text}": ordinary words are not disguised')
     if entity is not None and text is not None:

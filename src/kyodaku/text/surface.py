@@ -157,3 +157,23 @@ def written_as_title(surface: str) -> bool:
 
 
 _TITLE_GLUE = frozenset(["the", "a", "an", "of", "and", "in", "on", "to", "for", "with"])
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"“„«(\[])\s*$")
+_WORD_AROUND = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+def capitalised_mid_sentence(text: str, span: tuple[int, int]) -> bool:
+    """A one-word name capitalised where English capitalises only proper nouns: not the first word
+    of a sentence, its neighbouring words in lower case (so the prompt is not written in title
+    case) and the name not in capitals throughout. "a Frozen movie poster", "a Frozen birthday
+    cake": a title; "Frozen lake at dawn", "A Frozen Lake At Dawn": no sign of one."""
+    word = text[span[0] : span[1]]
+    if not word[:1].isupper() or not word.isalpha() or not word.isascii() or word.isupper():
+        return False
+    if _SENTENCE_START.search(text, 0, span[0]):
+        return False
+    before = _WORD_AROUND.findall(text[max(0, span[0] - 40) : span[0]])
+    after = _WORD_AROUND.match(text[span[1] :].lstrip(" "))
+    neighbours = before[-1:] + ([after.group()] if after else [])
+    return bool(neighbours) and all(w[:1].islower() for w in neighbours)
