@@ -238,3 +238,27 @@ def test_when_a_work_is_shortened_by_an_inner_word_then_the_guard_finds_the_shor
     guard = lexical_guard(catalog, tmp_path)
     assert found(guard, "Mickey and Friends beach party") == {"friends"}
     assert found(guard, "Mickey Mouse and Friends") == {"friends"}
+
+
+# --- katakana plurals --------------------------------------------------------------------------
+
+
+def _work(names: dict[str, list[str]]):
+    from kyodaku.domain.model import Entity, EntityKind
+
+    return Entity(id="w", kind=EntityKind.WORK, owner="o", names=names)
+
+
+def test_when_a_katakana_title_carries_the_english_plural_then_its_singular_is_derived():
+    from kyodaku.text.variants import derive_names
+
+    work = _work({"en": ["Sanrio characters"], "ja": ["サンリオキャラクターズ"]})
+    forms = {d.name: d.how for d in derive_names(work, None, [])}
+    assert "サンリオキャラクター" in forms and "plural" in forms["サンリオキャラクター"]
+
+
+def test_when_the_english_title_is_no_plural_then_a_final_zu_stays():
+    from kyodaku.text.variants import derive_names
+
+    work = _work({"en": ["Kimetsu Jazz"], "ja": ["キメツジャズ"]})
+    assert "キメツジャ" not in {d.name for d in derive_names(work, None, [])}

@@ -196,6 +196,22 @@ def strip_cue(name: str, cues: list[str]) -> str:
     return current
 
 
+_KATAKANA_PLURAL = re.compile(r"^[\u30a0-\u30ff・ー]{4,}ズ$")
+
+
+def _katakana_singulars(registered: list[tuple[str, str]]) -> list[DerivedName]:
+    """A katakana title that carries the English plural as ズ ("サンリオキャラクターズ" for "Sanrio
+    characters") without it, as Japanese writes the loanword in running text ("サンリオキャラクターの
+    ぬいぐるみ"): only when an English name of the entry ends in the plural "s" too."""
+    if not any(lang == "en" and name.rstrip().endswith("s") for lang, name in registered):
+        return []
+    return [
+        DerivedName(lang, name[:-1], f'"{name}" without the plural ズ', name)
+        for lang, name in registered
+        if lang.startswith("ja") and _KATAKANA_PLURAL.match(name)
+    ]
+
+
 def _person_like(name: str) -> tuple[str, str] | None:
     words = name.split()
     if len(words) == 2 and all(_LATIN_WORD.match(w) for w in words):
@@ -240,6 +256,7 @@ def derive_names(
         for lang, name in registered:
             for form, how in shortened_titles(name):
                 out.append(DerivedName(lang, form, how, name))
+        out.extend(_katakana_singulars(registered))
     if entity.kind is EntityKind.STYLE:
         out.extend(_bare_style_names(entity, owner, cues))
     elif entity.kind is EntityKind.CHARACTER and japanese:
