@@ -26,7 +26,13 @@ from kyodaku.text.ambiguity import in_dictionary, inflected, is_common_word, jap
 from kyodaku.text.segment import compound_of_common_nouns, korean_end_ok
 from kyodaku.text.semantic import names_a_group
 from kyodaku.text.subject import cues as subject_cues
-from kyodaku.text.surface import dotted_name_part, folded_into_word, hiragana_word_use, written_as_title
+from kyodaku.text.surface import (
+    dotted_name_part,
+    folded_into_word,
+    hiragana_word_use,
+    pet_name_use,
+    written_as_title,
+)
 
 ALIAS_SCORE = 1.0
 CONTEXT_SCORE = 0.9
@@ -308,6 +314,8 @@ def other_use(text: str, hit: AliasHit, hits: Sequence[AliasHit]) -> str:
         return "one part of a person's full name (joined to the next by a name dot)"
     if counted_noun_use(text, span):
         return "a compound of common nouns counted with a numeral and a classifier"
+    if pet_name_use(text, span):
+        return "the name of somebody's pet (after a possessive and a word for the animal)"
     return ""
 
 

@@ -177,3 +177,38 @@ def capitalised_mid_sentence(text: str, span: tuple[int, int]) -> bool:
     after = _WORD_AROUND.match(text[span[1] :].lstrip(" "))
     neighbours = before[-1:] + ([after.group()] if after else [])
     return bool(neighbours) and all(w[:1].islower() for w in neighbours)
+
+
+# A pet: a possessive, at most two words, a word for a kept animal, then the name ("my cat
+# Totoro", "our old dog Pikachu", "mein Hund Pikachu", "mon chat Totoro", "mi gato Totoro", "il
+# mio gatto Totoro"), or in Japanese, Korean and Chinese the same order (うちの猫のトトロ, 우리
+# 고양이 토토로, 我家的猫叫皮卡丘). The picture is of that animal, which its owner named after the
+# character: a name like any person's first name, which counts only with support.
+_PET_ANIMALS = (
+    "cats? kittens? kitty dogs? pupp(?:y|ies) pups? hamsters? rabbits? bunn(?:y|ies) parrots? birds? "
+    "budgies? fish goldfish turtles? tortoises? horses? pon(?:y|ies) ferrets? hedgehogs? chinchillas? "
+    "guinea pigs? lizards? snakes? "
+    "katzen? kater hunde? hündin welpen? kaninchen papageie?n? pferde? schildkröten? "
+    "chat(?:te)?s? chiens?(?:ne)? chiots? chatons? lapins? perroquets? chevaux cheval tortues? "
+    "gat(?:o|a|ito|ita)s? perr(?:o|a|ito|ita)s? cachorr(?:o|a)s? conejos? loros? caballos? tortugas? "
+    "gatt(?:o|a|ino|ina)s? gatti cane cani cucciol[oi] conigli[oi]? pappagall[oi] cavall[oi] "
+    "cão cães gatinh(?:o|a)s? coelhos? papagaios? cavalos?"
+)
+_PET_BEFORE = re.compile(
+    r"\b(?:my|our|his|her|their|your|mein(?:e[nm]?)?|unser(?:e[nm]?)?|dein(?:e[nm]?)?|sein(?:e[nm]?)?"
+    r"|ihr(?:e[nm]?)?|mon|ma|notre|ton|ta|son|sa|mes|nos|mi|mis|nuestr[oa]s?|tu|tus|su|sus"
+    r"|(?:il |la )?mi[oa]|(?:il |la )?nostr[oa]|(?:o |a )?(?:meu|minha|nosso|nossa))"
+    r"(?:\s+[^\W\d_]+){0,2}?\s+(?:" + "|".join(_PET_ANIMALS.split()) + r")"
+    r"(?:,?\s+(?:named|called|namens|nommée?|appelée?|llamad[oa]|chiamat[oa]|chamad[oa]))?,?\s+$",
+    re.IGNORECASE,
+)
+_PET_BEFORE_CJK = re.compile(
+    r"(?:うちの|我が家の|飼い|愛|我家的?|我的|우리\s?|내\s?)(?:猫|ネコ|ねこ|犬|イヌ|いぬ|子犬|ハムスター|ウサギ|うさぎ"
+    r"|猫咪|小猫|狗|小狗|仓鼠|倉鼠|兔子|고양이|강아지|개|햄스터|토끼)(?:の|叫|名叫|\s)?$"
+)
+
+
+def pet_name_use(text: str, span: tuple[int, int]) -> bool:
+    """The name is what somebody called their pet: see `_PET_BEFORE`."""
+    before = text[max(0, span[0] - 60) : span[0]]
+    return _PET_BEFORE.search(before) is not None or _PET_BEFORE_CJK.search(before) is not None
