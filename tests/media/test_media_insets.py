@@ -129,3 +129,47 @@ def test_when_a_video_shows_a_still_as_a_small_inset_then_its_frames_find_it(tmp
     assert screen_media_hashes(_bank(reference, other), query) == {"ref0"}
     plain = dataclasses.replace(GuardOptions(), local_insets=False).hash_options(query=True)
     assert "ref0" not in screen_media_hashes(_bank(reference, other), hash_media(data, plain))
+
+
+def _run_on_frame(inset: Image.Image, background: Image.Image) -> Image.Image:
+    """`inset` pasted at 480..864 x 200..488 of the 1280 x 720 `background`, its four sides drawn as
+    light lines that run on past each corner (a "#"): each side continues as an edge of the frame,
+    as an inset's side often continues an edge of the picture behind it."""
+    frame = background.resize((1280, 720)).convert("RGB")
+    x0, y0, x1, y1 = 480, 200, 864, 488
+    frame.paste(inset.convert("RGB").resize((x1 - x0, y1 - y0), Image.Resampling.BILINEAR), (x0, y0))
+    draw = ImageDraw.Draw(frame)
+    for y in (y0 - 3, y1):
+        draw.rectangle((x0 - 120, y, x1 + 120, y + 2), fill=(250, 250, 250))
+    for x in (x0 - 3, x1):
+        draw.rectangle((x, y0 - 90, x + 2, y1 + 90), fill=(250, 250, 250))
+    return frame
+
+
+def test_when_an_insets_sides_run_on_past_its_corners_then_its_box_is_found():
+    boxes = inset_boxes(_grey_thumb(_run_on_frame(_picture(21), _soft(22, (1280, 720)))))
+    assert boxes
+    # The pasted picture spans x 480..864, y 200..488 of 1280 x 720: 96..173, 40..98 at 256 px.
+    x0, y0, x1, y1 = boxes[0]
+    assert abs(x0 - 96) <= 4 and abs(y0 - 40) <= 4
+    assert abs(x1 - 173) <= 4 and abs(y1 - 98) <= 4
+
+
+def test_when_an_inset_with_sides_running_on_is_registered_then_the_inset_look_finds_it():
+    reference = _picture(23)
+    frame = _run_on_frame(reference, _soft(24, (1280, 720)))
+    query = hash_media(_jpeg(frame), GuardOptions().hash_options(query=True))
+    assert screen_media_hashes(_bank(reference, _picture(25)), query) == {"ref0"}
+
+
+def test_when_a_long_bar_lies_across_a_picture_then_it_is_no_inset():
+    # A caption bar or a band between two long edges of a picture is a rectangle but no picture:
+    # 1100 x 160 px of 1280 x 720 (19 % of the area, ~7 times as wide as high).
+    frame = _soft(26, (1280, 720)).convert("RGB")
+    ImageDraw.Draw(frame).rectangle((90, 280, 1189, 439), fill=(250, 250, 250))
+    assert inset_boxes(_grey_thumb(frame)) == []
+    # A plate of the same colour and edges, under three times as wide as high, is a box: the bound
+    # is on the shape.
+    frame = _soft(26, (1280, 720)).convert("RGB")
+    ImageDraw.Draw(frame).rectangle((140, 240, 639, 479), fill=(250, 250, 250))
+    assert inset_boxes(_grey_thumb(frame))
