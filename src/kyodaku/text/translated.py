@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import permutations
 
@@ -370,27 +370,19 @@ class TranslatedNameIndex:
     ) -> tuple[tuple[str, str, float], ...] | None:
         """A one-to-one pairing with at least one literal pair and one translated pair (see
         `_anchored`), the best by total score; None when there is none."""
-        best: tuple[tuple[str, str, float], ...] | None = None
-        best_total = -1.0
-        for order in permutations(range(len(name_words))):
-            pairs = []
-            for a, j in zip(prompt_words, order, strict=True):
-                b = name_words[j]
-                if _same_word(a, b):
-                    pairs.append((a, b, 1.0))
-                    continue
-                row = None if is_first_name(b) else self._vocabulary_row.get(b.casefold())
-                vector = vectors.get(a.casefold())
-                score = float(self.matrix[row] @ vector) if row is not None and vector is not None else 0.0
-                if score < ANCHORED_WORD_MIN:
-                    break
-                pairs.append((a, b, round(score, 3)))
-            else:
-                literal = sum(1 for _, _, s in pairs if s >= 1.0)
-                total = sum(s for _, _, s in pairs)
-                if 0 < literal < len(pairs) and total > best_total:
-                    best, best_total = tuple(pairs), total
-        return best
+
+        def score(a: str, b: str) -> float | None:
+            if _same_word(a, b):
+                return 1.0
+            row = None if is_first_name(b) else self._vocabulary_row.get(b.casefold())
+            vector = vectors.get(a.casefold())
+            cosine = float(self.matrix[row] @ vector) if row is not None and vector is not None else 0.0
+            return None if cosine < ANCHORED_WORD_MIN else round(cosine, 3)
+
+        def anchored(pairs: Sequence[tuple[str, str, float]]) -> bool:
+            return 0 < sum(1 for _, _, s in pairs if s >= 1.0) < len(pairs)
+
+        return _best_pairing(prompt_words, name_words, score, anchored)
 
     def _translations(self, vector: np.ndarray) -> dict[str, float]:
         """The name words a prompt word may translate: close (WORD_MIN) and about as close as its
@@ -410,22 +402,14 @@ class TranslatedNameIndex:
         (`_same_word`) or a translation (`_translations`); None when no such one-to-one pairing
         exists, or when no word is translated (the same words are the alias and fuzzy matchers'
         business)."""
-        best: tuple[tuple[str, str, float], ...] | None = None
-        best_total = -1.0
-        for order in permutations(range(len(name_words))):
-            pairs = []
-            for a, j in zip(prompt_words, order, strict=True):
-                b = name_words[j]
-                score = translations.get(a.casefold(), {}).get(b.casefold())
-                if score is None:
-                    if not _same_word(a, b):
-                        break
-                    score = 1.0
-                pairs.append((a, b, round(score, 3)))
-            else:
-                total = sum(s for _, _, s in pairs)
-                if total > best_total:
-                    best, best_total = tuple(pairs), total
+
+        def score(a: str, b: str) -> float | None:
+            cosine = translations.get(a.casefold(), {}).get(b.casefold())
+            if cosine is None:
+                return 1.0 if _same_word(a, b) else None
+            return round(cosine, 3)
+
+        best = _best_pairing(prompt_words, name_words, score)
         if best is None or all(s >= 1.0 for _, _, s in best):
             return None
         return best
@@ -459,6 +443,32 @@ class TranslatedNameIndex:
 def _translatable_word(word: str) -> bool:
     """An ordinary English word of a name: the part of a name that gets translated."""
     return zipf(word.casefold(), "en") >= COMMON_WORD_ZIPF
+
+
+def _best_pairing(
+    prompt_words: Sequence[str],
+    name_words: Sequence[str],
+    score: Callable[[str, str], float | None],
+    accept: Callable[[Sequence[tuple[str, str, float]]], bool] = lambda pairs: True,
+) -> tuple[tuple[str, str, float], ...] | None:
+    """The one-to-one pairing of the phrase's words with the name's (every order of the name's
+    words tried: names have a few) with the highest total `score`, among those `accept` takes;
+    a pair `score` gives None breaks its pairing. None when no pairing is complete and accepted."""
+    best: tuple[tuple[str, str, float], ...] | None = None
+    best_total = -1.0
+    for order in permutations(range(len(name_words))):
+        pairs = []
+        for a, j in zip(prompt_words, order, strict=True):
+            b = name_words[j]
+            s = score(a, b)
+            if s is None:
+                break
+            pairs.append((a, b, s))
+        else:
+            total = sum(s for _, _, s in pairs)
+            if accept(pairs) and total > best_total:
+                best, best_total = tuple(pairs), total
+    return best
 
 
 def _same_word(a: str, b: str) -> bool:
