@@ -262,3 +262,12 @@ def test_when_the_english_title_is_no_plural_then_a_final_zu_stays():
 
     work = _work({"en": ["Kimetsu Jazz"], "ja": ["キメツジャズ"]})
     assert "キメツジャ" not in {d.name for d in derive_names(work, None, [])}
+
+
+def test_when_both_chinese_scripts_read_alike_then_the_pinyin_names_the_registered_form_first():
+    from kyodaku.domain.model import Entity, EntityKind
+    from kyodaku.text.variants import derive_names
+
+    entity = Entity(id="c", kind=EntityKind.CHARACTER, owner="o", names={"zh": ["龍貓"]})
+    pinyins = [d.how for d in derive_names(entity, None, []) if d.lang == "zh-Latn"]
+    assert pinyins[0] == "pinyin of 龍貓"

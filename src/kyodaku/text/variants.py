@@ -235,7 +235,10 @@ def derive_names(
             for other, how in chinese_script_forms(name):
                 out.append(DerivedName(lang, other, how, name))
         if lang.startswith("zh"):
-            for form in {name, *(o for o, _ in chinese_script_forms(name))}:
+            # The registered form first, in a fixed order: the pinyin of both scripts is often the
+            # same, and the first one derived is the one the evidence names (a set's order changed
+            # with each process's string hashing).
+            for form in dict.fromkeys([name, *(o for o, _ in chinese_script_forms(name))]):
                 latin = pinyin(form)
                 if latin:
                     out.append(DerivedName("zh-Latn", latin, f"pinyin of {form}", name))
