@@ -56,6 +56,8 @@ class MatchIndex:
     translations: TranslatedNameIndex | None = None
     # Han names by their pinyin, for homophone misspellings ("皮卡秋").
     homophones: HomophoneIndex | None = None
+    # Each rightsholder's registered styles (matching/style_of_work.py).
+    styles_by_owner: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,10 @@ def _has_cue(name: str) -> bool:
     return any(cue.casefold() in low for _, cue in style_cues() if len(cue) > 2 or not cue.isascii())
 
 
+def _is_latin_name(name: str) -> bool:
+    return any(ch.isalpha() for ch in name) and all(not ch.isalpha() or ch.isascii() for ch in name)
+
+
 def _name_variants(
     entity: Entity,
     owner: Rightsholder | None = None,
@@ -160,6 +166,24 @@ def _name_variants(
                 # A bare style name in Han or kana script stays: it counts only beside a style
                 # cue anyway, and its "frequency" is the studio's fame (迪士尼 is counted 195
                 # times by jieba because Disney is famous, not because it is a common word).
+                # A Latin one of a character or work stays for one use: written in disguise
+                # ("S_o_n_i_c", "S0nic"), which nobody does to the ordinary word.
+                if entity.kind is not EntityKind.STYLE and _is_latin_name(name):
+                    out.append(
+                        NameVariant(
+                            entity.id,
+                            entity.kind.value,
+                            name,
+                            lang,
+                            k,
+                            splits,
+                            True,
+                            reason,
+                            False,
+                            how,
+                            True,
+                        )
+                    )
                 continue
             source = verdicts.get(d.source)
             if source is not None and source.ambiguous:
@@ -303,24 +327,36 @@ def build_match_index(
     by_entity = {e.id: _name_variants(e, owners.get(e.owner), taken, families) for e in catalog.entities}
     _drop_shared_derivations(by_entity)
     _mark_names_shared_across_works(catalog, by_entity)
-    variants = [v for vs in by_entity.values() for v in vs]
+    written = [v for vs in by_entity.values() for v in vs]
+    # A disguise-only form is found exactly as written in disguise, never one edit away, by ear or
+    # in translation (those read an ordinary word as it is).
+    variants = [v for v in written if not v.disguise_only]
     semantic = semantic_builder(catalog) if semantic_builder else None
     translations = TranslatedNameIndex(variants, semantic.encoder) if semantic is not None else None
     return MatchIndex(
         digest=digest or entities_digest(catalog),
-        aliases=AliasIndex(variants),
+        aliases=AliasIndex(written),
         fuzzy=FuzzyIndex(variants),
         context=AliasIndex(_context_variants(catalog, by_entity), min_key=1),  # 風, 풍 are cues
         semantic=semantic,
         build_seconds=time.perf_counter() - started,
         ambiguous={
-            eid: [v.name for v in vs if v.ambiguous]
+            eid: [v.name for v in vs if v.ambiguous and not v.disguise_only]
             for eid, vs in by_entity.items()
-            if any(v.ambiguous for v in vs)
+            if any(v.ambiguous and not v.disguise_only for v in vs)
         },
         translations=translations,
         homophones=HomophoneIndex(variants),
+        styles_by_owner=_styles_by_owner(catalog),
     )
+
+
+def _styles_by_owner(catalog: Catalog) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for e in catalog.entities:
+        if e.kind is EntityKind.STYLE:
+            out.setdefault(e.owner, []).append(e.id)
+    return {owner: tuple(ids) for owner, ids in out.items()}
 
 
 def compile_snapshot(

@@ -83,6 +83,8 @@ def test_when_ligature_expands_then_key_reads_the_letters_inside_it():
 @example("Mario ! Luigi")
 @example(" ´Pikachu ゛カ")
 @example("\rー:0")
+@example("A:C A")
+@example("S o n i c running, S_o_n_i_c")
 def test_when_skeleton_is_built_word_by_word_then_it_equals_the_whole_text_reference(text):
     # The cached word-by-word path is an optimisation only: it must agree with the reference.
     assert skeleton(text) == _full_skeleton(text)

@@ -57,6 +57,14 @@ PROGRESS_FROM = 3
 _COLOURS = {Verdict.BLOCK: "bold red", Verdict.REVIEW: "bold yellow", Verdict.ALLOW: "bold green"}
 
 
+_MATCHER_WORDS = {
+    "alias": "alias",
+    "alias+context": "alias (with context)",
+    "alias+disguise": "alias (written in disguise)",
+    "fuzzy": "misspelling of",
+}
+
+
 def database_url(db: str | None) -> str:
     """`--db` (or KYODAKU_DATABASE_URL, which typer already read into it), else the settings' default;
     a bad setting is a ConfigurationError (exit 8), not a traceback."""
@@ -101,9 +109,7 @@ def render(decision: Decision) -> str:
                 continue
             ev = f.evidence
             span = f" at {ev.span[0]}..{ev.span[1]}" if ev.span else ""
-            what = {"alias": "alias", "alias+context": "alias (with context)", "fuzzy": "misspelling of"}.get(
-                f.matcher, f.matcher
-            )
+            what = _MATCHER_WORDS.get(f.matcher, f.matcher)
             lang = f" ({ev.lang})" if ev.lang else ""
             extra = f" — {ev.note}" if ev.note else ""
             lines.append(

@@ -37,6 +37,7 @@ from functools import lru_cache
 import ahocorasick
 
 from kyodaku.text.ambiguity import in_dictionary, zipf
+from kyodaku.text.disguise import disguise
 from kyodaku.text.normalize import Gap, Script, Skeleton, skeleton
 from kyodaku.text.segment import chinese_boundaries, inside_transliteration, korean_end_ok
 
@@ -65,6 +66,9 @@ class NameVariant:
     ambiguity_reason: str
     by_key: bool = False  # ambiguous only through its key: written out in full, the name is distinctive
     derived: str = ""  # how it was derived from the registered names ("pinyin of 皮卡丘"); "" if registered
+    # A derived form that is an ordinary word ("Sonic" of Sonic the Hedgehog): found only where the
+    # prompt writes it in disguise (text/disguise.py), since nobody disguises the ordinary word.
+    disguise_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,8 @@ class AliasIndex:
                 if not accept(sk, start, end, variant):
                     continue
                 if variant.splits and _run_together_word(sk, start, end, variant):
+                    continue
+                if variant.disguise_only and not disguise(sk, start, end, variant.name):
                     continue
                 slot = (variant.entity, start, end)
                 hit = AliasHit(variant, start, end, span, surface)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import IntEnum
 from functools import lru_cache
@@ -311,7 +312,7 @@ def _resolve_homoglyphs_and_leet(units: list[_Unit]) -> list[_Unit]:
                 inside = letters and letters[0] < k < letters[-1]
                 # A word already written in leet inside is leet to its end too ("T0t0r0").
                 trailing = inner_leet and letters and k == letters[-1] + 1 and k == len(token) - 1
-                if (inside or trailing) and u.ch in LEET:
+                if (inside or trailing or (k == 0 and _leading_leet(token, letters))) and u.ch in LEET:
                     u.ch, u.script = LEET[u.ch], Script.LATIN
                 elif not u.ch.isdigit():
                     # A symbol like '@' or '!' that is not inside a word is punctuation.
@@ -321,6 +322,19 @@ def _resolve_homoglyphs_and_leet(units: list[_Unit]) -> list[_Unit]:
             dropped_gap = Gap.NONE
             kept.append(u)
     return kept
+
+
+LEADING_LEET_MAX_ZIPF = 3.0
+"""A digit that starts a word is a letter ("3lsa" is Elsa) when the rest is no English word: in
+"1girl", "4chan", "8bit", "5star" the digit is a number before a word."""
+
+
+def _leading_leet(token: list[_Unit], letters: list[int]) -> bool:
+    if len(letters) < 3 or letters[0] != 1 or letters[-1] != len(token) - 1 or len(letters) != len(token) - 1:
+        return False
+    from kyodaku.text.ambiguity import zipf  # the word list is loaded only when a word starts so
+
+    return zipf("".join(u.ch for u in token[1:]), "en") < LEADING_LEET_MAX_ZIPF
 
 
 def _alphabet(ch: str) -> str:
@@ -429,7 +443,9 @@ def _fold(units: list[_Unit]) -> list[_Unit]:
         i += 1
     # A c that ends a word is a k ("Sonic" and "Соник" both read sonik, "Doc" dok). Only there:
     # inside a word a c-to-k fold would turn one swapped pair ("Pikahcu") into two edits. Word by
-    # word, like every fold here; a lone "c" (spelled out: "P i k a c h u") stays.
+    # word, like every fold here; a lone "c" (spelled out: "P i k a c h u") stays, unless it ends a
+    # name spelled out letter by letter ("S_o_n_i_c" is Sonic as much as "Sonic" is): decided once
+    # the whole text's skeleton is known (`_spelled_out_final_c`).
     for k, u in enumerate(out):
         if u.ch == "c" and _is_alpha_latin(u):
             after = out[k + 1] if k + 1 < len(out) else None
@@ -475,19 +491,23 @@ def _boundary_class(u: _Unit, text: str) -> int | None:
     return u.script
 
 
-def _full_skeleton(text: str) -> Skeleton:
-    """Steps 1-7 over a whole text (the reference the word-wise path below must agree with)."""
+def _full_skeleton(text: str, whole: bool = True) -> Skeleton:
+    """Steps 1-7 over a whole text (the reference the word-wise path below must agree with).
+    `whole=False` for one chunk of a text: the spelled-out final c waits for the whole text."""
     units = _units(text)
     units = _resolve_homoglyphs_and_leet(units)
     units = _romanize(units)
     units = _fold(units)
     _mark_script_gaps(units, text)
+    key = "".join(u.ch for u in units)
+    gap = tuple(int(u.gap) for u in units)
+    script = tuple(int(u.script) for u in units)
     return Skeleton(
-        key="".join(u.ch for u in units),
+        key=_spelled_out_final_c(key, gap, script) if whole else key,
         start=tuple(u.start for u in units),
         end=tuple(u.end for u in units),
-        gap=tuple(int(u.gap) for u in units),
-        script=tuple(int(u.script) for u in units),
+        gap=gap,
+        script=script,
         upper=tuple(u.upper for u in units),
         text=text,
     )
@@ -568,7 +588,7 @@ def _chunk(text: str) -> _Chunk:
     if plain:
         return _Chunk(_ascii_skeleton(text, plain.end(1)), False)
     kana = any(script in (Script.KANA, _MARK) for ch in text for _c, script, _u, _r in _char_units(ch))
-    return _Chunk(_full_skeleton(text), kana)
+    return _Chunk(_full_skeleton(text, whole=False), kana)
 
 
 def skeleton(text: str) -> Skeleton:
@@ -594,7 +614,8 @@ def skeleton(text: str) -> Skeleton:
             previous_kana = chunk.kana
         chunks.append((at, chunk))
     if len(chunks) == 1 and chunks[0][0] == 0 and len(chunks[0][1].sk.text) == n:
-        return replace(chunks[0][1].sk, text=text)
+        sk = chunks[0][1].sk
+        return replace(sk, text=text, key=_spelled_out_final_c(sk.key, sk.gap, sk.script))
     key_parts: list[str] = []
     start: list[int] = []
     end_: list[int] = []
@@ -614,8 +635,31 @@ def skeleton(text: str) -> Skeleton:
             gap[first] = max(gap[first], Gap.SPACE)
         script.extend(sk.script)
         upper.extend(sk.upper)
-    joined = "".join(key_parts)
+    joined = _spelled_out_final_c("".join(key_parts), gap, script)
     return Skeleton(joined, tuple(start), tuple(end_), tuple(gap), tuple(script), tuple(upper), text)
+
+
+def _spelled_out_final_c(key: str, gap: Sequence[int], script: Sequence[int]) -> str:
+    """The word-final c fold for a name spelled out letter by letter ("S o n i c", "S_o_n_i_c"): a
+    c standing alone after another lone letter, and not followed by one, ends the name. Decided on
+    the whole text's key, since with spaces each letter is its own chunk."""
+    if "c" not in key:
+        return key
+
+    def single(k: int) -> bool:
+        return (
+            0 <= k < len(key)
+            and script[k] == Script.LATIN
+            and key[k].isalpha()
+            and (k == 0 or gap[k] != Gap.NONE)
+            and (k + 1 == len(key) or gap[k + 1] != Gap.NONE)
+        )
+
+    chars = list(key)
+    for k, ch in enumerate(key):
+        if ch == "c" and single(k) and single(k - 1) and not single(k + 1):
+            chars[k] = "k"
+    return "".join(chars)
 
 
 def key(text: str) -> str:
