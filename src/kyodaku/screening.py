@@ -339,6 +339,8 @@ class Guard:
         for matcher in self._matchers[(kind, Stage.FIND)]:
             with run.timed(matcher.name):
                 result = matcher.match(content, run.snapshot, found)
+            if result.withdrawn:
+                found = [f for f in found if not any(f is w for w in result.withdrawn)]
             found.extend(result.findings)
             run.notes.extend(result.notes)
         run.findings.extend(drop_nested(found))

@@ -2,7 +2,7 @@
 
 Importing this package registers the built-in matchers, in running order: the text matchers
 (semantic, alias, fuzzy, themes; then names written by ear, Chinese homophones and translated
-names) and the media
+names; then the style of a work named beside a style cue) and the media
 tiers (pdq, local, encoder; vpdq for video).
 """
 
@@ -11,6 +11,10 @@ from kyodaku.matching import media, text
 # isort: split
 # After the text matchers: these skip what the alias and fuzzy matchers already found.
 from kyodaku.matching import by_ear, homophone, translated
+
+# isort: split
+# After every name matcher: the owner's style for a work or character named beside a style cue.
+from kyodaku.matching import style_of_work
 from kyodaku.matching.base import (
     ContentKind,
     Matcher,
@@ -33,6 +37,7 @@ __all__ = [
     "media",
     "register_matcher",
     "registered_matchers",
+    "style_of_work",
     "text",
     "translated",
     "unregister_matcher",

@@ -47,11 +47,15 @@ class MatchResult:
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     themes: list[ThemeHit] = field(default_factory=list)
+    # Earlier findings this matcher shows to be something else, each replaced by one of its own
+    # (a work named as the source of a style is a request for the style: matching/style_of_work.py).
+    withdrawn: list[Finding] = field(default_factory=list)
 
     def extend(self, other: MatchResult) -> None:
         self.findings.extend(other.findings)
         self.notes.extend(other.notes)
         self.themes.extend(other.themes)
+        self.withdrawn.extend(other.withdrawn)
 
 
 C = TypeVar("C", contravariant=True)
