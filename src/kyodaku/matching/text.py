@@ -24,6 +24,7 @@ from kyodaku.snapshot import CONTEXT_NAME, Snapshot
 from kyodaku.text.alias import AliasHit
 from kyodaku.text.ambiguity import in_dictionary, inflected, is_common_word, japanese_word_of, zipf
 from kyodaku.text.disguise import disguise
+from kyodaku.text.places import place_named, subdivisions
 from kyodaku.text.segment import compound_of_common_nouns, korean_end_ok
 from kyodaku.text.semantic import names_a_group
 from kyodaku.text.subject import cues as subject_cues
@@ -135,6 +136,7 @@ class AliasMatcher:
     def __init__(self, options: GuardOptions) -> None:
         self.support_margin = options.support_margin
         subject_cues()  # the depiction-cue lexicon, read once per guard rather than on a first prompt
+        subdivisions()  # and the gazetteer of provinces (text/places.py)
 
     @classmethod
     def enabled(cls, options: GuardOptions) -> bool:
@@ -318,7 +320,10 @@ def other_use(text: str, hit: AliasHit, hits: Sequence[AliasHit]) -> str:
     if common_noun_use(text, span):
         return "a common noun (lower case, after an indefinite article, a word people inflect)"
     if place_use(text, span):
-        return "the name of a place (after a word for one, or before an administrative suffix)"
+        return (
+            "the name of a place (after a word for one, before an administrative suffix, or a "
+            "province with its country or a landform named)"
+        )
     if japanese_word_use(text, span, name):
         return "the ordinary Japanese word it also reads as (in lower case)"
     if hiragana_word_use(hit.text, name):
@@ -453,10 +458,12 @@ _PLACE_AFTER_KO = re.compile(r"[ \t]?[시군구현주]")
 
 
 def place_use(text: str, span: tuple[int, int]) -> bool:
-    """A name right after a word for a place ("la ville de Batman"): see `_PLACE_BEFORE`; or, in
+    """A name right after a word for a place ("la ville de Batman"): see `_PLACE_BEFORE`; a name
+    that is a country's province, with the country named or a landform word after it
+    (text/places.py: "the Batman river valley in Turkey"); or, in
     Japanese, Chinese and Korean, right before the suffix of an administrative place (`_PLACE_AFTER_JA_ZH`,
     `_PLACE_AFTER_KO`)."""
-    if _PLACE_BEFORE.search(text, max(0, span[0] - 40), span[0]) is not None:
+    if _PLACE_BEFORE.search(text, max(0, span[0] - 40), span[0]) is not None or place_named(text, span):
         return True
     last = text[span[1] - 1 : span[1]]
     if not last:
