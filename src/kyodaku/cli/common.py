@@ -60,7 +60,6 @@ _COLOURS = {Verdict.BLOCK: "bold red", Verdict.REVIEW: "bold yellow", Verdict.AL
 _MATCHER_WORDS = {
     "alias": "alias",
     "alias+context": "alias (with context)",
-    "alias+disguise": "alias (written in disguise)",
     "fuzzy": "misspelling of",
 }
 

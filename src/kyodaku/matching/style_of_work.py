@@ -40,7 +40,7 @@ _MEDIUM_CUES = frozenset({
 _CONNECTORS_AFTER = ("'s", "’s", "の", "的", "의")
 _CONNECTORS_BEFORE = ("of", "de", "di", "von", "du", "des", "do", "da", "d'")
 _SEPARATORS = " \t-_・·~"
-_NAMED_BY = frozenset({"alias", "alias+context", "alias+disguise", "fuzzy", "by-ear", "translation"})
+_NAMED_BY = frozenset({"alias", "alias+context", "fuzzy", "by-ear", "translation"})
 
 
 @lru_cache(maxsize=1)

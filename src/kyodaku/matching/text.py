@@ -23,7 +23,6 @@ from kyodaku.options import GuardOptions
 from kyodaku.snapshot import CONTEXT_NAME, Snapshot
 from kyodaku.text.alias import AliasHit
 from kyodaku.text.ambiguity import in_dictionary, inflected, is_common_word, japanese_word_of, zipf
-from kyodaku.text.disguise import disguise
 from kyodaku.text.places import place_named, subdivisions
 from kyodaku.text.segment import compound_of_common_nouns, korean_end_ok
 from kyodaku.text.semantic import names_a_group
@@ -168,18 +167,6 @@ class AliasMatcher:
             # "Eevee" folds to the word "eve": the folded form needs context, the full name does not.
             if not noun and (not v.ambiguous or (v.by_key and hit.text.casefold() == v.name.casefold())):
                 out.findings.append(Finding(v.entity, v.kind, ALIAS_SCORE, self.name, ev))
-                continue
-            written = disguise(content.skeleton, hit.start, hit.end, v.name) if v.ambiguous else ""
-            if written:
-                # Nobody disguises the ordinary word: the disguise is the support (text/disguise.py).
-                note = f"ambiguous name ({v.ambiguity_reason}) written in disguise: {written}"
-                if derived:
-                    note = f"{note}; {derived}"
-                ev = Evidence(span=hit.span, text=hit.text, variant=v.name, lang=v.lang, note=note)
-                found = Finding(v.entity, v.kind, ALIAS_SCORE, "alias+disguise", ev)
-                out.findings.append(
-                    found.adjusted(f"ambiguous name written in disguise ({written})", CONTEXT_SCORE)
-                )
                 continue
             if noun:
                 found = self._common_noun(hit, how, snapshot, context_hits, described, content, hits, out)

@@ -37,9 +37,9 @@ from functools import lru_cache
 import ahocorasick
 
 from kyodaku.text.ambiguity import in_dictionary, zipf
-from kyodaku.text.disguise import disguise
 from kyodaku.text.normalize import Gap, Script, Skeleton, skeleton
 from kyodaku.text.segment import chinese_boundaries, inside_transliteration, korean_end_ok
+from kyodaku.text.surface import disguised
 
 LONG_KANA_NAME = 8
 MIN_KEY = 2
@@ -67,7 +67,7 @@ class NameVariant:
     by_key: bool = False  # ambiguous only through its key: written out in full, the name is distinctive
     derived: str = ""  # how it was derived from the registered names ("pinyin of 皮卡丘"); "" if registered
     # A derived form that is an ordinary word ("Sonic" of Sonic the Hedgehog): found only where the
-    # prompt writes it in disguise (text/disguise.py), since nobody disguises the ordinary word.
+    # prompt writes it in disguise (text/surface.py `disguised`): nobody disguises the ordinary word.
     disguise_only: bool = False
 
 
@@ -137,6 +137,8 @@ class AliasIndex:
                 or (not _end_ok(sk, end) and script[end - 1] not in _NO_SPACE_SCRIPTS)
             ):
                 continue
+            if _cuts_spelled_run(sk, start, end):
+                continue
             span = sk.span(start, end)
             surface = sk.text[span[0] : span[1]]
             for vid in ids:
@@ -145,7 +147,7 @@ class AliasIndex:
                     continue
                 if variant.splits and _run_together_word(sk, start, end, variant):
                     continue
-                if variant.disguise_only and not disguise(sk, start, end, variant.name):
+                if variant.disguise_only and not disguised(surface, variant.name):
                     continue
                 slot = (variant.entity, start, end)
                 hit = AliasHit(variant, start, end, span, surface)
@@ -154,6 +156,28 @@ class AliasIndex:
                 if slot not in best or _likeness(hit) > _likeness(best[slot]):
                     best[slot] = hit
         return list(best.values())
+
+
+def _single_letter(sk: Skeleton, k: int) -> bool:
+    """Key character k is a Latin letter standing alone between separators ("S_o_n_i_c")."""
+    n = len(sk.key)
+    return (
+        0 <= k < n
+        and sk.script[k] == Script.LATIN
+        and (k == 0 or sk.gap[k] != Gap.NONE)
+        and (k + 1 == n or sk.gap[k + 1] != Gap.NONE)
+    )
+
+
+def _cuts_spelled_run(sk: Skeleton, start: int, end: int) -> bool:
+    """A name spelled out letter by letter ends where its letters end: "S_o_n" of "S_o_n_i_c" is
+    no word, let alone Son. True when the hit starts or ends inside such a run. Keys fold doubled
+    letters into one, but not across the separators of a spelled-out run ("L-i-n-k" keys "iink",
+    Link "ink"), so a hit may begin or end on the second of two equal letters."""
+    key = sk.key
+    cut_end = _single_letter(sk, end - 1) and _single_letter(sk, end) and key[end] != key[end - 1]
+    cut_start = _single_letter(sk, start) and _single_letter(sk, start - 1) and key[start - 1] != key[start]
+    return cut_end or cut_start
 
 
 def _likeness(hit: AliasHit) -> tuple[bool, bool]:
