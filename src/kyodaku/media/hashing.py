@@ -39,7 +39,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from kyodaku.domain.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
-from kyodaku.media.borders import find_borders
+from kyodaku.media.borders import drifts, find_borders
 from kyodaku.media.pdq import pdq_hashes
 
 HASHER = "pdq-box64-v2"
@@ -90,12 +90,20 @@ class HashOptions:
     # (references: their keypoints and finer band describe the file as registered).
     local_inside_borders: bool = True
     # ORB keypoints of every sampled frame of a video output too (zoom and pan over a still, a picture
-    # in picture): ~2 ms a sampled frame, so only for outputs, never for densely sampled references.
+    # in picture): ~5 ms a sampled frame at video_local_side 640 (~1.5 ms at 256), so only for outputs,
+    # never for densely sampled references.
     video_local_features: bool = False
     # With video_local_features, the rectangles a sampled frame shows inside itself (pictures in
     # pictures, media/local/insets.py) are decoded again at up to 640 px and analysed as extra entries
     # of that frame (GuardOptions.local_insets).
     video_local_insets: bool = False
+    # With video_local_features, the long side (px) a sampled frame's keypoints are found at: the
+    # frame is decoded again at up to this size (never enlarged) and the keypoints are placed back in
+    # its `local_side` rendition, so scales, the pixel check and insets read as before. Why: a Ken Burns
+    # zoom shows a crop of a still enlarged up to 2x, and at 256 px the frames of a smooth photograph
+    # keep a handful of corners after H.264 (tune half of bench/media_real.py, zoom to 60%: 59 % found
+    # at 256 px, 84 % at 640). 0 or <= local_side: frames analysed at local_side.
+    video_local_side: int = 640
     # Long side of the grey thumbnail kept with local features: 64 px for stored references, the
     # whole 256 px scaled picture for outputs (media/local/features.py QUERY_THUMB_SIDE).
     local_thumb_side: int = 64
@@ -535,15 +543,10 @@ def _hash_video(src: _Source, options: HashOptions) -> MediaHashes:
                             inner, cut, sampled - 1, round(t, 3), regions=False, dihedral=False
                         )
                 if options.video_local_features:
-                    from kyodaku.media.local import extract_features
-
-                    inner = picture.crop(cut.box) if options.trim_borders and cut.found else picture
-                    features = extract_features(
-                        inner, _local_options(options), thumb_side=options.local_thumb_side
-                    )
+                    box = _frame_box(picture, cut) if options.trim_borders else None
+                    features = _frame_features(frame, picture, box, options)
                     local_frames.append((sampled - 1, round(t, 3), features))
                     if options.video_local_insets:
-                        box = cut.box if options.trim_borders and cut.found else None
                         local_frames += _frame_insets(frame, features, box, picture.size, sampled - 1, t)
         except av.error.FFmpegError as exc:
             raise InvalidInput(
@@ -557,6 +560,59 @@ def _hash_video(src: _Source, options: HashOptions) -> MediaHashes:
         "video", sha, size, width, height, duration, tuple(frames), codec, src.name, options.video_fps,
         trim=trim, frame_local=tuple(local_frames),
     )  # fmt: skip
+
+
+def _frame_box(picture: Image.Image, cut) -> tuple[int, int, int, int] | None:
+    """The part of a sampled frame its keypoints are taken from: inside its border trim, unless the
+    cut drifts like a sky rather than a bar (`borders.drifts`, as the image path's second look).
+
+    Why: a zoom over a photograph fills the frame with its smooth parts (a sky, water), which the
+    trim takes for borders; keypoints taken inside such a cut lost up to 60 % of the frame, and with
+    it the corners the reference is found by (tune half: 3 of 16 zooms over photographs lost this way)."""
+    if not cut.found or drifts(picture, cut):
+        return None
+    return cut.box
+
+
+def _frame_features(frame, picture: Image.Image, box, options: HashOptions):
+    """Keypoints of one sampled frame (inside `box`, in `picture`'s pixels, when set), found at up to
+    `video_local_side` px and placed in the `local_side` rendition of what they were taken from.
+
+    The frame is decoded again by swscale at the larger size for ORB only. The keypoints' positions
+    are divided back, as a reference's finer band's are (media/local/features.py), and the size and
+    thumbnail are those of the 256 px analysis: a match reports the same zoom, within the keypoint
+    tier's plausible scales, and the pixel check and the inset look see exactly what they saw."""
+    import cv2
+
+    from kyodaku.media.local import extract_features
+    from kyodaku.media.local.features import LocalFeatures
+
+    base = _local_options(options)
+    inner = picture.crop(box) if box is not None else picture
+    side = options.video_local_side
+    scale = min(1.0, side / max(frame.width, frame.height, 1))
+    big_w, big_h = max(1, round(frame.width * scale)), max(1, round(frame.height * scale))
+    if side <= base.side or max(big_w, big_h) <= max(picture.size):
+        return extract_features(inner, base, thumb_side=options.local_thumb_side)
+    grey = frame.reformat(width=big_w, height=big_h, format="gray").to_ndarray()
+    if box is not None:
+        fx, fy = big_w / picture.size[0], big_h / picture.size[1]
+        x0, y0 = round(box[0] * fx), round(box[1] * fy)
+        grey = grey[y0 : max(y0 + 1, round(box[3] * fy)), x0 : max(x0 + 1, round(box[2] * fx))]
+    found = extract_features(np.ascontiguousarray(grey), replace(base, side=side))
+    # The rendition and thumbnail extract_features gives the 256 px inner picture (enlarged to
+    # local_side when smaller), without its ORB pass.
+    small = np.asarray(inner.convert("L") if inner.mode != "L" else inner)
+    h, w = small.shape
+    k = min(base.side, max(w, h, base.side)) / max(w, h)
+    target = (max(1, round(w * k)), max(1, round(h * k)))
+    if target != (w, h):
+        small = cv2.resize(small, target, interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_LINEAR)
+    t = min(1.0, max(8, options.local_thumb_side) / max(target))
+    thumb_size = (max(1, round(target[0] * t)), max(1, round(target[1] * t)))
+    thumb = small if thumb_size == target else cv2.resize(small, thumb_size, interpolation=cv2.INTER_AREA)
+    points = found.points * np.float32(target[0] / found.size[0])
+    return LocalFeatures(points, found.descriptors, target, thumb)
 
 
 INSET_FRAME_SIDE = 640
