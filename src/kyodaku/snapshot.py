@@ -166,8 +166,9 @@ def _name_variants(
                 # A bare style name in Han or kana script stays: it counts only beside a style
                 # cue anyway, and its "frequency" is the studio's fame (迪士尼 is counted 195
                 # times by jieba because Disney is famous, not because it is a common word).
-                # A Latin one of a character or work stays for one use: written in disguise
-                # ("S_o_n_i_c", "S0nic"), which nobody does to the ordinary word.
+                # A Latin one of a character or work stays for two uses: written in disguise
+                # ("S_o_n_i_c", "S0nic"), which nobody does to the ordinary word, or capitalised
+                # beside words of its own description ("Cloud with his spiky blond hair").
                 if entity.kind is not EntityKind.STYLE and _is_latin_name(name):
                     out.append(
                         NameVariant(

@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from kyodaku.domain.findings import Finding
-from kyodaku.domain.model import EntityKind
+from kyodaku.domain.model import Entity, EntityKind
 from kyodaku.matching.subject import first_name_sense
-from kyodaku.snapshot import Snapshot, support_groups
+from kyodaku.snapshot import CONTEXT_WORD, Snapshot, support_groups
 from kyodaku.text.alias import AliasHit, NameVariant
 from kyodaku.text.ambiguity import (
     DISTINCTIVE_ZIPF,
@@ -95,6 +95,26 @@ def support_for(
         if best is not None and best >= -margin:
             support.append(f"semantic: the rest of the prompt fits the description (margin {best:+.3f})")
     return support
+
+
+def own_description_support(
+    entity: Entity, hit: AliasHit, context_hits: list[AliasHit], text: str
+) -> list[str]:
+    """Support from the entry's own description alone: its distinctive words elsewhere in the
+    prompt, or two of its concrete words together. What a derived name that is an ordinary word
+    ("Cloud" of Cloud Strife) may stand on: never a sibling, a work or a neighbouring name, which
+    made "Hello" of Hello Kitty and "Son" of Son Goku read as the characters when tried."""
+    words = [
+        c.text
+        for c in context_hits
+        if c.variant.entity == entity.id
+        and c.variant.ambiguity_reason == CONTEXT_WORD
+        and (c.span[1] <= hit.span[0] or c.span[0] >= hit.span[1])
+    ]
+    pair = description_pair(entity.description.get("en", ""), _without(text, hit.span))
+    if not words and not pair:
+        return []
+    return [f"description: {', '.join(words or pair)} (words of its own description)"]
 
 
 def _ordinary_phrase(variant: NameVariant) -> bool:

@@ -18,7 +18,7 @@ from kyodaku.domain.findings import Evidence, Finding
 from kyodaku.matching.base import ContentKind, MatchResult, Stage, register_matcher
 from kyodaku.matching.prepare import PreparedPrompt
 from kyodaku.matching.subject import subject_reading
-from kyodaku.matching.support import support_for
+from kyodaku.matching.support import own_description_support, support_for
 from kyodaku.options import GuardOptions
 from kyodaku.snapshot import CONTEXT_NAME, Snapshot
 from kyodaku.text.alias import AliasHit
@@ -28,6 +28,7 @@ from kyodaku.text.segment import compound_of_common_nouns, korean_end_ok
 from kyodaku.text.semantic import names_a_group
 from kyodaku.text.subject import cues as subject_cues
 from kyodaku.text.surface import (
+    disguised,
     dotted_name_part,
     folded_into_word,
     hiragana_word_use,
@@ -143,10 +144,14 @@ class AliasMatcher:
 
     def match(self, content: PreparedPrompt, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
         out = MatchResult()
-        hits = snapshot.match.aliases.find(content.skeleton)
+        found = snapshot.match.aliases.find(content.skeleton)
+        # A derived ordinary word written plainly ("Cloud" of Cloud Strife) stands only on its own
+        # description's words, and supports nothing else.
+        plain = [h for h in found if h.variant.disguise_only and not disguised(h.text, h.variant.name)]
+        hits = [h for h in found if h not in plain]
         # How the prompt writes each distinctive name other than as the name ("" where it does not).
         other = [("" if h.variant.ambiguous else other_use(content.text, h, hits)) for h in hits]
-        ambiguous = any(h.variant.ambiguous or o for h, o in zip(hits, other, strict=True))
+        ambiguous = bool(plain) or any(h.variant.ambiguous or o for h, o in zip(hits, other, strict=True))
         context_hits = snapshot.match.context.find(content.skeleton) if ambiguous else []
         context_hits = [c for c in context_hits if _distinctive_support(c)]
         described: dict[str, list[tuple[int, int]]] = {}
@@ -196,7 +201,26 @@ class AliasMatcher:
             out.findings.append(
                 found.adjusted(f"ambiguous name ({v.ambiguity_reason}), supported", CONTEXT_SCORE)
             )
+        for hit in plain:
+            supported = self._own_description(hit, snapshot, context_hits, content)
+            if supported is not None:
+                out.findings.append(supported)
         return out
+
+    def _own_description(
+        self, hit: AliasHit, snapshot: Snapshot, context_hits: list[AliasHit], content: PreparedPrompt
+    ) -> Finding | None:
+        """A derived ordinary word written plainly and capitalised ("Cloud with his spiky blond
+        hair"): found with its own description's words only (`own_description_support`)."""
+        v = hit.variant
+        entity = snapshot.entities.get(v.entity)
+        support = own_description_support(entity, hit, context_hits, content.text) if entity else []
+        if not support:
+            return None
+        note = f"a derived name that is an ordinary word, with its own description's words; {v.derived}"
+        ev = Evidence(span=hit.span, text=hit.text, variant=v.name, lang=v.lang, note=note)
+        found = Finding(v.entity, v.kind, ALIAS_SCORE, "alias+context", ev, tuple(support))
+        return found.adjusted("derived ordinary word, supported by its own description", CONTEXT_SCORE)
 
     def _common_noun(
         self,

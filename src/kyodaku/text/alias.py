@@ -67,7 +67,8 @@ class NameVariant:
     by_key: bool = False  # ambiguous only through its key: written out in full, the name is distinctive
     derived: str = ""  # how it was derived from the registered names ("pinyin of 皮卡丘"); "" if registered
     # A derived form that is an ordinary word ("Sonic" of Sonic the Hedgehog): found only where the
-    # prompt writes it in disguise (text/surface.py `disguised`): nobody disguises the ordinary word.
+    # prompt writes it in disguise (text/surface.py `disguised`: nobody disguises the ordinary word),
+    # or capitalised, where the alias matcher wants its own description's words beside it.
     disguise_only: bool = False
 
 
@@ -147,7 +148,7 @@ class AliasIndex:
                     continue
                 if variant.splits and _run_together_word(sk, start, end, variant):
                     continue
-                if variant.disguise_only and not disguised(surface, variant.name):
+                if variant.disguise_only and not _kept_plain(surface, variant):
                     continue
                 slot = (variant.entity, start, end)
                 hit = AliasHit(variant, start, end, span, surface)
@@ -156,6 +157,12 @@ class AliasIndex:
                 if slot not in best or _likeness(hit) > _likeness(best[slot]):
                     best[slot] = hit
         return list(best.values())
+
+
+def _kept_plain(surface: str, variant: NameVariant) -> bool:
+    """A disguise-only form is kept where it is disguised, or capitalised as a name is (what the
+    alias matcher then asks of it: matching/support.py `own_description_support`)."""
+    return surface[:1].isupper() or disguised(surface, variant.name)
 
 
 def _single_letter(sk: Skeleton, k: int) -> bool:
