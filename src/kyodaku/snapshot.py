@@ -29,9 +29,12 @@ from kyodaku.text.alias import AliasIndex, NameVariant, name_splits
 from kyodaku.text.ambiguity import (
     COMMON_WORD_ZIPF,
     PHRASE_REASON,
+    TRANSLITERATION_REASON,
+    AmbiguityVerdict,
     classify,
     distinctive_words,
     entity_ambiguities,
+    transliterates,
     zipf,
 )
 from kyodaku.text.fuzzy import FuzzyIndex
@@ -113,6 +116,12 @@ def _has_cue(name: str) -> bool:
     return any(cue.casefold() in low for _, cue in style_cues() if len(cue) > 2 or not cue.isascii())
 
 
+def _is_katakana_name(name: str) -> bool:
+    """A name written in katakana alone (クラウド): its hiragana spelling is a disguise."""
+    kana = [ch for ch in name if ch.isalpha() or ch == "ー"]
+    return bool(kana) and all(0x30A0 <= ord(ch) <= 0x30FF for ch in kana)
+
+
 def _is_latin_name(name: str) -> bool:
     return any(ch.isalpha() for ch in name) and all(not ch.isalpha() or ch.isascii() for ch in name)
 
@@ -143,6 +152,14 @@ def _name_variants(
     verdicts = entity_ambiguities(registered, entity.ambiguous_names, keys)
     for d in derived.values():
         verdicts[d.name] = classify(d.name, d.lang, keys[d.name])
+    # A given name in kana or Hangul that writes an ambiguous Latin given name by sound is as
+    # ambiguous (クラウド and 클라우드 of Cloud Strife, like "Cloud"): a person's English first name
+    # that is a word is the same loanword in Japanese. Not other derivations: ソニック of ソニック・
+    # ザ・ヘッジホッグ names the hedgehog, whatever "sonic" is in English.
+    ambiguous_latin = [d.name for d in derived.values() if d.given and verdicts[d.name].ambiguous]
+    for d in derived.values():
+        if d.given and not verdicts[d.name].ambiguous and transliterates(d.name, ambiguous_latin):
+            verdicts[d.name] = AmbiguityVerdict(True, TRANSLITERATION_REASON)
     out = []
     for lang, name in names:
         k, splits = name_splits(name)
@@ -169,7 +186,7 @@ def _name_variants(
                 # A Latin one of a character or work stays for two uses: written in disguise
                 # ("S_o_n_i_c", "S0nic"), which nobody does to the ordinary word, or capitalised
                 # beside words of its own description ("Cloud with his spiky blond hair").
-                if entity.kind is not EntityKind.STYLE and _is_latin_name(name):
+                if entity.kind is not EntityKind.STYLE and (_is_latin_name(name) or _is_katakana_name(name)):
                     out.append(
                         NameVariant(
                             entity.id,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from helpers.guards import lexical_guard
+from kyodaku.text.surface import disguised
+from kyodaku.text.variants import MIN_READING_LIKENESS, _given_likeness
 
 CATALOG = {
     "version": 1,
@@ -49,3 +51,35 @@ def test_when_the_word_has_no_description_beside_it_or_is_lower_case_then_it_is_
 
 def test_when_the_word_is_disguised_then_it_names_the_character_without_more(guard):
     assert {f.entity for f in guard.screen_prompt("Cl0ud at the train station").findings} == {"cloud-strife"}
+
+
+def test_when_the_given_name_is_spelled_in_hiragana_then_the_spelling_is_the_disguise(guard):
+    # Japanese writes loanwords in katakana: くらうど is クラウド written so a filter misses it.
+    decision = guard.screen_prompt("くらうど が大きな剣を持っている")
+    assert {f.entity for f in decision.findings} == {"cloud-strife"}
+
+
+def test_when_the_katakana_given_name_is_the_loanword_then_it_is_the_word(guard):
+    # クラウド is "cloud" in Japanese as "Cloud" is in English: as ambiguous, so found only disguised.
+    assert guard.screen_prompt("クラウドサービスの構成図").findings == ()
+    assert {f.entity for f in guard.screen_prompt("クラウド・ストライフの肖像").findings} == {"cloud-strife"}
+
+
+@pytest.mark.parametrize(
+    ("written", "name", "expected"),
+    [
+        ("くらうど", "クラウド", True),
+        ("ぴかちゅう", "ピカチュウ", True),
+        ("なると", "ナルト", False),
+        ("クラウド", "クラウド", False),
+    ],
+)
+def test_when_a_katakana_name_is_written_in_hiragana_then_it_is_disguised_unless_a_word(
+    written, name, expected
+):
+    assert disguised(written, name) is expected
+
+
+def test_when_katakana_writes_an_english_given_name_by_ear_then_it_reads_as_that_name():
+    assert _given_likeness("クラウド", "Cloud") == 1.0
+    assert _given_likeness("ストライフ", "Cloud") < MIN_READING_LIKENESS

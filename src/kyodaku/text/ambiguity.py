@@ -288,6 +288,20 @@ def entity_ambiguities(
     return out
 
 
+def transliterates(name: str, latin: list[str]) -> bool:
+    """A one-word katakana or Hangul name that writes one of the `latin` names by sound (クラウド and
+    클라우드 for "Cloud"): consonant frames compared as in `_hangul_transliteration`."""
+    if _hangul_transliteration(name, latin):
+        return True
+    if not _is_kana_word(name) or not latin:
+        return False
+    from kyodaku.text.by_ear import consonants, heard_frame, spelled_frames
+    from kyodaku.text.kana import kana_run_to_romaji
+
+    frame = heard_frame("".join(kana_run_to_romaji(name)))
+    return consonants(frame) >= 2 and any(frame in spelled_frames(n) for n in latin)
+
+
 def _hangul_transliteration(name: str, latin: list[str]) -> bool:
     """A one-word Hangul name that writes an ambiguous Latin name of its entry by sound: 마리오
     (mario) for Mario, 엘사 (elsa) for Elsa, 루이지 for Luigi. Korean spells foreign first names so

@@ -33,8 +33,22 @@ def disguised(surface: str, name: str) -> bool:
     letters = [c for c in surface if c.isalpha()]
     if name.isascii() and any(not c.isascii() for c in letters):
         return True
+    if _katakana(name) and letters and all(_hiragana(c) or c == "ー" for c in letters):
+        # A loanword name in hiragana that is no Japanese word ("くらうど", "りんく"): Japanese
+        # writes loanwords and invented names in katakana, so this spelling is chosen to get past
+        # a filter (a hiragana *word*, なると, returned above).
+        return True
     inner = surface.strip()
     return name.isascii() and " " not in name and any(not c.isalnum() for c in inner)
+
+
+def _hiragana(c: str) -> bool:
+    return 0x3041 <= ord(c) <= 0x309F
+
+
+def _katakana(name: str) -> bool:
+    kana = [c for c in name if c.isalpha() or c == "ー"]
+    return bool(kana) and all(0x30A0 <= ord(c) <= 0x30FF for c in kana)
 
 
 def hiragana_word_use(written: str, name: str) -> bool:

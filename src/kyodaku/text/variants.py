@@ -69,6 +69,7 @@ class DerivedName:
     name: str
     how: str
     source: str = ""  # the registered name it comes from (its ambiguity carries over); "" for owner names
+    given: bool = False  # a person-like name's given name alone (Cloud, クラウド): judged with its twins
 
 
 @lru_cache(maxsize=2)
@@ -268,7 +269,7 @@ def derive_names(
             if parts:
                 given, family = parts
                 out.append(DerivedName(lang, f"{family} {given}", f'"{name}" in the other order', name))
-                out.append(DerivedName(lang, given, f'"{name}" by its first name', name))
+                out.append(DerivedName(lang, given, f'"{name}" by its first name', name, given=True))
                 out.append(DerivedName(lang, family, f'"{name}" by its last name', name))
         out.extend(_cjk_given_names(entity, (families or {}).get(entity.work or "", frozenset())))
     return out
@@ -286,9 +287,9 @@ def _cjk_given_names(entity: Entity, family_names: frozenset[str]) -> list[Deriv
             continue
         parts = [w for w in re.split(r"[\s・·･]+", name) if w]
         if len(parts) == 2 and givens:
-            best = max(parts, key=lambda part: max(_likeness(_reading(part), g) for g in givens))
-            if max(_likeness(_reading(best), g) for g in givens) >= MIN_READING_LIKENESS:
-                out.append(DerivedName(lang, best, f'"{name}" by its given name', name))
+            best = max(parts, key=lambda part: max(_given_likeness(part, g) for g in givens))
+            if max(_given_likeness(best, g) for g in givens) >= MIN_READING_LIKENESS:
+                out.append(DerivedName(lang, best, f'"{name}" by its given name', name, given=True))
         elif len(parts) == 1 and _HAN.match(name):
             for family in family_names:
                 if name.startswith(family) and len(name) - len(family) >= 2:
@@ -307,6 +308,20 @@ def _reading(part: str) -> str:
     if all(is_kana(c) for c in part):
         return "".join(kana_run_to_romaji(part))
     return ""
+
+
+def _given_likeness(part: str, given: str) -> float:
+    """How well a CJK name part reads as the English given name: by spelling (a romanized
+    Japanese name, "Tanjiro" / たんじろう), or, for a loanword the katakana writes by ear (クラウド for
+    "Cloud": kuraudo is spelled little like cloud), 1.0 when the consonants heard are the ones the
+    English spelling may be heard as (text/by_ear.py), with at least two of them."""
+    from kyodaku.text.by_ear import consonants, heard_frame, spelled_frames
+
+    reading = _reading(part)
+    frame = heard_frame(reading) if reading else ""
+    if consonants(frame) >= 2 and frame in spelled_frames(given):
+        return 1.0
+    return _likeness(reading, given)
 
 
 def _likeness(reading: str, latin: str) -> float:
