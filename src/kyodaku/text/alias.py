@@ -38,7 +38,7 @@ import ahocorasick
 
 from kyodaku.text.ambiguity import in_dictionary, zipf
 from kyodaku.text.normalize import Gap, Script, Skeleton, skeleton
-from kyodaku.text.segment import chinese_boundaries, inside_transliteration, korean_end_ok
+from kyodaku.text.segment import chinese_boundaries, inside_proper_noun, inside_transliteration, korean_end_ok
 from kyodaku.text.surface import disguised
 
 LONG_KANA_NAME = 8
@@ -250,7 +250,9 @@ def accept(sk: Skeleton, i: int, j: int, variant: NameVariant) -> bool:
     if script == Script.HAN:
         start, end = sk.span(i, j)
         bounds = chinese_boundaries(sk.text)
-        return start in bounds and end in bounds and not inside_transliteration(sk.text, start, end)
+        if start in bounds and end in bounds:
+            return not inside_transliteration(sk.text, start, end)
+        return inside_proper_noun(sk.text, start, end)
     if script == Script.HANGUL:
         end = sk.span(i, j)[1]
         rest = end

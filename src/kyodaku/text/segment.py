@@ -70,17 +70,22 @@ COMMON_NOUN_TAG = "n"
 COMMON_NOUN_COUNT = 100  # jieba's corpus counts: 龙 9,197, 猫 1,908, 宠物 203; 老鸭 8, 灶门 3
 
 
+PROPER_NOUN_TAG = "nz"
+"""jieba's tag for other proper nouns (其他专名): titles, brands, named things (七龙珠, Dragon Ball)."""
+
+
 @lru_cache(maxsize=1)
-def _tagged_words() -> tuple[frozenset[str], frozenset[str]]:
+def _tagged_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """From the dictionary file jieba's tokenizer loads: the words it tags as transliterated names
     (`nrt`, two characters or more: syllables of foreign names written with characters chosen for
-    their sound, about 5,900) and the common nouns it counts often (`n`, count >= 100)."""
+    their sound, about 5,900), the common nouns it counts often (`n`, count >= 100), and the other
+    proper nouns (`nz`)."""
     path = _tokenizer().get_dict_file()
     try:
         lines = path.read().decode("utf-8").splitlines()
     finally:
         path.close()
-    names, nouns = set(), set()
+    names, nouns, proper = set(), set(), set()
     for line in lines:
         parts = line.split()
         if len(parts) != 3:
@@ -89,7 +94,21 @@ def _tagged_words() -> tuple[frozenset[str], frozenset[str]]:
             names.add(parts[0])
         elif parts[2] == COMMON_NOUN_TAG and parts[1].isdigit() and int(parts[1]) >= COMMON_NOUN_COUNT:
             nouns.add(parts[0])
-    return frozenset(names), frozenset(nouns)
+        elif parts[2] == PROPER_NOUN_TAG:
+            proper.add(parts[0])
+    return frozenset(names), frozenset(nouns), frozenset(proper)
+
+
+def inside_proper_noun(text: str, start: int, end: int) -> bool:
+    """Whether the Han name at text[start:end] lies inside one word jieba knows as a proper noun
+    (`nz`) and takes up at least half of it: 龙珠 in 七龙珠, the name Dragon Ball goes by in Chinese.
+    A longer *ordinary* word around a name (超人 in 超人类, "transhuman") is another word; a
+    longer proper noun around it is the same thing named more fully, a title's common form."""
+    proper = _tagged_words()[2]
+    for a, b, w in _chinese_words(text):
+        if a <= start and end <= b and (a, b) != (start, end):
+            return w in proper and 2 * (end - start) >= b - a
+    return False
 
 
 def _transliterated_words() -> frozenset[str]:
