@@ -109,3 +109,12 @@ def test_when_a_chunk_is_plain_ascii_then_the_quick_path_equals_the_full_skeleto
     plain = _ASCII_WORD.fullmatch(chunk)
     assert plain is not None
     assert _ascii_skeleton(chunk, plain.end(1)) == _full_skeleton(chunk)
+
+
+def test_when_a_doubled_letter_stands_before_a_fold_then_the_key_is_the_single_letters():
+    # "tty" folded the second t only ("kitch") while "ty" gave "kich": doubled letters go first.
+    from kyodaku.text.normalize import _full_skeleton
+
+    for doubled, single in (("Hello Kitty", "Hello Kity"), ("Matty", "Maty"), ("Missy", "Misy")):
+        assert skeleton(doubled).key == skeleton(single).key
+        assert _full_skeleton(doubled).key == skeleton(doubled).key

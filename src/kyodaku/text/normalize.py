@@ -411,6 +411,8 @@ def _fold(units: list[_Unit]) -> list[_Unit]:
     for u in units:
         if u.ch == "l" and u.script == Script.LATIN:
             u.ch = "i"
+    # Doubled letters first, so a fold reads "Kitty" as "Kity" does (t-y, not t-t-y: both "kich").
+    units = _collapse(units)
     out: list[_Unit] = []
     i = 0
     n = len(units)
@@ -453,8 +455,13 @@ def _fold(units: list[_Unit]) -> list[_Unit]:
             alone = u.gap != Gap.NONE or k == 0 or not _is_alpha_latin(out[k - 1])
             if word_end and not alone:
                 u.ch = "k"
+    return _collapse(out)
+
+
+def _collapse(units: list[_Unit]) -> list[_Unit]:
+    """Repeated Latin letters inside a word are one ("Kitty", "Pikkachu")."""
     collapsed: list[_Unit] = []
-    for u in out:
+    for u in units:
         if (
             collapsed
             and u.ch == collapsed[-1].ch
@@ -532,30 +539,38 @@ def _ascii_skeleton(text: str, letters: int) -> Skeleton:
     """`_fold` on plain strings for one ASCII word: the same result, a fifth of the time."""
     word = text[:letters]
     low = word.lower().replace("l", "i")
+    # Doubled letters first, as `_fold` does: [letter, start, end, upper] per run.
+    runs: list[list] = []
+    for i, c in enumerate(low):
+        if runs and runs[-1][0] == c:
+            runs[-1][2] = i + 1
+        else:
+            runs.append([c, i, i + 1, word[i].isupper()])
+    chars = "".join(r[0] for r in runs)
     keys: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     uppers: list[bool] = []
-    i, n = 0, len(low)
+    i, n = 0, len(runs)
     while i < n:
-        for pat, rep in _FOLD_FIRST.get(low[i], ()):
+        for pat, rep in _FOLD_FIRST.get(chars[i], ()):
             k = len(pat)
-            if low.startswith(pat, i):
-                upper = word[i].isupper()
+            if chars.startswith(pat, i):
+                upper = runs[i][3]
                 for m, c in enumerate(rep):
-                    src = i + min(m, k - 1)
+                    src = runs[i + min(m, k - 1)]
                     keys.append(c)
-                    starts.append(src)
-                    ends.append(src + 1)
+                    starts.append(src[1])
+                    ends.append(src[2])
                     uppers.append(upper)
-                ends[-1] = i + k
+                ends[-1] = runs[i + k - 1][2]
                 i += k
                 break
         else:
-            keys.append(low[i])
-            starts.append(i)
-            ends.append(i + 1)
-            uppers.append(word[i].isupper())
+            keys.append(chars[i])
+            starts.append(runs[i][1])
+            ends.append(runs[i][2])
+            uppers.append(runs[i][3])
             i += 1
     if len(keys) > 1 and keys[-1] == "c":
         keys[-1] = "k"  # a word-final c (see `_fold`)
