@@ -27,6 +27,7 @@ from kyodaku.media.bank import ReferenceBank
 from kyodaku.policy.engine import PolicyEngine
 from kyodaku.text.alias import AliasIndex, NameVariant, name_splits
 from kyodaku.text.ambiguity import (
+    BARE_STYLE_REASON,
     COMMON_WORD_ZIPF,
     PHRASE_REASON,
     TRANSLITERATION_REASON,
@@ -208,7 +209,7 @@ def _name_variants(
                 ambiguous, reason = True, f"derived from an ambiguous name ({source.reason})"
         if entity.kind is EntityKind.STYLE and not _has_cue(name):
             # "Ghibli", "宮崎駿": a style's core name is a request to imitate it only next to a style cue.
-            ambiguous, reason = True, "style name without a style cue"
+            ambiguous, reason = True, BARE_STYLE_REASON
         out.append(
             NameVariant(entity.id, entity.kind.value, name, lang, k, splits, ambiguous, reason, v.by_key, how)
         )

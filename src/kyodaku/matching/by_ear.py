@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import ClassVar
 
 from kyodaku.domain.findings import Finding
@@ -12,7 +13,7 @@ from kyodaku.matching.base import ContentKind, MatchResult, Stage, findings_besi
 from kyodaku.matching.prepare import PreparedPrompt
 from kyodaku.matching.text import judged_names
 from kyodaku.options import GuardOptions
-from kyodaku.snapshot import MatchIndex, Snapshot
+from kyodaku.snapshot import MatchIndex, Snapshot, style_cues
 from kyodaku.text.by_ear import ByEarIndex, written_by_ear
 
 BY_EAR_SCORE = 0.85  # a misspelling's strength: the name's consonants, in order, and nobody else's
@@ -51,5 +52,26 @@ class ByEarMatcher:
             for h in self._index(snapshot.match).find(content.text)
             if not any(s[0] < h.span[1] and h.span[0] < s[1] for s in judged.get(h.variant.entity, ()))
         ]
+        if any(h.variant.kind == "style" for h in hits):
+            cued = _cued_styles(content, snapshot)
+            for h in hits:
+                if h.variant.kind == "style" and h.variant.entity not in cued:
+                    out.notes.append(
+                        f'"{h.text}" at {h.span[0]}..{h.span[1]} sounds like the style name '
+                        f'"{h.variant.name}" ({h.variant.entity}), but no style cue asks for the style'
+                    )
+            hits = [h for h in hits if h.variant.kind != "style" or h.variant.entity in cued]
         out.findings.extend(findings_beside(hits, earlier, BY_EAR_SCORE, self.name))
         return out
+
+
+def _cued_styles(content: PreparedPrompt, snapshot: Snapshot) -> set[str]:
+    """The styles a style cue of the prompt stands for ("в стиле", "style", "風"): a style's cues
+    are context words of its own group (snapshot.py `_context_variants`)."""
+    cues = _cue_words()
+    return {c.variant.entity for c in snapshot.match.context.find(content.skeleton) if c.variant.name in cues}
+
+
+@lru_cache(maxsize=1)
+def _cue_words() -> frozenset[str]:
+    return frozenset(cue for _, cue in style_cues())

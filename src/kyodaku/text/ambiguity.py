@@ -65,6 +65,7 @@ _OTHER_LATIN = ("fr", "de", "es", "it", "pt", "nl")
 FIRST_NAME_REASON = "common first name"
 FORCED_REASON = "marked ambiguous in the catalog"
 TRANSLITERATION_REASON = "transliteration of an ambiguous name"
+BARE_STYLE_REASON = "style name without a style cue"
 PHRASE_REASON = "a phrase of ordinary words"
 PHRASE_WORD_ZIPF = 4.0
 JAPANESE_WORD_PREFIX = "common word (Japanese "

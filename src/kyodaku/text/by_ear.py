@@ -39,7 +39,7 @@ from functools import lru_cache
 from itertools import product
 
 from kyodaku.text.alias import NameVariant
-from kyodaku.text.ambiguity import zipf
+from kyodaku.text.ambiguity import BARE_STYLE_REASON, zipf
 from kyodaku.text.kana import kana_run_to_romaji
 from kyodaku.text.normalize import CYRILLIC_READING
 
@@ -157,7 +157,7 @@ def spelled_frames(name: str) -> frozenset[str]:
 
 # English spellings of vowels and a few consonants, read as Russian transcribes them, and the
 # same folds for the romanized Cyrillic (й and ы read y, which is i here).
-_SOUND_FOLDS = (("ee", "i"), ("ea", "i"), ("oo", "u"), ("ow", "ou"), ("ph", "f"), ("ck", "k"),
+_SOUND_FOLDS = (("gh", "g"), ("ee", "i"), ("ea", "i"), ("oo", "u"), ("ow", "ou"), ("ph", "f"), ("ck", "k"),
                 ("kh", "h"), ("y", "i"), ("w", "u"), ("z", "s"))  # fmt: skip
 
 
@@ -271,13 +271,34 @@ class ByEarIndex:
             frame = heard_frame(" ".join(_romanize(w) for w in words))
             variant = self._by_frame.get(frame)
             if variant is None and lang == "ru" and len(words) == 1 and written[:1].isupper():
-                key = heard_sound_key(written)
-                variant = self._by_sound.get(key)
-                frame = key if variant is not None else frame
+                for form in _russian_forms(written):
+                    key = heard_sound_key(form)
+                    variant = self._by_sound.get(key)
+                    if variant is not None:
+                        frame = key
+                        break
             if variant is None or zipf("".join(words).casefold(), lang) >= COMMON_ZIPF:
                 continue
             hits.append(ByEarHit(variant, span, written, frame.lstrip("^")))
         return _longest(hits)
+
+
+# Case endings Russian puts on a foreign name (Диснея, Диснею, Диснеем; Соника, Сонику): the word
+# is tried as written first, then without one of these.
+_RUSSIAN_ENDINGS = ("ом", "ем", "ой", "а", "я", "у", "ю", "е")
+
+
+def _russian_forms(word: str) -> list[str]:
+    forms = [word]
+    low = word.casefold()
+    for ending in _RUSSIAN_ENDINGS:
+        if low.endswith(ending) and len(word) - len(ending) >= 3:
+            stem = word[: -len(ending)]
+            forms.append(stem)
+            if ending in ("я", "ю", "е", "ем"):
+                forms.append(stem + "й")  # Дисней -> Диснея: the й is written as the ending's glide
+            break
+    return forms
 
 
 def _short(name: str) -> bool:
@@ -287,8 +308,13 @@ def _short(name: str) -> bool:
 
 def _eligible(v: NameVariant, by_key: bool = False) -> bool:
     """A distinctive name in Latin letters (no romanization of another script: "pi ka qiu");
-    `by_key`: a name ambiguous only by its folded key counts as distinctive."""
-    if (v.ambiguous and not (by_key and v.by_key)) or v.kind == "style" or v.lang.endswith("-Latn"):
+    `by_key`: a name ambiguous only by its folded key counts as distinctive. A style's bare name
+    ("Disney", "Ghibli") too: it is ambiguous only for want of a style cue, which the by-ear
+    matcher then asks for (Дисней alone is the company; в стиле Диснея asks for its look)."""
+    bare_style = v.kind == "style" and v.ambiguity_reason == BARE_STYLE_REASON
+    if (v.ambiguous and not (by_key and v.by_key) and not bare_style) or v.lang.endswith("-Latn"):
+        return False
+    if v.kind == "style" and not bare_style:
         return False
     letters = [c for c in v.name if c.isalpha()]
     return bool(letters) and all(unicodedata.name(c, "").startswith("LATIN") for c in letters)
