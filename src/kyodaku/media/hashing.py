@@ -170,6 +170,9 @@ class MediaHashes:
     """The configured learned encoder's vector of an image (media/learned.py), when there is one."""
     picture: Any = field(default=None, compare=False, repr=False)
     """The decoded picture, only with HashOptions.keep_picture (dropped once it is embedded)."""
+    full_resolution: Any = field(default=None, compare=False, repr=False)
+    """How to decode an image again at its full resolution (`FullResolution`), kept beside `picture`
+    (HashOptions.keep_picture): the bank cuts insets with few keypoints again from it. Never for video."""
     trim: Any = field(default=None, compare=False)
     """media.borders.Trim of an image (or of a video's first trimmed frame), when borders were cut."""
 
@@ -297,10 +300,8 @@ def _load(
             im.draft("L" if grey else "RGB", _draft_box(width, height, options.draft_long_side))
         im.load()
         im = ImageOps.exif_transpose(im) or im
-        if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
-            rgba = im.convert("RGBA")
-            base = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-            im = Image.alpha_composite(base, rgba).convert("RGB")
+        if _transparent(im):
+            im = _on_white(im).convert("RGB")
         elif im.mode not in ("RGB", "L"):
             im = im.convert("RGB")
         # Other formats decode at full size: box-reduce them once to the draft size too, so every
@@ -316,6 +317,17 @@ def _load(
 
 
 # -- hashing ---------------------------------------------------------------------------------------
+
+
+def _transparent(im: Image.Image) -> bool:
+    return im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info)
+
+
+def _on_white(im: Image.Image) -> Image.Image:
+    """A picture with transparency composited on white, as every picture is seen here (a drawing's
+    transparent background is the white page it is drawn on)."""
+    rgba = im.convert("RGBA")
+    return Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
 
 
 def _distance(a: bytes, b: bytes) -> int:
@@ -408,10 +420,61 @@ def _hash_opened_image(src: _Source, im: Image.Image, options: HashOptions) -> M
         # evidence names): a picture at 30% of a screenshot is analysed at the resolution it has.
         analysed = inner if options.local_inside_borders else picture
         local = extract_features(analysed, _local_options(options), thumb_side=options.local_thumb_side)
+    full = FullResolution(src, width, height, options.max_pixels) if options.keep_picture else None
     return MediaHashes(
         "image", sha, size, width, height, None, tuple(frames), fmt, src.name, None, tuple(notes), local,
         picture=picture if options.keep_picture else None, trim=trim,
+        full_resolution=full,
     )  # fmt: skip
+
+
+@dataclass(frozen=True, eq=False)
+class FullResolution:
+    """An image's source, kept to decode it again at (up to) its full resolution: the picture kept on
+    MediaHashes is the draft decode (~256 px on its short side), and an inset of flat drawn art cut
+    from it keeps a handful of keypoints (media/bank.py `_inset_features`). Holds the bytes the caller
+    gave (no copy) or the file's path; nothing is decoded until `grey` is called."""
+
+    source: _Source
+    width: int
+    height: int
+    """The size the file claimed when it was hashed (before any EXIF rotation)."""
+    max_pixels: int
+
+    def grey(self, reduce: int = 1) -> Image.Image | None:
+        """The picture in grey, EXIF-rotated and alpha on white as the draft picture was, reduced by up
+        to `reduce` (JPEG: the DCT's 1/2..1/8 scaling; other formats: a box reduction) and never more.
+
+        Best effort: the file was decoded once already, so anything unexpected (a file on disk that
+        changed since, a size over `max_pixels`, a decoding error) gives None, never an error."""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(self.source.stream()) as opened:
+                    if opened.size != (self.width, self.height) or self.width * self.height > self.max_pixels:
+                        return None
+                    reduce = max(1, int(reduce))
+                    if (opened.format or "").lower() == "jpeg":
+                        # In its own mode, then to grey as the draft picture's insets are (bank.py).
+                        opened.draft(opened.mode, (-(-self.width // reduce), -(-self.height // reduce)))
+                    opened.load()
+                    done = self.width // max(1, opened.size[0])
+                    im = ImageOps.exif_transpose(opened) or opened
+                    if _transparent(im):
+                        im = _on_white(im)
+                    im = im.convert("L") if im.mode != "L" else im
+                    if reduce // max(1, done) >= 2:
+                        im = im.reduce(reduce // max(1, done))
+                    # Never the opened image itself: leaving `with` closes it.
+                    return im.copy() if im is opened else im
+        except (
+            OSError,
+            ValueError,
+            SyntaxError,
+            Image.DecompressionBombError,
+            Image.DecompressionBombWarning,
+        ):
+            return None
 
 
 TRIMMED = "trimmed"
@@ -582,10 +645,8 @@ def _frame_features(frame, picture: Image.Image, box, options: HashOptions):
     are divided back, as a reference's finer band's are (media/local/features.py), and the size and
     thumbnail are those of the 256 px analysis: a match reports the same zoom, within the keypoint
     tier's plausible scales, and the pixel check and the inset look see exactly what they saw."""
-    import cv2
-
     from kyodaku.media.local import extract_features
-    from kyodaku.media.local.features import LocalFeatures
+    from kyodaku.media.local.features import placed, rendition
 
     base = _local_options(options)
     inner = picture.crop(box) if box is not None else picture
@@ -600,19 +661,9 @@ def _frame_features(frame, picture: Image.Image, box, options: HashOptions):
         x0, y0 = round(box[0] * fx), round(box[1] * fy)
         grey = grey[y0 : max(y0 + 1, round(box[3] * fy)), x0 : max(x0 + 1, round(box[2] * fx))]
     found = extract_features(np.ascontiguousarray(grey), replace(base, side=side))
-    # The rendition and thumbnail extract_features gives the 256 px inner picture (enlarged to
-    # local_side when smaller), without its ORB pass.
-    small = np.asarray(inner.convert("L") if inner.mode != "L" else inner)
-    h, w = small.shape
-    k = min(base.side, max(w, h, base.side)) / max(w, h)
-    target = (max(1, round(w * k)), max(1, round(h * k)))
-    if target != (w, h):
-        small = cv2.resize(small, target, interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_LINEAR)
-    t = min(1.0, max(8, options.local_thumb_side) / max(target))
-    thumb_size = (max(1, round(target[0] * t)), max(1, round(target[1] * t)))
-    thumb = small if thumb_size == target else cv2.resize(small, thumb_size, interpolation=cv2.INTER_AREA)
-    points = found.points * np.float32(target[0] / found.size[0])
-    return LocalFeatures(points, found.descriptors, target, thumb)
+    # The 256 px rendition and thumbnail extract_features gives the inner picture, without its ORB pass.
+    _, target, thumb = rendition(inner, base.side, options.local_thumb_side)
+    return placed(found, target, thumb)
 
 
 INSET_FRAME_SIDE = 640

@@ -201,6 +201,38 @@ def _grey(image: Any) -> np.ndarray:
     raise InvalidInput(f"expected a PIL image or a 2-D uint8 array, got {type(image).__name__}")
 
 
+def rendition(
+    image: Any, side: int, thumb_side: int = THUMB_SIDE
+) -> tuple[np.ndarray, tuple[int, int], np.ndarray]:
+    """The grey picture keypoints are found on (scaled to `side` px on its long side, but never
+    upscaled past the default side: a side above it asks for the detail a large picture has, an
+    inset in a frame, which upscaling a small one cannot invent), its size, and its thumbnail (for
+    the pixel check) at up to `thumb_side` px."""
+    grey = _grey(image)
+    h, w = grey.shape
+    s = min(side, max(w, h, DEFAULT_OPTIONS.side)) / max(w, h)
+    sw, sh = max(1, round(w * s)), max(1, round(h * s))
+    if (sw, sh) != (w, h):
+        interp = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
+        grey = cv2.resize(np.ascontiguousarray(grey), (sw, sh), interpolation=interp)
+    grey = np.ascontiguousarray(grey)
+    t = min(1.0, max(8, thumb_side) / max(sw, sh))
+    tw, th = max(1, round(sw * t)), max(1, round(sh * t))
+    # A query's thumbnail is often the picture itself (256 px): a resize to the same size is a copy.
+    thumb = grey if (tw, th) == (sw, sh) else cv2.resize(grey, (tw, th), interpolation=cv2.INTER_AREA)
+    return grey, (sw, sh), thumb
+
+
+def placed(found: LocalFeatures, size: tuple[int, int], thumbnail: np.ndarray) -> LocalFeatures:
+    """Keypoints found on a larger rendition of a picture, placed in its `size` rendition (positions
+    scaled down; descriptors as found): scales, the pixel check and inset boxes then read as if they
+    had been found there, with the detail of the larger one (video frames, insets cut again)."""
+    k = np.float32(size[0] / max(1, found.size[0]))
+    return LocalFeatures(
+        np.ascontiguousarray(found.points * k, dtype=np.float32), found.descriptors, size, thumbnail
+    )
+
+
 def extract_features(
     image: Any, options: LocalOptions | None = None, thumb_side: int = THUMB_SIDE
 ) -> LocalFeatures:
@@ -210,15 +242,7 @@ def extract_features(
     value that is not a picture raises InvalidInput.
     """
     opts = options or DEFAULT_OPTIONS
-    grey = _grey(image)
-    h, w = grey.shape
-    # Scaled to `side`, but never upscaled past the default side (256): a side above it asks for the
-    # detail a large picture has (an inset in a frame), which upscaling a small one cannot invent.
-    s = min(opts.side, max(w, h, DEFAULT_OPTIONS.side)) / max(w, h)
-    sw, sh = max(1, round(w * s)), max(1, round(h * s))
-    if (sw, sh) != (w, h):
-        interp = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
-        grey = cv2.resize(np.ascontiguousarray(grey), (sw, sh), interpolation=interp)
+    grey, (sw, sh), thumb = rendition(image, opts.side, thumb_side)
     orb = cv2.ORB_create(
         nfeatures=opts.max_features * (SPREAD_POOL if opts.spread_grid else 1),
         fastThreshold=opts.fast_threshold,
@@ -240,10 +264,6 @@ def extract_features(
                 keypoints, desc = orb.detectAndCompute(grey, None)
         except cv2.error:
             keypoints, desc = (), None
-    t = min(1.0, max(8, thumb_side) / max(sw, sh))
-    tw, th = max(1, round(sw * t)), max(1, round(sh * t))
-    # A query's thumbnail is often the picture itself (256 px): a resize to the same size is a copy.
-    thumb = grey if (tw, th) == (sw, sh) else cv2.resize(grey, (tw, th), interpolation=cv2.INTER_AREA)
     if desc is None or not keypoints:
         points = np.zeros((0, 2), np.float32)
         desc = np.zeros((0, DESCRIPTOR_BYTES), np.uint8)
