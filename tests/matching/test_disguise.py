@@ -101,3 +101,13 @@ def test_when_any_text_is_checked_for_a_disguise_then_the_answer_is_yes_or_no(te
 def test_when_a_name_is_typed_plainly_in_any_case_then_there_is_no_disguise(name):
     assert not disguised(name.upper(), name)
     assert not disguised(name.capitalize(), name)
+
+
+@pytest.mark.parametrize(("written", "name"), [("Mário", "Mario"), ("José", "Jose")])
+def test_when_an_accent_is_how_a_language_spells_the_name_then_it_is_no_disguise(written, name):
+    assert not disguised(written, name)
+
+
+@pytest.mark.parametrize(("written", "name"), [("Élsa", "Elsa"), ("Pikáchu", "Pikachu")])
+def test_when_an_accent_makes_a_word_of_no_language_then_it_is_a_disguise(written, name):
+    assert disguised(written, name)

@@ -141,7 +141,8 @@ def _siblings(snapshot: Snapshot, hit: AliasHit, others: Sequence[AliasHit], tex
     entity = snapshot.entities.get(hit.variant.entity)
     if entity is None or not entity.work or not _first_name_only(hit, snapshot):
         return []
-    if text is not None and person_name_part(text, hit.span):
+    spans = [o.span for o in others if o is not hit]
+    if text is not None and person_name_part(text, hit.span, spans):
         return []
     out: list[str] = []
     for other in others:
@@ -151,7 +152,7 @@ def _siblings(snapshot: Snapshot, hit: AliasHit, others: Sequence[AliasHit], tex
             or sibling.id == entity.id
             or sibling.work != entity.work
             or not (other.span[1] <= hit.span[0] or other.span[0] >= hit.span[1])
-            or (text is not None and person_name_part(text, other.span))
+            or (text is not None and person_name_part(text, other.span, [hit.span]))
             or not _first_name_only(other, snapshot)
             or is_common_word(other.text.casefold())
         ):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, in_dictionary, inflected, is_common_word, zipf
 
@@ -31,7 +32,7 @@ def disguised(surface: str, name: str) -> bool:
     if any(c in _LEET_OR_SYMBOL for c in surface):
         return True
     letters = [c for c in surface if c.isalpha()]
-    if name.isascii() and any(not c.isascii() for c in letters):
+    if name.isascii() and any(not c.isascii() for c in letters) and not _native_spelling(surface):
         return True
     if _katakana(name) and letters and all(_hiragana(c) or c == "ー" for c in letters):
         # A loanword name in hiragana that is no Japanese word ("くらうど", "りんく"): Japanese
@@ -49,6 +50,20 @@ def _hiragana(c: str) -> bool:
 def _katakana(name: str) -> bool:
     kana = [c for c in name if c.isalpha() or c == "ー"]
     return bool(kana) and all(0x30A0 <= ord(c) <= 0x30FF for c in kana)
+
+
+NATIVE_SPELLING_ZIPF = 2.0
+_SPELLING_LANGS = ("en", "fr", "de", "es", "it", "pt", "nl")
+
+
+def _native_spelling(surface: str) -> bool:
+    """Accented Latin letters a language writes the word with: "Mário" is how Portuguese spells
+    Mario (Zipf 4.4 in pt), no disguise of it; "Pikáchu" or "Élsa" is a word of no language."""
+    letters = [c for c in surface if c.isalpha()]
+    if not all(unicodedata.name(c, "").startswith("LATIN") for c in letters):
+        return False  # another alphabet's lookalike (Cyrillic а) is drawn, not spelled
+    word = "".join(letters).casefold()
+    return any(zipf(word, lang) >= NATIVE_SPELLING_ZIPF for lang in _SPELLING_LANGS)
 
 
 def hiragana_word_use(written: str, name: str) -> bool:
@@ -90,7 +105,7 @@ def folded_into_word(surface: str, name: str) -> bool:
     return all(is_common_word(w) for w in words)
 
 
-def person_name_part(text: str, span: tuple[int, int]) -> bool:
+def person_name_part(text: str, span: tuple[int, int], names: Sequence[tuple[int, int]] = ()) -> bool:
     """Whether the name at `span` reads as one half of a person's full name: a capitalised word
     that is not an ordinary word right after it ("Mario Draghi", "Elsa Schiaparelli") or right
     before it ("Jack Kirby"). A character's own full name is registered whole and matched whole,
@@ -102,10 +117,27 @@ def person_name_part(text: str, span: tuple[int, int]) -> bool:
         if _proper_word(word):
             return True
     if after and text[span[1] : span[1] + 1] == " ":
-        word = after.split()[0].rstrip(".,;:!?'\")")
+        words = after.split()
+        word = words[0].rstrip(".,;:!?'\")")
         if _proper_word(word):
             return True
+        # A family name after one or two particles: "Mário de Andrade", "Mario de la Vega",
+        # "Luigi di Maio", "Link van Dijk".
+        # Not when that word is itself a name found in the prompt: "Luigi de Mario Bros" is Luigi
+        # of (Spanish "de") Mario Bros (`names`: the spans of the other names found).
+        k = 0
+        while k < min(2, len(words) - 1) and words[k] in _NAME_PARTICLES:
+            k += 1
+        if k and _proper_word(words[k].rstrip(".,;:!?'\")")):
+            at = text.find(words[k], span[1])
+            return not any(a <= at < b for a, b in names)
     return False
+
+
+_NAME_PARTICLES = frozenset({
+    "de", "da", "do", "dos", "das", "del", "della", "dei", "di", "du", "des", "van", "von", "der",
+    "den", "ter", "le", "la", "bin", "ibn", "al", "el",
+})  # fmt: skip
 
 
 # The dots that join the given name and the family name of a foreign person written in Chinese or
