@@ -241,7 +241,25 @@ def _inner_ok(sk: Skeleton, i: int, j: int, splits: frozenset[int]) -> bool:
     # Spelled out letter by letter ("P i k a c h u"), or cut into syllables ("Pika chu", and romaji
     # of a katakana name, which has no spaces to follow: "Harō Kiti"). Pieces of 1-2 letters mixed
     # with longer ones are ordinary short words ("to toro"), not a cut-up name.
-    return all(p == 1 for p in pieces) or min(pieces) >= MIN_PIECE
+    if all(p == 1 for p in pieces):
+        return True
+    return min(pieces) >= MIN_PIECE and not _ordinary_words_apart(sk, i, j)
+
+
+def _ordinary_words_apart(sk: Skeleton, i: int, j: int) -> bool:
+    """A one-word name cut where it is made of ordinary words, written in lower case: "a bat man
+    costume" is a man dressed as a bat, "a super man" a great one; "Bat Man" and "Pika chu" (no
+    words) stay the name cut up."""
+    start, end = sk.span(i, j)
+    written = sk.text[start:end]
+    if written != written.lower():
+        return False
+    words = written.split()
+    return all(w.isalpha() and zipf(w, "en") >= ORDINARY_PIECE_ZIPF for w in words)
+
+
+ORDINARY_PIECE_ZIPF = 4.0
+"""Frequent words only: "bat" 4.3, "man" 5.8; not "pika" (2.6, a small mammal), "poke" (3.6)."""
 
 
 def accept(sk: Skeleton, i: int, j: int, variant: NameVariant) -> bool:
