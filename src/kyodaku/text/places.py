@@ -33,11 +33,11 @@ _FORMER_ENGLISH = {
 }
 
 # Words for a landform or an administrative unit that follow a place's name in the Latin-script
-# languages: "Batman river", "Batman Province", "Batman-Stausee" is not split, "río Batman" is
-# the word before (matching/text.py `_PLACE_BEFORE`).
+# languages: "Batman river", "Batman Province". Where the generic word comes first ("río Batman",
+# "the city of Batman") it is matching/text.py's `_PLACE_BEFORE`.
 _AFTER = re.compile(
     r"[ \t]+(?:river|valley|province|district|county|region|prefecture|dam|airport|basin|plain|gorge|"
-    r"fluss|tal|provinz|bezirk|region|rivière|vallée|région|río|valle|provincia|región|fiume|regione|"
+    r"fluss|tal|provinz|bezirk|rivière|vallée|région|río|valle|provincia|región|fiume|regione|"
     r"rio|vale|região)\b",
     re.IGNORECASE,
 )
