@@ -41,6 +41,7 @@ from kyodaku.text.ambiguity import (
 from kyodaku.text.fuzzy import FuzzyIndex
 from kyodaku.text.homophones import HomophoneIndex
 from kyodaku.text.semantic import SemanticIndex
+from kyodaku.text.surface import katakana_name
 from kyodaku.text.translated import TranslatedNameIndex
 from kyodaku.text.variants import DerivedName, derive_names, shared_family_names
 
@@ -117,12 +118,6 @@ def _has_cue(name: str) -> bool:
     return any(cue.casefold() in low for _, cue in style_cues() if len(cue) > 2 or not cue.isascii())
 
 
-def _is_katakana_name(name: str) -> bool:
-    """A name written in katakana alone (クラウド): its hiragana spelling is a disguise."""
-    kana = [ch for ch in name if ch.isalpha() or ch == "ー"]
-    return bool(kana) and all(0x30A0 <= ord(ch) <= 0x30FF for ch in kana)
-
-
 def _is_latin_name(name: str) -> bool:
     return any(ch.isalpha() for ch in name) and all(not ch.isalpha() or ch.isascii() for ch in name)
 
@@ -187,7 +182,7 @@ def _name_variants(
                 # A Latin one of a character or work stays for two uses: written in disguise
                 # ("S_o_n_i_c", "S0nic"), which nobody does to the ordinary word, or capitalised
                 # beside words of its own description ("Cloud with his spiky blond hair").
-                if entity.kind is not EntityKind.STYLE and (_is_latin_name(name) or _is_katakana_name(name)):
+                if entity.kind is not EntityKind.STYLE and (_is_latin_name(name) or katakana_name(name)):
                     out.append(
                         NameVariant(
                             entity.id,

@@ -37,7 +37,7 @@ from functools import lru_cache
 import ahocorasick
 
 from kyodaku.text.ambiguity import in_dictionary, zipf
-from kyodaku.text.normalize import Gap, Script, Skeleton, skeleton
+from kyodaku.text.normalize import Gap, Script, Skeleton, lone_letter, skeleton
 from kyodaku.text.segment import chinese_boundaries, inside_proper_noun, inside_transliteration, korean_end_ok
 from kyodaku.text.surface import disguised
 
@@ -165,25 +165,18 @@ def _kept_plain(surface: str, variant: NameVariant) -> bool:
     return surface[:1].isupper() or disguised(surface, variant.name)
 
 
-def _single_letter(sk: Skeleton, k: int) -> bool:
-    """Key character k is a Latin letter standing alone between separators ("S_o_n_i_c")."""
-    n = len(sk.key)
-    return (
-        0 <= k < n
-        and sk.script[k] == Script.LATIN
-        and (k == 0 or sk.gap[k] != Gap.NONE)
-        and (k + 1 == n or sk.gap[k + 1] != Gap.NONE)
-    )
-
-
 def _cuts_spelled_run(sk: Skeleton, start: int, end: int) -> bool:
     """A name spelled out letter by letter ends where its letters end: "S_o_n" of "S_o_n_i_c" is
     no word, let alone Son. True when the hit starts or ends inside such a run. Keys fold doubled
     letters into one, but not across the separators of a spelled-out run ("L-i-n-k" keys "iink",
     Link "ink"), so a hit may begin or end on the second of two equal letters."""
-    key = sk.key
-    cut_end = _single_letter(sk, end - 1) and _single_letter(sk, end) and key[end] != key[end - 1]
-    cut_start = _single_letter(sk, start) and _single_letter(sk, start - 1) and key[start - 1] != key[start]
+    key, gap, script = sk.key, sk.gap, sk.script
+
+    def lone(k: int) -> bool:
+        return lone_letter(key, gap, script, k)
+
+    cut_end = lone(end - 1) and lone(end) and key[end] != key[end - 1]
+    cut_start = lone(start) and lone(start - 1) and key[start - 1] != key[start]
     return cut_end or cut_start
 
 

@@ -660,21 +660,28 @@ def _spelled_out_final_c(key: str, gap: Sequence[int], script: Sequence[int]) ->
     the whole text's key, since with spaces each letter is its own chunk."""
     if "c" not in key:
         return key
-
-    def single(k: int) -> bool:
-        return (
-            0 <= k < len(key)
-            and script[k] == Script.LATIN
-            and key[k].isalpha()
-            and (k == 0 or gap[k] != Gap.NONE)
-            and (k + 1 == len(key) or gap[k + 1] != Gap.NONE)
-        )
-
     chars = list(key)
     for k, ch in enumerate(key):
-        if ch == "c" and single(k) and single(k - 1) and not single(k + 1):
+        if (
+            ch == "c"
+            and lone_letter(key, gap, script, k)
+            and lone_letter(key, gap, script, k - 1)
+            and not lone_letter(key, gap, script, k + 1)
+        ):
             chars[k] = "k"
     return "".join(chars)
+
+
+def lone_letter(key: str, gap: Sequence[int], script: Sequence[int], k: int) -> bool:
+    """Key character k is a Latin letter standing alone between separators, as in a name spelled
+    out letter by letter ("S_o_n_i_c"); False outside the key."""
+    return (
+        0 <= k < len(key)
+        and script[k] == Script.LATIN
+        and key[k].isalpha()
+        and (k == 0 or gap[k] != Gap.NONE)
+        and (k + 1 == len(key) or gap[k + 1] != Gap.NONE)
+    )
 
 
 def key(text: str) -> str:

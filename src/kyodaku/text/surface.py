@@ -34,7 +34,7 @@ def disguised(surface: str, name: str) -> bool:
     letters = [c for c in surface if c.isalpha()]
     if name.isascii() and any(not c.isascii() for c in letters) and not _native_spelling(surface):
         return True
-    if _katakana(name) and letters and all(_hiragana(c) or c == "ー" for c in letters):
+    if katakana_name(name) and letters and all(_hiragana(c) or c == "ー" for c in letters):
         # A loanword name in hiragana that is no Japanese word ("くらうど", "りんく"): Japanese
         # writes loanwords and invented names in katakana, so this spelling is chosen to get past
         # a filter (a hiragana *word*, なると, returned above).
@@ -47,7 +47,8 @@ def _hiragana(c: str) -> bool:
     return 0x3041 <= ord(c) <= 0x309F
 
 
-def _katakana(name: str) -> bool:
+def katakana_name(name: str) -> bool:
+    """A name written in katakana alone (クラウド, ソニック・ザ・ヘッジホッグ)."""
     kana = [c for c in name if c.isalpha() or c == "ー"]
     return bool(kana) and all(0x30A0 <= ord(c) <= 0x30FF for c in kana)
 
