@@ -296,11 +296,10 @@ def transliterates(name: str, latin: list[str]) -> bool:
         return True
     if not _is_kana_word(name) or not latin:
         return False
-    from kyodaku.text.by_ear import consonants, heard_frame, spelled_frames
+    from kyodaku.text.by_ear import heard_as
     from kyodaku.text.kana import kana_run_to_romaji
 
-    frame = heard_frame("".join(kana_run_to_romaji(name)))
-    return consonants(frame) >= 2 and any(frame in spelled_frames(n) for n in latin)
+    return heard_as("".join(kana_run_to_romaji(name)), latin, min_consonants=2)
 
 
 def _hangul_transliteration(name: str, latin: list[str]) -> bool:
@@ -311,14 +310,11 @@ def _hangul_transliteration(name: str, latin: list[str]) -> bool:
     a translation or a Korean reading of a Chinese name does not keep."""
     if not _is_hangul_word(name) or len(name) > 6:
         return False
-    from kyodaku.text.by_ear import heard_frame, spelled_frames
+    from kyodaku.text.by_ear import heard_as
     from kyodaku.text.variants import hangul_romanization
 
     reading = hangul_romanization(name)
-    if not reading:
-        return False
-    frame = heard_frame(reading)
-    return any(frame in spelled_frames(n) for n in latin)
+    return bool(reading) and heard_as(reading, latin)
 
 
 def _korean_readings(

@@ -89,6 +89,14 @@ def consonants(frame: str) -> int:
     return len(frame.lstrip("^"))
 
 
+def heard_as(romanized: str, latin: Iterable[str], min_consonants: int = 0) -> bool:
+    """Whether a romanized katakana, Hangul or Cyrillic name sounds like one of the `latin` names:
+    its consonant frame is one their English spellings may be heard as (クラウド "kuraudo" and
+    "Cloud" are both K-R-D), with at least `min_consonants` consonants."""
+    frame = heard_frame(romanized)
+    return consonants(frame) >= min_consonants and any(frame in spelled_frames(n) for n in latin)
+
+
 @lru_cache(maxsize=100_000)
 def heard_frame(romanized: str) -> str:
     """The consonant frame of a romanized katakana or Cyrillic text ("kyattobasu" -> KTBS)."""

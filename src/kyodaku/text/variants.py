@@ -315,11 +315,10 @@ def _given_likeness(part: str, given: str) -> float:
     Japanese name, "Tanjiro" / たんじろう), or, for a loanword the katakana writes by ear (クラウド for
     "Cloud": kuraudo is spelled little like cloud), 1.0 when the consonants heard are the ones the
     English spelling may be heard as (text/by_ear.py), with at least two of them."""
-    from kyodaku.text.by_ear import consonants, heard_frame, spelled_frames
+    from kyodaku.text.by_ear import heard_as
 
     reading = _reading(part)
-    frame = heard_frame(reading) if reading else ""
-    if consonants(frame) >= 2 and frame in spelled_frames(given):
+    if reading and heard_as(reading, (given,), min_consonants=2):
         return 1.0
     return _likeness(reading, given)
 
