@@ -93,3 +93,29 @@ def scribble(image, tag: str, shapes: int, extent: int, min_extent: int, width: 
         else:
             draw.line((x, y, x + dx, y + dy), fill=colour, width=width)
     return image
+
+
+def flat_art(
+    seed: int,
+    size: tuple[int, int],
+    shapes: int,
+    place: tuple[float, float, float, float],
+    radius: tuple[float, float],
+):
+    """Drawn in flat colours, as a flat wallpaper or a sticker is: one plain colour over the picture
+    and `shapes` flat-coloured pentagons, centred in `place` (x from, x to, y from, y to, as shares
+    of the sides) with a radius in `radius` (shares of the width), all placed by `seed`."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    rng = np.random.default_rng(seed)
+    w, h = size
+    picture = Image.new("RGB", size, tuple(int(c) for c in rng.integers(60, 200, 3)))
+    draw = ImageDraw.Draw(picture)
+    for _ in range(shapes):
+        cx, cy = rng.uniform(place[0], place[1]) * w, rng.uniform(place[2], place[3]) * h
+        r = rng.uniform(*radius) * w
+        angles = np.sort(rng.uniform(0, 2 * np.pi, 5))
+        points = [(float(cx + r * np.cos(a)), float(cy + r * np.sin(a))) for a in angles]
+        draw.polygon(points, fill=tuple(int(c) for c in rng.integers(0, 255, 3)))
+    return picture

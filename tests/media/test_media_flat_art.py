@@ -15,7 +15,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from helpers.banks import picture_bank
-from helpers.pictures import jpeg
+from helpers.pictures import flat_art, jpeg
 from kyodaku.media.bank import MatchOptions
 from kyodaku.media.borders import drifts
 from kyodaku.media.hashing import hash_media
@@ -59,22 +59,9 @@ def test_when_an_inset_lands_a_px_off_then_its_flat_rim_cells_still_agree() -> N
     assert _agreement(off, other_thumb, (256, 192), q_thumb, (256, 192)) < 0.88
 
 
-def _flat_art(seed: int, size: tuple[int, int] = (480, 360)) -> Image.Image:
-    """Drawn in flat colours: one plain colour over most of the picture, six small flat polygons in
-    its lower right part (what a flat wallpaper or a sticker looks like)."""
-    rng = np.random.default_rng(seed)
-    w, h = size
-    picture = Image.new("RGB", size, tuple(int(c) for c in rng.integers(60, 200, 3)))
-    draw = ImageDraw.Draw(picture)
-    for _ in range(6):
-        cx, cy = rng.uniform(0.62, 0.92) * w, rng.uniform(0.6, 0.92) * h
-        r = rng.uniform(0.03, 0.06) * w
-        angles = np.sort(rng.uniform(0, 2 * np.pi, 5))
-        draw.polygon(
-            [(float(cx + r * np.cos(a)), float(cy + r * np.sin(a))) for a in angles],
-            fill=tuple(int(c) for c in rng.integers(0, 255, 3)),
-        )
-    return picture
+def _flat_art(seed: int) -> Image.Image:
+    """Six small flat polygons in the lower right part of a plain picture."""
+    return flat_art(seed, (480, 360), shapes=6, place=(0.62, 0.92, 0.6, 0.92), radius=(0.03, 0.06))
 
 
 def test_when_a_crop_of_flat_art_is_trimmed_to_a_scrap_then_the_whole_output_is_looked_at_again() -> None:

@@ -16,26 +16,16 @@ import pytest
 from PIL import Image, ImageDraw
 
 from helpers.banks import picture_bank
-from helpers.pictures import h264_clip, jpeg, png
+from helpers.pictures import flat_art, h264_clip, jpeg, png
 from kyodaku.media import bank as bank_module
 from kyodaku.media.bank import MatchOptions, _inset_features
 from kyodaku.media.hashing import FullResolution, HashOptions, hash_media
 from kyodaku.options import GuardOptions
 
 
-def _flat_art(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Image:
+def _flat_art(seed: int) -> Image.Image:
     """Flat drawn art: one plain colour, four flat-coloured pentagons placed by `seed`."""
-    rng = np.random.default_rng(seed)
-    w, h = size
-    picture = Image.new("RGB", size, tuple(int(c) for c in rng.integers(60, 200, 3)))
-    draw = ImageDraw.Draw(picture)
-    for _ in range(4):
-        cx, cy = rng.uniform(0.15, 0.85) * w, rng.uniform(0.15, 0.85) * h
-        r = rng.uniform(0.05, 0.2) * w
-        angles = np.sort(rng.uniform(0, 2 * np.pi, 5))
-        points = [(float(cx + r * np.cos(a)), float(cy + r * np.sin(a))) for a in angles]
-        draw.polygon(points, fill=tuple(int(c) for c in rng.integers(0, 255, 3)))
-    return picture
+    return flat_art(seed, (640, 480), shapes=4, place=(0.15, 0.85, 0.15, 0.85), radius=(0.05, 0.2))
 
 
 def _soft(seed: int, size: tuple[int, int]) -> Image.Image:
