@@ -54,3 +54,16 @@ def test_when_the_guard_screens_a_homophone_then_it_blocks_with_the_reading_as_e
     decision = guard.screen_prompt("皮卡秋在海边晒太阳")
     (finding,) = [f for f in decision.findings if f.matcher == "homophone"]
     assert finding.entity == "pikachu" and decision.verdict.value == "block"
+
+
+def test_when_a_character_is_written_in_the_other_script_then_it_is_no_homophone():
+    from kyodaku.text.homophones import same_character
+
+    index = HomophoneIndex([variant("batman", "蝙蝠俠")])
+    # 侠 is 俠 in simplified characters: the registered name in the other script, which the alias
+    # matcher reads (or sets aside, as inside 侠客岛), not a misspelling.
+    assert index.find("蝙蝠侠客岛的海滩") == []
+    assert same_character("侠", "俠") and same_character("俠", "侠")
+    assert not same_character("下", "俠")
+    (hit,) = index.find("蝙蝠下在屋顶上")  # 下 reads xia too, and is another character
+    assert hit.text == "蝙蝠下"

@@ -1,5 +1,10 @@
 """The homophone matcher: a Chinese name with one character swapped for another that reads the
-same ("皮卡秋" for 皮卡丘); see text/homophones.py for the test."""
+same ("皮卡秋" for 皮卡丘); see text/homophones.py for the test.
+
+Where the alias matcher found one of the entry's names exactly, whatever it decided, a homophone
+reading adds nothing (`judged_names`, as for the fuzzy and by-ear matchers): 蝙蝠侠 is the registered
+name itself and reads like its traditional spelling 蝙蝠俠, so the homophone would undo a reading
+the alias matcher chose on purpose (蝙蝠侠机场, the airport of Batman, the city in Turkey)."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import ClassVar
 from kyodaku.domain.findings import Finding
 from kyodaku.matching.base import ContentKind, MatchResult, Stage, findings_beside, register_matcher
 from kyodaku.matching.prepare import PreparedPrompt
+from kyodaku.matching.text import judged_names
 from kyodaku.options import GuardOptions
 from kyodaku.snapshot import Snapshot
 
@@ -35,5 +41,13 @@ class HomophoneMatcher:
         index = snapshot.match.homophones
         if index is None:
             return out
-        out.findings.extend(findings_beside(index.find(content.text), earlier, HOMOPHONE_SCORE, self.name))
+        hits = index.find(content.text)
+        if hits:
+            judged = judged_names(content, snapshot)
+            hits = [
+                h
+                for h in hits
+                if not any(s[0] < h.span[1] and h.span[0] < s[1] for s in judged.get(h.variant.entity, ()))
+            ]
+        out.findings.extend(findings_beside(hits, earlier, HOMOPHONE_SCORE, self.name))
         return out

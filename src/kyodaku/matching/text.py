@@ -23,8 +23,8 @@ from kyodaku.options import GuardOptions
 from kyodaku.snapshot import CONTEXT_NAME, Snapshot
 from kyodaku.text.alias import AliasHit
 from kyodaku.text.ambiguity import in_dictionary, inflected, is_common_word, japanese_word_of, zipf
-from kyodaku.text.places import place_named, subdivisions
-from kyodaku.text.segment import compound_of_common_nouns, korean_end_ok
+from kyodaku.text.places import named_feature, place_named, subdivisions
+from kyodaku.text.segment import compound_of_common_nouns, kept_animal_clause, korean_end_ok
 from kyodaku.text.semantic import names_a_group
 from kyodaku.text.subject import cues as subject_cues
 from kyodaku.text.surface import (
@@ -332,8 +332,8 @@ def other_use(text: str, hit: AliasHit, hits: Sequence[AliasHit]) -> str:
         return "a common noun (lower case, after an indefinite article, a word people inflect)"
     if place_use(text, span):
         return (
-            "the name of a place (after a word for one, before an administrative suffix, or a "
-            "province with its country or a landform named)"
+            "the name of a place (after a word for one, before an administrative suffix or a "
+            "capitalised generic of geography, or a province with its country or a landform named)"
         )
     if japanese_word_use(text, span, name):
         return "the ordinary Japanese word it also reads as (in lower case)"
@@ -343,6 +343,8 @@ def other_use(text: str, hit: AliasHit, hits: Sequence[AliasHit]) -> str:
         return "one part of a person's full name (joined to the next by a name dot)"
     if counted_noun_use(text, span):
         return "a compound of common nouns counted with a numeral and a classifier"
+    if kept_animal_use(text, span):
+        return "a compound of common nouns read as an animal that people keep (beside a word for a pet)"
     if pet_name_use(text, span):
         return "the name of somebody's pet (after a possessive and a word for the animal)"
     return ""
@@ -427,6 +429,18 @@ def counted_noun_use(text: str, span: tuple[int, int]) -> bool:
     return compound_of_common_nouns(written)
 
 
+def kept_animal_use(text: str, span: tuple[int, int]) -> bool:
+    """A Han name made of common nouns (龙猫, the chinchilla's common name: `compound_of_common_nouns`)
+    in a clause about keeping an animal: beside jieba's word for a pet or for raising one ("宠物龙猫
+    洗沙浴", "养龙猫需要注意什么": `kept_animal_clause`). The compound read as the animal it names,
+    as `counted_noun_use` reads it after a measure word; a transliterated name (宠物皮卡丘) is no
+    compound of nouns and stays the name."""
+    written = text[span[0] : span[1]]
+    if len(written) < 2 or not all(0x4E00 <= ord(c) <= 0x9FFF or 0x3400 <= ord(c) <= 0x4DBF for c in written):
+        return False
+    return kept_animal_clause(text, span[0], span[1]) and compound_of_common_nouns(written)
+
+
 def _distinctive_support(hit: AliasHit) -> bool:
     """Another entry's name supports an ambiguous one only when it is itself no ordinary word as
     written: "grey", "fox girl", "black belt" are names in a 40,000-character catalog and
@@ -464,17 +478,27 @@ _PLACE_BEFORE = re.compile(
 # suffix: バトマン県 (Batman Province), 배트맨 시 / 배트맨시 (the city of Batman), 巴特曼省. Only
 # administrative units: a castle (ピーチ城, 피치 성) or a mountain is a place *of* a character.
 # The suffix must end the word: 市場 (market) and 시리즈 (series) are other words.
-_PLACE_AFTER_JA_ZH = re.compile(r"[ \t]?[県市町村州省郡区县縣镇鎮區](?![\u3400-\u9fff])")
-_PLACE_AFTER_KO = re.compile(r"[ \t]?[시군구현주]")
+# A named feature's generic word after the name, as `named_feature` reads "Naruto Strait" in
+# English: a strait, gorge, airport or great bridge (鳴門海峡 is 나루토 해협 in Korean, where the
+# place is written by sound). Words of two syllables or more: one-syllable ones are particles and
+# nouns too (만 "only", 강 "strong"); being two characters, they may begin a longer word (机场的).
+_FEATURE_JA_ZH = "海峡|海峽|渓谷|峡谷|峽谷|空港|机场|機場|大橋|大桥|运河|運河"
+_PLACE_AFTER_JA_ZH = re.compile(
+    r"[ \t]?(?:(?:" + _FEATURE_JA_ZH + r")|[県市町村州省郡区县縣镇鎮區](?![\u3400-\u9fff]))"
+)
+_PLACE_AFTER_KO = re.compile(r"[ \t]?(?:해협|계곡|협곡|공항|대교|운하|[시군구현주])")
 
 
 def place_use(text: str, span: tuple[int, int]) -> bool:
     """A name right after a word for a place ("la ville de Batman"): see `_PLACE_BEFORE`; a name
     that is a country's province, with the country named or a landform word after it
-    (text/places.py: "the Batman river valley in Turkey"); or, in
+    (text/places.py: "the Batman river valley in Turkey"); the first word of a named feature or
+    street, a capitalised generic of geography after it ("the Naruto Strait": `named_feature`); or, in
     Japanese, Chinese and Korean, right before the suffix of an administrative place (`_PLACE_AFTER_JA_ZH`,
     `_PLACE_AFTER_KO`)."""
     if _PLACE_BEFORE.search(text, max(0, span[0] - 40), span[0]) is not None or place_named(text, span):
+        return True
+    if named_feature(text, span):
         return True
     last = text[span[1] - 1 : span[1]]
     if not last:

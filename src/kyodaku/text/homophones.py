@@ -48,6 +48,19 @@ def reading(ch: str) -> str:
     return lazy_pinyin(ch)[0]
 
 
+@lru_cache(maxsize=50_000)
+def same_character(a: str, b: str) -> bool:
+    """`a` and `b` are one character in its simplified and traditional forms (OpenCC: 侠 and 俠).
+    Such a swap is no misspelling: the writer used the other script, which the alias matcher reads
+    by the registered name's other form. Taking it for a homophone would find the name where the
+    alias matcher set it aside (蝙蝠侠 inside 侠客岛, read as 蝙蝠 + 侠客岛)."""
+    from kyodaku.text.variants import chinese_script_forms
+
+    return any(form == b for form, _ in chinese_script_forms(a)) or any(
+        form == a for form, _ in chinese_script_forms(b)
+    )
+
+
 class HomophoneIndex:
     """Registered Han names of 3-8 characters, keyed by their toneless pinyin."""
 
@@ -98,7 +111,7 @@ class HomophoneIndex:
                         for k, (w, r) in enumerate(zip(written, v.name, strict=True))
                         if w != r
                     )
-                    if len(swapped) == 1:
+                    if len(swapped) == 1 and not same_character(swapped[0][0], swapped[0][1]):
                         span = (start + a, start + a + size)
                         hits.append(HomophoneHit(v, span, written, swapped))
         return hits

@@ -75,6 +75,40 @@ def country_names(code: str) -> tuple[str, ...]:
     return tuple(sorted({n.casefold() for n in names if n}, key=len, reverse=True))
 
 
+# The generic word of a named geographic feature or street, written after its name and, like it,
+# capitalised: "the Naruto Strait", "Link River", "Peach Springs", "Kirby Road". English writes a
+# feature's proper name so; a character is never followed by a capitalised generic of geography.
+# Not the words a fan's scene or a game's level is named with (Castle, Island, Land, World, Forest,
+# Park, Kingdom, City, Zone): "Peach Castle", "Yoshi's Island", "Kirby's Dream Land" are the works'.
+_FEATURE_AFTER = re.compile(
+    r"[ \t]+(?:Strait|Straits|River|Valley|Bay|Lake|Lakes|Gulf|Channel|Canyon|Creek|Falls|Springs|Gorge|"
+    r"Peninsula|Glacier|Fjord|Estuary|Delta|Dam|Reservoir|Harbour|Harbor|Road|Street|Avenue|Boulevard|Lane|"
+    r"Bridge|Airport)\b"
+)
+
+
+def named_feature(text: str, span: tuple[int, int]) -> bool:
+    """The name at `span`, capitalised, is the first word of a named geographic feature or street:
+    a capitalised generic word of geography follows it ("the Naruto Strait whirlpools", "Link River
+    in Oregon"). Unlike `place_named` this needs no gazetteer: the capitalised generic after the
+    name is the English form of a toponym whatever the place, and "the Naruto strait" or "Batman
+    on a bridge" (lower case, or not right after) stays the name, as it does in a prompt in title
+    case (`_NEXT_WORD`)."""
+    written = text[span[0] : span[1]]
+    if not written or not written[0].isupper():
+        return False
+    m = _FEATURE_AFTER.match(text, span[1])
+    if m is None:
+        return False
+    nxt = _NEXT_WORD.match(text, m.end())
+    return nxt is None or not nxt.group(1)[0].isupper()
+
+
+# The word after the generic. Capitalised too, the prompt is in title case ("Batman Bridge Jump
+# Comic Poster"), where capitals say nothing, or the generic is part of a longer name.
+_NEXT_WORD = re.compile(r"[ \t]+([A-Za-z]+)")
+
+
 def place_named(text: str, span: tuple[int, int]) -> bool:
     """The name at `span` is a first-level subdivision of a country, and the prompt reads it as
     that place: the country is named too, or a landform or administrative word follows."""

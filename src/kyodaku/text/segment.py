@@ -133,6 +133,38 @@ def compound_of_common_nouns(name: str) -> bool:
     return False
 
 
+# jieba's words for a pet and for keeping or feeding an animal (simplified: a clause is read in
+# simplified characters). A word, not a character: 养 alone is "to raise", but jieba keeps 营养
+# (nutrition) and 保养 (upkeep) whole.
+_KEEPING_WORDS = frozenset(["宠物", "萌宠", "养", "饲养", "喂养", "圈养", "喂食", "宠物店"])
+_CLAUSE_MARKS = frozenset("，。、；：！？,.;:!?\n（）()")
+
+
+def kept_animal_clause(text: str, start: int, end: int) -> bool:
+    """Whether the clause around text[start:end] holds jieba's word for a pet or for keeping an
+    animal (宠物, 养, 饲养): "宠物龙猫", "养龙猫需要注意什么". A name that reads as an animal's
+    common name (龙猫, the chinchilla) is that animal there: pets and livestock are kinds of
+    animal that people keep, and a character is not kept."""
+    a = start
+    while a > 0 and text[a - 1] not in _CLAUSE_MARKS:
+        a -= 1
+    b = end
+    while b < len(text) and text[b] not in _CLAUSE_MARKS:
+        b += 1
+    clause = _simplified(text[a:b])  # jieba's dictionary is in simplified characters
+    return any(w in _KEEPING_WORDS for x, y, w in _chinese_words(clause) if y <= start - a or x >= end - a)
+
+
+def _simplified(text: str) -> str:
+    """`text` in simplified characters (OpenCC), where that keeps every offset; else as it is."""
+    from kyodaku.text.variants import chinese_script_forms
+
+    for out, how in chinese_script_forms(text):
+        if how.startswith("simplified") and len(out) == len(text):
+            return out
+    return text
+
+
 def _is_han_char(c: str) -> bool:
     return 0x4E00 <= ord(c) <= 0x9FFF or 0x3400 <= ord(c) <= 0x4DBF
 
