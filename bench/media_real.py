@@ -6,6 +6,8 @@ pictures; the time each tier adds beside decode alone.
     .venv/bin/python bench/media_real.py                       # held-out half, ~3 min on 2 cores
     .venv/bin/python bench/media_real.py --half tune           # the half thresholds were chosen on
     .venv/bin/python bench/media_real.py --unrelated 10000     # the false-match guarantee
+    .venv/bin/python bench/media_real.py --only none --no-video --unrelated 0 --unrelated-video 300
+                                                               # ... and in video (slideshows, zooms)
     .venv/bin/python bench/media_real.py --no-finer-band       # references without their finer band
     .venv/bin/python bench/media_real.py --query-side 512 600  # outputs' keypoints at up to 512 px
 
@@ -56,7 +58,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -269,19 +271,22 @@ def build_bank(refs: Sequence[Reference]):
     from kyodaku.options import GuardOptions
 
     guard = GuardOptions()
+    reference_options = guard.hash_options(query=False)
+    if _STATE.get("no_cuts"):
+        reference_options = replace(reference_options, aspect_cuts=False)
     rows = []
     for ref in refs:
         data = _png_bytes(ref.image)
-        media = hash_media(data, guard.hash_options(query=False), name=ref.id)
+        media = hash_media(data, reference_options, name=ref.id)
         if not _STATE.get("no_finer"):
             media = with_finer_band(media, data, guard.max_pixels)
         reference = BankReference(ref.id, ref.id, media.sha256, media.media_type, ref.id)
         rows.append(ReferenceHashes.from_media(reference, media))
     match = guard.match_options()
     if _STATE.get("no_untrimmed"):
-        from dataclasses import replace
-
         match = replace(match, local_untrimmed=False)
+    if _STATE.get("single_frame") is not None:
+        match = replace(match, single_frame_distance=_STATE["single_frame"])
     return ReferenceBank.build(rows, match)
 
 
@@ -372,6 +377,35 @@ def video_jobs(refs: Sequence[Reference], seed: int, folder: Path) -> list[Job]:
             edits.still_clip(frames, path, fps)
             also = other.id if "pip" in edit else ""
             jobs.append(Job(edit, ref.id, ref.kind, path.read_bytes(), path.name, also))
+    return jobs
+
+
+def unrelated_video_jobs(half: str, count: int, folder: Path, seed: int = 12) -> list[Job]:
+    """`count` H.264 clips (640x360, 6 s at 12 fps) of pictures unrelated to the half's references, in
+    turn: a slideshow of six pictures a second each, filling the frame (cut to 16:9, as the references'
+    centre cuts are: the worst case for them, and six different frames where a single frame may decide),
+    a Ken Burns zoom to 60 % over one, and one letterboxed."""
+    pictures = [im for _name, im in unrelated(half, count * 6, seed)]
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(pictures))
+    fps, seconds = 12, 6
+    jobs = []
+    for n in range(count):
+        picks = [pictures[int(k)] for k in order[n * 6 : n * 6 + 6]]
+        kind = ("slideshow", "zoom", "letterbox")[n % 3]
+        if kind == "slideshow":
+            frames = [
+                edits.fit_aspect(p.convert("RGB"), 16 / 9).resize(VIDEO_CANVAS)
+                for p in picks
+                for _ in range(fps)
+            ]
+        elif kind == "zoom":
+            frames = list(edits.ken_burns_frames(picks[0], rng, seconds, fps, 0.6, VIDEO_CANVAS))
+        else:
+            frames = [edits._boxed(picks[0], VIDEO_CANVAS)] * (fps * seconds)
+        path = folder / f"unrelated-{n}-{kind}.mp4"
+        edits.still_clip(frames, path, fps)
+        jobs.append(Job("unrelated video", "", "photo", path.read_bytes(), path.name))
     return jobs
 
 
@@ -507,6 +541,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--refs", type=int, default=60, help="references per kind (photographs, art)")
     parser.add_argument("--video-refs", type=int, default=16, help="references per kind screened in video")
     parser.add_argument("--unrelated", type=int, default=2000)
+    parser.add_argument(
+        "--unrelated-video", type=int, default=0, help="clips of unrelated pictures screened (false matches)"
+    )
+    parser.add_argument(
+        "--no-aspect-cuts",
+        action="store_true",
+        help="references without their centre cuts to frame shapes (HashOptions.aspect_cuts=False), "
+        "for before/after in one session",
+    )
+    parser.add_argument(
+        "--single-frame-distance",
+        type=int,
+        default=None,
+        help="MatchOptions.single_frame_distance (0: a video needs two matched frames, as before)",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--timing", type=int, default=60, help="images timed per step (0: skip)")
@@ -567,6 +616,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         query_options = replace(query_options, local_side=side, local_max_features=features)
         print(f"outputs: {features} keypoints at up to {side} px (HashOptions.local_side/local_max_features)")
     _STATE["no_finer"] = args.no_finer_band or args.before
+    _STATE["no_cuts"] = args.no_aspect_cuts or args.before
+    _STATE["single_frame"] = 0 if args.before else args.single_frame_distance
     _STATE["no_untrimmed"] = args.no_untrimmed or args.before
     _STATE["no_insets"] = args.no_insets or args.before
     if _STATE["no_insets"]:
@@ -605,6 +656,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         for r in results:
             if r[3]:
                 print(f"  false match: {r[5]}")
+    if args.unrelated_video:
+        with tempfile.TemporaryDirectory() as tmp:
+            results = _pool(unrelated_video_jobs(args.half, args.unrelated_video, Path(tmp)), args.workers)
+        false = [r for r in results if r[3]]
+        print(
+            f"FALSE MATCHES IN VIDEO: {len(false)} of {len(results)} clips of unrelated pictures "
+            "(slideshows of six filling the frame, zooms, letterboxed stills)"
+        )
+        for r in false:
+            print(f"  false match: {r[5]}")
     if args.timing:
         print(f"TIME per image, 1280x720 JPEG outputs, one process, median of {2 * args.timing}:")
         coarse_bank = None

@@ -99,6 +99,10 @@ class GuardOptions:
             # registered before this keep their rows (the scheme is unchanged; a row was added).
             trim_borders=True,
             local_inside_borders=False,
+            # Centre cuts to the common frame shapes (hashing.hash_aspect_cuts): a still shown filling a
+            # frame of another shape. Rows added as the trimmed one was; the scheme is unchanged, and
+            # references registered before keep their rows until registered again.
+            aspect_cuts=True,
         )
 
     def match_options(self) -> MatchOptions:

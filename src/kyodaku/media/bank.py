@@ -29,18 +29,21 @@ import dataclasses
 import functools
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from kyodaku.media.hashing import MediaHashes
+from kyodaku.media.hashing import CUT_REGIONS, MediaHashes
 from kyodaku.media.index import HashIndex
 
 REGIONS = ("full", "top", "bottom", "value")
-_REGION_CODE = {name: n for n, name in enumerate(REGIONS)} | {"trimmed": 0}
+_REGION_CODE = {name: n for n, name in enumerate(REGIONS)} | {"trimmed": 0} | {c: 0 for c in CUT_REGIONS}
 """A hash of the picture inside its borders ("trimmed", media/borders.py) is a whole picture's hash:
-it is compared with the references' full hashes, and theirs with the outputs'."""
+it is compared with the references' full hashes, and theirs with the outputs'. So is a reference's
+centre cut to a frame shape ("cut-16:9", hashing.hash_aspect_cuts): an output that shows the
+reference filling a frame of that shape is, as a whole, that cut."""
+_CUT_CODE = {name: n + 1 for n, name in enumerate(CUT_REGIONS)}
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,12 @@ class MatchOptions:
     # fail verification (a zoom's frames over a still pass and fail the coverage test in turn, tune
     # half of bench/media_real.py: zoom to 50% found 78 % -> 84 %; in 240 unrelated clips no frame verified).
     vote_reach: int = 2
+    # A video frame within this many bits of an *image* reference's whole-picture row (or one of its
+    # centre cuts) decides alone, as one image's hash does: at a quarter of PDQ's spread (unrelated
+    # pictures sit at ~128 +- 8 bits), a frame this close is the picture, not a chance. What finds a
+    # still shown for a second, and a zoom over smooth art whose first frame is the still filling the
+    # frame and whose later frames keep no keypoints. 0: two frames, always (vPDQ's rule).
+    single_frame_distance: int = 16
     # Image references' finer keypoint band (media/local/features.py extract_finer), where stored: what
     # finds deep crops. Off, the bank is built from the coarse band only, as before issue 14's band,
     # and a query costs what it did (docs/benchmarks.md 13b measures the difference).
@@ -155,6 +164,9 @@ class ImageMatch:
     quality: int
     trim: tuple[int, int, int, int] | None = None
     """Set when the match was made inside the output's plain borders: the box kept (decoded pixels)."""
+    cut: str = ""
+    """Set when the reference's row was its centre cut to a frame shape ("cut-16:9"): the output shows
+    the reference filling a frame of that shape."""
 
     def score(self, threshold: int) -> float:
         """1.0 for identical hashes down to 0.8 at the threshold: any match within PDQ's threshold is
@@ -203,6 +215,9 @@ class VideoMatch:
     query_frames: int
     best_distance: int
     ranges: tuple[TimeRange, ...]
+    cuts: tuple[str, ...] = ()
+    """The reference's centre cuts ("cut-16:9") that some matched frames matched: the video shows the
+    reference filling a frame of that shape."""
 
     @property
     def score(self) -> float:
@@ -222,6 +237,9 @@ class VideoLocalMatch:
     scales: tuple[float, float]
     """Smallest and largest zoom of the frames over the reference (a Ken Burns zoom spans a range)."""
     ranges: tuple[TimeRange, ...]
+    pdq_frames: int = 0
+    """Of `matched_frames`, those that matched by PDQ (a whole frame within the threshold of the
+    reference or of one of its centre cuts) rather than by keypoints: one vote counts both."""
 
     @property
     def score(self) -> float:
@@ -269,6 +287,8 @@ class ReferenceBank:
     digest: str = ""
     local: Any = None  # media.local.LocalIndex over the image references' keypoints, keyed by reference
     learned: Any = None  # media.learned.LearnedBank: the optional encoder's reference embeddings
+    cut: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))
+    """Per row: 0, or 1 + the index in hashing.CUT_REGIONS of the centre cut the row is of."""
 
     @classmethod
     def empty(cls, options: MatchOptions | None = None) -> ReferenceBank:
@@ -279,7 +299,7 @@ class ReferenceBank:
         cls, items: Sequence[ReferenceHashes], options: MatchOptions | None = None, digest: str = ""
     ) -> ReferenceBank:
         options = options or MatchOptions()
-        codes, ref_row, frame, t, region = [], [], [], [], []
+        codes, ref_row, frame, t, region, cut = [], [], [], [], [], []
         usable_frames = np.zeros(len(items), np.int32)
         skipped = 0
         for n, item in enumerate(items):
@@ -293,6 +313,7 @@ class ReferenceBank:
             t.append(item.t[keep])
             codes_of_region = np.array([_REGION_CODE.get(r, 0) for r in item.region], np.uint8)
             region.append(codes_of_region[keep])
+            cut.append(np.array([_CUT_CODE.get(r, 0) for r in item.region], np.uint8)[keep])
             full = np.array([r in ("full", "trimmed") for r in item.region]) & keep
             usable_frames[n] = len(set(np.floor(item.t[full]).astype(int).tolist()))
 
@@ -320,6 +341,7 @@ class ReferenceBank:
             skipped_low_quality=skipped,
             digest=digest,
             local=local,
+            cut=cat(cut, np.uint8),
         )
 
     def __len__(self) -> int:
@@ -363,6 +385,7 @@ class ReferenceBank:
                         reference_t=float(self.t[row]),
                         quality=f.quality,
                         trim=f.trim,
+                        cut=self._cut_name(row),
                     )
         return sorted(best.values(), key=lambda m: (m.distance, m.reference.id))
 
@@ -414,7 +437,14 @@ class ReferenceBank:
     # -- video ------------------------------------------------------------------------------------
     def match_video_local(self, query: MediaHashes, exclude: set[str] = frozenset()) -> list[VideoLocalMatch]:
         """Image references found by local features in the sampled frames of a video, except those in
-        `exclude` (found by vPDQ), with temporal voting (`_voted`)."""
+        `exclude` (found by vPDQ), with temporal voting (`_voted`).
+
+        One vote over every tier: a frame whose whole picture PDQ matched the reference (or one of its
+        centre cuts) counts in the vote beside the frames its keypoints were verified in. Why: a zoom
+        over a still starts as the still filling the frame, which PDQ finds and keypoints on smooth
+        art do not, and goes on into crops, which keypoints find and PDQ does not; neither alone has
+        two frames (tune half of bench/media_real.py). A match needs at least one keypoint frame: PDQ
+        frames alone are vPDQ's (`match_video`)."""
         if self.local is None or not query.frame_local:
             return []
         sampled = sorted({frame for frame, _t, _f in query.frame_local})
@@ -430,18 +460,20 @@ class ReferenceBank:
                     continue
                 if frame not in hits[ref] or m.inliers > hits[ref][frame].inliers:
                     hits[ref][frame] = m
+        pdq_hits = self._frame_hits(query)[0] if hits else {}
         out = []
         for ref, per_frame in hits.items():
+            by_pdq = {f for f in pdq_hits.get(ref, ()) if f in times and f not in per_frame}
             counted = _voted(
-                sorted(per_frame),
+                sorted(set(per_frame) | by_pdq),
                 sampled,
                 self.options.min_frames,
                 self.options.min_share,
                 self.options.vote_reach,
             )
-            if not counted:
+            kept = [per_frame[f] for f in counted if f in per_frame]
+            if not kept:
                 continue
-            kept = [per_frame[f] for f in counted]
             matched = {f: (0, 0, 0.0) for f in counted}
             out.append(
                 VideoLocalMatch(
@@ -455,42 +487,68 @@ class ReferenceBank:
                         round(max(float(m.scale) for m in kept), 3),
                     ),
                     ranges=_ranges(matched, times, self.options.range_gap),
+                    pdq_frames=len(counted) - len(kept),
                 )
             )
         return sorted(out, key=lambda m: (-m.matched_frames, -m.best_inliers, m.reference.id))
 
-    def match_video(self, query: MediaHashes) -> list[VideoMatch]:
-        """vPDQ-style matches per reference, with shares in both directions and time ranges."""
+    def _frame_hits(self, query: MediaHashes) -> tuple[dict[int, dict[int, _FrameHit]], dict[int, set[int]]]:
+        """Per reference, the sampled frames of a video whose whole-picture hash is within the threshold
+        of one of its whole-picture rows (full, trimmed or a centre cut), the closest row each; and per
+        reference, the seconds of it those rows cover."""
         frames = [f for f in query.frames if f.region in ("full", "trimmed") and f.variant == "original"]
         usable = [f for f in frames if f.quality >= self.options.min_quality]
+        per_ref: dict[int, dict[int, _FrameHit]] = defaultdict(dict)
+        ref_seconds: dict[int, set[int]] = defaultdict(set)
         if not usable or not len(self.index):
-            return []
+            return per_ref, ref_seconds
         codes = np.frombuffer(b"".join(f.hash for f in usable), np.uint8).reshape(-1, 32)
         hits = self.index.search_many(codes, self.options.threshold)
-        # reference -> query frame -> (distance, reference frame, reference time)
-        per_ref: dict[int, dict[int, tuple[int, int, float]]] = defaultdict(dict)
-        ref_frames: dict[int, set[int]] = defaultdict(set)
         for f, hit in zip(usable, hits, strict=True):
             for row, distance in zip(hit.rows.tolist(), hit.distances.tolist(), strict=True):
                 if self.region[row] != 0:
                     continue
                 ref = int(self.ref_row[row])
-                ref_frames[ref].add(int(self.t[row]))  # seconds of the reference covered
+                ref_seconds[ref].add(int(self.t[row]))  # seconds of the reference covered
                 seen = per_ref[ref].get(f.frame)
-                if seen is None or distance < seen[0]:
-                    per_ref[ref][f.frame] = (int(distance), int(self.frame[row]), float(self.t[row]))
-        times = {f.frame: f.t for f in usable}
+                if seen is None or distance < seen.distance:
+                    per_ref[ref][f.frame] = _FrameHit(
+                        int(distance), int(self.frame[row]), float(self.t[row]), self._cut_name(row)
+                    )
+        return per_ref, ref_seconds
+
+    def _cut_name(self, row: int) -> str:
+        """The centre cut a hash row is of ("cut-16:9"), or "" for a whole picture's row."""
+        code = int(self.cut[row]) if len(self.cut) else 0
+        return CUT_REGIONS[code - 1] if code else ""
+
+    def _decides_alone(self, ref: int, hit: dict[int, _FrameHit]) -> bool:
+        """Whether one frame's match is enough: an image reference, a row within
+        `single_frame_distance` bits (MatchOptions)."""
+        strict = self.options.single_frame_distance
+        return (
+            strict > 0
+            and self.references[ref].media_type == "image"
+            and min(h.distance for h in hit.values()) <= strict
+        )
+
+    def match_video(self, query: MediaHashes) -> list[VideoMatch]:
+        """vPDQ-style matches per reference, with shares in both directions and time ranges."""
+        frames = [f for f in query.frames if f.region in ("full", "trimmed") and f.variant == "original"]
+        per_ref, ref_frames = self._frame_hits(query)
+        times = {f.frame: f.t for f in frames}
         # Frames, not hash rows: a frame with borders has two rows (untrimmed and trimmed).
         sampled = len({f.frame for f in frames})
         need = min(self.options.min_frames, sampled)
         out = []
-        for ref, matched in per_ref.items():
-            if len(matched) < need:
+        for ref, hit in per_ref.items():
+            if len(hit) < need and not self._decides_alone(ref, hit):
                 continue
-            query_share = len(matched) / max(sampled, 1)
+            query_share = len(hit) / max(sampled, 1)
             reference_share = len(ref_frames[ref]) / max(int(self.reference_frames[ref]), 1)
             if max(query_share, reference_share) < self.options.min_share:
                 continue
+            matched = {f: (h.distance, h.reference_frame, h.reference_t) for f, h in hit.items()}
             out.append(
                 VideoMatch(
                     reference=self.references[ref],
@@ -498,11 +556,23 @@ class ReferenceBank:
                     reference_share=round(min(reference_share, 1.0), 4),
                     matched_frames=len(matched),
                     query_frames=sampled,
-                    best_distance=min(d for d, _, _ in matched.values()),
+                    best_distance=min(h.distance for h in hit.values()),
                     ranges=_ranges(matched, times, self.options.range_gap),
+                    cuts=tuple(sorted({h.cut for h in hit.values() if h.cut})),
                 )
             )
         return sorted(out, key=lambda m: (-m.score, m.reference.id))
+
+
+@dataclass(frozen=True)
+class _FrameHit:
+    """A sampled video frame's closest reference row within the PDQ threshold."""
+
+    distance: int
+    reference_frame: int
+    reference_t: float
+    cut: str = ""
+    """The reference's centre cut the frame matched ("cut-16:9"), "" for its whole picture."""
 
 
 def _local_match(

@@ -51,16 +51,23 @@ def image_finding(match: ImageMatch, media: MediaHashes, kind: str, threshold: i
     transform = "" if match.variant == "original" else f", after {match.variant}"
     trim = _trim(media) if match.trim is not None else None
     inside = f", inside the output's plain borders (kept box {trim['box']} of {trim['of']})" if trim else ""
+    cut = f"'s centre cut to {_shape(match.cut)} (the output shows it filling that shape)" * bool(match.cut)
     note = (
         f"PDQ distance {match.distance} of 256 bits (threshold {threshold}) to {where}reference "
-        f"{ref.id} ({ref.filename}), {match.region} region{transform}{inside}"
+        f"{ref.id} ({ref.filename}){cut}, {match.region} region{transform}{inside}"
     )
     frame = {"reference_frame": match.reference_frame, "reference_t": round(match.reference_t, 3)}
     return _finding(
         "pdq", ref, media, kind, match.score(threshold), note,
         distance=match.distance, threshold=threshold, region=match.region, transform=match.variant,
         quality=match.quality, **(frame if video else {}), **({"trim": trim} if trim else {}),
+        **({"reference_cut": match.cut} if match.cut else {}),
     )  # fmt: skip
+
+
+def _shape(cut: str) -> str:
+    """ "cut-16:9" -> "16:9"."""
+    return cut.removeprefix("cut-")
 
 
 def _trim(media: MediaHashes) -> dict[str, Any] | None:
@@ -147,12 +154,18 @@ def video_finding(match: VideoMatch, media: MediaHashes, kind: str, threshold: i
         f"({match.query_share:.0%}) match reference {ref.id} ({ref.filename}); "
         f"{match.reference_share:.0%} of the reference's seconds are matched; at {spans}"
     )
+    if match.matched_frames == 1:
+        note += f"; one frame within {match.best_distance} bits decides, as one image's hash does"
+    if match.cuts:
+        shapes = ", ".join(_shape(c) for c in match.cuts)
+        note += f"; through the reference's centre cut to {shapes} (it fills a frame of that shape)"
     return _finding(
         "vpdq", ref, media, kind, match.score, note,
         query_share=match.query_share, reference_share=match.reference_share,
         matched_frames=match.matched_frames, query_frames=match.query_frames,
         best_distance=match.best_distance, threshold=threshold,
         ranges=[r.to_dict() for r in match.ranges],
+        **({"reference_cuts": list(match.cuts)} if match.cuts else {}),
     )  # fmt: skip
 
 
@@ -170,6 +183,9 @@ def video_local_finding(match: VideoLocalMatch, media: MediaHashes, kind: str, t
         "query_share": match.query_share, "best_inliers": match.best_inliers, "scales": list(match.scales),
         "ranges": [[round(r.query_start, 3), round(r.query_end, 3)] for r in match.ranges],
     }  # fmt: skip
+    if match.pdq_frames:
+        facts["pdq_frames"] = match.pdq_frames
+        note += f"; {match.pdq_frames} of the frames matched by PDQ, the rest by keypoints"
     trim = _trim(media)
     if trim:
         facts["trim"] = trim
