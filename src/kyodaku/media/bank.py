@@ -442,9 +442,10 @@ class ReferenceBank:
         One vote over every tier: a frame whose whole picture PDQ matched the reference (or one of its
         centre cuts) counts in the vote beside the frames its keypoints were verified in. Why: a zoom
         over a still starts as the still filling the frame, which PDQ finds and keypoints on smooth
-        art do not, and goes on into crops, which keypoints find and PDQ does not; neither alone has
-        two frames (tune half of bench/media_real.py). A match needs at least one keypoint frame: PDQ
-        frames alone are vPDQ's (`match_video`)."""
+        art may not, and goes on into crops, which keypoints find and PDQ does not, so the two tiers
+        see different frames of one path. (On bench/media_real.py's halves it changed no result: the
+        clips where only PDQ had a frame are now decided by `single_frame_distance`.) A match needs
+        at least one keypoint frame: PDQ frames alone are vPDQ's (`match_video`)."""
         if self.local is None or not query.frame_local:
             return []
         sampled = sorted({frame for frame, _t, _f in query.frame_local})
