@@ -35,7 +35,8 @@ Each reference is cut to 4:3 or 1:1 (alternately), so "letterbox 4:3" and "1:1" 
 that shape fitted whole into 16:9 with black bars. Edits (bench/_media_edits.py): crop 10/20/33% per
 side, the picture at 80/50/30% of the width of a plain canvas (a screenshot, a mat), letterbox into
 16:9, picture-in-picture at 40/25% of a 16:9 frame over another reference (the inset is what is
-scored; `pip_bg` is the covered background); for video (H.264, 640x360, 6 s at 12 fps, screened at
+scored; `pip_bg` is the covered background), the picture filling a 16:9 or a 9:16 frame (cut at
+its centre, as a player or a phone app fills one); for video (H.264, 640x360, 6 s at 12 fps, screened at
 1 frame/s as the guard does): the still letterboxed, a zoom from 100% to 60% and to 50% (Ken Burns,
 with a pan) and picture-in-picture at 40/25%. Queries are screened exactly as the guard screens them
 (PDQ, then local features for the references PDQ did not find; vPDQ for video), against a bank of
@@ -86,7 +87,7 @@ VIDEO_CANVAS = (640, 360)
 
 IMAGE_EDITS = (
     "plain", "crop_10", "crop_20", "crop_33", "frame_80", "frame_50", "frame_30",
-    "letterbox_4:3", "letterbox_1:1", "pip_40", "pip_25", "pip_bg_40",
+    "letterbox_4:3", "letterbox_1:1", "pip_40", "pip_25", "pip_bg_40", "fill_16:9", "fill_9:16",
 )  # fmt: skip
 VIDEO_EDITS = ("v_letterbox_4:3", "v_letterbox_1:1", "v_zoom_60", "v_zoom_50", "v_pip_40", "v_pip_25")
 TARGETS = {
@@ -346,6 +347,9 @@ def image_jobs(refs: Sequence[Reference], seed: int) -> list[Job]:
         pip40 = edits.picture_in_picture(pic, rng, 0.40, other.image)
         made["pip_40"] = _jpeg_bytes(pip40)
         made["pip_25"] = _jpeg_bytes(edits.picture_in_picture(pic, rng, 0.25, other.image))
+        # Filling a frame of another shape, cut at the centre (a 16:9 post, a 9:16 phone wallpaper).
+        made["fill_16:9"] = _jpeg_bytes(edits.fit_aspect(pic, 16 / 9).resize((1280, 720)))
+        made["fill_9:16"] = _jpeg_bytes(edits.fit_aspect(pic, 9 / 16).resize((720, 1280)))
         for edit, data in made.items():
             also = other.id if edit.startswith("pip") else ""
             jobs.append(Job(edit, ref.id, ref.kind, data, f"{ref.id}:{edit}.jpg", also))
