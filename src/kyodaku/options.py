@@ -86,6 +86,7 @@ class GuardOptions:
                 draft_long_side=self.query_draft_long_side,
                 keep_picture=self.local_features and self.local_insets,
                 video_local_insets=self.local_features and self.local_insets,
+                inset_hashes=self.local_features and self.local_insets,
             )
         return HashOptions(
             max_pixels=self.max_pixels,

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from kyodaku.media.hashing import CUT_REGIONS, MediaHashes
+from kyodaku.media.hashing import CUT_REGIONS, INSET, MediaHashes
 from kyodaku.media.index import HashIndex
 
 REGIONS = ("full", "top", "bottom", "value")
@@ -44,6 +44,9 @@ it is compared with the references' full hashes, and theirs with the outputs'. S
 centre cut to a frame shape ("cut-16:9", hashing.hash_aspect_cuts): an output that shows the
 reference filling a frame of that shape is, as a whole, that cut."""
 _CUT_CODE = {name: n + 1 for n, name in enumerate(CUT_REGIONS)}
+_FRAME_ROWS = ("full", "trimmed", INSET)
+"""A video frame's hashes that say which picture it shows: whole, inside its borders, or in a
+rectangle inside itself (a picture in picture)."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,9 @@ class ImageMatch:
     cut: str = ""
     """Set when the reference's row was its centre cut to a frame shape ("cut-16:9"): the output shows
     the reference filling a frame of that shape."""
+    inset: tuple[int, int, int, int] | None = None
+    """Set when the output's hash was of a rectangle it shows inside itself (a picture in picture):
+    that box, in the output's own pixels."""
 
     def score(self, threshold: int) -> float:
         """1.0 for identical hashes down to 0.8 at the threshold: any match within PDQ's threshold is
@@ -386,6 +392,7 @@ class ReferenceBank:
                         quality=f.quality,
                         trim=f.trim,
                         cut=self._cut_name(row),
+                        inset=f.inset,
                     )
         return sorted(best.values(), key=lambda m: (m.distance, m.reference.id))
 
@@ -496,8 +503,9 @@ class ReferenceBank:
     def _frame_hits(self, query: MediaHashes) -> tuple[dict[int, dict[int, _FrameHit]], dict[int, set[int]]]:
         """Per reference, the sampled frames of a video whose whole-picture hash is within the threshold
         of one of its whole-picture rows (full, trimmed or a centre cut), the closest row each; and per
-        reference, the seconds of it those rows cover."""
-        frames = [f for f in query.frames if f.region in ("full", "trimmed") and f.variant == "original"]
+        reference, the seconds of it those rows cover. A frame's inset hashes (a picture in picture,
+        hashing `_frame_insets`) count as its whole picture does: the frame shows that reference."""
+        frames = [f for f in query.frames if f.region in _FRAME_ROWS and f.variant == "original"]
         usable = [f for f in frames if f.quality >= self.options.min_quality]
         per_ref: dict[int, dict[int, _FrameHit]] = defaultdict(dict)
         ref_seconds: dict[int, set[int]] = defaultdict(set)
@@ -684,7 +692,7 @@ def _inset_features(
     from kyodaku.media.local.insets import padded_boxes
 
     local, picture = query.local, query.picture
-    boxes = padded_boxes(local)
+    boxes = padded_boxes(local, query.insets)
     if not boxes:
         return []
     th, tw = local.thumbnail.shape

@@ -52,6 +52,8 @@ def image_finding(match: ImageMatch, media: MediaHashes, kind: str, threshold: i
     trim = _trim(media) if match.trim is not None else None
     inside = f", inside the output's plain borders (kept box {trim['box']} of {trim['of']})" if trim else ""
     cut = f"'s centre cut to {_shape(match.cut)} (the output shows it filling that shape)" * bool(match.cut)
+    if match.inset is not None:
+        inside += f", of the rectangle the output shows inside itself at {list(match.inset)}"
     note = (
         f"PDQ distance {match.distance} of 256 bits (threshold {threshold}) to {where}reference "
         f"{ref.id} ({ref.filename}){cut}, {match.region} region{transform}{inside}"
@@ -62,6 +64,7 @@ def image_finding(match: ImageMatch, media: MediaHashes, kind: str, threshold: i
         distance=match.distance, threshold=threshold, region=match.region, transform=match.variant,
         quality=match.quality, **(frame if video else {}), **({"trim": trim} if trim else {}),
         **({"reference_cut": match.cut} if match.cut else {}),
+        **({"inset": list(match.inset)} if match.inset is not None else {}),
     )  # fmt: skip
 
 

@@ -130,6 +130,11 @@ class HashOptions:
     # 16:9 video, the first frames of a Ken Burns zoom, a landscape picture reframed for a 9:16
     # phone). For references only: an output shows a cut of a reference, not the other way round.
     aspect_cuts: bool = False
+    # With local_features, also hash each rectangle an image shows inside itself (`_inset_hashes`):
+    # a picture in picture of flat drawn art gives its keypoints too few corners to verify, and its
+    # PDQ hash, once the box is snapped to its edges, is as close to the reference's as a copy's.
+    # For outputs only (GuardOptions.local_insets), as the inset look of the keypoint tier.
+    inset_hashes: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,6 +150,9 @@ class FrameHash:
     trim: tuple[int, int, int, int] | None = None
     """When set, this hash is of the picture inside its plain borders (media/borders.py): the box
     (left, top, right, bottom) in the decoded picture's pixels. The untrimmed hash is kept as well."""
+    inset: tuple[int, int, int, int] | None = None
+    """When set (region INSET), this hash is of a rectangle the output shows inside itself (a picture
+    in picture, a panel: `_inset_hashes`): the box in the output's own pixels."""
 
     @property
     def hex(self) -> str:
@@ -180,6 +188,10 @@ class MediaHashes:
     (HashOptions.keep_picture): the bank cuts insets with few keypoints again from it. Never for video."""
     trim: Any = field(default=None, compare=False)
     """media.borders.Trim of an image (or of a video's first trimmed frame), when borders were cut."""
+    insets: Any = field(default=None, compare=False, repr=False)
+    """The rectangles an image output shows inside itself (media/local/insets.py `found_boxes`, px of
+    its keypoints' thumbnail), when they were looked for at hashing (HashOptions.inset_hashes): the
+    keypoint tier's inset look reuses them. None: not looked for."""
 
     @property
     def frame_count(self) -> int:
@@ -430,12 +442,54 @@ def _hash_opened_image(src: _Source, im: Image.Image, options: HashOptions) -> M
         # evidence names): a picture at 30% of a screenshot is analysed at the resolution it has.
         analysed = inner if options.local_inside_borders else picture
         local = extract_features(analysed, _local_options(options), thumb_side=options.local_thumb_side)
+    insets = None
+    if options.inset_hashes and local is not None:
+        from kyodaku.media.local.insets import found_boxes
+
+        insets = found_boxes(local)
+        frames += _inset_hashes(picture, insets, local, trim, width, height)
     full = FullResolution(src, width, height, options.max_pixels) if options.keep_picture else None
     return MediaHashes(
         "image", sha, size, width, height, None, tuple(frames), fmt, src.name, None, tuple(notes), local,
         picture=picture if options.keep_picture else None, trim=trim,
-        full_resolution=full,
+        full_resolution=full, insets=insets,
     )  # fmt: skip
+
+
+INSET = "inset"
+"""Region of a hash of a rectangle the output shows inside itself (`_inset_hashes`)."""
+
+
+def _inset_hashes(picture: Image.Image, boxes, local, trim, width: int, height: int) -> list[FrameHash]:
+    """PDQ hashes of the rectangles an output shows inside itself (`boxes`, found on its keypoints'
+    thumbnail: media/local/insets.py), each box snapped to its edges in the decoded picture
+    (`snap_box`) and hashed as it is and one pixel further in (a player's thin white border around
+    the inset lies on one side of the edge or the other). Each hash names its box in the output's
+    own pixels. The bank compares them with the references' whole-picture rows, as a trimmed hash.
+
+    Why PDQ as well as the keypoints the bank looks for in the same boxes: flat drawn art shown at 40 %
+    of a frame keeps a few dozen corners, too few to verify, while its hash, from a snapped box,
+    is within PDQ's threshold of the reference (tune half of bench/media_real.py)."""
+    from kyodaku.media.local.insets import snap_box
+
+    if not boxes:
+        return []
+    th, tw = local.thumbnail.shape
+    left, top, right, bottom = trim.box if trim is not None else (0, 0, *picture.size)
+    sx, sy = (right - left) / tw, (bottom - top) / th
+    grey = np.asarray(picture.convert("L") if picture.mode != "L" else picture)
+    ox, oy = width / picture.size[0], height / picture.size[1]
+    out: list[FrameHash] = []
+    for x0, y0, x1, y1 in boxes:
+        box = snap_box(grey, (left + x0 * sx, top + y0 * sy, left + x1 * sx, top + y1 * sy))
+        if box is None:
+            continue
+        shown = (round(box[0] * ox), round(box[1] * oy), round(box[2] * ox), round(box[3] * oy))
+        a, b, c, d = box
+        for cut in (box, (a + 1, b + 1, c - 1, d - 1)):
+            (f,) = hash_frame(picture.crop(cut), regions=False, dihedral=False)
+            out.append(replace(f, region=INSET, inset=shown))
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -684,7 +738,9 @@ def _hash_video(src: _Source, options: HashOptions) -> MediaHashes:
                     features = _frame_features(frame, picture, box, options)
                     local_frames.append((sampled - 1, round(t, 3), features))
                     if options.video_local_insets:
-                        local_frames += _frame_insets(frame, features, box, picture.size, sampled - 1, t)
+                        entries, shown = _frame_insets(frame, features, box, picture.size, sampled - 1, t)
+                        local_frames += entries
+                        frames += shown
         except av.error.FFmpegError as exc:
             raise InvalidInput(
                 f"{src.name}: corrupt, truncated or unsupported {codec} video ({exc})", file=src.name
@@ -744,18 +800,22 @@ INSET_FRAME_SIDE = 640
 """Long side (px) a video frame is decoded at again, only when it shows an inset (`_frame_insets`)."""
 
 
-def _frame_insets(frame, features, box, small: tuple[int, int], n: int, t: float) -> list:
+def _frame_insets(
+    frame, features, box, small: tuple[int, int], n: int, t: float
+) -> tuple[list, list[FrameHash]]:
     """Keypoints of the rectangles a sampled frame shows inside itself (a picture in picture:
     media/local/insets.py), cut from the frame decoded again at up to INSET_FRAME_SIDE px, as extra
     (frame, t, LocalFeatures) entries of that frame: the local-video tier votes them with it. Only
-    frames that show such a rectangle pay the second decode. Their scale and shift are the inset's own."""
+    frames that show such a rectangle pay the second decode. Their scale and shift are the inset's own.
+    With them, the PDQ hashes of those rectangles snapped to their edges (region INSET, as
+    `_inset_hashes` for an image): the frame votes in vPDQ with them as with its whole picture."""
     from kyodaku.media.local import DEFAULT_OPTIONS, extract_features
     from kyodaku.media.local.features import QUERY_THUMB_SIDE
-    from kyodaku.media.local.insets import padded_boxes
+    from kyodaku.media.local.insets import found_boxes, padded_boxes, snap_box
 
-    boxes = padded_boxes(features)
-    if not boxes:
-        return []
+    found = found_boxes(features)
+    if not found:
+        return [], []
     th, tw = features.thumbnail.shape
     width, height = frame.width, frame.height
     scale = min(1.0, INSET_FRAME_SIDE / max(width, height, 1))
@@ -765,7 +825,7 @@ def _frame_insets(frame, features, box, small: tuple[int, int], n: int, t: float
     fx, fy = big_w / small[0], big_h / small[1]
     sx, sy = (right - left) / tw * fx, (bottom - top) / th * fy
     out = []
-    for x0, y0, x1, y1 in boxes:
+    for x0, y0, x1, y1 in padded_boxes(features, found):
         cx0, cy0 = round(left * fx + x0 * sx), round(top * fy + y0 * sy)
         cx1, cy1 = round(left * fx + x1 * sx), round(top * fy + y1 * sy)
         if min(cx1 - cx0, cy1 - cy0) < 16:
@@ -774,7 +834,20 @@ def _frame_insets(frame, features, box, small: tuple[int, int], n: int, t: float
         inset = extract_features(crop, DEFAULT_OPTIONS, thumb_side=QUERY_THUMB_SIDE)
         if len(inset):
             out.append((n, round(t, 3), inset))
-    return out
+    hashes: list[FrameHash] = []
+    ox, oy = width / big_w, height / big_h
+    for x0, y0, x1, y1 in found:
+        at = (left * fx + x0 * sx, top * fy + y0 * sy, left * fx + x1 * sx, top * fy + y1 * sy)
+        snapped = snap_box(grey, at)
+        if snapped is None:
+            continue
+        a, b, c, d = snapped
+        shown = (round(a * ox), round(b * oy), round(c * ox), round(d * oy))
+        for x, y, x2, y2 in (snapped, (a + 1, b + 1, c - 1, d - 1)):
+            cut = Image.fromarray(np.ascontiguousarray(grey[y:y2, x:x2]), "L")
+            (f,) = hash_frame(cut, n, round(t, 3), regions=False, dihedral=False)
+            hashes.append(replace(f, region=INSET, inset=shown))
+    return out, hashes
 
 
 def hash_media(
