@@ -447,7 +447,8 @@ def _hash_opened_image(src: _Source, im: Image.Image, options: HashOptions) -> M
         from kyodaku.media.local.insets import found_boxes
 
         insets = found_boxes(local)
-        frames += _inset_hashes(picture, insets, local, trim, width, height)
+        analysed_box = trim.box if trim is not None and options.local_inside_borders else None
+        frames += _inset_hashes(picture, insets, local, analysed_box, width, height)
     full = FullResolution(src, width, height, options.max_pixels) if options.keep_picture else None
     return MediaHashes(
         "image", sha, size, width, height, None, tuple(frames), fmt, src.name, None, tuple(notes), local,
@@ -460,9 +461,12 @@ INSET = "inset"
 """Region of a hash of a rectangle the output shows inside itself (`_inset_hashes`)."""
 
 
-def _inset_hashes(picture: Image.Image, boxes, local, trim, width: int, height: int) -> list[FrameHash]:
+def _inset_hashes(
+    picture: Image.Image, boxes, local, analysed: tuple[int, int, int, int] | None, width: int, height: int
+) -> list[FrameHash]:
     """PDQ hashes of the rectangles an output shows inside itself (`boxes`, found on its keypoints'
-    thumbnail: media/local/insets.py), each box snapped to its edges in the decoded picture
+    thumbnail: media/local/insets.py; `analysed`, the part of `picture` the keypoints were taken
+    from, None for the whole of it), each box snapped to its edges in the decoded picture
     (`snap_box`) and hashed as it is and one pixel further in (a player's thin white border around
     the inset lies on one side of the edge or the other). Each hash names its box in the output's
     own pixels. The bank compares them with the references' whole-picture rows, as a trimmed hash.
@@ -475,7 +479,7 @@ def _inset_hashes(picture: Image.Image, boxes, local, trim, width: int, height: 
     if not boxes:
         return []
     th, tw = local.thumbnail.shape
-    left, top, right, bottom = trim.box if trim is not None else (0, 0, *picture.size)
+    left, top, right, bottom = analysed if analysed is not None else (0, 0, *picture.size)
     sx, sy = (right - left) / tw, (bottom - top) / th
     grey = np.asarray(picture.convert("L") if picture.mode != "L" else picture)
     ox, oy = width / picture.size[0], height / picture.size[1]
