@@ -13,6 +13,7 @@ from kyodaku.text.by_ear import (
     ByEarIndex,
     consonants,
     heard_frame,
+    heard_katakana_key,
     heard_sound_key,
     sound_keys,
     spelled_frames,
@@ -134,6 +135,29 @@ def test_when_a_cyrillic_word_only_shares_the_consonants_or_is_lowercase_then_it
         assert index.find(text) == [], text
 
 
+def test_when_a_short_name_is_written_in_katakana_as_heard_then_its_sound_key_finds_it():
+    # イーヴィー is "Eevee" as heard (the registered イーブイ spells the v as ブ and the i large);
+    # katakana's long vowels are one sound: ヨーダ is "yoda".
+    index = _short_index()
+    assert [h.variant.entity for h in index.find("イーヴィーのぬいぐるみ")] == ["eevee"]
+    assert [h.variant.entity for h in index.find("ソファの上のイーヴィー")] == ["eevee"]
+    assert heard_katakana_key("ヨーダ") in sound_keys("Yoda")
+
+
+def test_when_a_katakana_word_is_a_japanese_word_then_its_sound_key_is_not_read():
+    # ゴク ("gulp") reads "goku", and is in wordfreq's Japanese list: a word, not the name written by ear.
+    index = ByEarIndex([variant("goku", "Goku")])
+    assert heard_katakana_key("ゴク") in sound_keys("Goku")
+    assert index.find("ゴクと水を飲む") == []
+    assert [h.variant.entity for h in index.find("ゴクーが飛ぶ")] == ["goku"]
+
+
+def test_when_a_katakana_word_merely_shares_the_consonants_then_it_is_not_the_short_name():
+    index = _short_index()
+    for text in ["アイビーの鉢植え", "ボウザーの玩具"]:  # ivy (aibii), and Bowser's r dropped (bousaa)
+        assert index.find(text) == [], text
+
+
 def test_when_two_entries_share_a_sound_key_then_neither_is_found_by_it():
     index = ByEarIndex([variant("a", "Yoda"), variant("b", "Ioda")])
     assert index.find("Йода в болоте") == []
@@ -149,3 +173,21 @@ def test_when_english_spelling_is_read_for_its_sound_then_russian_spellings_meet
 @given(st.text(alphabet=st.characters(min_codepoint=0x0400, max_codepoint=0x04FF), min_size=1, max_size=12))
 def test_when_any_cyrillic_word_is_heard_then_its_key_is_plain_latin_letters(word):
     assert all("a" <= c <= "z" for c in heard_sound_key(word))
+
+
+def test_when_a_short_name_registered_in_older_katakana_is_written_as_heard_then_the_guard_finds_it(tmp_path):
+    catalog = {
+        "version": 1,
+        "rightsholders": [{"id": "tpc", "name": {"en": "The Pokémon Company"}, "country": "JP"}],
+        "characters": [{"id": "eevee", "owner": "tpc", "names": {"en": ["Eevee"], "ja": ["イーブイ"]}}],
+    }
+    guard = lexical_guard(catalog, tmp_path)
+    assert found(guard, "イーヴィーのぬいぐるみ") == {"eevee"}
+    assert found(guard, "アイビーのぬいぐるみ") == set()
+
+
+def test_when_a_katakana_short_name_is_one_part_of_a_dotted_full_name_then_it_is_a_person():
+    # イーヴィー・ウォーカー is Evie Walker: the dot joins a first name to a family name.
+    index = _short_index()
+    assert index.find("イーヴィー・ウォーカーの肖像") == []
+    assert [h.variant.entity for h in index.find("イーヴィーの肖像")] == ["eevee"]

@@ -21,8 +21,17 @@ from kyodaku.matching.subject import subject_reading
 from kyodaku.matching.support import own_description_support, support_for
 from kyodaku.options import GuardOptions
 from kyodaku.snapshot import CONTEXT_NAME, Snapshot
-from kyodaku.text.alias import AliasHit
-from kyodaku.text.ambiguity import in_dictionary, inflected, is_common_word, japanese_word_of, zipf
+from kyodaku.text.alias import AliasHit, NameVariant
+from kyodaku.text.ambiguity import (
+    FIRST_NAME_REASON,
+    in_dictionary,
+    inflected,
+    is_common_word,
+    is_first_name,
+    japanese_word_of,
+    zipf,
+)
+from kyodaku.text.fuzzy import SoundAlikeHit, SoundAlikeIndex
 from kyodaku.text.places import named_feature, place_named, subdivisions
 from kyodaku.text.segment import compound_of_common_nouns, kept_animal_clause, korean_end_ok
 from kyodaku.text.semantic import names_a_group
@@ -33,6 +42,7 @@ from kyodaku.text.surface import (
     folded_into_word,
     hiragana_word_use,
     pet_name_use,
+    possessive_title,
     written_as_title,
 )
 
@@ -205,7 +215,39 @@ class AliasMatcher:
             supported = self._own_description(hit, snapshot, context_hits, content)
             if supported is not None:
                 out.findings.append(supported)
+        for hit in hits:
+            if hit.variant.ambiguous and hit.variant.kind == "character":
+                titled = self._title_named_after(hit, snapshot, context_hits, content)
+                if titled is not None:
+                    out.findings.append(titled)
         return out
+
+    def _title_named_after(
+        self, hit: AliasHit, snapshot: Snapshot, context_hits: list[AliasHit], content: PreparedPrompt
+    ) -> Finding | None:
+        """A character's ambiguous name as the possessive that opens a capitalised title ("a Kirby's
+        Dream Land poster": text/surface.py `possessive_title`) names something called after it: a
+        game or show of its work, or a shop or a place named after a person ("Luigi's Pizza
+        Palace"). It is the character's work only with the work's own description's words beside
+        it ("with candy hills", for "candy-coloured hills": `own_description_support`)."""
+        entity = snapshot.entities.get(hit.variant.entity)
+        work = snapshot.entities.get(entity.work) if entity is not None and entity.work else None
+        if work is None:
+            return None
+        span = possessive_title(content.text, hit.span)
+        if span is None:
+            return None
+        title = content.text[span[0] : span[1]]
+        titled = AliasHit(hit.variant, hit.start, hit.end, span, title)
+        support = own_description_support(work, titled, context_hits, content.text)
+        if not support:
+            return None
+        note = (
+            f"a title named after \"{hit.variant.name}\" ({entity.id}), with its work's description's words"
+        )
+        ev = Evidence(span=span, text=title, variant=hit.variant.name, lang=hit.variant.lang, note=note)
+        found = Finding(work.id, work.kind.value, ALIAS_SCORE, "alias+context", ev, tuple(support))
+        return found.adjusted("a title named after its character, supported", CONTEXT_SCORE)
 
     def _own_description(
         self, hit: AliasHit, snapshot: Snapshot, context_hits: list[AliasHit], content: PreparedPrompt
@@ -254,18 +296,27 @@ class AliasMatcher:
 @register_matcher
 class FuzzyMatcher:
     """Misspellings: one edit from a registered name, skipping ordinary words and spans an exact
-    name already covers."""
+    name already covers; and short names spelled by sound ("Kirbi", "Elza": `_sound_alike`)."""
 
     name: ClassVar[str] = "fuzzy"
     kinds: ClassVar[frozenset[ContentKind]] = PROMPT
     stage: ClassVar[Stage] = Stage.FIND
 
     def __init__(self, options: GuardOptions) -> None:
-        pass
+        self.support_margin = options.support_margin
+        self._lock = threading.Lock()
+        self._swaps: tuple[object, SoundAlikeIndex] | None = None
 
     @classmethod
     def enabled(cls, options: GuardOptions) -> bool:
         return options.fuzzy
+
+    def _sound_alikes(self, snapshot: Snapshot) -> SoundAlikeIndex:
+        """Built from the snapshot's names on first need, once per snapshot (as the by-ear index)."""
+        with self._lock:
+            if self._swaps is None or self._swaps[0] is not snapshot.match:
+                self._swaps = (snapshot.match, SoundAlikeIndex(snapshot.match.aliases.variants, _swappable))
+            return self._swaps[1]
 
     def match(self, content: PreparedPrompt, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
         exact = {
@@ -289,7 +340,98 @@ class FuzzyMatcher:
             found = Finding(v.entity, v.kind, hit.score, self.name, ev)
             reason = f"edit distance {hit.distance}: a misspelling is weaker evidence than the name"
             out.findings.append(found.adjusted(reason, round(FUZZY_FACTOR * hit.score, 4)))
+        swaps = self._sound_alikes(snapshot).find(content.text)
+        if swaps:
+            names = [s for spans in judged.values() for s in spans]
+            for swap in swaps:
+                if not _overlaps(swap.span, names):  # a registered name as written: the alias matcher's
+                    self._sound_alike(swap, content, snapshot, earlier, out)
         return out
+
+    def _sound_alike(
+        self,
+        swap: SoundAlikeHit,
+        content: PreparedPrompt,
+        snapshot: Snapshot,
+        earlier: Sequence[Finding],
+        out: MatchResult,
+    ) -> None:
+        """A short name with one letter swapped for another that spells the same sound ("Kirbi",
+        "Elza": text/fuzzy.py `sound_alike_spellings`). Where the spelling is no word and nobody's
+        name in any big language, it is the name written by ear and is read as the name is (a first
+        name needs support or the subject's place); where it is a name of its own ("Elza" is a
+        Portuguese and Hungarian first name) or a word, it counts only with support ("Queen Elza
+        of Arendelle": the title its description gives)."""
+        v, text = swap.variant, content.text
+        own = spelled_word_or_name(swap.text)
+        how = f'"{swap.text}" spells "{v.name}" by sound ({swap.swap})'
+        ev = Evidence(span=swap.span, text=swap.text, variant=v.name, lang=v.lang, note=how)
+        hit = AliasHit(v, 0, 0, swap.span, swap.text)
+        support: list[str] = []
+        if v.ambiguous or own:
+            context_hits = [
+                c for c in snapshot.match.context.find(content.skeleton) if _distinctive_support(c)
+            ]
+            described: dict[str, list[tuple[int, int]]] = {}
+            for f in earlier:
+                if f.matcher == SemanticMatcher.name and f.evidence.span is not None:
+                    described.setdefault(f.entity, []).append(f.evidence.span)
+            others = [h for h in snapshot.match.aliases.find(content.skeleton) if not h.variant.disguise_only]
+            support = support_for(
+                snapshot, hit, context_hits, described, content.query, self.support_margin, others, text
+            )
+        if support:
+            score, reason = CONTEXT_SCORE, "a short name spelled by sound, supported"
+        elif own:
+            out.notes.append(
+                f"{how}, but it is also {own} and nothing in the prompt supports the name at "
+                f"{swap.span[0]}..{swap.span[1]}"
+            )
+            return
+        elif v.ambiguous:
+            reading = subject_reading(v, snapshot.entities.get(v.entity), text, swap.span)
+            if reading is None:
+                out.notes.append(
+                    f"{how}, but {v.name} is {v.ambiguity_reason} and nothing in the prompt supports "
+                    "that reading"
+                )
+                return
+            score, reason, support = reading.score, reading.reason, [reading.support]
+        else:
+            score, reason = ALIAS_SCORE, "a short name spelled by sound"
+        found = Finding(v.entity, v.kind, score, self.name, ev, tuple(support))
+        out.findings.append(
+            found.adjusted(f"{reason}: a misspelling is weaker evidence", round(FUZZY_FACTOR * score, 4))
+        )
+
+
+def _swappable(v: NameVariant) -> bool:
+    """A name whose sound-alike spellings are looked for: registered or derived in Latin letters
+    (not a romanization of another script), not a style (a bare style name wants a style cue),
+    not a derived ordinary word (`disguise_only`), and distinctive or ambiguous only as a first
+    name or by its folded key: a misspelt ordinary word ("Linc") is no name."""
+    if v.disguise_only or v.kind == "style" or v.lang.endswith("-Latn"):
+        return False
+    return not v.ambiguous or v.by_key or v.ambiguity_reason == FIRST_NAME_REASON
+
+
+SPELLING_ZIPF = 2.5  # a spelling this frequent in a big language is a word or name people write
+
+
+def spelled_word_or_name(word: str) -> str:
+    """What a sound-alike spelling is of its own, in words ("" when nothing): a first name
+    (gender-guesser's list), an English dictionary word, or a spelling frequent in one of the big
+    Latin-script languages (wordfreq: "Elza", Zipf 3.1 in Portuguese)."""
+    w = word.casefold()
+    if is_first_name(w):
+        return "a first name"
+    if in_dictionary(w):
+        return "an English word"
+    lang = next((code for code in ("en", *_OTHER_LATIN) if zipf(w, code) >= SPELLING_ZIPF), None)
+    return f"a frequent spelling in {lang} (zipf {zipf(w, lang):.2f})" if lang else ""
+
+
+_OTHER_LATIN = ("fr", "de", "es", "it", "pt", "nl")  # the languages `is_common_word` compares
 
 
 @register_matcher

@@ -26,7 +26,11 @@ Names too short for a frame ("Yoda", "Eevee", "Bowser") are still written by ear
 *sound key* (`sound_keys`): consonants and vowels, English spelling read the way Russian
 transcribes it (ee and ea as i, ow as ou, y as i, s and z as one), which is far more specific than
 a frame; the Cyrillic word must be capitalised, as Russian writes a name and not a word (йода,
-"of iodine"), and be the whole word.
+"of iodine"), and be the whole word. A single katakana word is heard the same way (イーヴィー is
+"Eevee" as heard; the registered イーブイ follows the older loanword spelling, ブ for v and a large
+イ), its long vowels and doubled consonants one sound (`heard_katakana_key`); with no capitals to
+tell a name from a loanword, it must be no word of Japanese at all and no part of a dotted full
+name (イーヴィー・ウォーカー, Evie Walker).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from kyodaku.text.alias import NameVariant
 from kyodaku.text.ambiguity import BARE_STYLE_REASON, zipf
 from kyodaku.text.kana import kana_run_to_romaji
 from kyodaku.text.normalize import CYRILLIC_READING
+from kyodaku.text.surface import dotted_name_part
 
 MIN_CONSONANTS = 4
 MIN_SOUND_KEY = 3  # letters: "ivi" (Eevee, Иви) is the shortest
@@ -208,6 +213,14 @@ def heard_sound_key(cyrillic_word: str) -> str:
     return _sound_fold(_letters(_romanize(cyrillic_word)))
 
 
+def heard_katakana_key(katakana_word: str) -> str:
+    """The sound key of a katakana word ("イーヴィー" -> ivi, "ヨーダ" -> ioda). Katakana writes the
+    vowels as heard, as Russian does; its long vowels (ー) and doubled consonants (ッ) are one sound
+    here, so they are collapsed before the folds (ヨーダ is "yoda", not "yooda" read as "yuda")."""
+    letters = _letters(_romanize(katakana_word))
+    return _sound_fold("".join(c for i, c in enumerate(letters) if i == 0 or letters[i - 1] != c))
+
+
 def _katakana(ch: str) -> bool:
     return "\u30a1" <= ch <= "\u30fa" or ch in "ーｰ" or "\uff66" <= ch <= "\uff9d"
 
@@ -285,6 +298,23 @@ class ByEarIndex:
                     if variant is not None:
                         frame = key
                         break
+            elif (
+                variant is None
+                and lang == "ja"
+                and len(words) == 1
+                and self._by_sound
+                and not zipf(written, lang)
+                and not dotted_name_part(text, span)
+            ):
+                # Katakana has no capitals to tell a name from a loanword: the word must be no word
+                # of Japanese at all (absent from wordfreq's list; タピオカ, チーター, ジャマイカ are
+                # words and read "tapioka", "cheeta", "jamaica", names in a 40,000-character catalog),
+                # and no part of a person's full name joined by a name dot (イーヴィー・ウォーカー is
+                # Evie Walker: a short name heard is often a person's first name heard too).
+                key = heard_katakana_key(written)
+                variant = self._by_sound.get(key)
+                if variant is not None:
+                    frame = key
             if variant is None or zipf("".join(words).casefold(), lang) >= COMMON_ZIPF:
                 continue
             hits.append(ByEarHit(variant, span, written, frame.lstrip("^")))

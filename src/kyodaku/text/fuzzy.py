@@ -12,7 +12,9 @@ Why it does not flag ordinary words: a window that is itself a common word
 ("maria", "lever") or an ordinary Japanese word in romaji ("hakama", "sarashi": see
 text/japanese_words.py) is skipped, a window never joins the items of a list
 ("slip, onee"), names that need context (ambiguous ones) are never fuzzy-matched,
-and names shorter than 6 letters are too close to too many words to allow an edit.
+and names shorter than 6 letters are too close to too many words to allow an edit. What they do
+allow is a letter swapped for another that spells the same sound ("Kirbi", "Elza"):
+`SoundAlikeIndex`, whose hits the fuzzy matcher reads by what the spelling is of its own.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from rapidfuzz.distance import OSA
 from kyodaku.text.alias import NameVariant
 from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, in_dictionary, is_common_word, zipf
 from kyodaku.text.japanese_words import japanese_word
-from kyodaku.text.normalize import Gap, Script, Skeleton
+from kyodaku.text.normalize import Gap, Script, Skeleton, key
 
 MIN_FUZZY_KEY = 6
 DICTIONARY_ZIPF = 2.5
@@ -230,3 +232,88 @@ def _latin_tokens(sk: Skeleton) -> list[tuple[int, int]]:
     if start is not None:
         out.append((start, len(sk.key)))
     return out
+
+
+# Short names: one letter written as another that spells the same sound ("Kirbi" for Kirby,
+# "Elza" for Elsa). Names under MIN_FUZZY_KEY letters take no arbitrary edit (one edit from "Mario"
+# is "Maria", "Marion", "Mart"...), but English spelling writes some sounds two ways, and a name
+# written by ear may take either: y or i for the vowel (not before a vowel, where y is a
+# consonant: "Yoda" is no "Ioda"), s or z (not in "sh"), k or c for /k/ (not before e, i or y,
+# where c is /s/). Such a spelling is the name heard and written down; it counts as the name only
+# where the swapped form is nobody's name and no word (see `SoundAlikeIndex.find`'s callers).
+SHORT_SWAP_LETTERS = (4, MIN_FUZZY_KEY - 1)  # written letters of the names that get swaps
+_VOWEL_LETTERS = frozenset("aeiouy")
+
+
+def _same_sound(name: str, i: int) -> str:
+    """The other letter that spells the sound of `name[i]` there, or ""."""
+    ch, nxt = name[i], name[i + 1 : i + 2]
+    if ch in "yi":
+        return "" if nxt in _VOWEL_LETTERS and nxt else ("i" if ch == "y" else "y")
+    if ch in "sz":
+        return "" if ch == "s" and nxt == "h" else ("z" if ch == "s" else "s")
+    if ch == "k":
+        return "" if nxt in ("e", "i", "y") else "c"
+    if ch == "c":
+        return "" if nxt in ("e", "i", "y", "h", "k") else "k"
+    return ""
+
+
+def sound_alike_spellings(name: str) -> list[tuple[str, str]]:
+    """(spelling, note) for each one-letter swap of `name` (lower case) that keeps its sound."""
+    out = []
+    for i in range(len(name)):
+        other = _same_sound(name, i)
+        if other:
+            out.append((name[:i] + other + name[i + 1 :], f"{other} for {name[i]}"))
+    return out
+
+
+@dataclass(frozen=True)
+class SoundAlikeHit:
+    variant: NameVariant
+    span: tuple[int, int]
+    text: str
+    swap: str  # "i for y"
+
+
+_LATIN_WORD_RE = re.compile(r"(?<![\w'])[A-Za-z]+(?![\w'])")
+
+
+class SoundAlikeIndex:
+    """Short one-word Latin names (SHORT_SWAP_LETTERS) by their sound-alike spellings
+    (`sound_alike_spellings`). A spelling that another entry's name has, or that two entries'
+    names share, is dropped."""
+
+    def __init__(self, variants: Iterable[NameVariant], eligible=lambda v: True) -> None:
+        keys: set[str] = set()
+        by_form: dict[str, dict[str, tuple[NameVariant, str]]] = {}
+        for v in variants:
+            name = v.name.strip().casefold()
+            keys.add(v.key)
+            lo, hi = SHORT_SWAP_LETTERS
+            if not (lo <= len(name) <= hi and name.isascii() and name.isalpha()) or not eligible(v):
+                continue
+            for form, swap in sound_alike_spellings(name):
+                by_form.setdefault(form, {}).setdefault(v.entity, (v, swap))
+        self._by_form = {
+            f: next(iter(e.values())) for f, e in by_form.items() if len(e) == 1 and key(f) not in keys
+        }
+
+    def __len__(self) -> int:
+        return len(self._by_form)
+
+    def find(self, text: str) -> list[SoundAlikeHit]:
+        """Capitalised words of `text` that are a sound-alike spelling of a short name: a name is
+        written with a capital, and tag prompts ("1girl, kirbi") are not searched at all."""
+        if not self._by_form:
+            return []
+        out = []
+        for m in _LATIN_WORD_RE.finditer(text):
+            word = m.group()
+            if not word[0].isupper():
+                continue
+            found = self._by_form.get(word.casefold())
+            if found is not None:
+                out.append(SoundAlikeHit(found[0], m.span(), word, found[1]))
+        return out

@@ -259,3 +259,31 @@ def pet_name_use(text: str, span: tuple[int, int]) -> bool:
     """The name is what somebody called their pet: see `_PET_BEFORE`."""
     before = text[max(0, span[0] - 60) : span[0]]
     return _PET_BEFORE.search(before) is not None or _PET_BEFORE_CJK.search(before) is not None
+
+
+# A possessive, then capitalised words (with "of", "the", "and", "in" between them): "Kirby's Dream
+# Land", "Luigi's Mansion", "Mario's Pizza Palace".
+_POSSESSIVE_TITLE = re.compile(
+    r"['’]s[ \t]+[A-Z][a-z]+(?:[ \t]+(?:(?:of|the|and|in)[ \t]+)?[A-Z][a-z]+)*(?![\w'’])"
+)
+
+
+def possessive_title(text: str, span: tuple[int, int]) -> tuple[int, int] | None:
+    """The span of a proper noun named after the name at `span`: the name as a possessive, then
+    capitalised words, in a prompt that is not written in title case (a lower-case word right
+    before the name or right after the phrase): "a Kirby's Dream Land poster". English names
+    works, shops and places after a person so; which one it is, the rest of the prompt must say.
+    None when the name is not written so."""
+    m = _POSSESSIVE_TITLE.match(text, span[1])
+    if m is None:
+        return None
+    before = (
+        []
+        if _SENTENCE_START.search(text, 0, span[0])
+        else _WORD_AROUND.findall(text[max(0, span[0] - 40) : span[0]])
+    )
+    after = _WORD_AROUND.match(text[m.end() :].lstrip(" "))
+    neighbours = before[-1:] + ([after.group()] if after else [])
+    if not neighbours or not all(w[:1].islower() for w in neighbours):
+        return None
+    return span[0], m.end()
