@@ -600,6 +600,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="no second look at the whole picture when a drifting border trim found nothing "
         "(MatchOptions.local_untrimmed=False): the guard as before it, for before/after in one session",
     )
+    parser.add_argument(
+        "--no-two-nearest",
+        action="store_true",
+        help="verification from ratio-tested pairs only (LocalOptions.ratio_free_retry=False): the guard "
+        "as before it, for before/after in one session",
+    )
     args = parser.parse_args(argv)
 
     from kyodaku.options import GuardOptions
@@ -631,10 +637,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if _STATE["no_insets"]:
         from dataclasses import replace
 
-        query_options = replace(query_options, keep_picture=False, video_local_insets=False)
+        query_options = replace(
+            query_options, keep_picture=False, video_local_insets=False, inset_hashes=False
+        )
     refs = references(args.half, args.refs)
     counts = {k: sum(r.kind == k for r in refs) for k in ("photo", "art")}
     bank = build_bank(refs)
+    if (args.no_two_nearest or args.before) and bank.local is not None:
+        bank.local.options = replace(bank.local.options, ratio_free_retry=False)
+        print("verification from ratio-tested pairs only (--no-two-nearest)")
     _STATE.update(bank=bank, refs=refs, query_options=query_options)
     print(
         f"half {args.half}: {counts['photo']} photographs, {counts['art']} art references "

@@ -59,6 +59,19 @@ class LocalOptions:
     ratio: float = 0.8
     """Lowe's ratio test within one reference: nearest < ratio x second nearest (0.9 doubled the
     false matches before the coverage test)."""
+    ratio_free_retry: bool = True
+    """When the ratio test leaves fewer than `min_inliers` candidates, try again with both nearest
+    reference descriptors of every query descriptor within `max_distance` (at least twice
+    `min_inliers` pairs), and let RANSAC, coverage and the pixel check decide as before.
+
+    Why: the ratio test drops a descriptor whose two nearest neighbours are about as near, which is
+    what a picture made of repeated shapes gives (flat drawn art, a filled letter, a texture): on the
+    tune half of bench/media_real.py most deep crops of such pictures had their own reference
+    shortlisted first, with 10-37 votes, and failed with "too few candidate matches". The true pair
+    is then usually one of the two nearest; a chance transform still has to make the pixels agree.
+    Cost: ~1 ms of matching on an unrelated picture (RANSAC over up to twice the pairs). Known cost
+    in precision: near-twin references (a "b" and a "d" drawn alike, tiles of one texture) are found
+    in each other's copies more often (docs/benchmarks.md 13k)."""
     reproj_threshold: float = 4.0
     """RANSAC inlier tolerance in px of the scaled image."""
     ransac_iters: int = 2000

@@ -66,6 +66,10 @@ class LocalMatch:
     reference_region: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)
     """The same overlap in the reference, as shares of its width and height: the part of the
     reference the query shows (all of it for a frame or an inset, a window of it for a crop)."""
+    pairs: str = "ratio-tested"
+    """Which descriptor pairs the transform was found from: "ratio-tested" (each query descriptor's
+    nearest reference descriptor, clearly nearer than the second), or "two nearest" (both nearest,
+    `LocalOptions.ratio_free_retry`: a picture made of repeated shapes)."""
 
 
 @dataclass(frozen=True)
@@ -90,8 +94,9 @@ class ReferencePicture:
 def verify_reference(
     query: LocalFeatures, item: ReferencePicture, opts: LocalOptions, matcher: cv2.DescriptorMatcher
 ) -> Verdict:
-    """Match `query` against one reference: ratio-tested descriptor pairs, a RANSAC similarity
-    transform of plausible scale and rotation, enough coverage, and pixels that agree."""
+    """Match `query` against one reference: ratio-tested descriptor pairs (or, when they are too few,
+    both nearest neighbours: `LocalOptions.ratio_free_retry`), a RANSAC similarity transform of
+    plausible scale and rotation, enough coverage, and pixels that agree."""
     ref_desc = item.descriptors
     ref_pts = item.points
     if len(ref_desc) < 2 or len(query) < 2:
@@ -108,10 +113,20 @@ def verify_reference(
         if seen is None or first.distance < seen[0]:
             best_for_ref[first.trainIdx] = (first.distance, first.queryIdx)
     candidates = len(best_for_ref)
+    kind = "ratio-tested"
     if candidates < opts.min_inliers:
-        return Verdict(None, "too few candidate matches")
-    ref_idx = np.fromiter(best_for_ref.keys(), dtype=np.int64, count=candidates)
-    q_idx = np.fromiter((v[1] for v in best_for_ref.values()), dtype=np.int64, count=candidates)
+        if not opts.ratio_free_retry:
+            return Verdict(None, "too few candidate matches")
+        # Both nearest neighbours of every query descriptor within max_distance (see LocalOptions).
+        pairs = [(m.trainIdx, m.queryIdx) for pair in knn for m in pair if m.distance <= opts.max_distance]
+        candidates, kind = len(pairs), "two nearest"
+        if candidates < 2 * opts.min_inliers:
+            return Verdict(None, "too few candidate matches")
+        ref_idx = np.fromiter((r for r, _ in pairs), dtype=np.int64, count=candidates)
+        q_idx = np.fromiter((q for _, q in pairs), dtype=np.int64, count=candidates)
+    else:
+        ref_idx = np.fromiter(best_for_ref.keys(), dtype=np.int64, count=candidates)
+        q_idx = np.fromiter((v[1] for v in best_for_ref.values()), dtype=np.int64, count=candidates)
     src, dst = ref_pts[ref_idx], query.points[q_idx]
     transform, mask = cv2.estimateAffinePartial2D(
         src,
@@ -167,6 +182,7 @@ def verify_reference(
         agreement=agreement,
         region=region,
         reference_region=reference_region,
+        pairs=kind,
     )
     return Verdict(match, "match")
 
