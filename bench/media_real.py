@@ -614,8 +614,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     t0 = time.perf_counter()
     query_options = GuardOptions().hash_options(query=True)
     if args.before:
-        from dataclasses import replace
-
         import kyodaku.media.local.index as local_index
 
         local_index.DEFAULT_OPTIONS = replace(local_index.DEFAULT_OPTIONS, min_scale=0.75, max_scale=1.35)
@@ -624,8 +622,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print("--before: issue 14's additions switched off (see --help)")
     if args.query_side:
-        from dataclasses import replace
-
         side, features = args.query_side
         query_options = replace(query_options, local_side=side, local_max_features=features)
         print(f"outputs: {features} keypoints at up to {side} px (HashOptions.local_side/local_max_features)")
@@ -635,8 +631,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     _STATE["no_untrimmed"] = args.no_untrimmed or args.before
     _STATE["no_insets"] = args.no_insets or args.before
     if _STATE["no_insets"]:
-        from dataclasses import replace
-
         query_options = replace(
             query_options, keep_picture=False, video_local_insets=False, inset_hashes=False
         )
