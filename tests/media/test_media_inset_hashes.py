@@ -91,7 +91,7 @@ def test_when_the_inset_hash_decides_then_the_evidence_names_the_box(flat):
     finding = image_finding(match, query, "character", bank.options.threshold)
     assert finding.evidence.media["region"] == INSET
     assert finding.evidence.media["inset"] == list(match.inset)
-    assert f"inside itself at {list(match.inset)}" in finding.evidence.note
+    assert f"shown in a rectangle inside the output at {list(match.inset)}" in finding.evidence.note
 
 
 def test_when_an_unregistered_drawing_is_shown_the_same_way_then_nothing_is_found(flat):

@@ -52,11 +52,12 @@ def image_finding(match: ImageMatch, media: MediaHashes, kind: str, threshold: i
     trim = _trim(media) if match.trim is not None else None
     inside = f", inside the output's plain borders (kept box {trim['box']} of {trim['of']})" if trim else ""
     cut = f"'s centre cut to {_shape(match.cut)} (the output shows it filling that shape)" * bool(match.cut)
+    region = f"{match.region} region"
     if match.inset is not None:
-        inside += f", of the rectangle the output shows inside itself at {list(match.inset)}"
+        region = f"shown in a rectangle inside the output at {list(match.inset)}"
     note = (
         f"PDQ distance {match.distance} of 256 bits (threshold {threshold}) to {where}reference "
-        f"{ref.id} ({ref.filename}){cut}, {match.region} region{transform}{inside}"
+        f"{ref.id} ({ref.filename}){cut}, {region}{transform}{inside}"
     )
     frame = {"reference_frame": match.reference_frame, "reference_t": round(match.reference_t, 3)}
     return _finding(
