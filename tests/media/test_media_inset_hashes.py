@@ -22,7 +22,7 @@ from helpers.pictures import flat_art, h264_clip, jpeg
 from kyodaku.matching.media import screen_media_hashes
 from kyodaku.media.evidence import image_finding
 from kyodaku.media.hashing import INSET, hash_media
-from kyodaku.media.local.insets import snap_box
+from kyodaku.media.local.insets import found_boxes, padded_boxes, snap_box
 from kyodaku.options import GuardOptions
 
 INSET_BOX = (752, 16, 1264, 400)
@@ -115,6 +115,14 @@ def test_when_a_clip_shows_a_registered_drawing_at_40_percent_then_its_frames_in
     # Without them, no frame's hash is the drawing's.
     plain = dataclasses.replace(clip, frames=tuple(f for f in clip.frames if f.region != INSET))
     assert bank.match_video(plain) == []
+
+
+def test_when_the_boxes_were_found_at_hashing_then_the_keypoint_look_reuses_the_same_boxes(flat):
+    _, shown, _ = flat
+    query = _query(shown)
+    assert query.insets == found_boxes(query.local) != []
+    assert padded_boxes(query.local, query.insets) == padded_boxes(query.local)
+    assert _query(shown, inset_hashes=False).insets is None  # not looked for: the bank finds them
 
 
 def test_when_a_box_is_found_a_few_pixels_off_then_snap_box_moves_it_onto_the_edges():
