@@ -151,3 +151,32 @@ def test_when_the_picture_is_one_colour_then_snap_box_keeps_the_box_inside_it(le
         a, b, c, d = box
         assert 0 <= a < c <= 120 and 0 <= b < d <= 100
         assert c - a >= 16 and d - b >= 16
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(8, 400),
+    st.integers(8, 400),
+    st.floats(0, 1),
+    st.floats(0, 1),
+    st.floats(0.05, 1),
+    st.floats(0.05, 1),
+    st.integers(0, 2**16),
+)
+def test_when_any_picture_shows_a_pasted_rectangle_then_its_inset_hashes_lie_inside_it(
+    w, h, fx, fy, fw, fh, seed
+):
+    """Any size (strips and slivers included), any place and share of the rectangle, a light outline
+    as players draw it (at 64-400 px and 25-70 % most such pictures get inset hashes)."""
+    background = _soft(seed, (w, h)).convert("RGB")
+    pasted = _flat_art(seed).resize((max(1, round(w * fw)), max(1, round(h * fh))))
+    x, y = round(fx * (w - pasted.width)), round(fy * (h - pasted.height))
+    ImageDraw.Draw(background).rectangle(
+        (x - 2, y - 2, x + pasted.width + 1, y + pasted.height + 1), fill="white"
+    )
+    background.paste(pasted, (x, y))
+    query = _query(jpeg(background, 90))
+    for f in query.frames:
+        if f.region == INSET:
+            x0, y0, x1, y1 = f.inset
+            assert 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h
