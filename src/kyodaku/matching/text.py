@@ -489,6 +489,8 @@ def other_use(text: str, hit: AliasHit, hits: Sequence[AliasHit]) -> str:
         return "a compound of common nouns read as an animal that people keep (beside a word for a pet)"
     if pet_name_use(text, span):
         return "the name of somebody's pet (after a possessive and a word for the animal)"
+    if maker_use(text, span):
+        return "the name of a maker (before the Japanese suffix 製, 'made by')"
     return ""
 
 
@@ -569,6 +571,23 @@ def counted_noun_use(text: str, span: tuple[int, int]) -> bool:
     if _COUNTED_BEFORE.search(text, max(0, span[0] - 12), span[0]) is None:
         return False
     return compound_of_common_nouns(written)
+
+
+# Japanese 製 after a name: "made by" that maker (ソニック製の歯ブラシ, ドイツ製, ソニー製), or "made of"
+# that material (プラスチック製). 社製: "made by the company X".
+_MAKER_AFTER = re.compile(r"社?製")
+
+
+def maker_use(text: str, span: tuple[int, int]) -> bool:
+    """A name in katakana or Latin letters right before the Japanese suffix 製 ("made by"): the
+    name of the company that made a product ("ソニック製の電動歯ブラシ", a Sonic toothbrush), as
+    Japanese writes a maker or a material (ソニー製, ドイツ製, 木製). A character makes nothing, so
+    the name counts only with support. A Han name is left out: 製 after a kanji may be a word's
+    second half (縫製, sewing)."""
+    last = text[span[1] - 1 : span[1]]
+    if not last or not (0x30A0 <= ord(last) <= 0x30FF or (last.isascii() and last.isalpha())):
+        return False
+    return _MAKER_AFTER.match(text, span[1]) is not None
 
 
 def kept_animal_use(text: str, span: tuple[int, int]) -> bool:

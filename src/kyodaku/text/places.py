@@ -8,6 +8,15 @@ prompt also names the country it lies in (in any of the languages pycountry's tr
 or when a word for a landform or an administrative unit follows it ("Batman river", "Batman
 Province"). Elsewhere ("Batman on a rooftop") it stays the character's name. A name that is no
 subdivision is never affected, so "Pikachu in Japan" is Pikachu.
+
+Other scripts write a foreign place by sound, as they write a foreign character's name: the
+province is バットマン in Japanese, 배트맨 in Korean and Батман in Russian, the very forms a catalog
+registers for the character. A one-word katakana, Hangul or Cyrillic name is the province when its
+consonant frame (text/by_ear.py: バットマン "battoman" is B-T-M-N, as "Batman" is) is one a
+subdivision's name is heard as, with four consonants or more, and the prompt names that
+subdivision's country ("トルコのバットマン川", "город Батман в Турции"). A translated name (蝙蝠侠,
+"bat hero") keeps no frame of the place and is never read so. Russian declines a country's name
+("в Турции", "in Turkey"), so a Cyrillic country name counts with a case ending.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ _LANGUAGES = ("de", "fr", "es", "it", "pt", "pt_BR", "nl", "ru", "ja", "zh_CN", 
 # English names people still write where ISO 3166 adopted another (its names are the English
 # ones, and pycountry has no English catalogue to translate them back).
 _FORMER_ENGLISH = {
-    "TR": ("Turkey",),
+    "TR": ("Turkey", "터키"),  # and Korean: 튀르키예 since 2022, 터키 before and still in use
     "CZ": ("Czech Republic",),
     "SZ": ("Swaziland",),
     "MK": ("Macedonia",),
@@ -111,17 +120,85 @@ _NEXT_WORD = re.compile(r"[ \t]+([A-Za-z]+)")
 
 def place_named(text: str, span: tuple[int, int]) -> bool:
     """The name at `span` is a first-level subdivision of a country, and the prompt reads it as
-    that place: the country is named too, or a landform or administrative word follows."""
-    codes = subdivisions().get(text[span[0] : span[1]].casefold())
-    if not codes:
-        return False
-    if _AFTER.match(text, span[1]):
-        return True
+    that place: the country is named too, or a landform or administrative word follows. Written
+    in katakana, Hangul or Cyrillic, the name is the subdivision it sounds like (`heard_subdivision`),
+    and only the country named counts."""
+    written = text[span[0] : span[1]]
+    codes = subdivisions().get(written.casefold())
+    if codes:
+        if _AFTER.match(text, span[1]):
+            return True
+    else:
+        codes = heard_subdivision(written)
+        if not codes:
+            return False
     folded = text.casefold()
     return any(_contains(folded, name) for code in codes for name in country_names(code))
 
 
+_KATAKANA_WORD = re.compile(r"[\u30a1-\u30faー]+")
+_HANGUL_WORD = re.compile(r"[\uac00-\ud7af]+")
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
+
+
+def _reading(word: str) -> str:
+    """The romanized reading of one katakana, Hangul or Cyrillic word ("" for any other text):
+    Hepburn, Revised Romanization, the skeleton's reading of Cyrillic."""
+    if _KATAKANA_WORD.fullmatch(word):
+        from kyodaku.text.kana import kana_run_to_romaji
+
+        return "".join(kana_run_to_romaji(word))
+    if _HANGUL_WORD.fullmatch(word):
+        from kyodaku.text.variants import hangul_romanization
+
+        return hangul_romanization(word) or ""
+    if _CYRILLIC_WORD.fullmatch(word):
+        from kyodaku.text.normalize import CYRILLIC_READING
+
+        return "".join(CYRILLIC_READING.get(c, c) for c in word.casefold())
+    return ""
+
+
+@lru_cache(maxsize=1)
+def _heard_index() -> dict[str, frozenset[str]]:
+    """Consonant frame (four consonants or more) -> the countries with a subdivision heard so."""
+    from kyodaku.text.by_ear import MIN_CONSONANTS, consonants, spelled_frames
+
+    out: dict[str, set[str]] = {}
+    for name, codes in subdivisions().items():
+        for frame in spelled_frames(name):
+            if consonants(frame) >= MIN_CONSONANTS:
+                out.setdefault(frame, set()).update(codes)
+    return {frame: frozenset(codes) for frame, codes in out.items()}
+
+
+@lru_cache(maxsize=4096)
+def heard_subdivision(word: str) -> frozenset[str]:
+    """The countries (alpha-2) with a first-level subdivision that the katakana, Hangul or Cyrillic
+    `word` writes by sound (バットマン, 배트맨, Батман: Batman, TR); empty for other text and for
+    frames of fewer than four consonants, which too many places share."""
+    reading = _reading(word)
+    if not reading:
+        return frozenset()
+    from kyodaku.text.by_ear import heard_frame
+
+    return _heard_index().get(heard_frame(reading), frozenset())
+
+
+# Russian case endings on a country's name: Турция, в Турции, Турцию, Турцией.
+_RUSSIAN_CASE = re.compile(r"(?:ией|ию|ии|ой|ей|ом|ем|ою|ею|а|я|ы|и|е|у|ю)?")
+
+
+@lru_cache(maxsize=4096)
+def _declined(name: str) -> re.Pattern[str]:
+    """A Cyrillic country name with any case ending on its last word ("турция" -> турц + ия, ии ...)."""
+    stem = name[:-2] if name.endswith("ия") else name[:-1] if name[-1] in "аяьй" else name
+    return re.compile(r"(?<!\w)" + re.escape(stem) + _RUSSIAN_CASE.pattern + r"(?!\w)")
+
+
 def _contains(text: str, name: str) -> bool:
+    if len(name) >= 4 and _CYRILLIC_WORD.fullmatch(name[-1]):
+        return _declined(name).search(text) is not None
     at = text.find(name)
     while at >= 0:
         end = at + len(name)

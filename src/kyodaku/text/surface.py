@@ -32,7 +32,12 @@ def disguised(surface: str, name: str) -> bool:
     if any(c in _LEET_OR_SYMBOL for c in surface):
         return True
     letters = [c for c in surface if c.isalpha()]
-    if name.isascii() and any(not c.isascii() for c in letters) and not _native_spelling(surface):
+    if (
+        name.isascii()
+        and any(not c.isascii() for c in letters)
+        and not _native_spelling(surface)
+        and not _place_by_sound(surface.strip())
+    ):
         return True
     if katakana_name(name) and letters and all(_hiragana(c) or c == "ー" for c in letters):
         # A loanword name in hiragana that is no Japanese word ("くらうど", "りんく"): Japanese
@@ -41,6 +46,16 @@ def disguised(surface: str, name: str) -> bool:
         return True
     inner = surface.strip()
     return name.isascii() and " " not in name and any(not c.isalnum() for c in inner)
+
+
+def _place_by_sound(word: str) -> bool:
+    """A Cyrillic, katakana or Hangul word that writes a real province's name by sound: Батман is
+    how Russian writes the Turkish province Batman (text/places.py `heard_subdivision`), the
+    language's own spelling of a place, no lookalike of the Latin name (as "Mário" is none of
+    Mario)."""
+    from kyodaku.text.places import heard_subdivision
+
+    return bool(heard_subdivision(word))
 
 
 def _hiragana(c: str) -> bool:
