@@ -474,25 +474,38 @@ def _inset_hashes(
     Why PDQ as well as the keypoints the bank looks for in the same boxes: flat drawn art shown at 40 %
     of a frame keeps a few dozen corners, too few to verify, while its hash, from a snapped box,
     is within PDQ's threshold of the reference (tune half of bench/media_real.py)."""
-    from kyodaku.media.local.insets import snap_box
-
     if not boxes:
         return []
     th, tw = local.thumbnail.shape
     left, top, right, bottom = analysed if analysed is not None else (0, 0, *picture.size)
     sx, sy = (right - left) / tw, (bottom - top) / th
     grey = np.asarray(picture.convert("L") if picture.mode != "L" else picture)
-    ox, oy = width / picture.size[0], height / picture.size[1]
+    to_output = (width / picture.size[0], height / picture.size[1])
     out: list[FrameHash] = []
     for x0, y0, x1, y1 in boxes:
-        box = snap_box(grey, (left + x0 * sx, top + y0 * sy, left + x1 * sx, top + y1 * sy))
-        if box is None:
-            continue
-        shown = (round(box[0] * ox), round(box[1] * oy), round(box[2] * ox), round(box[3] * oy))
-        a, b, c, d = box
-        for cut in (box, (a + 1, b + 1, c - 1, d - 1)):
-            (f,) = hash_frame(picture.crop(cut), regions=False, dihedral=False)
-            out.append(replace(f, region=INSET, inset=shown))
+        at = (left + x0 * sx, top + y0 * sy, left + x1 * sx, top + y1 * sy)
+        out += _snapped_inset_hashes(grey, picture, at, to_output)
+    return out
+
+
+def _snapped_inset_hashes(
+    grey: np.ndarray, picture: Image.Image, at, to_output: tuple[float, float], frame: int = 0, t: float = 0.0
+) -> list[FrameHash]:
+    """One inset box `at` (px of `grey`, the grey of `picture`) snapped to its edges (`snap_box`) and
+    hashed from `picture` as it is and one pixel further in, each row naming the box in the output's
+    own pixels (`to_output`: output px per `picture` px). [] when the box is too small to snap."""
+    from kyodaku.media.local.insets import snap_box
+
+    box = snap_box(grey, at)
+    if box is None:
+        return []
+    a, b, c, d = box
+    ox, oy = to_output
+    shown = (round(a * ox), round(b * oy), round(c * ox), round(d * oy))
+    out = []
+    for cut in (box, (a + 1, b + 1, c - 1, d - 1)):
+        (f,) = hash_frame(picture.crop(cut), frame, t, regions=False, dihedral=False)
+        out.append(replace(f, region=INSET, inset=shown))
     return out
 
 
@@ -815,7 +828,7 @@ def _frame_insets(
     `_inset_hashes` for an image): the frame votes in vPDQ with them as with its whole picture."""
     from kyodaku.media.local import DEFAULT_OPTIONS, extract_features
     from kyodaku.media.local.features import QUERY_THUMB_SIDE
-    from kyodaku.media.local.insets import found_boxes, padded_boxes, snap_box
+    from kyodaku.media.local.insets import found_boxes, padded_boxes
 
     found = found_boxes(features)
     if not found:
@@ -839,18 +852,10 @@ def _frame_insets(
         if len(inset):
             out.append((n, round(t, 3), inset))
     hashes: list[FrameHash] = []
-    ox, oy = width / big_w, height / big_h
+    picture = Image.fromarray(np.ascontiguousarray(grey), "L")
     for x0, y0, x1, y1 in found:
         at = (left * fx + x0 * sx, top * fy + y0 * sy, left * fx + x1 * sx, top * fy + y1 * sy)
-        snapped = snap_box(grey, at)
-        if snapped is None:
-            continue
-        a, b, c, d = snapped
-        shown = (round(a * ox), round(b * oy), round(c * ox), round(d * oy))
-        for x, y, x2, y2 in (snapped, (a + 1, b + 1, c - 1, d - 1)):
-            cut = Image.fromarray(np.ascontiguousarray(grey[y:y2, x:x2]), "L")
-            (f,) = hash_frame(cut, n, round(t, 3), regions=False, dihedral=False)
-            hashes.append(replace(f, region=INSET, inset=shown))
+        hashes += _snapped_inset_hashes(grey, picture, at, (width / big_w, height / big_h), n, round(t, 3))
     return out, hashes
 
 
