@@ -210,14 +210,14 @@ def sound_keys(name: str) -> frozenset[str]:
 
 def heard_sound_key(cyrillic_word: str) -> str:
     """The sound key of a Cyrillic word ("Иви" -> ivi, "Боузер" -> bouser)."""
-    return _sound_fold(_letters(_romanize(cyrillic_word)))
+    return _sound_fold(_letters(romanized(cyrillic_word)))
 
 
 def heard_katakana_key(katakana_word: str) -> str:
     """The sound key of a katakana word ("イーヴィー" -> ivi, "ヨーダ" -> ioda). Katakana writes the
     vowels as heard, as Russian does; its long vowels (ー) and doubled consonants (ッ) are one sound
     here, so they are collapsed before the folds (ヨーダ is "yoda", not "yooda" read as "yuda")."""
-    letters = _letters(_romanize(katakana_word))
+    letters = _letters(romanized(katakana_word))
     return _sound_fold("".join(c for i, c in enumerate(letters) if i == 0 or letters[i - 1] != c))
 
 
@@ -240,7 +240,8 @@ _CYRILLIC_RUN = re.compile(r"[\u0400-\u04ff]+(?:[\s\-‐]+[\u0400-\u04ff]+)*")
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
 
 
-def _romanize(word: str) -> str:
+def romanized(word: str) -> str:
+    """The reading of one katakana word (Hepburn) or Cyrillic word (the skeleton's reading)."""
     if _katakana(word[0]):
         return "".join(kana_run_to_romaji(unicodedata.normalize("NFKC", word)))
     return "".join(CYRILLIC_READING.get(c, c) for c in word.casefold())
@@ -289,7 +290,7 @@ class ByEarIndex:
         hits: list[ByEarHit] = []
         for span, written, lang in windows(text):
             words = [w for w in re.split(r"[・･\s\-‐]+", written) if w]
-            frame = heard_frame(" ".join(_romanize(w) for w in words))
+            frame = heard_frame(" ".join(romanized(w) for w in words))
             variant = self._by_frame.get(frame)
             if variant is None and lang == "ru" and len(words) == 1 and written[:1].isupper():
                 for form in _russian_forms(written):

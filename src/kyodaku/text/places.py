@@ -144,18 +144,14 @@ _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
 def _reading(word: str) -> str:
     """The romanized reading of one katakana, Hangul or Cyrillic word ("" for any other text):
     Hepburn, Revised Romanization, the skeleton's reading of Cyrillic."""
-    if _KATAKANA_WORD.fullmatch(word):
-        from kyodaku.text.kana import kana_run_to_romaji
+    if _KATAKANA_WORD.fullmatch(word) or _CYRILLIC_WORD.fullmatch(word):
+        from kyodaku.text.by_ear import romanized
 
-        return "".join(kana_run_to_romaji(word))
+        return romanized(word)
     if _HANGUL_WORD.fullmatch(word):
         from kyodaku.text.variants import hangul_romanization
 
         return hangul_romanization(word) or ""
-    if _CYRILLIC_WORD.fullmatch(word):
-        from kyodaku.text.normalize import CYRILLIC_READING
-
-        return "".join(CYRILLIC_READING.get(c, c) for c in word.casefold())
     return ""
 
 
