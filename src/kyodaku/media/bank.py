@@ -689,23 +689,20 @@ def _inset_features(
     resolution (`_full_resolution_features`), when the output is larger than its draft decode."""
     from kyodaku.media.local import DEFAULT_OPTIONS, extract_features
     from kyodaku.media.local.features import QUERY_THUMB_SIDE
-    from kyodaku.media.local.insets import padded_boxes
+    from kyodaku.media.local.insets import in_picture, padded_boxes
 
     local, picture = query.local, query.picture
     boxes = padded_boxes(local, query.insets)
     if not boxes:
         return []
-    th, tw = local.thumbnail.shape
     # The keypoints' frame is the analysed picture (inside its borders, when trimmed) scaled down.
-    left, top = 0, 0
-    right, bottom = picture.size
+    part = (0, 0, *picture.size)
     if query.trim is not None and getattr(query.trim, "found", False):
-        left, top, right, bottom = query.trim.box
-    sx, sy = (right - left) / tw, (bottom - top) / th
+        part = query.trim.box
     out: list[tuple[Any, tuple[float, ...]] | None] = []
     weak: list[tuple[int, tuple[float, ...], tuple[float, ...]]] = []  # (place in out, box, picture px)
     for bx0, by0, bx1, by1 in boxes:
-        cut = (left + bx0 * sx, top + by0 * sy, left + bx1 * sx, top + by1 * sy)
+        cut = in_picture((bx0, by0, bx1, by1), local.thumbnail.shape, part)
         crop = picture.crop(tuple(round(v) for v in cut))
         if min(crop.size) < 16:
             continue

@@ -478,15 +478,14 @@ def _inset_hashes(
     is within PDQ's threshold of the reference (tune half of bench/media_real.py)."""
     if not boxes:
         return []
-    th, tw = local.thumbnail.shape
-    left, top, right, bottom = analysed if analysed is not None else (0, 0, *picture.size)
-    sx, sy = (right - left) / tw, (bottom - top) / th
+    from kyodaku.media.local.insets import in_picture
+
+    part = analysed if analysed is not None else (0, 0, *picture.size)
     grey = np.asarray(picture.convert("L") if picture.mode != "L" else picture)
     to_output = (width / picture.size[0], height / picture.size[1])
     out: list[FrameHash] = []
-    for x0, y0, x1, y1 in boxes:
-        at = (left + x0 * sx, top + y0 * sy, left + x1 * sx, top + y1 * sy)
-        out += _snapped_inset_hashes(grey, picture, at, to_output)
+    for box in boxes:
+        out += _snapped_inset_hashes(grey, picture, in_picture(box, local.thumbnail.shape, part), to_output)
     return out
 
 

@@ -312,6 +312,22 @@ def padded_boxes(features, boxes=None) -> list[tuple[float, float, float, float]
     return out
 
 
+def in_picture(
+    box: tuple[float, float, float, float],
+    thumb_shape: tuple[int, int],
+    analysed: tuple[int, int, int, int],
+) -> tuple[float, float, float, float]:
+    """`box`, in px of the keypoints' thumbnail (`thumb_shape`: its rows and columns), in px of the
+    decoded picture whose part `analysed` (left, top, right, bottom) the keypoints were taken from:
+    the whole picture, or its inside when its borders were trimmed. One mapping for the image path's
+    inset hashes (media/hashing.py) and its second keypoint look (media/bank.py)."""
+    th, tw = thumb_shape
+    left, top, right, bottom = analysed
+    sx, sy = (right - left) / tw, (bottom - top) / th
+    x0, y0, x1, y1 = box
+    return left + x0 * sx, top + y0 * sy, left + x1 * sx, top + y1 * sy
+
+
 SNAP_REACH = 0.04
 """How far (share of the box's side, at least 3 px) `snap_box` looks for each side's edge."""
 
