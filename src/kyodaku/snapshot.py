@@ -25,7 +25,7 @@ import yaml
 from kyodaku.domain.model import Catalog, Entity, EntityKind, Rightsholder
 from kyodaku.media.bank import ReferenceBank
 from kyodaku.policy.engine import PolicyEngine
-from kyodaku.text.alias import AliasIndex, NameVariant, name_splits
+from kyodaku.text.alias import STYLE_CUE, AliasIndex, NameVariant, name_splits
 from kyodaku.text.ambiguity import (
     BARE_STYLE_REASON,
     COMMON_WORD_ZIPF,
@@ -43,7 +43,7 @@ from kyodaku.text.homophones import HomophoneIndex
 from kyodaku.text.semantic import SemanticIndex
 from kyodaku.text.surface import katakana_name
 from kyodaku.text.translated import TranslatedNameIndex
-from kyodaku.text.variants import DerivedName, derive_names, shared_family_names
+from kyodaku.text.variants import MANNER_SUFFIX_HOW, DerivedName, derive_names, shared_family_names
 
 
 @dataclass(frozen=True)
@@ -202,8 +202,9 @@ def _name_variants(
             source = verdicts.get(d.source)
             if source is not None and source.ambiguous:
                 ambiguous, reason = True, f"derived from an ambiguous name ({source.reason})"
-        if entity.kind is EntityKind.STYLE and not _has_cue(name):
+        if entity.kind is EntityKind.STYLE and not (_has_cue(name) or MANNER_SUFFIX_HOW in how):
             # "Ghibli", "宮崎駿": a style's core name is a request to imitate it only next to a style cue.
+            # "Ghibliesque" carries its cue in the word (text/variants.py `manner_suffixed`).
             ambiguous, reason = True, BARE_STYLE_REASON
         out.append(
             NameVariant(entity.id, entity.kind.value, name, lang, k, splits, ambiguous, reason, v.by_key, how)
@@ -291,15 +292,15 @@ def _context_variants(
     """
     out: list[NameVariant] = []
 
-    def add(group: str, lang: str, word: str, source: str = CONTEXT_WORD) -> None:
+    def add(group: str, lang: str, word: str, source: str = CONTEXT_WORD, how: str = "") -> None:
         k, splits = name_splits(word)
-        out.append(NameVariant(group, "context", word, lang, k, splits, False, source))
+        out.append(NameVariant(group, "context", word, lang, k, splits, False, source, derived=how))
 
     for e in catalog.entities:
         group = e.work or e.id
         if e.kind is EntityKind.STYLE:
             for lang, cue in style_cues():
-                add(e.id, lang, cue)
+                add(e.id, lang, cue, how=STYLE_CUE)
         for lang, words in e.context.items():
             for w in words:
                 add(e.id, lang, w)

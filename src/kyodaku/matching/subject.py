@@ -71,6 +71,8 @@ def subject_reading(
     if role.frame is None or role.person:
         return None
     sense = sense_of(variant, _latin_names(entity) if _inherits(variant) else ())
+    if sense is Sense.PERSON and _epithet_of_another(entity, text, span):
+        return None
     score = _score(sense, role) if sense is not None else None
     if score is None:
         return None
@@ -83,6 +85,50 @@ def subject_reading(
     verdict = "read as the name" if score >= SUBJECT_SCORE else "held for review: the other reading fits too"
     reason = f"ambiguous name ({sense.value}) as the depicted subject, {verdict}"
     return SubjectReading(score, support, reason)
+
+
+# "Elsa the lioness", "Luigi the old baker": "the", then lower-case words up to a preposition,
+# a conjunction, a gerund or the clause's end; the last of them is the head noun.
+_EPITHET = re.compile(r"[ \t]+the[ \t]+([a-z][a-z'-]*(?:[ \t]+[a-z][a-z'-]*){0,3})")
+_EPITHET_STOPS = frozenset({
+    "in", "on", "at", "with", "by", "from", "under", "over", "near", "beside", "behind", "inside",
+    "during", "for", "and", "or", "as", "who", "while", "against", "vs", "versus", "of", "to",
+    "into", "is", "was",
+})  # fmt: skip
+_DESCRIPTION_WORD = re.compile(r"[a-z]+")
+
+
+def _epithet_of_another(entity: Entity | None, text: str, span: tuple[int, int]) -> bool:
+    """A first name followed by an English epithet, "the" and a noun, says what its bearer is
+    ("Elsa the lioness", "Luigi the baker"): the name is the character's only if that is what the
+    character is by its own description ("Elsa the snow queen": "A young queen ..."; "Mario the
+    plumber"). Anything else is another bearer of the first name. A capitalised epithet is a title
+    ("Elsa the Snow Queen") and an entry without a description says nothing: both leave the reading."""
+    if entity is None:
+        return False
+    m = _EPITHET.match(text, span[1])
+    if m is None:
+        return False
+    head = ""
+    for word in m.group(1).split():
+        if word in _EPITHET_STOPS or (word.endswith("ing") and head):
+            break
+        head = word
+    if not head:
+        return False
+    described = set(_DESCRIPTION_WORD.findall(entity.description.get("en", "").casefold()))
+    if not described:
+        return False  # no description to say what the character is: the reading stands
+    return not any(form in described for form in _singulars(head))
+
+
+def _singulars(word: str) -> tuple[str, ...]:
+    """The word and the singulars its plural endings may hide ("puffballs", "princesses")."""
+    forms = [word]
+    for suffix in ("es", "s"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            forms.append(word[: -len(suffix)])
+    return tuple(forms)
 
 
 _SENSED = (FIRST_NAME_REASON, FORCED_REASON, TRANSLITERATION_REASON)

@@ -35,6 +35,7 @@ from kyodaku.text.fuzzy import SoundAlikeHit, SoundAlikeIndex
 from kyodaku.text.places import named_feature, place_named, subdivisions
 from kyodaku.text.segment import compound_of_common_nouns, kept_animal_clause, korean_end_ok
 from kyodaku.text.semantic import names_a_group
+from kyodaku.text.senses import dictionary_noun_use, family_name_use, gloss_use
 from kyodaku.text.subject import cues as subject_cues
 from kyodaku.text.surface import (
     disguised,
@@ -472,6 +473,8 @@ def other_use(text: str, hit: AliasHit, hits: Sequence[AliasHit]) -> str:
     span, name = hit.span, hit.variant.name
     if common_noun_use(text, span):
         return "a common noun (lower case, after an indefinite article, a word people inflect)"
+    if dictionary_noun_use(text, span):
+        return "a common noun the dictionary lists (lower case, after an article, a possessive or a numeral)"
     if place_use(text, span):
         return (
             "the name of a place (after a word for one, before an administrative suffix or a "
@@ -483,6 +486,10 @@ def other_use(text: str, hit: AliasHit, hits: Sequence[AliasHit]) -> str:
         return "the ordinary Japanese word it spells in hiragana"
     if _other_full_name(text, hit, hits):
         return "one part of a person's full name (joined to the next by a name dot)"
+    if family_name_use(text, span, [h.span for h in hits if h.span != span]):
+        return "a person's family name (after a common given name)"
+    if gloss_use(text, span):
+        return "the reading of the Latin word before it (a gloss in brackets)"
     if counted_noun_use(text, span):
         return "a compound of common nouns counted with a numeral and a classifier"
     if kept_animal_use(text, span):

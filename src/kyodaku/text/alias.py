@@ -18,7 +18,9 @@ because skeletons drop spaces:
 * Kana: Japanese has no spaces, so a boundary is a change of script, a
   punctuation mark (ピカチュウが) or, inside hiragana, a particle
   (ぴかちゅうが). Names of 8+ letters may sit inside compounds; short ones
-  (マリオ in マリオネット) may not.
+  (マリオ in マリオネット) may not. A style cue glued to a katakana or kanji word needs no boundary
+  after it: Japanese cues are adjectives and suffixes that inflect or run on into the noun they
+  modify (ジブリみたいな森, ディズニーっぽいお姫様), and a cue only ever supports a style name.
 * Hangul: the name starts a word, and only a particle or ending may follow it
   inside the word (피카츄가, not 링크드인): see text/segment.py.
 * Han: the name's ends are word boundaries of the prompt as jieba segments it
@@ -50,6 +52,8 @@ _NO_SPACE_SCRIPTS = frozenset({Script.HAN, Script.KANA, Script.HANGUL})
 _LIST_MARKS = frozenset(",;、，；")
 PLURAL_WORD_ZIPF = 3.0
 RUN_TOGETHER_ZIPF = 2.5
+STYLE_CUE = "a style cue"
+"""`NameVariant.derived` of a context word that is a style cue (data/style_cues.yaml)."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,14 @@ def _kept_plain(surface: str, variant: NameVariant) -> bool:
     return surface[:1].isupper() or disguised(surface, variant.name)
 
 
+def _glued_cue(before: str, variant: NameVariant) -> bool:
+    """A Japanese style cue written straight after a word in katakana or kanji (ジブリみたいな森,
+    ディズニーっぽいお姫様, ジブリ作品のような街): an adjective or suffix of that word, which inflects or
+    runs on into the noun it modifies, so it needs no boundary after it. After hiragana it is
+    only kana inside a hiragana word (ふうせん, "balloon", holds the cue ふう)."""
+    return variant.derived == STYLE_CUE and bool(before) and not 0x3041 <= ord(before) <= 0x309F
+
+
 def _cuts_spelled_run(sk: Skeleton, start: int, end: int) -> bool:
     """A name spelled out letter by letter ends where its letters end: "S_o_n" of "S_o_n_i_c" is
     no word, let alone Son. True when the hit starts or ends inside such a run. Keys fold doubled
@@ -277,7 +289,9 @@ def accept(sk: Skeleton, i: int, j: int, variant: NameVariant) -> bool:
             return True
         before = sk.text[sk.start[i] - 1] if sk.start[i] > 0 else ""
         after = sk.text[sk.start[j]] if j < len(sk.key) else ""
-        return (_start_ok(sk, i) or before in PARTICLES) and (_end_ok(sk, j) or after in PARTICLES)
+        return (_start_ok(sk, i) or before in PARTICLES) and (
+            _end_ok(sk, j) or after in PARTICLES or _glued_cue(before, variant)
+        )
     if sk.script[j - 1] == Script.HAN:
         # A name that starts in Latin letters and ends in Han ("DC漫画"): its end is a word
         # boundary of the Chinese text after it, not a space.

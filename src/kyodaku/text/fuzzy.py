@@ -118,6 +118,7 @@ class FuzzyIndex:
         # meets its key exactly).
         extraordinary = [0]
         famous: list[str | None] = []  # per token: the name word it is (`_name_words`), or None
+        words: list[str] = []  # per token, casefolded
         for lo, hi in tokens:
             a_, b_ = sk.span(lo, hi)
             kana_token = sk.script[lo] == Script.KANA
@@ -126,6 +127,7 @@ class FuzzyIndex:
             flag = 1 if kana_token or not ordinary else 0
             extraordinary.append(extraordinary[-1] + flag)
             famous.append(raw_token.casefold() if raw_token.casefold() in self._name_words else None)
+            words.append(raw_token.casefold())
         list_break = [lo > 0 and _list_separator(sk, lo) for lo, _ in tokens]
         near_cache = self._near_cache
         for a in range(len(tokens)):
@@ -148,6 +150,8 @@ class FuzzyIndex:
                     # Ordinary words only, unless a famous word of a name stands beside others
                     # ("Dart Vader"): then only names holding that very word are looked for.
                     by_fame = {w for w in famous[a : b + 1] if w is not None} if b > a else set()
+                    if not by_fame and b > a:
+                        by_fame = _anchor_words(words[a : b + 1])
                     if not by_fame:
                         continue
                 span = sk.span(i, j)
@@ -182,6 +186,19 @@ def _name_words(variants: Iterable[NameVariant]) -> frozenset[str]:
     common word ("the", "mouse", "hedgehog") is no such word."""
     words = {w for v in variants for w in _NAME_WORD.findall(v.name.casefold()) if w.isascii()}
     return frozenset(w for w in words if not in_dictionary(w) and not is_common_word(w))
+
+
+def _anchor_words(window_words: list[str]) -> set[str]:
+    """The dictionary words of a window of ordinary words that also has a word of no dictionary
+    ("micky" beside "mouse", "donal" beside "duck"): "Micky Mouse" is Mickey Mouse with its
+    rarer word misspelled into another first name, which the window test took for a word. Only
+    names that hold every such dictionary word as written are then looked for, so the edit falls
+    on the rare word; a window of dictionary words alone ("black hat", one edit from "Black Cat")
+    is still never looked up."""
+    rare = [w for w in window_words if not in_dictionary(w) and not is_common_word(w)]
+    if not rare or len(rare) == len(window_words):
+        return set()
+    return {w for w in window_words if w not in rare}
 
 
 @lru_cache(maxsize=200_000)

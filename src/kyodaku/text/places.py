@@ -25,8 +25,25 @@ import gettext
 import re
 from functools import lru_cache
 
-# The languages of the style-cue lexicon, as pycountry's translation catalogues name them.
-_LANGUAGES = ("de", "fr", "es", "it", "pt", "pt_BR", "nl", "ru", "ja", "zh_CN", "zh_TW", "ko")
+# The languages of the style-cue lexicon, as pycountry's translation catalogues name them, and
+# those of the alphabets names are read by ear in (text/alphabets.py: Greek, Hebrew, Arabic).
+_LANGUAGES = (
+    "de",
+    "fr",
+    "es",
+    "it",
+    "pt",
+    "pt_BR",
+    "nl",
+    "ru",
+    "ja",
+    "zh_CN",
+    "zh_TW",
+    "ko",
+    "el",
+    "he",
+    "ar",
+)
 
 # English names people still write where ISO 3166 adopted another (its names are the English
 # ones, and pycountry has no English catalogue to translate them back).
@@ -43,11 +60,15 @@ _FORMER_ENGLISH = {
 
 # Words for a landform or an administrative unit that follow a place's name in the Latin-script
 # languages: "Batman river", "Batman Province". Where the generic word comes first ("río Batman",
-# "the city of Batman") it is matching/text.py's `_PLACE_BEFORE`.
+# "the city of Batman") it is matching/text.py's `_PLACE_BEFORE`. Turkish, written in Latin letters
+# and the language of the country with most such provinces in a catalog of Western and Japanese
+# names, puts the generic after the name in its possessive form ("Batman ili", the province of
+# Batman; "Batman nehri", its river), capitalised or not (İli: Turkish dotted capital I).
 _AFTER = re.compile(
     r"[ \t]+(?:river|valley|province|district|county|region|prefecture|dam|airport|basin|plain|gorge|"
     r"fluss|tal|provinz|bezirk|rivière|vallée|région|río|valle|provincia|región|fiume|regione|"
-    r"rio|vale|região)\b",
+    r"rio|vale|região|"
+    r"[iİ]li|[iİ]lçesi|nehri|vadisi|barajı|havalimanı|ovası)\b",
     re.IGNORECASE,
 )
 
@@ -118,6 +139,12 @@ def named_feature(text: str, span: tuple[int, int]) -> bool:
 _NEXT_WORD = re.compile(r"[ \t]+([A-Za-z]+)")
 
 
+# Turkish writes a proper noun's case ending after an apostrophe; the locative and the ablative
+# ("Batman'da", in Batman; "Batman'dan", from Batman; with -ki, "Batman'daki", the one in Batman)
+# of a Turkish province's name, in Turkish, are about the place.
+_TURKISH_IN_FROM = re.compile(r"['’](?:da|de|ta|te)(?:n|ki)?(?![^\W\d_])")
+
+
 def place_named(text: str, span: tuple[int, int]) -> bool:
     """The name at `span` is a first-level subdivision of a country, and the prompt reads it as
     that place: the country is named too, or a landform or administrative word follows. Written
@@ -126,7 +153,7 @@ def place_named(text: str, span: tuple[int, int]) -> bool:
     written = text[span[0] : span[1]]
     codes = subdivisions().get(written.casefold())
     if codes:
-        if _AFTER.match(text, span[1]):
+        if _AFTER.match(text, span[1]) or ("TR" in codes and _TURKISH_IN_FROM.match(text, span[1])):
             return True
     else:
         codes = heard_subdivision(written)
@@ -152,7 +179,9 @@ def _reading(word: str) -> str:
         from kyodaku.text.variants import hangul_romanization
 
         return hangul_romanization(word) or ""
-    return ""
+    from kyodaku.text.alphabets import readings  # Greek, Hebrew, Arabic (μπ is b: Μπάτμαν)
+
+    return next(iter(readings(word)), "") if " " not in word else ""
 
 
 @lru_cache(maxsize=1)

@@ -19,11 +19,13 @@ from functools import lru_cache
 
 _LOCK = threading.Lock()
 
-# Korean particles and endings that attach to a noun, longest first, plus style words (풍, 스타일).
+# Korean particles and endings that attach to a noun, longest first, plus style words (풍, 스타일,
+# and the suffixes 식 "-style" and 스럽다 "-ish": 디즈니식, 디즈니스러운).
 _FOLLOWERS = (
     "이", "가", "은", "는", "을", "를", "의", "와", "과", "도", "로", "으로", "에", "에서", "에게",
     "한테", "께", "처럼", "같이", "같은", "만", "까지", "부터", "랑", "이랑", "하고", "보다", "이다",
     "이야", "야", "아", "님", "씨", "들", "풍", "스타일", "느낌", "화풍", "그림체", "버전", "캐릭터",
+    "식", "스러운", "스럽게", "스런", "감성",
 )  # fmt: skip
 KOREAN_FOLLOWERS = tuple(sorted(_FOLLOWERS, key=len, reverse=True))
 

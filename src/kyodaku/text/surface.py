@@ -171,9 +171,35 @@ def dotted_name_part(text: str, span: tuple[int, int]) -> bool:
     start, end = span
     if not 0 <= start < end <= len(text):
         return False
-    if end + 1 < len(text) and text[end] in NAME_DOTS and _same_script(text[end - 1], text[end + 1]):
+    if (
+        end + 1 < len(text)
+        and text[end] in NAME_DOTS
+        and _same_script(text[end - 1], text[end + 1])
+        and not _lone_letter(text, end + 1)
+    ):
         return True
-    return start >= 2 and text[start - 1] in NAME_DOTS and _same_script(text[start], text[start - 2])
+    return (
+        start >= 2
+        and text[start - 1] in NAME_DOTS
+        and _same_script(text[start], text[start - 2])
+        and not _lone_letter(text, start - 2)
+    )
+
+
+def _lone_letter(text: str, i: int) -> bool:
+    """The character at `i` stands alone between dots or the text's ends: a name spelled out
+    with a dot between its letters (ピ・カ・チ・ュ・ウ), not a part of a full name, which is never
+    one kana or letter long."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    # The katakana middle dot sits in the katakana block: a dot is no letter of any script here;
+    # and a hiragana particle after a katakana letter is no letter of its word (ウの).
+    return all(c in NAME_DOTS or _word_class(c) != _word_class(text[i]) for c in (before, after))
+
+
+def _word_class(c: str) -> str:
+    """`_script_class`, with hiragana apart from katakana: the letters one word is written in."""
+    return "hiragana" if 0x3041 <= ord(c) <= 0x309F else _script_class(c)
 
 
 def _script_class(c: str) -> str:

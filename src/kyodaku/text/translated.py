@@ -70,15 +70,17 @@ ANCHORED_PHRASE_MIN = 0.75
 ANCHORED_FOREIGN_ZIPF = 2.5
 ANCHORED_FOREIGN_MARGIN = 1.0  # ... and ten times more frequent there than in English ("Hyrule": 0.06)
 
-# Articles, prepositions and possessives of the big Latin-script languages: they are dropped on
-# both sides before words are paired ("La leyenda de Zelda" ~ "The Legend of Zelda").
+# Articles, prepositions and possessives of the big Latin-script languages and of Russian: they
+# are dropped on both sides before words are paired ("La leyenda de Zelda", "Легенда о Зельде" ~
+# "The Legend of Zelda"; "Мой сосед Тоторо" ~ "My Neighbor Totoro").
 _FUNCTION_WORDS = """the a an of and my your his her our to in on at for with from
     le la les l un une des du de d et mon ma mes au aux en
     el los las lo uno una del y mi mis al con
     il gli i lo uno di da e mio mia dei della delle nel
     der die das den dem des ein eine einer und von vom zum zur mein meine im
     o os as um uma do da dos das nas nos no na e meu minha
-    het een van en"""
+    het een van en
+    о об в во на и с со из от для у к по мой моя моё мои"""
 FUNCTION_WORDS = frozenset(_FUNCTION_WORDS.split())
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _ELISION = re.compile(r"^(?:l|d|dell|all|nell|sull)['’]", re.IGNORECASE)
@@ -189,6 +191,7 @@ def candidates(text: str) -> list[Candidate]:
                         tok.name_like
                         or (tok.hyphened and e > s and run[e - 1].name_like)
                         or _epithet_after_name(run, s, e)
+                        or _sentence_case_title(run, s, e)
                     )
                     if not closes:
                         lower += 1
@@ -203,6 +206,22 @@ def candidates(text: str) -> list[Candidate]:
                             if len(out) >= MAX_CANDIDATES:
                                 return out
     return out
+
+
+def _sentence_case_title(run: Sequence[_Token], s: int, e: int) -> bool:
+    """A lowercase word right after a capitalised word of a cased non-Latin alphabet: Russian and
+    Greek write a title in sentence case, capitalising its first word only ("Звёздные войны" for
+    "Star Wars", "фанаты Звёздных войн"), so no later capital closes it. Two words only: a longer
+    phrase would be every sentence's opening ("Человек-паук летит"). The word-by-word pairing and
+    the phrase test still decide whether the phrase translates a name."""
+    first = run[s].text[0]
+    return (
+        e == s + 1
+        and first.isupper()
+        and _alphabetic_script(first)
+        and run[e].text[0].islower()
+        and not run[e].hyphened
+    )
 
 
 def _epithet_after_name(run: Sequence[_Token], s: int, e: int) -> bool:

@@ -24,7 +24,12 @@ names by rules anyone can check:
 * a style by its bare name: the registered style name without its style cue ("Studio Ghibli
   style" -> "Studio Ghibli" -> "Ghibli", "ジブリ風" -> "ジブリ"), and the owner's own name without
   company words ("Pixar Animation Studios" -> "Pixar"). A bare style name still counts only next
-  to a style cue, in any language and order (see the snapshot's style rule).
+  to a style cue, in any language and order (see the snapshot's style rule);
+* a style's one-word bare name with a manner suffix glued on ("Ghibliesque", "Pixaresque",
+  "Disneyfied", German "pixaresk", Italian "ghibliesco"): the suffix is the style cue, written as
+  part of the word, so the form counts alone (`manner_suffixed`); and a katakana bare name with a
+  katakana cue written into one compound, as Japanese writes loanwords together ("ジブリスタイル",
+  "ピクサーテイスト": `katakana_compounds`).
 
 Each variant says how it was derived, so the evidence of a finding shows it ("pinyin of 皮卡丘").
 Kana and romaji need no rule here: the skeleton already makes them meet. The caller classifies
@@ -367,13 +372,78 @@ def _bare_style_names(entity: Entity, owner: Rightsholder | None, cues: list[str
     if owner is not None:
         for lang, name in owner.name.items():
             bare.append((lang, without_company_words(name), f"the name of its owner, {name}", ""))
+    latin = [without_company_words(core) for _, core, _, _ in bare if core.isascii()]
     for lang, core, how, source in bare:
         plain = without_company_words(core)
         for form in dict.fromkeys((core, plain)):
             out.append(DerivedName(lang, form, how, source))
+            out.extend(DerivedName(lang, f, h, source) for f, h in manner_suffixed(form))
+            if not _loanword_of_a_word(form, latin):
+                out.extend(DerivedName(lang, f, h, source) for f, h in katakana_compounds(form, cues))
         person = _person_like(plain) if lang == "en" else None
         if person:
             given, family = person
             out.append(DerivedName(lang, f"{family} {given}", f'"{plain}" family name first', source))
             out.append(DerivedName(lang, family, f'"{plain}" by the family name', source))
+            out.extend(DerivedName(lang, f, h, source) for f, h in manner_suffixed(family))
     return out
+
+
+# Derivational suffixes that make an adjective of manner from a proper name, glued on: English
+# "-esque", "-ish", "-like", "-(i)fied" ("Kafkaesque", "Disneyfied"), French "-esque", German "-esk"
+# with its endings, "-artig", "-haft", Spanish, Italian and Portuguese "-esco" with theirs. Only
+# these few: each is a cue that the word asks for the manner of the name it is glued to.
+MANNER_SUFFIXES = (
+    "esque", "esques", "ish", "like", "fied", "ified",
+    "esk", "eske", "esken", "esker", "eskes", "artig", "artige", "artigen", "haft", "hafte", "haften",
+    "esco", "esca", "escos", "escas", "eschi", "esche",
+)  # fmt: skip
+MANNER_SUFFIX_HOW = "with a manner suffix"
+"""`DerivedName.how` of a form made by `manner_suffixed`: its suffix is its style cue."""
+MIN_SUFFIXED_BASE = 4
+
+
+def manner_suffixed(base: str) -> list[tuple[str, str]]:
+    """(form, how) for a one-word Latin style name ("Ghibli", "Pixar", "Toriyama") with each manner
+    suffix glued on. People write the cue into the word ("a Ghibliesque town", "a Pixaresque
+    lamp", "ein pixaresker Roboter"), where the alias matcher, which wants a word boundary after a
+    name, never sees the bare name. The caller classifies each form like any derived name, so one
+    that is an ordinary word is dropped. Not for a base that is a word itself: "birdlike" and
+    "birdish" say nothing of Bird Studio; nor a form the dictionary lists ("vanish" of a "Van")."""
+    from kyodaku.text.ambiguity import in_dictionary
+
+    if not (base.isascii() and base.isalpha() and len(base) >= MIN_SUFFIXED_BASE) or in_dictionary(base):
+        return []
+    forms = ((f"{base}{suffix}", suffix) for suffix in MANNER_SUFFIXES)
+    return [
+        (form, f'"{base}" {MANNER_SUFFIX_HOW} -{suffix}') for form, suffix in forms if not in_dictionary(form)
+    ]
+
+
+_KATAKANA_WORD = re.compile(r"^[\u30a0-\u30ffー]+$")
+
+
+def katakana_compounds(base: str, cues: Iterable[str]) -> list[tuple[str, str]]:
+    """(form, how) for a katakana style name ("ジブリ", "ピクサー") with each katakana style cue
+    written after it in one word: Japanese writes two loanwords together without a space or a dot
+    ("ジブリスタイル", "ピクサーテイスト", "ジブリアニメ"), where the alias matcher, which wants a boundary
+    after a short kana name, never sees the name. The cue is part of the word, as a manner suffix
+    is ("Ghibliesque"), so the form counts alone."""
+    if not _KATAKANA_WORD.match(base):
+        return []
+    return [
+        (f"{base}{cue}", f'"{base}" {MANNER_SUFFIX_HOW} {cue}') for cue in cues if _KATAKANA_WORD.match(cue)
+    ]
+
+
+def _loanword_of_a_word(kana: str, latin_names: Iterable[str]) -> bool:
+    """A katakana name that writes an English dictionary word of the entry's Latin names by sound:
+    バード of Bird Studio is the loanword "bird", so "バードイラスト" is a bird illustration, not
+    Akira Toriyama's style (the Latin "Bird" is dropped as an ordinary word for the same reason)."""
+    from kyodaku.text.ambiguity import in_dictionary
+    from kyodaku.text.by_ear import heard_as, romanized
+
+    if not _KATAKANA_WORD.match(kana):
+        return False
+    words = [w for name in latin_names for w in name.split() if in_dictionary(w.casefold())]
+    return bool(words) and heard_as(romanized(kana), words)
