@@ -35,7 +35,7 @@ from kyodaku.text.fuzzy import SoundAlikeHit, SoundAlikeIndex
 from kyodaku.text.places import named_feature, place_named, subdivisions
 from kyodaku.text.segment import compound_of_common_nouns, kept_animal_clause, korean_end_ok
 from kyodaku.text.semantic import names_a_group
-from kyodaku.text.senses import dictionary_noun_use, family_name_use, gloss_use
+from kyodaku.text.senses import dictionary_noun_use, family_name_use, gloss_use, nickname_use
 from kyodaku.text.subject import cues as subject_cues
 from kyodaku.text.surface import (
     disguised,
@@ -164,7 +164,9 @@ class AliasMatcher:
         other = [("" if h.variant.ambiguous else other_use(content.text, h, hits)) for h in hits]
         ambiguous = bool(plain) or any(h.variant.ambiguous or o for h, o in zip(hits, other, strict=True))
         context_hits = snapshot.match.context.find(content.skeleton) if ambiguous else []
-        context_hits = [c for c in context_hits if _distinctive_support(c)]
+        # A name the prompt writes as something else (a nickname, a place) supports no other name.
+        set_aside = {h.span for h, o in zip(hits, other, strict=True) if o}
+        context_hits = [c for c in context_hits if _distinctive_support(c) and c.span not in set_aside]
         described: dict[str, list[tuple[int, int]]] = {}
         for f in earlier:
             if f.matcher == SemanticMatcher.name and f.evidence.span is not None:
@@ -488,6 +490,8 @@ def other_use(text: str, hit: AliasHit, hits: Sequence[AliasHit]) -> str:
         return "one part of a person's full name (joined to the next by a name dot)"
     if family_name_use(text, span, [h.span for h in hits if h.span != span]):
         return "a person's family name (after a common given name)"
+    if nickname_use(text, span, [h.span for h in hits if h.span != span]):
+        return "a real person's nickname built on his given name (the person named in full beside it)"
     if gloss_use(text, span):
         return "the reading of the Latin word before it (a gloss in brackets)"
     if counted_noun_use(text, span):

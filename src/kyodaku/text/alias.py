@@ -92,7 +92,24 @@ def name_splits(name: str) -> tuple[str, frozenset[int]]:
     Memoised: a snapshot rebuild sees the same names again (and the context
     index reuses the entries' names)."""
     sk = skeleton(name)
-    return sk.key, frozenset(i for i, g in enumerate(sk.gap) if i > 0 and g in (Gap.SPACE, Gap.PUNCT))
+    spaces = {i for i, g in enumerate(sk.gap) if i > 0 and g in (Gap.SPACE, Gap.PUNCT)}
+    return sk.key, frozenset(spaces | _particle_splits(sk))
+
+
+def _particle_splits(sk: Skeleton) -> set[int]:
+    """Key positions around the particle の inside a Japanese name: romaji writes a particle as a
+    word of its own ("Tonari no Totoro" for となりのトトロ), where the kana have no space at all."""
+    out: set[int] = set()
+    n = len(sk.key)
+    for k in range(1, n):
+        if sk.text[sk.start[k]] != "の" or sk.start[k - 1] == sk.start[k]:
+            continue
+        end = k
+        while end < n and sk.start[end] == sk.start[k]:
+            end += 1
+        if end < n:
+            out.update((k, end))
+    return out
 
 
 class AliasIndex:
@@ -133,13 +150,14 @@ class AliasIndex:
             return []
         best: dict[tuple[str, int, int], AliasHit] = {}
         script, gap = sk.script, sk.gap
+        tagged = "#" in sk.text or "@" in sk.text
         for last, (length, ids) in self._automaton.iter(sk.key):
             start, end = last - length + 1, last + 1
             # Cheap rejection first: most raw hits of a big catalog are short names inside words,
             # and in alphabetic text every variant of a key needs a word boundary at both ends.
             if script[start] not in _NO_SPACE_SCRIPTS and (
-                (start and gap[start] == Gap.NONE)
-                or (not _end_ok(sk, end) and script[end - 1] not in _NO_SPACE_SCRIPTS)
+                (start and gap[start] == Gap.NONE and not _cut_inside(sk, start, False, tagged))
+                or (not _end_ok(sk, end, tagged) and script[end - 1] not in _NO_SPACE_SCRIPTS)
             ):
                 continue
             if _cuts_spelled_run(sk, start, end):
@@ -197,13 +215,75 @@ def _likeness(hit: AliasHit) -> tuple[bool, bool]:
     return name == text, name[:1].isascii() == text[:1].isascii()
 
 
-def _start_ok(sk: Skeleton, i: int) -> bool:
-    return i == 0 or sk.gap[i] != Gap.NONE
+def _start_ok(sk: Skeleton, i: int, tagged: bool = True) -> bool:
+    return i == 0 or sk.gap[i] != Gap.NONE or _cut_inside(sk, i, False, tagged)
 
 
-def _end_ok(sk: Skeleton, j: int) -> bool:
+def _cut_inside(sk: Skeleton, k: int, after: bool, tagged: bool) -> bool:
+    """A word starts at key letter k (0 < k) inside one written word: camel case, or a hashtag
+    (`tagged`: the prompt has a # or @ at all; most prompts do not, and the alias search asks
+    this of every raw hit inside a word, so the cheap tests come first)."""
+    if sk.upper[k] and not sk.upper[k - 1]:
+        return camel_cut(sk, k)
+    return tagged and _hashtag_cut(sk, k, after)
+
+
+HASHTAG_WORD_ZIPF = 3.0
+_HASHTAG_MARKS = ("#", "@")
+
+
+def _hashtag_cut(sk: Skeleton, k: int, after: bool) -> bool:
+    """A hashtag or handle in lower case runs its words together with no mark between them
+    ("#pikachulover", "#teambatman"). A name inside one starts (or ends, `after`) a word where the
+    rest of the tag on that side is ordinary English words and nothing else, so "#catbusiness"
+    (catbus + "iness") is no Catbus."""
+    text = sk.text
+    if not 0 < k < len(sk.key) or not ("#" in text or "@" in text) or sk.script[k] != Script.LATIN:
+        return False
+    cut = sk.start[k] if not after else sk.end[k - 1]
+    left = cut
+    while left > 0 and not text[left - 1].isspace():
+        left -= 1
+    if not text.startswith(_HASHTAG_MARKS, left):
+        return False
+    if not after:
+        return _only_words(text[left + 1 : cut].casefold())
+    right = cut
+    while right < len(text) and text[right].isalpha():
+        right += 1
+    return _only_words(text[cut:right].casefold())
+
+
+@lru_cache(maxsize=20_000)
+def _only_words(run: str) -> bool:
+    """`run` is one or more English words of three letters or more, written together."""
+    if not run.isascii() or not run.isalpha():
+        return False
+    ok = [True] + [False] * len(run)
+    for end in range(3, len(run) + 1):
+        ok[end] = any(ok[a] and zipf(run[a:end], "en") >= HASHTAG_WORD_ZIPF for a in range(0, end - 2))
+    return ok[len(run)]
+
+
+_CAPITAL_INSIDE_SURNAME = frozenset({"mc", "mac"})
+
+
+def camel_cut(sk: Skeleton, k: int) -> bool:
+    """Key letter k starts a new word of a camel-case run ("#DarthVaderFanArt", "pikachuLover99",
+    "iLoveTotoro"): hashtags, handles and file names run words together and mark each start with a
+    capital. A capital after a small letter of the same Latin word is such a start, except after Mc
+    and Mac, where it belongs to one surname (McDonald)."""
+    if not 0 < k < len(sk.key) or sk.gap[k] != Gap.NONE or not sk.upper[k] or sk.upper[k - 1]:
+        return False
+    if sk.script[k] != Script.LATIN or sk.script[k - 1] != Script.LATIN:
+        return False
+    before = _word_before(sk, k - 1).lstrip("#@_").casefold()
+    return before not in _CAPITAL_INSIDE_SURNAME
+
+
+def _end_ok(sk: Skeleton, j: int, tagged: bool = True) -> bool:
     n = len(sk.key)
-    if j >= n or sk.gap[j] != Gap.NONE:
+    if j >= n or sk.gap[j] != Gap.NONE or _cut_inside(sk, j, True, tagged):
         return True
     # English plural/possessive: "Pikachus", "Pikachu's" (the apostrophe is a gap already), unless
     # the word with its "s" is a word of its own: "serious" is not the plural of Serio.

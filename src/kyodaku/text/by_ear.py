@@ -448,7 +448,9 @@ def _russian_stem(word: str) -> str:
 
 # Case endings Russian puts on a foreign name (Диснея, Диснею, Диснеем; Соника, Сонику): the word
 # is tried as written first, then without one of these.
-_RUSSIAN_ENDINGS = ("ом", "ем", "ой", "а", "я", "у", "ю", "е")
+_RUSSIAN_ENDINGS = ("ом", "ем", "ой", "ою", "а", "я", "у", "ю", "е", "ы")
+# The endings a name in -а takes (Йода: Йоды, Йоде, Йоду, Йодой): its stem is heard with the -а back.
+_A_STEM_ENDINGS = frozenset(("ы", "е", "у", "ой", "ою"))
 _CONSONANT_ENDINGS = ("ом", "ем", "ой")
 # A Russian relational adjective's suffix and case ending: диснеевский, диснеевских, пиксаровская.
 _ADJECTIVE = re.compile(r"(?:ев|ов)?ск(?:ий|ая|ое|ие|ого|ому|ой|ую|им|их|ими|ом|ая)$")
@@ -466,6 +468,8 @@ def _russian_forms(word: str) -> list[str]:
             forms.append(stem)
             if ending in ("я", "ю", "е", "ем"):
                 forms.append(stem + "й")  # Дисней -> Диснея: the й is written as the ending's glide
+            if ending in _A_STEM_ENDINGS:
+                forms.append(stem + "а")
             break
     return forms
 

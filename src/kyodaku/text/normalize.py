@@ -113,6 +113,8 @@ CYRILLIC_READING = {
     "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
     "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "",
     "э": "e", "ю": "yu", "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ґ": "g", "ў": "u",
+    # Serbian and Macedonian letters (Јода, Дарт Вејдер): their sounds, as Russian would write them.
+    "ј": "y", "љ": "ly", "њ": "ny", "ћ": "ch", "ђ": "dj", "џ": "dzh", "ѓ": "gy", "ќ": "ky",
 }  # fmt: skip
 
 LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a", "$": "s",
@@ -145,6 +147,26 @@ for _pat, _rep in _FOLDS:
 
 _ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e"}
 _KANA_MARKS = {"\u3099", "\u309a"}
+
+
+def _named_latin_letters() -> dict[str, str]:
+    """Letters that NFKC leaves alone although Unicode names them as Latin letters drawn another
+    way: small capitals (ᴘɪᴋᴀᴄʜᴜ, ꜱ) and the negative circled and squared capitals (🅿🅸🅺🅰). Fancy-text
+    generators offer them beside the mathematical letters, which NFKC does fold. Read from the
+    names, so every such letter is covered, not the ones a probe happened to use."""
+    pattern = re.compile(
+        r"(?:LATIN LETTER SMALL CAPITAL|NEGATIVE (?:CIRCLED|SQUARED) LATIN CAPITAL LETTER) ([A-Z])"
+    )
+    table: dict[str, str] = {}
+    for lo, hi in ((0x0250, 0x02B0), (0x1D00, 0x1DC0), (0xA720, 0xA800), (0x1F150, 0x1F18A)):
+        for code in range(lo, hi):
+            m = pattern.fullmatch(unicodedata.name(chr(code), ""))
+            if m:
+                table[chr(code)] = m.group(1) if "NEGATIVE" in m.group(0) else m.group(1).lower()
+    return table
+
+
+NAMED_LATIN = _named_latin_letters()
 
 
 def _script_of(ch: str) -> Script | None:
@@ -206,6 +228,7 @@ def _char_units(raw: str) -> tuple[tuple[str, int, bool, str], ...]:
     if any(c in _KANA_MARKS for c in norm):
         norm = norm.replace(" ", "")  # the spacing marks ゛ ゜ decompose to a space and the mark
     for ch in norm:
+        ch = NAMED_LATIN.get(ch, ch)
         if ch in _KANA_MARKS:
             out.append((ch, _MARK, False, ch))
             continue
@@ -235,6 +258,8 @@ _MARK = -1
 _HANGUL_BASE, _MEDIALS, _FINALS = 0xAC00, 21, 28
 _JJ, _CH, _J = 13, 14, 12  # initials ㅉ ㅊ ㅈ
 _GLIDE_FREE = {2: 0, 6: 4, 12: 8, 17: 13}  # ㅑ->ㅏ ㅕ->ㅓ ㅛ->ㅗ ㅠ->ㅜ
+_TENSE_AS_ASPIRATED = {1: 15, 4: 16, 8: 17, 10: 9}  # ㄲ->ㅋ ㄸ->ㅌ ㅃ->ㅍ ㅆ->ㅅ
+_E, _AE = 5, 1  # medials ㅔ ㅐ
 
 
 def _fold_hangul(ch: str) -> str:
@@ -248,6 +273,11 @@ def _fold_hangul(ch: str) -> str:
     medial, final = divmod(rest, _FINALS)
     if initial == _JJ:
         initial = _CH
+    # Loanwords are spelled with aspirated p, t, k and plain s, but people write them tense as they
+    # say them (피까츄, 쎄피로스); and ㅔ and ㅐ sound the same to most speakers (배트멘 for 배트맨).
+    initial = _TENSE_AS_ASPIRATED.get(initial, initial)
+    if medial == _E:
+        medial = _AE
     if initial in (_J, _CH):
         medial = _GLIDE_FREE.get(medial, medial)
     return chr(_HANGUL_BASE + (initial * _MEDIALS + medial) * _FINALS + final)
@@ -276,6 +306,72 @@ def _units(text: str) -> list[_Unit]:
     return units
 
 
+# Kanji drawn like katakana (pairs from Unicode's confusables data): ピ力チュウ, トト口, ス一パ一マン.
+KANJI_LIKE_KATAKANA = {
+    "力": "カ", "口": "ロ", "工": "エ", "二": "ニ", "一": "ー", "夕": "タ", "卜": "ト", "八": "ハ",
+    "匕": "ヒ", "乂": "メ", "又": "ヌ", "丿": "ノ",
+}  # fmt: skip
+
+
+def _jamo(u: _Unit | None, lo: int, hi: int) -> int | None:
+    """The jamo's index in [lo, hi), if the unit is such a conjoining jamo."""
+    return ord(u.ch) - lo if u is not None and len(u.ch) == 1 and lo <= ord(u.ch) < hi else None
+
+
+def _compose_jamo(units: list[_Unit]) -> list[_Unit]:
+    """Hangul written as conjoining jamo (ᄑ ᅵ = 피, what NFD makes of a syllable): the letters
+    of one syllable become that syllable, as NFC would write it. Per-character NFKC never sees
+    two jamo together, so without this 피카츄 in jamo was no Hangul name at all."""
+    out: list[_Unit] = []
+    k = 0
+    while k < len(units):
+        u = units[k]
+        lead = _jamo(u, 0x1100, 0x1113)
+        nxt = units[k + 1] if k + 1 < len(units) and units[k + 1].gap == Gap.NONE else None
+        vowel = _jamo(nxt, 0x1161, 0x1176)
+        if lead is None or vowel is None:
+            out.append(u)
+            k += 1
+            continue
+        tail_unit = units[k + 2] if k + 2 < len(units) and units[k + 2].gap == Gap.NONE else None
+        tail = _jamo(tail_unit, 0x11A8, 0x11C3)
+        final = 0 if tail is None else tail + 1
+        syllable = chr(_HANGUL_BASE + (lead * _MEDIALS + vowel) * _FINALS + final)
+        used = 2 if tail is None else 3
+        u.ch, u.script, u.end = _fold_hangul(syllable), int(Script.HANGUL), units[k + used - 1].end
+        out.append(u)
+        k += used
+    return out
+
+
+def _is_katakana(u: _Unit | None) -> bool:
+    return u is not None and u.script == Script.KANA and 0x30A1 <= ord(u.ch) <= 0x30FC
+
+
+_NUMERALS = frozenset("一二八")
+
+
+def _katakana_lookalikes(units: list[_Unit]) -> list[_Unit]:
+    """A kanji drawn like a katakana letter, touching a katakana letter and no other kanji, is that
+    letter: a katakana word does not hold a lone kanji, and swapping カ for 力 keeps a name readable
+    while a plain filter misses it. A kanji beside another kanji belongs to a kanji word
+    (ピカチュウ一匹, "one Pikachu"; カメラ工場), so it stays. A numeral counts what is written
+    before it (トトロ二つ, "two Totoros"), so it is a letter only inside a katakana word (ス一パ一マン)."""
+    for k, u in enumerate(units):
+        kana = KANJI_LIKE_KATAKANA.get(u.ch) if u.script == Script.HAN else None
+        if kana is None:
+            continue
+        before = units[k - 1] if k and u.gap == Gap.NONE else None
+        after = units[k + 1] if k + 1 < len(units) and units[k + 1].gap == Gap.NONE else None
+        inside = _is_katakana(before) and _is_katakana(after)
+        if not inside and (u.ch in _NUMERALS or not (_is_katakana(before) or _is_katakana(after))):
+            continue
+        if any(n is not None and n.script == Script.HAN for n in (before, after)):
+            continue
+        u.ch, u.script = kana, Script.KANA
+    return units
+
+
 def _tokens(units: list[_Unit]) -> list[tuple[int, int]]:
     """Maximal runs of units without a SPACE/PUNCT gap (script changes stay inside)."""
     bounds: list[tuple[int, int]] = []
@@ -288,12 +384,32 @@ def _tokens(units: list[_Unit]) -> list[tuple[int, int]]:
     return bounds
 
 
+_PINYIN_SYLLABLE = re.compile(
+    r"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?"
+    r"(?:a|o|e|ai|ei|ao|ou|an|en|ang|eng|ong|er|i|ia|ie|iao|iu|ian|in|iang|ing|iong"
+    r"|u|ua|uo|uai|ui|uan|un|uang|ueng|v|ve)"
+)
+
+
+def _without_tone_number(token: list[_Unit]) -> list[_Unit]:
+    """Pinyin typed without tone marks puts the tone's number after the syllable ("Pi2 Ka3 Qiu1",
+    "ma4"): a digit 1-5 that ends a word which is one pinyin syllable is that syllable's tone, not
+    part of the word."""
+    last = token[-1]
+    if len(token) < 2 or last.script != Script.DIGIT or last.ch not in "12345":
+        return token
+    word = token[:-1]
+    if any(u.script != Script.LATIN for u in word):
+        return token
+    return word if _PINYIN_SYLLABLE.fullmatch("".join(u.ch for u in word)) else token
+
+
 def _resolve_homoglyphs_and_leet(units: list[_Unit]) -> list[_Unit]:
     """Steps 4-5, decided per token so genuine Cyrillic words and numbers survive."""
     kept: list[_Unit] = []
     dropped_gap = Gap.NONE
     for a, b in _tokens(units):
-        token = units[a:b]
+        token = _without_tone_number(units[a:b])
         alphabets = {_alphabet(u.raw or u.ch) for u in token if u.script in (Script.LATIN, Script.OTHER)}
         # One word in several alphabets is drawn, not written: read it by shape.
         has_latin = "LATIN" in alphabets or len(alphabets) > 1
@@ -369,6 +485,19 @@ def _same_kana_run(units: list[_Unit], j: int) -> bool:
     return isolated_before and isolated_after
 
 
+_SMALL_KANA = frozenset("ァィゥェォッャュョヮぁぃぅぇぉっゃゅょゎー")
+
+
+def _join_small_kana(run: list[_Unit]) -> None:
+    """Kana spelled out one by one (バ・ッ・ト・マ・ン, ス パ イ ダ ー マ ン): a small kana or the long-vowel
+    mark never starts a word, and ッ doubles the consonant after it, so the separator before such
+    a kana (and after ッ) is no word boundary. Without this the doubled t and the long a were
+    kept apart by the separator ("bat to man") and the name's key was never met."""
+    for k in range(1, len(run)):
+        if run[k].ch in _SMALL_KANA or run[k - 1].ch in "ッっ":
+            run[k].gap = Gap.NONE
+
+
 def _romanize(units: list[_Unit]) -> list[_Unit]:
     """Step 6: kana runs become romaji units attributed to their source kana."""
     out: list[_Unit] = []
@@ -386,6 +515,7 @@ def _romanize(units: list[_Unit]) -> list[_Unit]:
         # A unit that reads as nothing (a lone mark, an iteration mark) passes its gap on to the next
         # letter, and the stronger separator wins, as for dropped symbols (" ー:0": a space).
         pending = Gap.NONE
+        _join_small_kana(run)
         for u, piece in zip(run, pieces, strict=True):
             if not piece:
                 pending = max(pending, u.gap)
@@ -501,7 +631,7 @@ def _boundary_class(u: _Unit, text: str) -> int | None:
 def _full_skeleton(text: str, whole: bool = True) -> Skeleton:
     """Steps 1-7 over a whole text (the reference the word-wise path below must agree with).
     `whole=False` for one chunk of a text: the spelled-out final c waits for the whole text."""
-    units = _units(text)
+    units = _katakana_lookalikes(_compose_jamo(_units(text)))
     units = _resolve_homoglyphs_and_leet(units)
     units = _romanize(units)
     units = _fold(units)

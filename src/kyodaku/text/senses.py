@@ -1,7 +1,7 @@
 """Other senses of a registered name that the grammar around it gives, read from the text alone.
 
 A distinctive name counts as the name unless the prompt writes it as something else
-(matching/text.py `other_use`). Two such writings, each from general knowledge of English:
+(matching/text.py `other_use`). Such writings, each from general knowledge of the languages:
 
 * a common noun the dictionary lists, after a determiner (`dictionary_noun_use`): "superman" and
   "batman" are lowercase entries of Webster's Second and GCIDE (Nietzsche's *Übermensch*; an
@@ -13,6 +13,9 @@ A distinctive name counts as the name unless the prompt writes it as something e
   whose family name happens to be registered; a character's own full name is registered whole and
   matched whole, so a common first name right before a matched one-word name makes it somebody's
   surname;
+* a real person's nickname built on his given name (`nickname_use`): "Mario Lemieux, Super Mario",
+  "Super Mario Balotelli": the person is named in full beside the character's name that shares
+  his given name;
 * the reading of a Latin word, glossed in brackets after it (`gloss_use`): Japanese writes how an
   abbreviation or a foreign word is read in katakana after it, "EV（イーブイ）"; the katakana then
   names what the Latin word names, and イーブイ read as "EV" is no Eevee.
@@ -169,3 +172,90 @@ def gloss_use(text: str, span: tuple[int, int]) -> bool:
     if span[0] < 2 or text[span[0] - 1] not in _GLOSS_OPEN or not after or after not in _GLOSS_CLOSE:
         return False
     return _LATIN_BEFORE.search(text, max(0, span[0] - 41), span[0] - 1) is not None
+
+
+# A capitalised word this rare in English right after a given name is a family name, not an English
+# word of a title: "Super Mario Balotelli" (Zipf 2.9), but "Super Mario Odyssey" (3.6), "Super Mario
+# Bros" (4.1), "Super Mario Galaxy" (4.3).
+FAMILY_NAME_ZIPF = 3.0
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def nickname_use(text: str, span: tuple[int, int], names: Sequence[tuple[int, int]] = ()) -> bool:
+    """A name of several words built on a common given name ("Super Mario") that the prompt gives
+    to a real person with that given name: the name stands in apposition to the person's full name
+    ("Mario Lemieux, Super Mario, lifting the Stanley Cup"; "Mario Götze, genannt Super-Mario"), or
+    the name ends in the given name and his family name follows ("Super Mario Balotelli"). Sports
+    pages and newspapers make nicknames so, of a character who shares the person's given name; a
+    prompt about the character names no other bearer of it beside the name. `names`: the spans of
+    the other registered names found, which are never a family name ("Super Mario Luigi")."""
+    words = list(_WORD.finditer(text, span[0], span[1]))
+    if len(words) < 2:
+        return False
+    for k, word in enumerate(words):
+        given = word.group()
+        if not _common_given_name(given):
+            continue
+        if k == len(words) - 1 and _family_name_at(text, span[1], names, FAMILY_NAME_ZIPF):
+            return True
+        for other in re.finditer(rf"(?<![^\W\d_]){re.escape(given)}(?![^\W\d_])", text):
+            in_longer = _inside(other.start(), [(a, b) for a, b in names if b - a > len(given)])
+            family = _family_name_at(text, other.end(), names)
+            if family and not in_longer and _in_apposition(text, (other.start(), family), span):
+                return True
+    return False
+
+
+def _common_given_name(word: str) -> bool:
+    """A capitalised given name as frequent as `ambiguity` asks of a common first name, and no
+    ordinary word ("Princess", "Super" are words)."""
+    return (
+        word[:1].isupper()
+        and word[1:].islower()
+        and is_first_name(word)
+        and zipf(word, "en") >= FIRST_NAME_ZIPF
+        and not is_common_word(word)
+    )
+
+
+# The person's full name, a comma, a dash or a bracket, at most two words ("genannt", "known as"),
+# then the nickname: an apposition, which names the person before it again.
+_APPOSITION = re.compile(r"\s*[,(\u2013\u2014-]\s*(?:[^\W\d_]+\s+){0,2}")
+_APPOSITION_BEFORE = re.compile(r"\s*[,(\u2013\u2014-]\s*")
+_APPOSITION_END = re.compile(r"\s*(?:[,;:.)\u2013\u2014]|$)")
+
+
+def _in_apposition(text: str, person: tuple[int, int], nickname: tuple[int, int]) -> bool:
+    """The full name and the nickname side by side, set apart by punctuation as an apposition
+    ("Mario Lemieux, Super Mario, lifting ..."; "Super Mario (Mario Götze)"). A prompt that names a
+    person and the character apart ("Mario Rossi visiting a Super Mario exhibition") is no such."""
+    if person[1] <= nickname[0]:
+        closed = _APPOSITION_END.match(text, nickname[1]) is not None  # not a list: "X, Donald Duck and Y"
+        return closed and _APPOSITION.fullmatch(text, person[1], nickname[0]) is not None
+    return nickname[1] <= person[0] and _APPOSITION_BEFORE.fullmatch(text, nickname[1], person[0]) is not None
+
+
+def _family_name_at(
+    text: str, at: int, names: Sequence[tuple[int, int]], max_zipf: float = float("inf")
+) -> int:
+    """One space, then a capitalised word that is no ordinary word, no dictionary word, no given
+    name and no registered name found in the prompt: a family name (under `max_zipf` in English
+    where the word could be a title's). Where it ends (0: none)."""
+    m = _WORD.match(text, at + 1)
+    if text[at : at + 1] != " " or m is None or _inside(m.start(), names):
+        return 0
+    family = m.group()
+    found = (
+        len(family) >= 2
+        and family[0].isupper()
+        and family[1:].islower()
+        and not is_common_word(family)
+        and not in_dictionary(family.casefold())
+        and not is_first_name(family)
+        and zipf(family, "en") < max_zipf
+    )
+    return m.end() if found else 0
+
+
+def _inside(at: int, names: Sequence[tuple[int, int]]) -> bool:
+    return any(a <= at < b for a, b in names)

@@ -94,13 +94,23 @@ def chinese_script_forms(name: str) -> list[tuple[str, str]]:
     return out
 
 
+# A Chinese name of Han words apart by a name dot (达斯·维达, "Darth Vader"), with perhaps a Latin
+# letter inside one (哆啦A梦): pinyin writes the same name in syllables, the dot and the letter kept
+# as a space and the letter.
+_HAN_NAME = re.compile(r"^(?:[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[A-Z](?![A-Za-z]))+$")
+_NAME_DOT = re.compile(r"[\u00b7\u30fb\u2027\u2022]")
+
+
 def pinyin(name: str) -> str | None:
-    """Toneless pinyin, syllables apart ("pi ka qiu"); None when the name is not all Han."""
-    if not _HAN.match(name):
+    """Toneless pinyin, syllables apart ("pi ka qiu", "da si wei da", "duo la A meng"); None when
+    the name is not Han words, perhaps apart by name dots. Without the dotted and lettered forms,
+    the pinyin of a foreign name given in Chinese (most of them are dotted) was never derived."""
+    parts = _NAME_DOT.split(name)
+    if not all(_HAN_NAME.match(part) and not part.isascii() for part in parts):
         return None
     from pypinyin import lazy_pinyin
 
-    return " ".join(lazy_pinyin(name))
+    return " ".join(" ".join(lazy_pinyin(part)) for part in parts)
 
 
 def hangul_romanization(name: str) -> str | None:
