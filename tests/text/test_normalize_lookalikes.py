@@ -7,6 +7,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers.skeletons import assert_offsets_match_key
 from kyodaku.text.normalize import KANJI_LIKE_KATAKANA, NAMED_LATIN, skeleton
 
 ANY_CHAR = st.characters(codec=None, categories=None)
@@ -40,13 +41,7 @@ TEXT = st.lists(st.one_of(ANY_CHAR, NEW_FORMS), max_size=40).map("".join)
 @settings(max_examples=500, deadline=None)
 @given(TEXT)
 def test_when_any_text_with_the_new_forms_is_normalized_then_offset_map_matches_key(text):
-    sk = skeleton(text)
-    n = len(sk.key)
-    assert len(sk.start) == len(sk.end) == len(sk.gap) == len(sk.script) == len(sk.upper) == n
-    for i in range(n):
-        assert 0 <= sk.start[i] < sk.end[i] <= len(text)
-        if i:
-            assert sk.start[i] >= sk.start[i - 1]
+    assert_offsets_match_key(skeleton(text), text)
 
 
 _SMALL = {v: k for k, v in NAMED_LATIN.items() if v.islower()}

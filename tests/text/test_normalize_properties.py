@@ -11,6 +11,7 @@ import unicodedata
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from helpers.skeletons import assert_offsets_match_key
 from kyodaku.text.normalize import _full_skeleton, key, skeleton
 
 # Every code point, lone surrogates included: the normalizer must not assume valid UTF-8 input.
@@ -29,13 +30,7 @@ TEXT = st.text(st.one_of(ANY_CHAR, SCRIPTS), max_size=60)
 @example("Straße ẞ ﬁﬃﬆ ㌀ ⅻ")
 @example("ｱか゚カ\u200d kß0人超ｲ츄ﬁウ")
 def test_when_any_text_is_normalized_then_offset_map_matches_key(text):
-    sk = skeleton(text)
-    n = len(sk.key)
-    assert len(sk.start) == len(sk.end) == len(sk.gap) == len(sk.script) == len(sk.upper) == n
-    for i in range(n):
-        assert 0 <= sk.start[i] < sk.end[i] <= len(text)
-        if i:
-            assert sk.start[i] >= sk.start[i - 1]
+    assert_offsets_match_key(skeleton(text), text)
 
 
 @settings(max_examples=300, deadline=None)
