@@ -41,3 +41,33 @@ def test_when_the_rare_word_of_a_name_is_misspelled_beside_its_other_word_then_i
 )
 def test_when_no_word_of_the_name_stands_as_written_beside_a_rare_one_then_nothing_is_found(guard, text):
     assert found(guard, text) == set()
+
+
+FULL_NAME = {
+    "version": 1,
+    "rightsholders": [{"id": "square-enix", "name": {"en": "Square Enix"}, "country": "JP"}],
+    "works": [{"id": "final-fantasy", "owner": "square-enix", "names": {"en": ["Final Fantasy"]}}],
+    "characters": [
+        {"id": "cloud-strife", "work": "final-fantasy", "names": {"en": ["Cloud Strife"]}},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def full_name_guard(tmp_path_factory):
+    return lexical_guard(FULL_NAME, tmp_path_factory.mktemp("full-name"))
+
+
+@pytest.mark.parametrize("text", ["Cloud Strfie with a giant sword", "cloud strfie on a motorbike"])
+def test_when_a_full_name_is_misspelled_around_its_ordinary_given_name_then_it_is_found(
+    full_name_guard, text
+):
+    # "Cloud" alone is an ordinary word the alias matcher sets aside; the window is the full name.
+    assert found(full_name_guard, text) == {"cloud-strife"}
+
+
+@pytest.mark.parametrize("text", ["a cloud over the sea", "a cloud strike on the server", "a clod of strife"])
+def test_when_the_window_is_the_set_aside_word_itself_or_ordinary_words_then_nothing_is_found(
+    full_name_guard, text
+):
+    assert found(full_name_guard, text) == set()

@@ -331,7 +331,7 @@ class FuzzyMatcher:
         judged = judged_names(content, snapshot)
         for hit in snapshot.match.fuzzy.find(content.skeleton, exact):
             v = hit.variant
-            if _overlaps(hit.span, judged.get(v.entity, ())):
+            if _overlaps(hit.span, judged.get(v.entity, ())) and not _completes(hit, judged[v.entity]):
                 continue
             ev = Evidence(
                 span=hit.span,
@@ -519,6 +519,23 @@ def judged_names(content: PreparedPrompt, snapshot: Snapshot) -> dict[str, list[
 
 def _overlaps(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
     return any(s[0] < span[1] and span[0] < s[1] for s in spans)
+
+
+def _completes(hit, spans: Sequence[tuple[int, int]]) -> bool:
+    """A misspelled full name around a part of it the alias matcher found exactly: "Cloud Strfie",
+    where "Cloud" (the given name, an ordinary word) was found and set aside. The window is then more
+    than that name, a name of several words one edit away, and reading it so undoes nothing the alias
+    matcher decided about "Cloud" alone. Every found span it overlaps lies strictly inside it, and
+    the registered name has two words or more; a window that is the found name itself (バトマン for
+    バットマン) or a one-word name around it (になると, なると) stays the alias matcher's."""
+    if len(_NAME_WORDS.findall(hit.variant.name)) < 2:
+        return False
+    a, b = hit.span
+    inside = [s for s in spans if s[0] < b and a < s[1]]
+    return all(a <= s[0] and s[1] <= b and (s[1] - s[0]) < (b - a) for s in inside)
+
+
+_NAME_WORDS = re.compile(r"[^\W_]+")
 
 
 _ARTICLE_BEFORE = re.compile(r"\b(?:a|an)\s+(?:[a-z][a-z'-]*\s+){0,2}$")
