@@ -31,7 +31,7 @@ from kyodaku.text.ambiguity import (
     japanese_word_of,
     zipf,
 )
-from kyodaku.text.fuzzy import SoundAlikeHit, SoundAlikeIndex
+from kyodaku.text.fuzzy import FuzzyHit, SoundAlikeHit, SoundAlikeIndex
 from kyodaku.text.places import named_feature, place_named, subdivisions
 from kyodaku.text.segment import compound_of_common_nouns, kept_animal_clause, korean_end_ok
 from kyodaku.text.semantic import names_a_group
@@ -476,7 +476,10 @@ def other_use(text: str, hit: AliasHit, hits: Sequence[AliasHit]) -> str:
     if common_noun_use(text, span):
         return "a common noun (lower case, after an indefinite article, a word people inflect)"
     if dictionary_noun_use(text, span):
-        return "a common noun the dictionary lists (lower case, after an article, a possessive or a numeral)"
+        return (
+            "a common noun the dictionary lists (lower case, after a possessive, as an epithet, or "
+            "modifying the noun after it)"
+        )
     if place_use(text, span):
         return (
             "the name of a place (after a word for one, before an administrative suffix or a "
@@ -521,7 +524,7 @@ def _overlaps(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
     return any(s[0] < span[1] and span[0] < s[1] for s in spans)
 
 
-def _completes(hit, spans: Sequence[tuple[int, int]]) -> bool:
+def _completes(hit: FuzzyHit, spans: Sequence[tuple[int, int]]) -> bool:
     """A misspelled full name around a part of it the alias matcher found exactly: "Cloud Strfie",
     where "Cloud" (the given name, an ordinary word) was found and set aside. The window is then more
     than that name, a name of several words one edit away, and reading it so undoes nothing the alias
