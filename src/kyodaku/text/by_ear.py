@@ -438,12 +438,17 @@ def _place_there(text: str, span: tuple[int, int]) -> bool:
 
 def _russian_stem(word: str) -> str:
     """A capitalised Cyrillic word without a case ending that holds a consonant (-ом, -ем, -ой)."""
-    if not word[:1].isupper():
-        return word
-    for ending in _CONSONANT_ENDINGS:
-        if word.casefold().endswith(ending) and len(word) - len(ending) >= 3:
-            return word[: -len(ending)]
-    return word
+    cut = _case_ending(word, _CONSONANT_ENDINGS) if word[:1].isupper() else None
+    return cut[0] if cut is not None else word
+
+
+def _case_ending(word: str, endings: tuple[str, ...]) -> tuple[str, str] | None:
+    """(stem, ending) for the first of `endings` the word ends in, leaving at least three letters."""
+    low = word.casefold()
+    for ending in endings:
+        if low.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)], ending
+    return None
 
 
 # Case endings Russian puts on a foreign name (Диснея, Диснею, Диснеем; Соника, Сонику): the word
@@ -461,16 +466,14 @@ FAME_MARGIN = 1.0  # Zipf, either way: the measured spellings sat within 0.5 of 
 
 def _russian_forms(word: str) -> list[str]:
     forms = [word]
-    low = word.casefold()
-    for ending in _RUSSIAN_ENDINGS:
-        if low.endswith(ending) and len(word) - len(ending) >= 3:
-            stem = word[: -len(ending)]
-            forms.append(stem)
-            if ending in ("я", "ю", "е", "ем"):
-                forms.append(stem + "й")  # Дисней -> Диснея: the й is written as the ending's glide
-            if ending in _A_STEM_ENDINGS:
-                forms.append(stem + "а")
-            break
+    cut = _case_ending(word, _RUSSIAN_ENDINGS)
+    if cut is not None:
+        stem, ending = cut
+        forms.append(stem)
+        if ending in ("я", "ю", "е", "ем"):
+            forms.append(stem + "й")  # Дисней -> Диснея: the й is written as the ending's glide
+        if ending in _A_STEM_ENDINGS:
+            forms.append(stem + "а")
     return forms
 
 

@@ -40,12 +40,14 @@ from kyodaku.text.subject_cues import cues
 
 NOUN_ZIPF = 3.0  # as `common_noun_use`: frequent enough to be a word people write
 
-# An article, a possessive pronoun, a numeral or a possessive noun ("Nietzsche's", "officer's"),
-# then at most two lower-case modifiers, then the name.
+# A possessive noun ("Nietzsche's", "officer's").
+_OWNER = r"(?<![^\W\d_])(?P<owner>[^\W\d_]{2,})['’]s"
+# An article, a possessive pronoun, a numeral or a possessive noun, then at most two lower-case
+# modifiers, then the name.
 _DETERMINER_BEFORE = re.compile(
     r"(?:(?<![^\W\d_])(?:[Aa]n?|[Tt]he|[Mm]y|[Yy]our|[Hh]is|[Hh]er|[Ii]ts|[Oo]ur|[Tt]heir|"
     r"two|three|four|five|six|seven|eight|nine|ten|\d+)"
-    r"|(?<![^\W\d_])(?P<owner>[^\W\d_]{2,})['’]s)"
+    rf"|{_OWNER})"
     r"\s+(?:[a-z][a-z'-]*\s+){0,2}$"
 )
 # "It's superman", "that's batman": a verb, not a possessive.
@@ -126,7 +128,7 @@ def dictionary_noun_use(text: str, span: tuple[int, int]) -> bool:
 
 
 # "an old colonel's batman": the word right before the name is a possessive.
-_POSSESSIVE_BEFORE = re.compile(r"(?<![^\W\d_])(?P<owner>[^\W\d_]{2,})['’]s\s+$")
+_POSSESSIVE_BEFORE = re.compile(_OWNER + r"\s+$")
 # "Saint George the demon slayer": a proper name, "the", then (at most two modifiers and) the name.
 _EPITHET_BEFORE = re.compile(r"[A-Z][^\W\d_]+\s+the\s+(?:[a-z][a-z'-]*\s+){0,2}$")
 
