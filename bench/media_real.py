@@ -286,6 +286,8 @@ def build_bank(refs: Sequence[Reference]):
     match = guard.match_options()
     if _STATE.get("no_untrimmed"):
         match = replace(match, local_untrimmed=False)
+    if _STATE.get("query_border") is not None:
+        match = replace(match, local_untrimmed_border=_STATE["query_border"])
     if _STATE.get("single_frame") is not None:
         match = replace(match, single_frame_distance=_STATE["single_frame"])
     return ReferenceBank.build(rows, match)
@@ -439,6 +441,9 @@ def tier_times(
     before_full = replace(full, trim_borders=False, local_thumb_side=64)
     wide = replace(full, local_side=512, local_max_features=600)
     no_insets = replace(full, keep_picture=False, video_local_insets=False)  # GuardOptions.local_insets=False
+    # ORB's 31 px border on outputs, as before GuardOptions.query_keypoint_border (the bank's second
+    # look at a whole picture, when it fires, keeps the bank's border).
+    wide_border = replace(full, local_border=0)
     rng = np.random.default_rng(5)
     data = []
     for n in range(count):
@@ -463,6 +468,9 @@ def tier_times(
         "every tier, no inset look (before)": lambda d: screen_media_hashes(bank, hash_media(d, no_insets)),
         "every tier (trim + local features)": lambda d: screen_media_hashes(bank, hash_media(d, full)),
         "every tier, outputs at 512 px (option)": lambda d: screen_media_hashes(bank, hash_media(d, wide)),
+        "every tier, 31 px border on outputs": lambda d: screen_media_hashes(
+            bank, hash_media(d, wide_border)
+        ),
     }
     if coarse_bank is not None:
         # The same, against references registered without their finer band: what the band costs a query.
@@ -601,6 +609,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(MatchOptions.local_untrimmed=False): the guard as before it, for before/after in one session",
     )
     parser.add_argument(
+        "--query-border",
+        type=int,
+        metavar="PX",
+        help="ORB's border on outputs (GuardOptions.query_keypoint_border, default 8; 0: the references' "
+        "31 px, the guard as before it), for before/after in one session",
+    )
+    parser.add_argument(
         "--no-two-nearest",
         action="store_true",
         help="verification from ratio-tested pairs only (LocalOptions.ratio_free_retry=False): the guard "
@@ -625,6 +640,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         side, features = args.query_side
         query_options = replace(query_options, local_side=side, local_max_features=features)
         print(f"outputs: {features} keypoints at up to {side} px (HashOptions.local_side/local_max_features)")
+    if args.query_border is not None or args.before:
+        border = 0 if args.before else args.query_border
+        query_options = replace(query_options, local_border=border)
+        _STATE["query_border"] = border
+        print(f"outputs: ORB's border {border or 31} px (GuardOptions.query_keypoint_border)")
     _STATE["no_finer"] = args.no_finer_band or args.before
     _STATE["no_cuts"] = args.no_aspect_cuts or args.before
     _STATE["single_frame"] = 0 if args.before else args.single_frame_distance

@@ -52,6 +52,10 @@ class GuardOptions:
     # scanner's full tier asks 4 x 1.5, the same 3.4-3.6x span in coarser steps, ~30% less ORB time
     # (docs/benchmarks.md 8d), which a screen per dataset image pays millions of times.
     query_pyramid: tuple[int, float] = (8, 1.2)
+    # ORB finds outputs' corners up to this many px from their edge when the inside has few
+    # (LocalOptions.border; references keep the 31 px patch as border): a crop's cut runs through the
+    # reference, where it has corners. 0: the references' border (docs/benchmarks.md 13m).
+    query_keypoint_border: int = 8
     # Outputs decoded to 256 px on their long side, not their short side (HashOptions.draft_long_side):
     # ~0.45 ms less an image; the scanner's choice (docs/benchmarks.md 8e). The guard keeps the extra
     # pixels for pictures shown small inside a frame.
@@ -83,6 +87,7 @@ class GuardOptions:
                 trim_borders=True,
                 local_levels=self.query_pyramid[0],
                 local_scale_factor=self.query_pyramid[1],
+                local_border=self.query_keypoint_border,
                 draft_long_side=self.query_draft_long_side,
                 keep_picture=self.local_features and self.local_insets,
                 video_local_insets=self.local_features and self.local_insets,
@@ -112,6 +117,7 @@ class GuardOptions:
             min_quality=self.pdq_min_quality,
             local_fine_band=self.local_fine_band,
             local_insets=self.local_insets,
+            local_untrimmed_border=self.query_keypoint_border,
         )
 
 

@@ -24,8 +24,13 @@ from kyodaku.media.local.verify import _agreement
 from kyodaku.options import GuardOptions
 
 
-def _query(picture: Image.Image):
-    return hash_media(jpeg(picture, 90), GuardOptions().hash_options(query=True))
+def _query(picture: Image.Image, border: int | None = None):
+    """`picture` hashed as an output; `border` overrides ORB's border on it (GuardOptions
+    .query_keypoint_border; 0: the references' 31 px)."""
+    guard = GuardOptions()
+    if border is not None:
+        guard = dataclasses.replace(guard, query_keypoint_border=border)
+    return hash_media(jpeg(picture, 90), guard.hash_options(query=True))
 
 
 def _filled_letter(size: tuple[int, int], hole: tuple[int, int, int, int]) -> np.ndarray:
@@ -103,11 +108,15 @@ def _letter_stamp(letter: str, size: tuple[int, int]) -> Image.Image:
 
 def test_when_a_stamps_small_crop_matches_consistently_then_low_coverage_is_forgiven() -> None:
     # A 120 x 90 stamp cut 20 % per side: 72 x 54 px, enlarged to 256 px by the output's analysis,
-    # where its JPEG blocks give corners no reference has.
+    # where its JPEG blocks give corners no reference has. Analysed with the references' 31 px border:
+    # with the outputs' 8 px, corners near the cut are described too, and this crop's coarse band gets
+    # three times the inliers and coverage over min_coverage (tests/media/test_media_query_border.py):
+    # the rule is checked where it is still needed.
     stamps = [_letter_stamp(letter, (120, 90)) for letter in "GSK"]
     bank = picture_bank(stamps, finer=True)
     w, h = stamps[0].size
-    hashed = _query(stamps[0].crop((round(0.1 * w), round(0.3 * h), round(0.7 * w), round(0.9 * h))))
+    box = (round(0.1 * w), round(0.3 * h), round(0.7 * w), round(0.9 * h))
+    hashed = _query(stamps[0].crop(box), border=0)
     opts = bank.local.options
     forgiven = []
     for item_no in range(len(bank.local)):

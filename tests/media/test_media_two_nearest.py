@@ -18,9 +18,12 @@ from helpers.pictures import flat_art, jpeg
 from kyodaku.media.hashing import hash_media
 from kyodaku.options import GuardOptions
 
-CROPS = ((1, 64, 60), (2, 66, 78), (3, 22, 5))
+CROPS = ((1, 162, 104), (2, 101, 165), (4, 118, 192))
 """(reference, left, top) of 384 x 288 windows (a 20 % crop per side of 640 x 480) that the ratio test
-alone does not verify: found by drawing each reference's crops at random and keeping three."""
+alone does not verify: found by drawing each reference's crops at random and keeping three (drawn
+again when outputs' keypoints came to be found up to 8 px from their edge, GuardOptions
+.query_keypoint_border: of 60 such crops, the ratio test alone then found 19 and with the retry 41,
+against 6 and 29 before)."""
 
 
 def _sparse(seed: int):

@@ -115,6 +115,10 @@ class HashOptions:
     # 8 x 1.2; the training-data scanner's full tier uses 4 x 1.5, the same span in coarser steps.
     local_levels: int = 8
     local_scale_factor: float = 1.2
+    # ORB's border on outputs (LocalOptions.border): 0 keeps the patch size, 31 px, as references do;
+    # the guard adds an output's corners up to 8 px from its edge, where a crop's cut is, when the
+    # inside has few.
+    local_border: int = 0
     # Keep an image's decoded picture (colour, ~256 px) on the result, for a learned encoder: the
     # same decoding then gives hashes, keypoints and the embedding (an image is decoded once).
     keep_picture: bool = False
@@ -644,8 +648,8 @@ def _local_options(options: HashOptions):
     from kyodaku.media.local import DEFAULT_OPTIONS
 
     o, d = options, DEFAULT_OPTIONS
-    wanted = (o.local_side, o.local_max_features, o.local_levels, o.local_scale_factor)
-    if wanted == (d.side, d.max_features, d.levels, d.scale_factor):
+    wanted = (o.local_side, o.local_max_features, o.local_levels, o.local_scale_factor, o.local_border)
+    if wanted == (d.side, d.max_features, d.levels, d.scale_factor, d.border):
         return DEFAULT_OPTIONS
     return replace(
         d,
@@ -653,6 +657,7 @@ def _local_options(options: HashOptions):
         max_features=options.local_max_features,
         levels=options.local_levels,
         scale_factor=options.local_scale_factor,
+        border=options.local_border,
     )
 
 
