@@ -59,10 +59,16 @@ class SubjectReading:
 
 
 def subject_reading(
-    variant: NameVariant, entity: Entity | None, text: str, span: tuple[int, int]
+    variant: NameVariant,
+    entity: Entity | None,
+    text: str,
+    span: tuple[int, int],
+    work_named: bool = False,
 ) -> SubjectReading | None:
     """The reading of an unsupported ambiguous name at `text[span]` as the depicted subject, or
-    None when the prompt does not make it the subject, or names a private person by it."""
+    None when the prompt does not make it the subject, or names a private person by it.
+    `work_named`: the entry's own work is named elsewhere in the prompt, in another clause (in its
+    own clause it is support already): see `_score`."""
     if _left_alone(variant):
         return None
     if text[span[0]].islower() and variant.ambiguity_reason.startswith(_LATIN_WORD_REASON):
@@ -74,6 +80,8 @@ def subject_reading(
     if sense is Sense.PERSON and _epithet_of_another(entity, text, span):
         return None
     score = _score(sense, role) if sense is not None else None
+    if score is None and sense is not None and _acts_in_its_work(role, work_named):
+        score = SPLIT_SCORE
     if score is None:
         return None
     frame = {
@@ -166,6 +174,15 @@ def _score(sense: Sense, role: NameRole) -> float | None:
     if sense is Sense.WORD and role.cased and not noun_like(role.cue):
         return SPLIT_SCORE  # "Link surfing" reads like "Cloud surfing"
     return None
+
+
+def _acts_in_its_work(role: NameRole, work_named: bool) -> bool:
+    """In a script without letter case, an ordinary word as the subject of an action decides
+    nothing ("リンクが切れる", the link is broken: `_score`). With the name's own work named in the
+    prompt ("링크가 마스터 소드를 뽑는 장면, 젤다의 전설"), the character reading fits as well as the
+    word: held for review, as "Link surfing" is in English. Not for a mere scene (a name that opens
+    a prompt, as a tag list does: "pokemon, red eyes")."""
+    return work_named and not role.cased and role.frame is Frame.ACTION
 
 
 def first_name_sense(variant: NameVariant, entity: Entity | None) -> bool:

@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from kyodaku.domain.errors import ScreeningUnavailable
 from kyodaku.domain.findings import Evidence, Finding
+from kyodaku.domain.model import EntityKind
 from kyodaku.matching.base import ContentKind, MatchResult, Stage, register_matcher
 from kyodaku.matching.prepare import PreparedPrompt
 from kyodaku.matching.subject import subject_reading
@@ -38,6 +39,7 @@ from kyodaku.text.semantic import names_a_group
 from kyodaku.text.senses import dictionary_noun_use, family_name_use, gloss_use, nickname_use
 from kyodaku.text.subject import cues as subject_cues
 from kyodaku.text.surface import (
+    capitalised_mid_sentence,
     disguised,
     dotted_name_part,
     folded_into_word,
@@ -167,6 +169,7 @@ class AliasMatcher:
         # A name the prompt writes as something else (a nickname, a place) supports no other name.
         set_aside = {h.span for h, o in zip(hits, other, strict=True) if o}
         context_hits = [c for c in context_hits if _distinctive_support(c) and c.span not in set_aside]
+        context_hits.extend(_titled_works(content.text, hits, set_aside))
         described: dict[str, list[tuple[int, int]]] = {}
         for f in earlier:
             if f.matcher == SemanticMatcher.name and f.evidence.span is not None:
@@ -195,7 +198,9 @@ class AliasMatcher:
                 snapshot, hit, context_hits, described, content.query, self.support_margin, hits, content.text
             )
             if not support:
-                reading = subject_reading(v, snapshot.entities.get(v.entity), content.text, hit.span)
+                entity = snapshot.entities.get(v.entity)
+                named = _work_named(entity.work if entity else "", hit, context_hits)
+                reading = subject_reading(v, entity, content.text, hit.span, named)
                 if reading is None:
                     out.notes.append(
                         f'"{hit.text}" at {hit.span[0]}..{hit.span[1]} may name {v.entity}, but it is '
@@ -633,6 +638,37 @@ def kept_animal_use(text: str, span: tuple[int, int]) -> bool:
     return kept_animal_clause(text, span[0], span[1]) and compound_of_common_nouns(written)
 
 
+def _work_named(work: str, hit: AliasHit, context_hits: Sequence[AliasHit]) -> bool:
+    """Whether one of the names of `work` (the work of the entry `hit` may name) is in the prompt,
+    apart from the hit: a work's own name, not a context word of its description."""
+    return bool(work) and any(
+        c.variant.entity == work
+        and c.variant.ambiguity_reason == CONTEXT_NAME
+        and (c.span[1] <= hit.span[0] or c.span[0] >= hit.span[1])
+        for c in context_hits
+    )
+
+
+def _titled_works(text: str, hits: Sequence[AliasHit], set_aside: set[tuple[int, int]]) -> list[AliasHit]:
+    """A work's one-word ordinary name written as a title (`capitalised_mid_sentence`: "Elsa aus
+    Frozen", "Elsa di Frozen"), as context for the work's own characters. The context index holds
+    only distinctive names (an ordinary word supports nothing: "a frozen lake"), but the support
+    matcher reads the same capital as the title for the work itself (matching/support.py), and a
+    title named beside a first name is the work that name belongs to, in any language: a German or
+    Italian prompt capitalises the English title as an English one does. Lower case ("un frozen de
+    fresa"), the start of a sentence and title case say nothing, as for the work."""
+    out: list[AliasHit] = []
+    for h in hits:
+        v = h.variant
+        if v.kind != EntityKind.WORK.value or not v.ambiguous or h.span in set_aside:
+            continue
+        if not capitalised_mid_sentence(text, h.span):
+            continue
+        context = NameVariant(v.entity, "context", v.name, v.lang, v.key, v.splits, False, CONTEXT_NAME)
+        out.append(AliasHit(context, h.start, h.end, h.span, h.text))
+    return out
+
+
 def _distinctive_support(hit: AliasHit) -> bool:
     """Another entry's name supports an ambiguous one only when it is itself no ordinary word as
     written: "grey", "fox girl", "black belt" are names in a 40,000-character catalog and
@@ -657,7 +693,15 @@ _PLACE_WORDS = (
     "stadt dorf provinz region bezirk fluss see insel "
     "ciudad pueblo provincia región distrito río lago isla "
     "città paese provincia regione distretto fiume lago isola "
-    "cidade vila província região distrito rio lago ilha"
+    "cidade vila província região distrito rio lago ilha "
+    # Generics of a named feature, as `named_feature` reads them after the name in English ("the
+    # Naruto Strait"): a strait, bay, gulf, canyon, gorge, peninsula, glacier, fjord, airport, dam.
+    "strait bay gulf canyon gorge peninsula glacier fjord airport "
+    "détroit baie golfe canyon gorges péninsule glacier fjord aéroport barrage "
+    "meerenge bucht schlucht halbinsel gletscher fjord flughafen staudamm "
+    "estrecho bahía golfo cañón península glaciar fiordo aeropuerto embalse "
+    "stretto baia golfo canyon penisola ghiacciaio fiordo aeroporto "
+    "estreito baía golfo cânion península geleira fiorde aeroporto barragem"
 )
 _PLACE_BEFORE = re.compile(
     r"\b(?:" + "|".join(sorted(set(_PLACE_WORDS.split()), key=len, reverse=True)) + r")"
