@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -19,6 +20,8 @@ from helpers.pictures import blurred_noise, jpeg, scribble
 from kyodaku.domain.errors import InvalidInput
 from kyodaku.media.hashing import hash_media
 from kyodaku.media.local import LocalOptions, extract_features
+from kyodaku.media.local.features import LocalFeatures
+from kyodaku.media.local.verify import ReferencePicture, Verdict, verify_reference
 from kyodaku.options import GuardOptions
 
 
@@ -45,9 +48,10 @@ def test_when_the_inside_has_few_corners_then_the_band_along_the_edge_tops_it_up
     assert len(narrow) > len(wide)
     assert _edge_distance(narrow.points, narrow.size).min() < 30
     assert narrow.descriptors.shape == (len(narrow), wide.descriptors.shape[1])
-    # The inside's keypoints are kept as they were, descriptors and all; the band only adds.
+    # The inside's keypoints are kept as they were, descriptors and all; the band only adds, after them.
     assert np.array_equal(narrow.points[: len(wide)], wide.points)
     assert np.array_equal(narrow.descriptors[: len(wide)], wide.descriptors)
+    assert narrow.edge_from == len(wide) and wide.edge_from is None
 
 
 def test_when_the_inside_has_enough_corners_then_the_keypoints_are_the_references_way() -> None:
@@ -57,6 +61,7 @@ def test_when_the_inside_has_enough_corners_then_the_keypoints_are_the_reference
     assert len(wide) >= 0.5 * LocalOptions().max_features
     assert np.array_equal(narrow.points, wide.points)
     assert np.array_equal(narrow.descriptors, wide.descriptors)
+    assert narrow.edge_from is None
 
 
 def test_when_a_strip_is_thinner_than_the_patch_then_the_band_alone_gives_its_corners() -> None:
@@ -105,3 +110,36 @@ def test_when_a_deep_crop_keeps_its_detail_near_the_cut_then_the_narrow_border_f
     # A crop of an unregistered picture of the same kind finds nothing either way.
     other = _ring(40).crop((w // 3, h // 3, w - w // 3, h - h // 3))
     assert bank.match_local(_query(other, 8)) == []
+
+
+def _twice(features: LocalFeatures) -> ReferencePicture:
+    """`features` as a reference that has every descriptor twice: the ratio test then keeps no pair,
+    and only the retry with both nearest neighbours can verify."""
+    return ReferencePicture(
+        0,
+        np.concatenate([features.descriptors, features.descriptors]),
+        np.concatenate([features.points, features.points]),
+        features.size,
+        features.thumbnail,
+    )
+
+
+def test_when_only_keypoints_of_the_edge_band_would_pair_then_both_nearest_neighbours_are_not_tried() -> None:
+    features = extract_features(np.asarray(_busy(3).convert("L")), LocalOptions())
+    reference, opts = _twice(features), LocalOptions()
+    matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
+    verdict = verify_reference(features, reference, opts, matcher)
+    assert verdict.match is not None and verdict.match.pairs == "two nearest"
+    # The same keypoints marked as the band's (their patches partly mirrored): no retry on them.
+    band = dataclasses.replace(features, edge_from=0)
+    assert verify_reference(band, reference, opts, matcher) == Verdict(None, "too few candidate matches")
+    # Half of them inside: the retry runs on that half.
+    half = dataclasses.replace(features, edge_from=len(features) // 2)
+    assert verify_reference(half, reference, opts, matcher).match is not None
+
+
+@pytest.mark.parametrize("edge_from", [-1, 10_000])
+def test_when_the_band_index_is_outside_the_keypoints_then_the_features_are_refused(edge_from) -> None:
+    features = extract_features(np.asarray(_busy(3).convert("L")), LocalOptions())
+    with pytest.raises(InvalidInput, match="edge_from"):
+        dataclasses.replace(features, edge_from=edge_from)

@@ -101,6 +101,10 @@ class LocalFeatures:
     finer: LocalFeatures | None = None
     """A reference's finer band (`extract_finer`): keypoints found at up to FINE_SIDE px, positions in
     this record's frame (`size`), its own larger thumbnail. None for outputs and small pictures."""
+    edge_from: int | None = None
+    """Keypoints from this index on were found in the band along the edge (`_topped_up`): their patch
+    is partly ORB's mirror of the picture. None: every patch lies inside the picture. Not stored
+    (references have no such keypoints)."""
 
     def __post_init__(self) -> None:
         p, d, t = self.points, self.descriptors, self.thumbnail
@@ -119,6 +123,8 @@ class LocalFeatures:
             raise InvalidInput(f"LocalFeatures.descriptors must be uint8 of shape (n, {DESCRIPTOR_BYTES})")
         if len(p) != len(d):
             raise InvalidInput(f"LocalFeatures has {len(p)} points but {len(d)} descriptors")
+        if self.edge_from is not None and not 0 <= self.edge_from <= len(p):
+            raise InvalidInput(f"LocalFeatures.edge_from must be in 0..{len(p)}, got {self.edge_from!r}")
         if len(p) > 0xFFFFFFFF or not np.isfinite(p).all():
             raise InvalidInput("LocalFeatures.points must be finite")
         w, h = self.size
@@ -229,7 +235,11 @@ def placed(found: LocalFeatures, size: tuple[int, int], thumbnail: np.ndarray) -
     had been found there, with the detail of the larger one (video frames, insets cut again)."""
     k = np.float32(size[0] / max(1, found.size[0]))
     return LocalFeatures(
-        np.ascontiguousarray(found.points * k, dtype=np.float32), found.descriptors, size, thumbnail
+        np.ascontiguousarray(found.points * k, dtype=np.float32),
+        found.descriptors,
+        size,
+        thumbnail,
+        edge_from=found.edge_from,
     )
 
 
@@ -246,6 +256,7 @@ def extract_features(
     grey = np.ascontiguousarray(grey)
     border = opts.border or opts.edge_threshold
     keypoints, desc = (), None
+    edge_from: int | None = None
     # ORB's pyramid fails on strips thinner than its border (a 1-px wide picture, a 4000 x 16 banner):
     # those have no keypoints to give, which is an answer, not an error.
     if min(sw, sh) > 2 * border:
@@ -255,17 +266,20 @@ def extract_features(
                 found = _spread(orb.detect(grey, None), (sw, sh), opts.max_features, opts.spread_grid)
                 keypoints, desc = orb.compute(grey, found) if found else ((), None)
             elif border < opts.edge_threshold:
-                keypoints, desc = _topped_up(grey, opts)
+                keypoints, desc, edge_from = _topped_up(grey, opts)
             else:
                 keypoints, desc = _orb(opts, opts.max_features, border).detectAndCompute(grey, None)
         except cv2.error:
-            keypoints, desc = (), None
+            keypoints, desc, edge_from = (), None, None
     if desc is None or not keypoints:
         points = np.zeros((0, 2), np.float32)
         desc = np.zeros((0, DESCRIPTOR_BYTES), np.uint8)
     else:
         points = np.array([kp.pt for kp in keypoints], dtype=np.float32).reshape(-1, 2)
-    return LocalFeatures(points, np.ascontiguousarray(desc, dtype=np.uint8), (sw, sh), thumb)
+    if edge_from is not None and edge_from >= len(points):
+        edge_from = None
+    desc = np.ascontiguousarray(desc, dtype=np.uint8)
+    return LocalFeatures(points, desc, (sw, sh), thumb, edge_from=edge_from)
 
 
 def _orb(opts: LocalOptions, count: int, border: int) -> Any:
@@ -284,7 +298,7 @@ TOP_UP_BELOW = 0.5
 the picture gave fewer than this share of `max_features` (see `_topped_up`)."""
 
 
-def _topped_up(grey: np.ndarray, opts: LocalOptions) -> tuple[list, np.ndarray | None]:
+def _topped_up(grey: np.ndarray, opts: LocalOptions) -> tuple[list, np.ndarray | None, int | None]:
     """ORB's keypoints as a reference's border would find them, topped up, level by level, with
     corners of the band along the edge (ORB's own band at each level, where a corner's patch reaches
     past the picture) when the inside gave fewer than TOP_UP_BELOW of `max_features`.
@@ -297,7 +311,10 @@ def _topped_up(grey: np.ndarray, opts: LocalOptions) -> tuple[list, np.ndarray |
     enough corners keeps exactly the keypoints it had; the band serves the flat ones, a crop of
     smooth art, where the corners at the cut are most of what there is (tune half: of the outputs
     the band turned from missed to found, 16 of 19 had under 150 keypoints inside). The second ORB
-    pass costs only such pictures."""
+    pass costs only such pictures.
+
+    Returns the keypoints, their descriptors, and the index the band's keypoints start at (None when
+    none was added)."""
     count = opts.max_features
     inside: list = []
     desc = None
@@ -305,13 +322,13 @@ def _topped_up(grey: np.ndarray, opts: LocalOptions) -> tuple[list, np.ndarray |
         found, desc = _orb(opts, count, opts.edge_threshold).detectAndCompute(grey, None)
         inside = list(found)
         if len(inside) >= TOP_UP_BELOW * count:
-            return inside, desc
+            return inside, desc, None
     quota = np.array(_level_quota(count, opts.levels, opts.scale_factor), np.int64)
     have = np.bincount(np.array([kp.octave for kp in inside], np.int64), minlength=len(quota))
     left = quota - have[: len(quota)]
     more, more_desc = _orb(opts, count, opts.border).detectAndCompute(grey, None)
     if more_desc is None or not more or left.sum() <= 0:
-        return inside, desc
+        return inside, desc, None
     h, w = grey.shape
     xy = np.array([kp.pt for kp in more], np.float64)
     edge = np.minimum.reduce([xy[:, 0], xy[:, 1], w - xy[:, 0], h - xy[:, 1]])
@@ -324,10 +341,10 @@ def _topped_up(grey: np.ndarray, opts: LocalOptions) -> tuple[list, np.ndarray |
     rank = np.arange(len(order)) - np.searchsorted(level, level, side="left")
     add = order[rank < left[level]]
     if not len(add):
-        return inside, desc
+        return inside, desc, None
     keypoints = inside + [more[i] for i in add.tolist()]
     parts = [d for d in (desc, more_desc[add]) if d is not None and len(d)]
-    return keypoints, np.ascontiguousarray(np.vstack(parts))
+    return keypoints, np.ascontiguousarray(np.vstack(parts)), len(inside)
 
 
 def _level_quota(count: int, levels: int, scale_factor: float) -> list[int]:

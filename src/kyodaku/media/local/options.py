@@ -36,10 +36,12 @@ class LocalOptions:
     Why, for outputs (GuardOptions.query_keypoint_border): the edge of a crop is no edge of the
     reference, which has described corners there, but a 31 px band on each side of a 256 px rendition
     is 43 % of its area, and a crop of flat art or of a smooth photograph kept too few corners away
-    from its cut (tune half of bench/media_real.py, crop 20 % per side: 75.9 -> 85.1 %). A descriptor
+    from its cut (tune half of bench/media_real.py, crop 20 % per side: 75.9 -> 80.5 %). A descriptor
     partly made of mirrored pixels is further from its reference's, which RANSAC and the pixel check
-    absorb. References keep the full border (a picture's own edge has nothing beyond it), so nothing
-    stored changes; 4 is the least FAST's circle and the Harris window need."""
+    absorb; it takes no part in the retry with both nearest neighbours (`ratio_free_retry`), where a
+    mirrored patch of a plain picture pairs by chance. References keep the full border (a picture's
+    own edge has nothing beyond it), so nothing stored changes; 4 is the least FAST's circle and the
+    Harris window need."""
     spread_grid: int = 0
     """0: ORB keeps its strongest `max_features` corners, wherever they are (the outputs' way). N > 0:
     corners are kept cell by cell on an N x N grid over the picture (`features._spread`), so a calm
