@@ -60,8 +60,9 @@ class SemanticMatcher:
     """Descriptions: the prompt's segments against the registered descriptions' embeddings, each
     against its own calibrated threshold. Weak resemblances are notes, not findings.
 
-    Neighbours apart: a hit counts only where it beats the best entry of another work by the
-    calibrated `SemanticOptions.rival_margin` (a work's characters are siblings, not rivals). A
+    Neighbours apart: a hit counts only where its entry's evidence (the mean margin of its best
+    `SemanticOptions.rival_evidence_rows` texts) beats another work's best by the calibrated
+    `SemanticOptions.rival_margin` (a work's characters are siblings, not rivals). A
     contested hit is a note naming the runner-up, or, when the prompt names a group of beings
     ("two superheroes"), a finding scored below `review_below`: held for review rather than
     blocked as one entry."""
@@ -111,7 +112,7 @@ class SemanticMatcher:
                     group = names_a_group(content.text)
                 rival = (
                     f"{hit.runner_up} is as close (a lead of {index.options.rival_margin} "
-                    "is needed over another work's best entry)"
+                    "is needed over another work's best evidence)"
                 )
                 if not group:
                     out.notes.append(
