@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
-from helpers.pictures import png
+from helpers.pictures import jpeg, png
 from kyodaku.media.bank import BankReference, MatchOptions, ReferenceBank, ReferenceHashes, with_finer_band
 from kyodaku.media.hashing import hash_media
 from kyodaku.options import GuardOptions
@@ -25,3 +26,12 @@ def picture_bank(
         reference = BankReference(f"ref{n}", f"e{n}", media.sha256, "image", f"ref{n}.png")
         rows.append(ReferenceHashes.from_media(reference, media))
     return ReferenceBank.build(rows, match)
+
+
+def output_hashes(picture, border: int | None = None, quality: int = 90):
+    """`picture` JPEG-encoded and hashed as the guard hashes an output; `border` overrides ORB's
+    border on it (GuardOptions.query_keypoint_border; 0: the references' 31 px)."""
+    guard = GuardOptions()
+    if border is not None:
+        guard = dataclasses.replace(guard, query_keypoint_border=border)
+    return hash_media(jpeg(picture, quality), guard.hash_options(query=True))

@@ -8,20 +8,16 @@ Pictures are drawn here from a seed: textured backgrounds under shapes and lines
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
 from PIL import Image
 
-from helpers.banks import picture_bank
-from helpers.pictures import blurred_noise, jpeg, scribble
+from helpers.banks import output_hashes, picture_bank
+from helpers.pictures import blurred_noise, scribble
 from kyodaku.media.bank import MatchOptions
 from kyodaku.media.borders import Trim, drifts, find_borders
-from kyodaku.media.hashing import hash_media
 from kyodaku.media.local import LocalOptions, extract_features, extract_finer
 from kyodaku.media.local.verify import _coverage
-from kyodaku.options import GuardOptions
 
 
 def _detailed(seed: int, size: tuple[int, int]) -> Image.Image:
@@ -37,15 +33,6 @@ def _detailed(seed: int, size: tuple[int, int]) -> Image.Image:
 def _third(picture: Image.Image) -> Image.Image:
     w, h = picture.size
     return picture.crop((w // 3, h // 3, 2 * w // 3, 2 * h // 3))
-
-
-def _query(picture: Image.Image, border: int | None = None):
-    """`picture` hashed as an output; `border` overrides ORB's border on it (GuardOptions
-    .query_keypoint_border; 0: the references' 31 px)."""
-    guard = GuardOptions()
-    if border is not None:
-        guard = dataclasses.replace(guard, query_keypoint_border=border)
-    return hash_media(jpeg(picture, 90), guard.hash_options(query=True))
 
 
 def test_when_one_part_of_a_picture_is_busy_then_the_spread_band_keeps_keypoints_in_the_calm_part() -> None:
@@ -73,7 +60,7 @@ def test_when_a_small_reference_is_cut_to_a_third_then_its_enlarged_finer_band_f
     assert band is not None and band.size == (256, 192)  # found at 768 px, placed in the coarse frame
     found_finer = found_coarse = 0
     for n, picture in enumerate(pictures):
-        hashed = _query(_third(picture))  # 80 x 60 px, enlarged to 256 px by the output's analysis
+        hashed = output_hashes(_third(picture))  # 80 x 60 px, enlarged to 256 px by the output's analysis
         matches = finer_bank.match_local(hashed)
         if matches and matches[0].reference.id == f"ref{n}":
             found_finer += 1
@@ -126,12 +113,12 @@ def test_when_the_trim_took_a_sky_for_a_border_then_the_whole_output_is_looked_a
     crop = pictures[0].crop((w // 10, h // 10, w - w // 10, h - h // 10))
     # With the references' 31 px border the strip inside the trim has too few described corners of
     # its own (with the outputs' 8 px such corners are described: tests/media/test_media_query_border.py).
-    hashed = _query(crop, border=0)
+    hashed = output_hashes(crop, border=0)
     assert hashed.trim is not None and hashed.trim.kept < 0.5
     assert [m for m in bank.local.match(hashed.local)] == []  # the strip inside the trim: not enough
     [match] = bank.match_local(hashed)
     assert match.reference.id == "ref0" and match.detail["untrimmed"] is True
     assert 1.1 < match.scale < 1.4  # in the trimmed frame's terms: a crop of 80 % per side is 1.25
     # An unrelated picture with the same sky finds nothing; the look switched off, the crop neither.
-    assert bank.match_local(_query(_sky_over_ground(13))) == []
+    assert bank.match_local(output_hashes(_sky_over_ground(13))) == []
     assert picture_bank(pictures, MatchOptions(local_untrimmed=False), finer=True).match_local(hashed) == []

@@ -14,23 +14,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from helpers.banks import picture_bank
-from helpers.pictures import flat_art, jpeg
+from helpers.banks import output_hashes, picture_bank
+from helpers.pictures import flat_art
 from kyodaku.media.bank import MatchOptions
 from kyodaku.media.borders import drifts
-from kyodaku.media.hashing import hash_media
 from kyodaku.media.local import verify
 from kyodaku.media.local.verify import _agreement
-from kyodaku.options import GuardOptions
-
-
-def _query(picture: Image.Image, border: int | None = None):
-    """`picture` hashed as an output; `border` overrides ORB's border on it (GuardOptions
-    .query_keypoint_border; 0: the references' 31 px)."""
-    guard = GuardOptions()
-    if border is not None:
-        guard = dataclasses.replace(guard, query_keypoint_border=border)
-    return hash_media(jpeg(picture, 90), guard.hash_options(query=True))
 
 
 def _filled_letter(size: tuple[int, int], hole: tuple[int, int, int, int]) -> np.ndarray:
@@ -76,7 +65,7 @@ def test_when_a_crop_of_flat_art_is_trimmed_to_a_scrap_then_the_whole_output_is_
     found = found_without = untrimmed = 0
     for n, picture in enumerate(pictures):
         w, h = picture.size
-        hashed = _query(picture.crop((round(0.4 * w), round(0.4 * h), w, h)))  # 60 % x 60 %
+        hashed = output_hashes(picture.crop((round(0.4 * w), round(0.4 * h), w, h)))  # 60 % x 60 %
         # The plain colour is one colour from line to line: a trim that does not drift, keeping
         # less than half of the crop (the polygons' box).
         assert hashed.trim is not None and hashed.trim.kept < 0.5
@@ -92,7 +81,7 @@ def test_when_a_crop_of_flat_art_is_trimmed_to_a_scrap_then_the_whole_output_is_
     # Another flat picture of the same kind, cropped alike, finds nothing.
     other = _flat_art(99)
     w, h = other.size
-    assert bank.match_local(_query(other.crop((round(0.4 * w), round(0.4 * h), w, h)))) == []
+    assert bank.match_local(output_hashes(other.crop((round(0.4 * w), round(0.4 * h), w, h)))) == []
 
 
 def _letter_stamp(letter: str, size: tuple[int, int]) -> Image.Image:
@@ -116,7 +105,7 @@ def test_when_a_stamps_small_crop_matches_consistently_then_low_coverage_is_forg
     bank = picture_bank(stamps, finer=True)
     w, h = stamps[0].size
     box = (round(0.1 * w), round(0.3 * h), round(0.7 * w), round(0.9 * h))
-    hashed = _query(stamps[0].crop(box), border=0)
+    hashed = output_hashes(stamps[0].crop(box), border=0)
     opts = bank.local.options
     forgiven = []
     for item_no in range(len(bank.local)):

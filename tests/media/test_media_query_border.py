@@ -15,10 +15,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers.banks import picture_bank
-from helpers.pictures import blurred_noise, jpeg, scribble
+from helpers.banks import output_hashes, picture_bank
+from helpers.pictures import blurred_noise, scribble
 from kyodaku.domain.errors import InvalidInput
-from kyodaku.media.hashing import hash_media
 from kyodaku.media.local import LocalOptions, extract_features
 from kyodaku.media.local.features import LocalFeatures
 from kyodaku.media.local.verify import ReferencePicture, Verdict, verify_reference
@@ -84,11 +83,6 @@ def test_when_a_border_is_below_fasts_circle_or_above_the_patch_then_the_options
         LocalOptions(border=border)
 
 
-def _query(picture: Image.Image, border: int):
-    guard = dataclasses.replace(GuardOptions(), query_keypoint_border=border)
-    return hash_media(jpeg(picture, 90), guard.hash_options(query=True))
-
-
 def _ring(seed: int) -> Image.Image:
     """Detail only around a calm middle: a third-per-side crop of it shows its detail near its cut."""
     picture = _busy(seed, (768, 576))
@@ -102,14 +96,14 @@ def test_when_a_deep_crop_keeps_its_detail_near_the_cut_then_the_narrow_border_f
     bank = picture_bank(pictures, finer=True)
     w, h = pictures[0].size
     crop = pictures[0].crop((w // 3, h // 3, w - w // 3, h - h // 3))
-    found = bank.match_local(_query(crop, 8))
+    found = bank.match_local(output_hashes(crop, 8))
     assert [m.reference.id for m in found] == ["ref0"]
     assert 2.4 < found[0].scale < 3.6  # a third per side: ~2.9x
     # With the references' 31 px border most of that detail lies in the band and has no descriptor.
-    assert bank.match_local(_query(crop, 0)) == []
+    assert bank.match_local(output_hashes(crop, 0)) == []
     # A crop of an unregistered picture of the same kind finds nothing either way.
     other = _ring(40).crop((w // 3, h // 3, w - w // 3, h - h // 3))
-    assert bank.match_local(_query(other, 8)) == []
+    assert bank.match_local(output_hashes(other, 8)) == []
 
 
 def _twice(features: LocalFeatures) -> ReferencePicture:
