@@ -338,13 +338,19 @@ def _topped_up(grey: np.ndarray, opts: LocalOptions) -> tuple[list, np.ndarray |
     order = np.lexsort((-response, octave))
     order = order[in_band[order]]
     level = octave[order]
-    rank = np.arange(len(order)) - np.searchsorted(level, level, side="left")
-    add = order[rank < left[level]]
+    add = order[_rank_in_runs(level) < left[level]]
     if not len(add):
         return inside, desc, None
     keypoints = inside + [more[i] for i in add.tolist()]
     parts = [d for d in (desc, more_desc[add]) if d is not None and len(d)]
     return keypoints, np.ascontiguousarray(np.vstack(parts)), len(inside)
+
+
+def _rank_in_runs(sorted_keys: np.ndarray) -> np.ndarray:
+    """Each element's place within its run of equal keys (0 for the first), for keys sorted so that
+    equal ones are adjacent: how `_spread` ranks keypoints in their cell and `_topped_up` in their
+    level, strongest first."""
+    return np.arange(len(sorted_keys)) - np.searchsorted(sorted_keys, sorted_keys, side="left")
 
 
 def _level_quota(count: int, levels: int, scale_factor: float) -> list[int]:
@@ -388,11 +394,8 @@ def _spread(keypoints: Any, size: tuple[int, int], count: int, grid: int) -> lis
     group = (octave * grid + cell_y) * grid + cell_x
     # Rank within each group: sort by (group, -response), then count the position from each group's start.
     order = np.lexsort((-response, group))
-    sorted_group = group[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(sorted_group)) + 1]
-    rank_sorted = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
     rank = np.empty(len(order), np.int64)
-    rank[order] = rank_sorted
+    rank[order] = _rank_in_runs(group[order])
     chosen = np.lexsort((-response, rank))[:count]
     return [kps[i] for i in sorted(chosen.tolist())]
 
