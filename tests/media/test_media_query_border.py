@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -121,15 +120,14 @@ def _twice(features: LocalFeatures) -> ReferencePicture:
 def test_when_only_keypoints_of_the_edge_band_would_pair_then_both_nearest_neighbours_are_not_tried() -> None:
     features = extract_features(np.asarray(_busy(3).convert("L")), LocalOptions())
     reference, opts = _twice(features), LocalOptions()
-    matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
-    verdict = verify_reference(features, reference, opts, matcher)
+    verdict = verify_reference(features, reference, opts)
     assert verdict.match is not None and verdict.match.pairs == "two nearest"
     # The same keypoints marked as the band's (their patches partly mirrored): no retry on them.
     band = dataclasses.replace(features, edge_from=0)
-    assert verify_reference(band, reference, opts, matcher) == Verdict(None, "too few candidate matches")
+    assert verify_reference(band, reference, opts) == Verdict(None, "too few candidate matches")
     # Half of them inside: the retry runs on that half.
     half = dataclasses.replace(features, edge_from=len(features) // 2)
-    assert verify_reference(half, reference, opts, matcher).match is not None
+    assert verify_reference(half, reference, opts).match is not None
 
 
 @pytest.mark.parametrize("edge_from", [-1, 10_000])

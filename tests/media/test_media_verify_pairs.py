@@ -1,0 +1,157 @@
+"""Verification's descriptor pairs (media/local/verify.py) and what a shortlist verifies
+(media/local/index.py).
+
+The pairs come from `cv2.batchDistance` as arrays; they must be exactly the pairs that the loop
+over `BFMatcher.knnMatch` gave, in the same order, since RANSAC's outcome depends on the order of
+its points. The loop is kept here as the specification, and both run on random descriptors with
+planted near copies and ties.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from helpers.banks import output_hashes, picture_bank
+from helpers.pictures import scribble
+from kyodaku.media.local import LocalOptions, extract_features
+from kyodaku.media.local.features import LocalFeatures, with_finer
+from kyodaku.media.local.index import LocalIndex
+from kyodaku.media.local.verify import _both_nearest, _nearest_two, _ratio_tested
+
+
+def _loop_ratio_tested(query: np.ndarray, reference: np.ndarray, opts: LocalOptions) -> list[tuple[int, int]]:
+    """The pairs as the knnMatch loop chose them (each reference descriptor's nearest query, first
+    on a tie, in the order the reference descriptors were first seen)."""
+    knn = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(query, reference, k=2)
+    best: dict[int, tuple[float, int]] = {}
+    for pair in knn:
+        if len(pair) < 2:
+            continue
+        first, second = pair
+        if first.distance > opts.max_distance or first.distance >= opts.ratio * second.distance:
+            continue
+        seen = best.get(first.trainIdx)
+        if seen is None or first.distance < seen[0]:
+            best[first.trainIdx] = (first.distance, first.queryIdx)
+    return [(ref, q) for ref, (_, q) in best.items()]
+
+
+def _loop_both_nearest(query: np.ndarray, reference: np.ndarray, max_distance: int, limit: int):
+    knn = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(query, reference, k=2)
+    near = [m for pair in knn for m in pair if m.distance <= max_distance and m.queryIdx < limit]
+    return [(m.trainIdx, m.queryIdx) for m in near]
+
+
+def _descriptors(seed: int, n_ref: int, n_query: int, flips: int) -> tuple[np.ndarray, np.ndarray]:
+    """Random reference descriptors, and queries that are near copies of some of them (`flips`
+    random bits flipped), exact duplicates of each other (ties), or random."""
+    rng = np.random.default_rng(seed)
+    reference = rng.integers(0, 256, (n_ref, 32), dtype=np.uint8)
+    rows = []
+    for _ in range(n_query):
+        kind = rng.integers(0, 3)
+        if kind == 0:
+            row = reference[rng.integers(0, n_ref)].copy()
+            bits = np.unpackbits(row)
+            bits[rng.choice(256, size=flips, replace=False)] ^= 1
+            rows.append(np.packbits(bits))
+        elif kind == 1 and rows:
+            rows.append(rows[int(rng.integers(0, len(rows)))].copy())  # a tie with an earlier query
+        else:
+            rows.append(rng.integers(0, 256, 32, dtype=np.uint8))
+    return np.ascontiguousarray(np.stack(rows)), reference
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_ref=st.integers(2, 120),
+    n_query=st.integers(1, 120),
+    flips=st.integers(0, 80),
+)
+def test_when_descriptors_are_paired_then_the_pairs_and_their_order_are_the_knn_loops(
+    seed, n_ref, n_query, flips
+) -> None:
+    query, reference = _descriptors(seed, n_ref, n_query, flips)
+    opts = LocalOptions()
+    ref_idx, q_idx = _ratio_tested(_nearest_two(query, reference), opts)
+    expected = _loop_ratio_tested(query, reference, opts)
+    assert list(zip(ref_idx.tolist(), q_idx.tolist(), strict=True)) == expected
+    limit = int(np.random.default_rng(seed).integers(0, n_query + 1))
+    ref_idx, q_idx = _both_nearest(_nearest_two(query, reference), opts.max_distance, limit)
+    assert list(zip(ref_idx.tolist(), q_idx.tolist(), strict=True)) == _loop_both_nearest(
+        query, reference, opts.max_distance, limit
+    )
+
+
+def test_when_two_queries_are_as_near_to_one_reference_descriptor_then_the_first_keeps_it() -> None:
+    reference = np.zeros((2, 32), np.uint8)
+    reference[1] = 255  # far from everything below
+    query = np.zeros((3, 32), np.uint8)
+    query[2, 0] = 1  # one bit further than the two exact copies
+    ref_idx, q_idx = _ratio_tested(_nearest_two(query, reference), LocalOptions())
+    assert ref_idx.tolist() == [0] and q_idx.tolist() == [0]
+
+
+def _picture(seed: int) -> Image.Image:
+    noise = np.random.default_rng(seed).integers(40, 220, (72, 96, 3)).astype(np.uint8)
+    background = Image.fromarray(noise).resize((768, 576), Image.Resampling.BICUBIC)
+    return scribble(background, f"pairs:{seed}", shapes=160, extent=10, min_extent=6, width=2)
+
+
+def test_when_a_coarse_band_verifies_then_the_same_references_finer_band_is_not_verified(monkeypatch) -> None:
+    pictures = [_picture(1), _picture(2)]
+    bank = picture_bank(pictures, finer=True)
+    verified: list[tuple[int, str]] = []
+    original = LocalIndex._verify
+
+    def counting(self, query, item):
+        verified.append((item.key, item.band))
+        return original(self, query, item)
+
+    monkeypatch.setattr(LocalIndex, "_verify", counting)
+    w, h = pictures[0].size
+    crop = pictures[0].crop((w // 10, h // 10, w - w // 10, h - h // 10))  # the coarse band finds it
+    found = bank.local.match(output_hashes(crop).local)
+    assert [m.key for m in found] == [0] and found[0].band == "coarse"
+    assert (0, "coarse") in verified and (0, "fine") not in verified
+    # A picture with the references' fine detail only in its middle third: the coarse band alone
+    # cannot place it, so the finer band is still verified and finds it.
+    verified.clear()
+    deep = pictures[1].crop((w // 3, h // 3, 2 * w // 3, 2 * h // 3))
+    found = bank.local.match(output_hashes(deep).local)
+    assert (1, "fine") in verified
+    assert [m.key for m in found] == [1] and found[0].band == "fine"
+
+
+def test_when_nothing_is_found_then_every_shortlisted_band_is_verified(monkeypatch) -> None:
+    greys = [np.asarray(_picture(seed).convert("L")) for seed in (1, 2)]
+    items = [(n, with_finer(extract_features(grey), grey)) for n, grey in enumerate(greys)]
+    # One vote shortlists a band. The query has the first picture's descriptors of both bands at
+    # shuffled places: votes in both bands, and no placement that verifies.
+    index = LocalIndex.build(items, LocalOptions(min_votes=1, fine_min_votes=1))
+    own = items[0][1]
+    points = np.concatenate([own.points, own.finer.points])
+    shuffled = np.random.default_rng(0).permutation(len(points))
+    query = LocalFeatures(
+        np.ascontiguousarray(points[shuffled]),
+        np.ascontiguousarray(np.concatenate([own.descriptors, own.finer.descriptors])),
+        own.size,
+        own.thumbnail,
+    )
+    shortlisted = [(index._items[n].key, index._items[n].band) for n, _ in index.shortlist(query)]
+    assert {band for _, band in shortlisted} == {"coarse", "fine"}
+    verified: list[tuple[int, str]] = []
+    original = LocalIndex._verify
+
+    def counting(self, query, item):
+        verified.append((item.key, item.band))
+        return original(self, query, item)
+
+    monkeypatch.setattr(LocalIndex, "_verify", counting)
+    assert index.match(query) == []
+    assert sorted(verified) == sorted(shortlisted)
