@@ -201,10 +201,17 @@ def references(half: str, per_kind: int) -> list[Reference]:
             tile = full.crop((tx * w // gx, ty * h // gy, (tx + 1) * w // gx, (ty + 1) * h // gy))
             aspect = "4:3" if len(out) % 2 == 0 else "1:1"
             tile = _shrink(edits.fit_aspect(tile, 4 / 3 if aspect == "4:3" else 1.0), REF_SIDE)
-            if min(tile.size) < 64 or _quality(tile) < 50:
+            if not _registrable(tile):
                 continue  # the registry refuses it: too little structure to be matched
             out.append(Reference(ref_id, kind, aspect, tile))
     return out
+
+
+def _registrable(image: Image.Image) -> bool:
+    """Whether a picture has the structure a reference needs here (64 px a side, PDQ quality 50):
+    the bench's references pass it, and a crop that fails it shows too little to be told apart from
+    other pictures by anything but chance (a smooth wallpaper's sky, a stamp cut to 30 px)."""
+    return min(image.size) >= 64 and _quality(image) >= 50
 
 
 def _quality(image: Image.Image) -> int:
@@ -321,13 +328,16 @@ class Job:
     name: str
     also: str = ""
     """Another reference the output shows legitimately (the background of a picture in picture)."""
+    registrable: bool | None = None
+    """For a crop: whether the crop itself has the structure a reference needs (`_registrable`)."""
 
 
-def _run(job: Job) -> tuple[str, str, str, bool, int, str]:
+def _run(job: Job) -> tuple[str, str, str, bool, int, str, bool | None]:
     found, _note = screen(job.data, job.name)
     wrong = len(found - {job.ref, job.also}) if job.ref else len(found)
     hit = job.ref in found if job.ref else bool(found)
-    return job.edit, job.ref, job.kind, hit, wrong, f"{job.name} -> {sorted(found)}" if not job.ref else ""
+    what = f"{job.name} -> {sorted(found)}" if not job.ref else ""
+    return job.edit, job.ref, job.kind, hit, wrong, what, job.registrable
 
 
 def image_jobs(refs: Sequence[Reference], seed: int) -> list[Job]:
@@ -336,11 +346,12 @@ def image_jobs(refs: Sequence[Reference], seed: int) -> list[Job]:
         rng = np.random.default_rng([seed, n])
         other = refs[(n * 7 + 3) % len(refs)] if len(refs) > 1 else ref
         pic = ref.image
+        crops = {
+            f"crop_{p}": edits.crop_side(pic, rng, side) for p, side in ((10, 0.10), (20, 0.20), (33, 1 / 3))
+        }
         made = {
             "plain": _jpeg_bytes(pic),
-            "crop_10": _jpeg_bytes(edits.crop_side(pic, rng, 0.10)),
-            "crop_20": _jpeg_bytes(edits.crop_side(pic, rng, 0.20)),
-            "crop_33": _jpeg_bytes(edits.crop_side(pic, rng, 1 / 3)),
+            **{edit: _jpeg_bytes(crop) for edit, crop in crops.items()},
             "frame_80": _jpeg_bytes(edits.frame_in_canvas(pic, rng, 0.80)),
             "frame_50": _jpeg_bytes(edits.frame_in_canvas(pic, rng, 0.50)),
             "frame_30": _jpeg_bytes(edits.frame_in_canvas(pic, rng, 0.30)),
@@ -354,7 +365,8 @@ def image_jobs(refs: Sequence[Reference], seed: int) -> list[Job]:
         made["fill_9:16"] = _jpeg_bytes(edits.fit_aspect(pic, 9 / 16).resize((720, 1280)))
         for edit, data in made.items():
             also = other.id if edit.startswith("pip") else ""
-            jobs.append(Job(edit, ref.id, ref.kind, data, f"{ref.id}:{edit}.jpg", also))
+            registrable = _registrable(crops[edit]) if edit in crops else None
+            jobs.append(Job(edit, ref.id, ref.kind, data, f"{ref.id}:{edit}.jpg", also, registrable))
         if other is not ref:
             jobs.append(
                 Job("pip_bg_40", other.id, other.kind, made["pip_40"], f"{ref.id}:pip_bg.jpg", ref.id)
@@ -527,10 +539,13 @@ def _pool(jobs: Sequence[Job], workers: int) -> list[tuple[str, str, str, bool, 
 
 def report(results, edits_order: Sequence[str], title: str) -> dict[str, float]:
     by: dict[tuple[str, str], list[bool]] = defaultdict(list)
+    registrable: dict[str, list[bool]] = defaultdict(list)
     wrong = 0
-    for edit, _ref, kind, hit, w, _what in results:
+    for edit, _ref, kind, hit, w, _what, *rest in results:
         by[(edit, kind)].append(hit)
         by[(edit, "all")].append(hit)
+        if rest and rest[0]:
+            registrable[edit].append(hit)
         wrong += w
     print(f"{title}")
     print(f"  {'edit':<18}{'photographs':>20}{'art':>20}{'all':>20}   target")
@@ -546,6 +561,12 @@ def report(results, edits_order: Sequence[str], title: str) -> dict[str, float]:
         mark = "" if target is None else f"{target:.0%} " + ("ok" if recall[edit] >= target else "MISS")
         print(f"  {edit:<18}{cells[0]:>20}{cells[1]:>20}{cells[2]:>20}   {mark}")
     print(f"  other references found besides the one edited (wrong extra findings): {wrong}")
+    if registrable:
+        print("  crops whose output the registry would take as a reference (64 px a side, PDQ quality 50):")
+        for edit in edits_order:
+            if edit in registrable:
+                hits, kept, n = sum(registrable[edit]), len(registrable[edit]), len(by[(edit, "all")])
+                print(f"    {edit:<16}{100 * hits / kept:6.1f}% ({hits}/{kept}; {kept} of {n} outputs)")
     return recall
 
 

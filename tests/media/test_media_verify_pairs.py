@@ -9,14 +9,18 @@ planted near copies and ties.
 
 from __future__ import annotations
 
+import dataclasses
+
 import cv2
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
 from helpers.banks import output_hashes, picture_bank
 from helpers.pictures import scribble
+from kyodaku.domain.errors import InvalidInput
 from kyodaku.media.local import LocalOptions, extract_features
 from kyodaku.media.local.features import LocalFeatures, with_finer
 from kyodaku.media.local.index import LocalIndex
@@ -155,3 +159,25 @@ def test_when_nothing_is_found_then_every_shortlisted_band_is_verified(monkeypat
     monkeypatch.setattr(LocalIndex, "_verify", counting)
     assert index.match(query) == []
     assert sorted(verified) == sorted(shortlisted)
+
+
+def test_when_a_crop_is_deeper_than_the_coarse_bands_zoom_then_the_finer_band_still_places_it() -> None:
+    pictures = [_picture(seed) for seed in (1, 2, 3)]
+    bank = picture_bank(pictures, finer=True)
+    w, h = pictures[1].size
+    cw, ch = round(w * 0.27), round(h * 0.27)  # 27 % of each side: a zoom of ~3.7x
+    box = ((w - cw) // 2, (h - ch) // 2, (w - cw) // 2 + cw, (h - ch) // 2 + ch)
+    query = output_hashes(pictures[1].crop(box)).local
+    [match] = bank.local.match(query)
+    assert match.key == 1 and match.band == "fine"
+    assert LocalOptions().max_scale < match.scale < LocalOptions().fine_max_scale
+    # Bounded as the coarse band is, the finer band's placement would be refused as implausible.
+    bank.local.options = dataclasses.replace(bank.local.options, fine_max_scale=LocalOptions().max_scale)
+    assert bank.local.match(query) == []
+    # The same crop of a picture that is not registered finds nothing.
+    assert bank.local.match(output_hashes(_picture(9).crop(box)).local) == []
+
+
+def test_when_the_finer_bands_zoom_bound_is_below_the_coarse_bands_then_the_options_are_refused() -> None:
+    with pytest.raises(InvalidInput, match="fine_max_scale"):
+        LocalOptions(max_scale=3.3, fine_max_scale=3.0)

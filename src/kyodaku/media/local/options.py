@@ -118,6 +118,15 @@ class LocalOptions:
     """Plausible zoom of the query over the reference: a 90% crop is 1.11, a crop of a third per side
     2.94 (output inside reference); a picture at a quarter of a frame's width 0.25 (reference inside
     output). ORB's 8-level pyramid (x1.2 a level) spans about 3.6x on each side."""
+    fine_max_scale: float = 8.0
+    """The same bound for a match with a reference's finer band (scale still read in the coarse
+    256 px frame). Why higher: the band's keypoints were found at 768 px down to ~309 px, three times
+    the coarse band's detail, so an output's pyramid (256 px and 7 levels below) meets them at zooms
+    of 1.2-10.7x where the coarse band's meets at 0.28-3.6x; and the band's pixel check compares a
+    160 px thumbnail, not a 64 px one, so at 8x it sees each cell with the pixels the coarse check has
+    at 3.3x. A crop of a third per side is 2.94x of the whole reference, more once a trim has cut a
+    smooth edge of it away as a border (tune half of bench/media_real.py: six crops of a third, found
+    by the finer band at 3.46-3.96x with agreement 1.0, were refused at 3.3x)."""
     max_rotation_deg: float = 8.0
     """Copies that turn are PDQ's job (dihedral variants); crops and captions do not rotate."""
 
@@ -167,8 +176,8 @@ class LocalOptions:
                 "LocalOptions.min_coverage, min_agreement, min_inlier_ratio, consistent_ratio and "
                 "consistent_coverage must be in [0, 1]"
             )
-        if not 0 < self.min_scale <= 1 <= self.max_scale:
-            raise InvalidInput("LocalOptions needs 0 < min_scale <= 1 <= max_scale")
+        if not 0 < self.min_scale <= 1 <= self.max_scale <= self.fine_max_scale:
+            raise InvalidInput("LocalOptions needs 0 < min_scale <= 1 <= max_scale <= fine_max_scale")
         if self.reproj_threshold <= 0 or not 0 <= self.max_rotation_deg <= 180:
             raise InvalidInput("LocalOptions needs reproj_threshold > 0 and 0 <= max_rotation_deg <= 180")
 

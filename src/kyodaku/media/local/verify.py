@@ -134,7 +134,7 @@ def verify_reference(query: LocalFeatures, item: ReferencePicture, opts: LocalOp
     a, b = float(transform[0, 0]), float(transform[1, 0])
     scale = math.hypot(a, b)
     rotation = math.degrees(math.atan2(b, a))
-    if not opts.min_scale <= scale <= opts.max_scale:
+    if not opts.min_scale <= scale <= (opts.fine_max_scale if item.band == "fine" else opts.max_scale):
         return Verdict(None, "implausible scale")
     if abs(rotation) > opts.max_rotation_deg:
         return Verdict(None, "implausible rotation")
