@@ -107,9 +107,8 @@ def _picture(seed: int) -> Image.Image:
     return scribble(background, f"pairs:{seed}", shapes=160, extent=10, min_extent=6, width=2)
 
 
-def test_when_a_coarse_band_verifies_then_the_same_references_finer_band_is_not_verified(monkeypatch) -> None:
-    pictures = [_picture(1), _picture(2)]
-    bank = picture_bank(pictures, finer=True)
+def _count_verifications(monkeypatch) -> list[tuple[int, str]]:
+    """(key, band) of every item `LocalIndex` verifies from now on, in order."""
     verified: list[tuple[int, str]] = []
     original = LocalIndex._verify
 
@@ -118,6 +117,13 @@ def test_when_a_coarse_band_verifies_then_the_same_references_finer_band_is_not_
         return original(self, query, item)
 
     monkeypatch.setattr(LocalIndex, "_verify", counting)
+    return verified
+
+
+def test_when_a_coarse_band_verifies_then_the_same_references_finer_band_is_not_verified(monkeypatch) -> None:
+    pictures = [_picture(1), _picture(2)]
+    bank = picture_bank(pictures, finer=True)
+    verified = _count_verifications(monkeypatch)
     w, h = pictures[0].size
     crop = pictures[0].crop((w // 10, h // 10, w - w // 10, h - h // 10))  # the coarse band finds it
     found = bank.local.match(output_hashes(crop).local)
@@ -149,14 +155,7 @@ def test_when_nothing_is_found_then_every_shortlisted_band_is_verified(monkeypat
     )
     shortlisted = [(index._items[n].key, index._items[n].band) for n, _ in index.shortlist(query)]
     assert {band for _, band in shortlisted} == {"coarse", "fine"}
-    verified: list[tuple[int, str]] = []
-    original = LocalIndex._verify
-
-    def counting(self, query, item):
-        verified.append((item.key, item.band))
-        return original(self, query, item)
-
-    monkeypatch.setattr(LocalIndex, "_verify", counting)
+    verified = _count_verifications(monkeypatch)
     assert index.match(query) == []
     assert sorted(verified) == sorted(shortlisted)
 
