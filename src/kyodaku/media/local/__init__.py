@@ -31,14 +31,16 @@ Pipeline:
    bank descriptors that share one of 11 whole 3-byte windows with it and lie within
    `vote_radius` bits; a reference gets one vote per query descriptor that found at least one of
    its descriptors. References with at least `min_votes` votes are verified, most votes first, at
-   most `max_verify` of them (a finer band needs `fine_min_votes`; a reference an earlier tier
-   found, PDQ, is not verified at all).
+   most `max_verify` of them (a finer band needs `fine_min_votes`, and is verified after the coarse
+   bands and only if its reference's coarse band was not; a reference an earlier tier found, PDQ,
+   is not verified at all).
 3. **Verify** each shortlisted reference on its own (`LocalIndex.verify`):
    * matches: nearest and second-nearest reference descriptor for every query descriptor (brute
-     force, 300 x 300), Lowe's `ratio` test and `max_distance`, one query descriptor per
-     reference descriptor;
+     force, 300 x 300, `cv2.batchDistance`), Lowe's `ratio` test and `max_distance`, one query
+     descriptor per reference descriptor;
    * geometry: `cv2.estimateAffinePartial2D` with RANSAC (rotation, uniform scale, shift); at
-     least `min_inliers` inliers, scale within `min_scale..max_scale` and rotation within
+     least `min_inliers` inliers, scale within `min_scale..max_scale` (`fine_max_scale` for a
+     finer band, whose keypoints have three times the detail) and rotation within
      `max_rotation_deg` (a crop or caption zooms by at most ~1.25x and never turns; mirrored and
      rotated copies are PDQ's job); the inliers must be at least `min_coverage` of the keypoints
      that fall inside the overlap (`verify._coverage`; a finer band's own keypoints are not
