@@ -40,7 +40,9 @@ its centre, as a player or a phone app fills one); for video (H.264, 640x360, 6 
 1 frame/s as the guard does): the still letterboxed, a zoom from 100% to 60% and to 50% (Ken Burns,
 with a pan) and picture-in-picture at 40/25%. Queries are screened exactly as the guard screens them
 (PDQ, then local features for the references PDQ did not find; vPDQ for video), against a bank of
-every reference of the half.
+every reference of the half. Crops are also scored over the outputs the registry would take as a
+reference themselves (64 px a side, PDQ quality 50: `_registrable`, the gate the references pass):
+a crop below it is a smooth sky or a stamp cut to a few dozen px, too little to tell apart.
 """
 
 from __future__ import annotations
