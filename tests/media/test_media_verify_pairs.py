@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from helpers.banks import output_hashes, picture_bank
-from helpers.pictures import scribble
+from helpers.pictures import blurred_noise, scribble
 from kyodaku.domain.errors import InvalidInput
 from kyodaku.media.local import LocalOptions, extract_features
 from kyodaku.media.local.features import LocalFeatures, with_finer
@@ -112,9 +112,9 @@ def _count_verifications(monkeypatch) -> list[tuple[int, str]]:
     verified: list[tuple[int, str]] = []
     original = LocalIndex._verify
 
-    def counting(self, query, item):
+    def counting(self, query, item, votes=None):
         verified.append((item.key, item.band))
-        return original(self, query, item)
+        return original(self, query, item, votes)
 
     monkeypatch.setattr(LocalIndex, "_verify", counting)
     return verified
@@ -180,3 +180,38 @@ def test_when_a_crop_is_deeper_than_the_coarse_bands_zoom_then_the_finer_band_st
 def test_when_the_finer_bands_zoom_bound_is_below_the_coarse_bands_then_the_options_are_refused() -> None:
     with pytest.raises(InvalidInput, match="fine_max_scale"):
         LocalOptions(max_scale=3.3, fine_max_scale=3.0)
+
+
+def _tiled(seed: int, tile: int = 96, size: tuple[int, int] = (768, 576)) -> Image.Image:
+    """One small drawing repeated over the picture, under a faint picture of its own: most corners
+    repeat, so their two nearest reference descriptors are about as near."""
+    shape = scribble(Image.new("RGB", (tile, tile), (235, 235, 235)), f"tile{seed}", 6, 30, 10, 3)
+    pattern = Image.new("RGB", size)
+    for y in range(0, size[1], tile):
+        for x in range(0, size[0], tile):
+            pattern.paste(shape, (x, y))
+    return Image.blend(pattern, blurred_noise(seed, size, 24), 0.25)
+
+
+def _middle(picture: Image.Image) -> Image.Image:
+    w, h = picture.size
+    return picture.crop((int(0.2 * w), int(0.2 * h), int(0.8 * w), int(0.8 * h)))  # 20 % per side
+
+
+def test_when_ransac_fits_nothing_on_ratio_tested_pairs_of_repeated_shapes_then_both_nearest_are_tried():
+    found = {False: 0, True: 0}
+    for seed in (4, 7, 8, 12):
+        pictures = [_tiled(seed), _tiled(seed + 50)]
+        index = picture_bank(pictures).local  # the coarse band alone
+        query = output_hashes(_middle(pictures[0])).local
+        for retry in (False, True):
+            index.options = dataclasses.replace(index.options, retry_unfitted=retry)
+            match, reason = index.verify(query, 0)
+            if match is not None:
+                found[retry] += 1
+                assert match.pairs == "two nearest" and 1.4 < match.scale < 2.0  # 60 % of each side: 1.67x
+            else:
+                assert reason == "too few inliers"  # enough ratio-tested pairs, no placement on them
+            # A picture of the same kind that is not registered is found by neither.
+            assert index.match(output_hashes(_middle(_tiled(seed + 100))).local) == []
+    assert found[False] == 0 and found[True] >= 3

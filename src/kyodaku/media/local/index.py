@@ -154,15 +154,16 @@ class LocalIndex:
         best: dict[int, LocalMatch] = {}
         if min_votes is not None:
             min_votes = max(min_votes, self.options.min_votes)
-        shortlisted = [self._items[n] for n, _votes in self.shortlist(query, min_votes, limit, skip=skip)]
+        chosen = self.shortlist(query, min_votes, limit, skip=skip)
+        shortlisted = [(self._items[n], votes) for n, votes in chosen]
         # Coarse bands first (most votes first within each): a reference its coarse band verified is
         # found, and its finer band, ~4 times the keypoints, is not verified again (bench/media_real.py's
         # timed outputs: 8 of the 37 finer bands verified were of references their coarse band found).
         # What is found is the same; the evidence is then the coarse band's.
-        for item in sorted(shortlisted, key=lambda item: item.band != "coarse"):
+        for item, votes in sorted(shortlisted, key=lambda pair: pair[0].band != "coarse"):
             if item.band != "coarse" and item.key in best:
                 continue
-            verdict = self._verify(query, item)
+            verdict = self._verify(query, item, votes)
             m = verdict.match
             if m is not None and (m.key not in best or _rank(m) < _rank(best[m.key])):
                 best[m.key] = m
@@ -180,7 +181,7 @@ class LocalIndex:
         v = self._verify(query, self._items[item_no])
         return v.match, v.reason
 
-    def _verify(self, query: LocalFeatures, item: _Item) -> Verdict:
+    def _verify(self, query: LocalFeatures, item: _Item, votes: int | None = None) -> Verdict:
         verdict = verify_reference(
             query,
             ReferencePicture(
@@ -190,6 +191,7 @@ class LocalIndex:
                 item.size,
                 item.thumbnail,
                 item.band,
+                votes,
             ),
             self.options,
         )

@@ -91,6 +91,15 @@ class LocalOptions:
     Cost: ~1 ms of matching on an unrelated picture (RANSAC over up to twice the pairs). Known cost
     in precision: near-twin references (a "b" and a "d" drawn alike, tiles of one texture) are found
     in each other's copies more often (docs/benchmarks.md 13k)."""
+    retry_unfitted: bool = True
+    """Also try both nearest neighbours when the ratio-tested pairs were enough to start from but
+    RANSAC fitted no transform with `min_inliers` on them. Why: in a picture made of repeated shapes
+    the ratio test keeps only the few pairs whose shape happens to be unique, often chance ones, and
+    drops the true pairs whose shape repeats (tune half of bench/media_real.py: crops of 20 % per
+    side of a city drawing and of a grey wallpaper, with 22-155 votes for their own reference,
+    failed with "too few inliers"; on both nearest pairs RANSAC found 25-102 inliers at the crop's
+    1.67x zoom). Only for a shortlisted reference with at least 2 x `min_inliers` votes, the pairs
+    the retry itself needs: a chance candidate has a handful, and retrying it costs a second RANSAC."""
     reproj_threshold: float = 4.0
     """RANSAC inlier tolerance in px of the scaled image."""
     ransac_iters: int = 2000

@@ -89,11 +89,14 @@ class ReferencePicture:
     thumbnail: np.ndarray
     band: str = "coarse"
     """"fine" for a reference's finer band: its keypoints are not counted by `_coverage` (see there)."""
+    votes: int | None = None
+    """The output's votes for it in the shortlist (None: verified directly, not shortlisted)."""
 
 
 def verify_reference(query: LocalFeatures, item: ReferencePicture, opts: LocalOptions) -> Verdict:
-    """Match `query` against one reference: ratio-tested descriptor pairs (or, when they are too few,
-    both nearest neighbours: `LocalOptions.ratio_free_retry`), a RANSAC similarity transform of
+    """Match `query` against one reference: ratio-tested descriptor pairs (or, when they are too few
+    or RANSAC fits none on them, both nearest neighbours: `LocalOptions.ratio_free_retry` and
+    `retry_unfitted`), a RANSAC similarity transform of
     plausible scale and rotation, enough coverage, and pixels that agree."""
     ref_desc = item.descriptors
     ref_pts = item.points
@@ -101,36 +104,30 @@ def verify_reference(query: LocalFeatures, item: ReferencePicture, opts: LocalOp
         return Verdict(None, "too few keypoints")
     pairs = _nearest_two(query.descriptors, ref_desc)
     ref_idx, q_idx = _ratio_tested(pairs, opts)
-    candidates = len(ref_idx)
-    kind = "ratio-tested"
-    if candidates < opts.min_inliers:
-        if not opts.ratio_free_retry:
-            return Verdict(None, "too few candidate matches")
+    candidates, kind = len(ref_idx), "ratio-tested"
+    transform, inliers, failure = None, 0, "too few candidate matches"
+    if candidates >= opts.min_inliers:
+        transform, inliers = _fit(ref_pts[ref_idx], query.points[q_idx], opts)
+        failure = "no transform" if transform is None else "too few inliers"
+    fitted = transform is not None and inliers >= opts.min_inliers
+    # After a failed fit, only for a reference many of the output's descriptors voted for: at least
+    # the pairs the retry itself needs (2 x min_inliers). A chance candidate has a handful of votes,
+    # and a retry on it costs a second RANSAC (~1 ms an output on the bench's timed outputs).
+    unfitted = opts.retry_unfitted and (item.votes is None or item.votes >= 2 * opts.min_inliers)
+    if not fitted and opts.ratio_free_retry and (candidates < opts.min_inliers or unfitted):
         # Both nearest neighbours of every query descriptor within max_distance (see LocalOptions),
         # of the keypoints whose patch lies inside the output: one partly mirrored at its edge
         # (features._topped_up) is symmetric where the picture is plain, and its two nearest are
         # chance (held-out half of bench/media_real.py, 10,000 unrelated pictures: two plain clip-art
         # pictures verified, on pairs of such keypoints only, against stamps' corners).
         limit = len(query) if query.edge_from is None else query.edge_from
-        ref_idx, q_idx = _both_nearest(pairs, opts.max_distance, limit)
-        candidates, kind = len(ref_idx), "two nearest"
-        if candidates < 2 * opts.min_inliers:
-            return Verdict(None, "too few candidate matches")
-    src, dst = ref_pts[ref_idx], query.points[q_idx]
-    transform, mask = cv2.estimateAffinePartial2D(
-        src,
-        dst,
-        method=cv2.RANSAC,
-        ransacReprojThreshold=opts.reproj_threshold,
-        maxIters=opts.ransac_iters,
-        confidence=0.995,
-        refineIters=10,
-    )
-    if transform is None or mask is None:
-        return Verdict(None, "no transform")
-    inliers = int(mask.sum())
-    if inliers < opts.min_inliers:
-        return Verdict(None, "too few inliers")
+        both_ref, both_q = _both_nearest(pairs, opts.max_distance, limit)
+        if len(both_ref) >= 2 * opts.min_inliers:
+            candidates, kind = len(both_ref), "two nearest"
+            transform, inliers = _fit(ref_pts[both_ref], query.points[both_q], opts)
+            failure = "no transform" if transform is None else "too few inliers"
+    if transform is None or inliers < opts.min_inliers:
+        return Verdict(None, failure)
     a, b = float(transform[0, 0]), float(transform[1, 0])
     scale = math.hypot(a, b)
     rotation = math.degrees(math.atan2(b, a))
@@ -174,6 +171,23 @@ def verify_reference(query: LocalFeatures, item: ReferencePicture, opts: LocalOp
         pairs=kind,
     )
     return Verdict(match, "match")
+
+
+def _fit(src: np.ndarray, dst: np.ndarray, opts: LocalOptions) -> tuple[np.ndarray | None, int]:
+    """One similarity transform from reference points `src` to query points `dst` (RANSAC), and its
+    inlier count; (None, 0) when RANSAC finds none."""
+    transform, mask = cv2.estimateAffinePartial2D(
+        src,
+        dst,
+        method=cv2.RANSAC,
+        ransacReprojThreshold=opts.reproj_threshold,
+        maxIters=opts.ransac_iters,
+        confidence=0.995,
+        refineIters=10,
+    )
+    if transform is None or mask is None:
+        return None, 0
+    return transform, int(mask.sum())
 
 
 @dataclass(frozen=True)
