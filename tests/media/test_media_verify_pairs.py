@@ -1,5 +1,6 @@
-"""Verification's descriptor pairs (media/local/verify.py) and what a shortlist verifies
-(media/local/index.py).
+"""Verification's descriptor pairs (media/local/verify.py), when both nearest neighbours are tried
+(a repeated pattern's ratio-tested pairs RANSAC cannot place), the finer band's zoom bound, and what
+a shortlist verifies (media/local/index.py).
 
 The pairs come from `cv2.batchDistance` as arrays; they must be exactly the pairs that the loop
 over `BFMatcher.knnMatch` gave, in the same order, since RANSAC's outcome depends on the order of
@@ -24,7 +25,14 @@ from kyodaku.domain.errors import InvalidInput
 from kyodaku.media.local import LocalOptions, extract_features
 from kyodaku.media.local.features import LocalFeatures, with_finer
 from kyodaku.media.local.index import LocalIndex
-from kyodaku.media.local.verify import _both_nearest, _nearest_two, _ratio_tested
+from kyodaku.media.local.verify import (
+    ReferencePicture,
+    Verdict,
+    _both_nearest,
+    _nearest_two,
+    _ratio_tested,
+    verify_reference,
+)
 
 
 def _loop_ratio_tested(query: np.ndarray, reference: np.ndarray, opts: LocalOptions) -> list[tuple[int, int]]:
@@ -215,3 +223,24 @@ def test_when_ransac_fits_nothing_on_ratio_tested_pairs_of_repeated_shapes_then_
             # A picture of the same kind that is not registered is found by neither.
             assert index.match(output_hashes(_middle(_tiled(seed + 100))).local) == []
     assert found[False] == 0 and found[True] >= 3
+
+
+def test_when_a_shortlisted_reference_has_few_votes_then_an_unfitted_verification_is_not_retried() -> None:
+    pictures = [_tiled(4), _tiled(54)]
+    index = picture_bank(pictures).local
+    query = output_hashes(_middle(pictures[0])).local
+    item = index._items[0]
+    reference = ReferencePicture(
+        item.key,
+        index._descriptors[item.start : item.stop],
+        index._points[item.start : item.stop],
+        item.size,
+        item.thumbnail,
+    )
+    need = 2 * index.options.min_inliers  # the pairs the retry itself needs
+    few = verify_reference(query, dataclasses.replace(reference, votes=need - 1), index.options)
+    many = verify_reference(query, dataclasses.replace(reference, votes=need), index.options)
+    assert few == Verdict(None, "too few inliers")
+    assert many.match is not None and many.match.pairs == "two nearest"
+    # Verified directly (no shortlist, no votes), as calibration does: retried.
+    assert verify_reference(query, reference, index.options).match is not None
