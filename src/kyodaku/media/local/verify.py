@@ -96,8 +96,8 @@ class ReferencePicture:
 def verify_reference(query: LocalFeatures, item: ReferencePicture, opts: LocalOptions) -> Verdict:
     """Match `query` against one reference: ratio-tested descriptor pairs (or, when they are too few
     or RANSAC fits none on them, both nearest neighbours: `LocalOptions.ratio_free_retry` and
-    `retry_unfitted`), a RANSAC similarity transform of
-    plausible scale and rotation, enough coverage, and pixels that agree."""
+    `retry_unfitted`), a RANSAC similarity transform of plausible scale and rotation, enough
+    coverage, and pixels that agree."""
     ref_desc = item.descriptors
     ref_pts = item.points
     if len(ref_desc) < 2 or len(query) < 2:
