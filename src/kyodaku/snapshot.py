@@ -43,7 +43,13 @@ from kyodaku.text.homophones import HomophoneIndex
 from kyodaku.text.semantic import SemanticIndex
 from kyodaku.text.surface import katakana_name
 from kyodaku.text.translated import TranslatedNameIndex
-from kyodaku.text.variants import MANNER_SUFFIX_HOW, DerivedName, derive_names, shared_family_names
+from kyodaku.text.variants import (
+    MANNER_SUFFIX_HOW,
+    DerivedName,
+    derive_names,
+    holds_cue,
+    shared_family_names,
+)
 
 
 @dataclass(frozen=True)
@@ -114,8 +120,12 @@ def style_cues() -> tuple[tuple[str, str], ...]:
 
 
 def _has_cue(name: str) -> bool:
+    """Whether a style name holds a style cue, so that it counts alone ("Ghibli style", "ジブリ風",
+    "Ghibliesque"). A cue written in letters counts as a word of the name, not as letters inside
+    another word: "trait" in "Portrait Masters" or "scene" in "Obscene Art" asks for nothing. Only
+    the suffix cues ("-esque", "-ish", "-like") may be glued to the word before them."""
     low = name.casefold()
-    return any(cue.casefold() in low for _, cue in style_cues() if len(cue) > 2 or not cue.isascii())
+    return any(holds_cue(low, cue.casefold()) for _, cue in style_cues() if len(cue) > 2 or not cue.isascii())
 
 
 def _is_latin_name(name: str) -> bool:

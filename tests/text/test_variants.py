@@ -6,7 +6,14 @@ import pytest
 
 from kyodaku.registry.catalog import load_catalog
 from kyodaku.screening import Guard, GuardOptions
-from kyodaku.text.variants import strip_cue, without_article, without_company_words, without_epithet
+from kyodaku.text.variants import (
+    holds_cue,
+    strip_cue,
+    without_article,
+    without_company_words,
+    without_epithet,
+    without_legal_form,
+)
 
 MINIMAL = Path(__file__).resolve().parents[1] / "data" / "minimal-catalog.yaml"
 
@@ -52,6 +59,26 @@ def test_when_style_name_is_an_artist_then_family_name_with_a_cue_is_found(guard
 
 def test_when_bare_style_name_has_no_cue_then_it_is_not_a_style_request(guard):
     found, _ = _flagged(guard, "the Studio Ghibli headquarters building in Koganei")
+    assert "ghibli-style" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [
+        ("スタジオジブリ風の台所", "ghibli-style"),  # 株式会社スタジオジブリ without its legal form
+        ("スタジオジブリみたいな雰囲気で実家の台所を描いて", "ghibli-style"),
+        ("スタジオジブリっぽい夕焼けの商店街", "ghibli-style"),
+    ],
+)
+def test_when_style_is_asked_by_the_owners_name_without_its_legal_form_then_it_is_found(guard, text, entity):
+    found, decision = _flagged(guard, text)
+    assert entity in found
+    hows = [f.evidence.note or "" for f in decision.findings if f.entity == entity]
+    assert any("the name of its owner" in h for h in hows), hows
+
+
+def test_when_the_owners_name_is_used_without_a_cue_then_it_is_no_style_request(guard):
+    found, _ = _flagged(guard, "スタジオジブリの美術館の入口の写真")
     assert "ghibli-style" not in found
 
 
@@ -139,10 +166,36 @@ def test_when_cue_words_wrap_a_style_name_then_they_are_stripped():
     assert strip_cue("지브리 스타일", cues) == "지브리"
 
 
+def test_when_a_cue_in_letters_sits_inside_a_longer_word_then_it_is_no_cue():
+    cues = ["style", "trait", "scene", "esque", "風"]
+    assert strip_cue("Studio Portrait", cues) == "Studio Portrait"
+    assert strip_cue("Pixar lifestyle", cues) == "Pixar lifestyle"
+    assert strip_cue("Ghibli-style", cues) == "Ghibli"
+    assert strip_cue("Ghibliesque", cues) == "Ghibli"  # a suffix cue is written glued
+    assert not holds_cue("obscene art", "scene")
+    assert holds_cue("a ghibli scene", "scene")
+    assert holds_cue("ジブリ風", "風")
+
+
+def test_when_an_artists_name_is_spaced_in_korean_then_its_family_part_asks_for_the_style(guard):
+    found, decision = _flagged(guard, "토리야마 느낌의 사막 로봇")
+    assert "akira-toriyama-style" in found
+    notes = [f.evidence.note or "" for f in decision.findings if f.entity == "akira-toriyama-style"]
+    assert any("by the family name" in n for n in notes), notes
+    found, _ = _flagged(guard, "아키라 느낌의 사막 로봇")  # the given name says nothing of the artist
+    assert "akira-toriyama-style" not in found
+
+
 def test_when_owner_name_has_company_words_then_they_are_dropped():
     assert without_company_words("Studio Ghibli Inc.") == "Ghibli"
     assert without_company_words("株式会社スタジオジブリ") == "ジブリ"
     assert without_company_words("Pixar Animation Studios") == "Pixar"
+    assert without_legal_form("Studio Ghibli Inc.") == "Studio Ghibli"
+    assert without_legal_form("株式会社スタジオジブリ") == "スタジオジブリ"
+    assert without_legal_form("ウォルト・ディズニー・カンパニー") == "ウォルト・ディズニー"
+    assert without_legal_form("The Walt Disney Company") == "Walt Disney"
+    assert without_legal_form("Nintendo Co., Ltd.") == "Nintendo"
+    assert without_legal_form("Inc.") == "Inc."  # nothing would be left
     assert without_article("The Legend of Zelda") == "Legend of Zelda"
     assert without_article("The Batman") is None  # nothing but the name would be left
 

@@ -35,6 +35,10 @@ _MEDIUM_CUES = frozenset({
     "イラスト", "のような", "ような", "像", "动画", "動畫", "电影", "電影", "插画", "插畫", "처럼", "같은",
     "애니메이션", "영화", "dessin animé", "Film", "Zeichentrick", "wie ein", "wie von", "película",
     "animación", "como una", "tipo", "filme", "animação", "à la",
+    # a character or a scene is what a picture shows, not its manner ("a Totoro character")
+    "character", "characters", "scene", "キャラ", "キャラクター", "角色", "캐릭터", "personnage",
+    "personnages", "scène", "Figur", "Figuren", "Szene", "personaje", "personajes", "escena", "personaggio",
+    "personaggi", "scena", "personagem", "personagens", "персонаж", "персонажем", "персонажа", "персонажи",
 })  # fmt: skip
 # Words that may stand between a name and its cue: "the style of Totoro", "トトロの画風", "龙珠的画风".
 _CONNECTORS_AFTER = ("'s", "’s", "の", "的", "의")

@@ -23,7 +23,8 @@ names by rules anyone can check:
   one inner word of three or more ("Mickey and Friends" for "Mickey Mouse & Friends");
 * a style by its bare name: the registered style name without its style cue ("Studio Ghibli
   style" -> "Studio Ghibli" -> "Ghibli", "ジブリ風" -> "ジブリ"), and the owner's own name without
-  company words ("Pixar Animation Studios" -> "Pixar"). A bare style name still counts only next
+  its legal form and then without company words ("株式会社スタジオジブリ" -> "スタジオジブリ" ->
+  "ジブリ", "Pixar Animation Studios" -> "Pixar"). A bare style name still counts only next
   to a style cue, in any language and order (see the snapshot's style rule);
 * a style's one-word bare name with a manner suffix glued on ("Ghibliesque", "Pixaresque",
   "Disneyfied", German "pixaresk", Italian "ghibliesco"): the suffix is the style cue, written as
@@ -53,6 +54,12 @@ _ARTICLES = frozenset(
     ("the", "a", "an", "la", "le", "les", "l'", "el", "los", "las", "il", "lo", "gli", "i", "der", "die",
      "das", "den", "o", "os", "as")
 )  # fmt: skip
+# A company's legal form: what its registered name carries and no one writes in a prompt
+# ("Studio Ghibli Inc." is asked for as "Studio Ghibli", "株式会社スタジオジブリ" as "スタジオジブリ").
+_LEGAL_WORDS = frozenset(
+    ("inc", "inc.", "co", "co.", "ltd", "ltd.", "llc", "corporation", "corp", "corp.", "company", "gmbh")
+)  # fmt: skip
+_LEGAL_AFFIXES = ("株式会社", "有限会社", "カンパニー", "公司", "주식회사")
 # Words that name an organisation, not the studio: dropped from owner names and bare style names.
 _COMPANY_WORDS = frozenset(
     ("inc", "inc.", "co", "co.", "ltd", "ltd.", "llc", "corporation", "corp", "corp.", "company", "gmbh",
@@ -175,6 +182,24 @@ def without_epithet(name: str) -> str | None:
     return None
 
 
+def without_legal_form(name: str) -> str:
+    """ "Studio Ghibli Inc." -> "Studio Ghibli", "株式会社スタジオジブリ" -> "スタジオジブリ": the name
+    people use for a company, which keeps the words that say what it is (Studio, Animation) but not
+    its legal form; the name itself if nothing would be left. `without_company_words` goes on to
+    drop those words too ("Ghibli", "ジブリ"): both forms are written."""
+    stripped = name.strip()
+    for affix in _LEGAL_AFFIXES:
+        if stripped.startswith(affix) and len(stripped) > len(affix):
+            stripped = stripped[len(affix) :].strip(" ・")
+        if stripped.endswith(affix) and len(stripped) > len(affix):
+            stripped = stripped[: -len(affix)].strip(" ・")
+    words = [w for w in re.split(r"[\s,]+", stripped) if w]
+    kept = [w for w in words if w.casefold() not in _LEGAL_WORDS]
+    while kept and kept[0].casefold() in _ARTICLES:
+        kept = kept[1:]
+    return " ".join(kept) if kept else name.strip()
+
+
 def without_company_words(name: str) -> str:
     """ "Studio Ghibli Inc." -> "Ghibli", "株式会社スタジオジブリ" -> "ジブリ"; the name itself if nothing
     would be left."""
@@ -194,19 +219,47 @@ def without_company_words(name: str) -> str:
     return " ".join(kept) if kept else name.strip()
 
 
+# Cues that are suffixes, glued to the name they follow ("Ghibliesque", "Pixarish", "Disney-like").
+SUFFIX_CUES = frozenset(("esque", "ish", "like"))
+
+
+def _alphabetic(cue: str) -> bool:
+    """A cue in the Latin or Cyrillic alphabet, whose words stand apart; not Han, kana or Hangul,
+    whose cues are glued to the name they follow (ジブリ風, 지브리풍)."""
+    return all(ch.isspace() or ch in "-'" or (ch.isalpha() and ord(ch) < 0x0530) for ch in cue)
+
+
+def _glued(cue: str) -> bool:
+    return cue in SUFFIX_CUES or not _alphabetic(cue)
+
+
+def holds_cue(low: str, cue: str) -> bool:
+    """Whether the casefolded name `low` holds the casefolded `cue` as a word of its own ("Ghibli
+    style"), or glued where the cue is written glued (ジブリ風, "Ghibliesque"): "trait" in
+    "Portrait Masters" or "scene" in "Obscene Art" asks for nothing."""
+    if _glued(cue):
+        return cue in low
+    for m in re.finditer(re.escape(cue), low):
+        if not low[m.start() - 1 : m.start()].isalpha() and not low[m.end() : m.end() + 1].isalpha():
+            return True
+    return False
+
+
 def strip_cue(name: str, cues: list[str]) -> str:
     """A style name without its style cues at either end ("Studio Ghibli style" -> "Studio Ghibli",
-    "in the style of Akira Toriyama" -> "Akira Toriyama", "ジブリ風" -> "ジブリ")."""
+    "in the style of Akira Toriyama" -> "Akira Toriyama", "ジブリ風" -> "ジブリ"); a cue in letters
+    only as a word of its own ("Studio Portrait" keeps its "trait")."""
     current = name.strip()
     changed = True
     while changed:
         changed = False
         for cue in cues:  # longest first
             low, c = current.casefold(), cue.casefold()
-            if low.endswith(c) and len(current) > len(cue):
+            glued = _glued(c)  # a cue in letters ends the name only as a word: "Portrait" keeps "trait"
+            if low.endswith(c) and len(current) > len(cue) and (glued or not low[-len(c) - 1].isalpha()):
                 current = current[: -len(cue)].rstrip(" -‐・の的")
                 changed = True
-            elif low.startswith(c) and len(current) > len(cue):
+            elif low.startswith(c) and len(current) > len(cue) and (glued or not low[len(c)].isalpha()):
                 current = current[len(cue) :].lstrip(" -‐・")
                 changed = True
     return current
@@ -381,7 +434,7 @@ def _bare_style_names(entity: Entity, owner: Rightsholder | None, cues: list[str
             bare.append((lang, core, f'"{name}" without its style cue', name))
     if owner is not None:
         for lang, name in owner.name.items():
-            bare.append((lang, without_company_words(name), f"the name of its owner, {name}", ""))
+            bare.append((lang, without_legal_form(name), f"the name of its owner, {name}", ""))
     latin = [without_company_words(core) for _, core, _, _ in bare if core.isascii()]
     for lang, core, how, source in bare:
         plain = without_company_words(core)
@@ -396,6 +449,32 @@ def _bare_style_names(entity: Entity, owner: Rightsholder | None, cues: list[str
             out.append(DerivedName(lang, f"{family} {given}", f'"{plain}" family name first', source))
             out.append(DerivedName(lang, family, f'"{plain}" by the family name', source))
             out.extend(DerivedName(lang, f, h, source) for f, h in manner_suffixed(family))
+    out.extend(_cjk_family_names(bare))
+    return out
+
+
+def _cjk_family_names(bare: list[tuple[str, str, str, str]]) -> list[DerivedName]:
+    """The family part of an artist's spaced name in Korean or Japanese script ("토리야마 아키라" ->
+    "토리야마"), as the Latin name gives its family name: people ask for an artist's manner by the
+    family name in every script ("토리야마 만화 같은 느낌"). Which part is the family name is read
+    off the Latin name, not assumed from the order: the part that reads as its family name, and
+    only when the other part does not read as it too."""
+    families = [
+        p[1] for lang, core, _, _ in bare if lang == "en" and (p := _person_like(without_company_words(core)))
+    ]
+    out: list[DerivedName] = []
+    if not families:
+        return out
+    for lang, core, _, source in bare:
+        if not lang.startswith(("ja", "ko")):
+            continue
+        parts = [w for w in re.split(r"[\s・·･]+", without_company_words(core)) if w]
+        if len(parts) != 2:
+            continue
+        scores = [max(_given_likeness(part, f) for f in families) for part in parts]
+        best = max(range(2), key=lambda i: scores[i])
+        if scores[best] >= MIN_READING_LIKENESS and scores[1 - best] < MIN_READING_LIKENESS:
+            out.append(DerivedName(lang, parts[best], f'"{core}" by the family name', source))
     return out
 
 
