@@ -58,10 +58,19 @@ class WindowTables:
         order = np.argsort(qk, kind="stable")
         qk = qk[order]
         lo = np.searchsorted(self._keys, qk, side="left")
-        counts = np.searchsorted(self._keys, qk, side="right") - lo
-        total = int(counts.sum())
-        if total == 0:
+        # Where each run ends is searched only for the windows that are in the tables: in a bank of
+        # a few thousand references most of a query's are in none (a random 24-bit window meets
+        # one of the keys a table holds as often as the table is full), so this is most of the work.
+        hit = (
+            np.flatnonzero(self._keys[np.minimum(lo, len(self._keys) - 1)] == qk)
+            if len(self._keys)
+            else lo[:0]
+        )
+        if len(hit) == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
+        counts = np.zeros(len(qk), np.int64)
+        counts[hit] = np.searchsorted(self._keys, qk[hit], side="right") - lo[hit]
+        total = int(counts.sum())
         ends = np.cumsum(counts)
         positions = np.arange(total, dtype=np.int64) + np.repeat(lo - (ends - counts), counts)
         r = self._rows[positions].astype(np.int64)
