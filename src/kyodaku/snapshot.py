@@ -40,6 +40,7 @@ from kyodaku.text.ambiguity import (
 )
 from kyodaku.text.fuzzy import FuzzyIndex
 from kyodaku.text.homophones import HomophoneIndex
+from kyodaku.text.lookalikes import LookalikeIndex
 from kyodaku.text.semantic import SemanticIndex
 from kyodaku.text.surface import katakana_name
 from kyodaku.text.translated import TranslatedNameIndex
@@ -67,6 +68,7 @@ class MatchIndex:
     translations: TranslatedNameIndex | None = None
     # Han names by their pinyin, for homophone misspellings ("皮卡秋").
     homophones: HomophoneIndex | None = None
+    lookalikes: LookalikeIndex | None = None
     # Each rightsholder's registered styles (matching/style_of_work.py).
     styles_by_owner: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -372,6 +374,7 @@ def build_match_index(
         },
         translations=translations,
         homophones=HomophoneIndex(variants),
+        lookalikes=LookalikeIndex(variants),
         styles_by_owner=_styles_by_owner(catalog),
     )
 

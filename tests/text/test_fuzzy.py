@@ -65,3 +65,24 @@ def test_when_a_famous_name_word_stands_alone_then_it_is_not_looked_up_as_a_miss
     index = FuzzyIndex([_v("pkmn-x", "Pokemon X"), _v("pkmns", "Pokemons")])
     assert "pokemon" in index._name_words  # a famous word of a name, as "vader" is
     assert index.find(skeleton("a pokemon plush on a shelf")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("Micky Mous on a steamboat", "Micky Mous"),  # a letter left out of each word
+        ("Drath Vadr on a snowy ridge", "Drath Vadr"),  # a swap in one word, a letter left out of the other
+        ("Spyder Mann on a gargoyle", "Spyder Mann"),
+    ],
+)
+def test_when_each_word_of_a_long_name_is_one_edit_off_then_the_name_is_found_word_by_word(text, written):
+    index = FuzzyIndex([_v("mickey", "Mickey Mouse"), _v("vader", "Darth Vader"), _v("spidey", "Spider-Man")])
+    (hit,) = index.find(skeleton(text))
+    assert text[hit.span[0] : hit.span[1]] == written
+    assert 1 <= hit.distance <= 2 and 0 < hit.score < 1
+
+
+def test_when_two_words_are_off_by_one_edit_each_but_all_in_the_dictionary_then_no_name_is_read():
+    index = FuzzyIndex([_v("mickey", "Mickey Mouse"), _v("cat", "Black Cats")])
+    assert index.find(skeleton("a black hats shop")) == []  # every word ordinary: never looked up
+    assert index.find(skeleton("Mickey's house by the sea")) == []  # one word two edits off

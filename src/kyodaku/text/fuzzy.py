@@ -70,6 +70,16 @@ class FuzzyIndex:
         self._longest = max((len(v.key) for v in self.variants), default=0)
         self._near_cache: dict[str, tuple[tuple[int, int], ...]] = {}
         self._name_words = _name_words(self.variants)
+        # Names of two or three words, by the keys of their words (see `_word_near`).
+        self._word_keys: dict[int, tuple[str, ...]] = {}
+        self._by_first_word: dict[str, list[int]] = {}
+        for vid, v in enumerate(self.variants):
+            words = _word_keys(v)
+            if words is not None:
+                self._word_keys[vid] = words
+                for k in {words[0], *_deletes(words[0])}:
+                    self._by_first_word.setdefault(k, []).append(vid)
+        self._word_cache: dict[tuple[str, ...], tuple[tuple[int, int], ...]] = {}
 
     def __len__(self) -> int:
         return len(self.variants)
@@ -103,6 +113,36 @@ class FuzzyIndex:
         if len(self._near_cache) >= NEAR_CACHE:
             self._near_cache.clear()  # crude but bounded; refilled by the next prompts
         self._near_cache[window] = result
+        return result
+
+    def _word_near(self, words: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+        """(variant id, distance) of the names of as many words as the window, each word of which
+        is within one edit of the window's word, one or two edits in all: "Micky Mous" (Mickey
+        Mouse), "Drath Vadr" (Darth Vader), "Spyder Mann". The whole-window search reaches two
+        edits only by a substitution or a swap, and skips windows of words that look ordinary
+        ("micky" and "mous" are frequent enough); two letters left out, or a swap and a letter left
+        out, need the words compared one by one. One edit a word keeps each word recognisable,
+        which two edits in one short word do not. Called only for windows with a word in no
+        dictionary (`_rare`), so two ordinary words are never read as a name this way."""
+        cached = self._word_cache.get(words)
+        if cached is not None:
+            return cached
+        found = []
+        if all(len(w) >= MIN_WORD_KEY for w in words):
+            candidates: set[int] = set()
+            for k in (words[0], *_deletes(words[0])):
+                candidates.update(self._by_first_word.get(k, ()))
+            for vid in candidates:
+                name_words = self._word_keys[vid]
+                if len(name_words) != len(words):
+                    continue
+                d = [OSA.distance(w, n, score_cutoff=1) for w, n in zip(words, name_words, strict=True)]
+                if all(x <= 1 for x in d) and 1 <= sum(d) <= 2:
+                    found.append((vid, sum(d)))
+        result = tuple(found)
+        if len(self._word_cache) >= NEAR_CACHE:
+            self._word_cache.clear()
+        self._word_cache[words] = result
         return result
 
     def find(self, sk: Skeleton, exact_spans: set[tuple[int, int]] | None = None) -> list[FuzzyHit]:
@@ -140,36 +180,64 @@ class FuzzyIndex:
                 if j - i > longest:
                     break
                 window = sk.key[i:j]
-                if near_cache.get(window) == ():
+                kana = sk.script[i] == Script.KANA
+                # Several words, one of them in no dictionary: also compared word by word.
+                by_words = (
+                    b > a and not kana and j - i >= LONG_KEY - 2 and any(_rare(w) for w in words[a : b + 1])
+                )
+                if near_cache.get(window) == () and not by_words:
                     continue  # known to be near no name, whatever its spelling
                 # Ordinary words before the name search: a dictionary look-up per word, where the
                 # search costs a dozen look-ups and a distance per candidate.
-                kana = sk.script[i] == Script.KANA
                 by_fame: set[str] = set()
+                whole = True  # the whole window is looked up as one key
                 if not kana and extraordinary[b + 1] == extraordinary[a]:
                     # Ordinary words only, unless a famous word of a name stands beside others
                     # ("Dart Vader"): then only names holding that very word are looked for.
                     by_fame = {w for w in famous[a : b + 1] if w is not None} if b > a else set()
                     if not by_fame and b > a:
                         by_fame = _anchor_words(words[a : b + 1])
-                    if not by_fame:
+                    if not by_fame and not by_words:
                         continue
+                    whole = bool(by_fame)
                 span = sk.span(i, j)
                 raw = sk.text[span[0] : span[1]]
                 if kana and _ordinary(raw, Script.KANA):
                     continue
                 if exact_spans and any(s[0] < span[1] and span[0] < s[1] for s in exact_spans):
                     continue
-                near = self._near(window)
-                if not near:
-                    continue
+                near = self._near(window) if whole else ()
+                if by_fame:
+                    # Only names holding the famous or anchor words as written.
+                    near = tuple(
+                        (vid, d)
+                        for vid, d in near
+                        if by_fame <= set(_NAME_WORD.findall(self.variants[vid].name.casefold()))
+                    )
+                if not near and by_words:
+                    near = self._word_near(tuple(sk.key[lo:hi] for lo, hi in tokens[a : b + 1]))
                 for vid, d in near:
                     variant = self.variants[vid]
-                    if by_fame and not by_fame <= set(_NAME_WORD.findall(variant.name.casefold())):
-                        continue
                     score = 1.0 - d / max(len(variant.key), len(window))
                     hits.append(FuzzyHit(variant, d, score, span, raw, window))
         return hits
+
+
+MIN_WORD_KEY = 3  # letters of each word compared one by one (`FuzzyIndex._word_near`)
+MAX_NAME_WORDS = 3
+
+
+def _word_keys(v: NameVariant) -> tuple[str, ...] | None:
+    """The keys of a long name's two or three words, when together they are its key (the skeleton
+    folds nothing across them) and each has MIN_WORD_KEY letters or more; else None."""
+    if len(v.key) < LONG_KEY:
+        return None
+    words = tuple(key(w) for w in re.split(r"[\s\-‐–—・]+", v.name) if w)
+    if not 2 <= len(words) <= MAX_NAME_WORDS or "".join(words) != v.key:
+        return None
+    if any(len(w) < MIN_WORD_KEY or not w.isalpha() for w in words):
+        return None
+    return words
 
 
 _SPELLED = (Script.LATIN, Script.KANA)
@@ -188,6 +256,12 @@ def _name_words(variants: Iterable[NameVariant]) -> frozenset[str]:
     return frozenset(w for w in words if not in_dictionary(w) and not is_common_word(w))
 
 
+@lru_cache(maxsize=200_000)
+def _rare(word: str) -> bool:
+    """A word in no dictionary and not common: a misspelling may hide in it ("micky", "vadr")."""
+    return not in_dictionary(word) and not is_common_word(word)
+
+
 def _anchor_words(window_words: list[str]) -> set[str]:
     """The dictionary words of a window of ordinary words that also has a word of no dictionary
     ("micky" beside "mouse", "donal" beside "duck"): "Micky Mouse" is Mickey Mouse with its
@@ -195,7 +269,7 @@ def _anchor_words(window_words: list[str]) -> set[str]:
     names that hold every such dictionary word as written are then looked for, so the edit falls
     on the rare word; a window of dictionary words alone ("black hat", one edit from "Black Cat")
     is still never looked up."""
-    rare = [w for w in window_words if not in_dictionary(w) and not is_common_word(w)]
+    rare = [w for w in window_words if _rare(w)]
     if not rare or len(rare) == len(window_words):
         return set()
     return {w for w in window_words if w not in rare}
