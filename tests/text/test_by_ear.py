@@ -15,6 +15,7 @@ from kyodaku.text.by_ear import (
     heard_frame,
     heard_katakana_key,
     heard_sound_key,
+    katakana_sound_keys,
     sound_keys,
     spelled_frames,
     windows,
@@ -154,8 +155,18 @@ def test_when_a_katakana_word_is_a_japanese_word_then_its_sound_key_is_not_read(
 
 def test_when_a_katakana_word_merely_shares_the_consonants_then_it_is_not_the_short_name():
     index = _short_index()
-    for text in ["アイビーの鉢植え", "ボウザーの玩具"]:  # ivy (aibii), and Bowser's r dropped (bousaa)
+    for text in ["アイビーの鉢植え", "バザーの玩具"]:  # ivy (aibii), bazaar (bazaa) beside Bowser (bausa)
         assert index.find(text) == [], text
+
+
+def test_when_an_english_name_is_written_in_katakana_by_its_conventions_then_it_is_heard():
+    # Katakana writes "ow" as in "how" as アウ or オウ and drops an r after a vowel (バード, "bird"):
+    # バウザー and ボウザー are "Bowser", as Russian's Боузер is.
+    index = _short_index()
+    for text in ["バウザーが城にいる", "ボウザーの玩具"]:
+        assert [h.variant.entity for h in index.find(text)] == ["bowser"], text
+    assert {"bausa", "bousa"} <= katakana_sound_keys("Bowser")
+    assert katakana_sound_keys("Bowser") >= sound_keys("Bowser")  # the Russian reading stays
 
 
 def test_when_two_entries_share_a_sound_key_then_neither_is_found_by_it():

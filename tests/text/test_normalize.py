@@ -118,3 +118,13 @@ def test_when_a_doubled_letter_stands_before_a_fold_then_the_key_is_the_single_l
     for doubled, single in (("Hello Kitty", "Hello Kity"), ("Matty", "Maty"), ("Missy", "Misy")):
         assert skeleton(doubled).key == skeleton(single).key
         assert _full_skeleton(doubled).key == skeleton(doubled).key
+
+
+def test_when_a_name_with_doubled_letters_is_spelled_out_with_punctuation_then_it_keys_as_written_together():
+    # The doubled letters of "Hello Kitty" collapse; spelled out, a separator stood between them.
+    assert key("K.i.t.t.y") == key("Kitty")
+    assert key("H-e-l-l-o K-i-t-t-y") == key("Hello Kitty")
+    assert key("E_e_v_e_e") == key("Eevee")
+    sk = skeleton("L-i-n-k with a bow")  # l folds to i: the spelled-out "L-i" is one letter
+    assert sk.key.startswith(key("Link")) and sk.start[0] == 0
+    assert key("book-keeper") == key("book") + key("keeper")  # words keep their letters

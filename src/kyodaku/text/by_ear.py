@@ -54,6 +54,7 @@ MIN_SOUND_KEY = 3  # letters: "ivi" (Eevee, Иви) is the shortest
 MAX_WORDS = 4
 MAX_READINGS = 16
 COMMON_ZIPF = 3.5  # a window that is an ordinary word of its language is that word
+RARE_KATAKANA_ZIPF = 2.0  # about once in 10 million words: a katakana word this rare is no loanword
 
 VOWELS = frozenset("aeiouyw")
 
@@ -209,6 +210,26 @@ def sound_keys(name: str) -> frozenset[str]:
     return frozenset(_sound_fold(k) for k in keys)
 
 
+# How katakana writes English vowels that Russian writes otherwise: "ow" as in "how" is アウ
+# (ダウン, タワー, ブラウン) beside オウ, and an r after a vowel and before no vowel is not written,
+# the vowel long in its place: "er", "ir", "ur" and "ar" are アー (バード "bird", サーフ "surf"), "or"
+# is オー. Katakana's long vowels are one sound in `heard_katakana_key`, so a plain vowel here.
+_KATAKANA_R = re.compile(r"([aeiou])r(?![aeiouy])")
+
+
+@lru_cache(maxsize=100_000)
+def katakana_sound_keys(name: str) -> frozenset[str]:
+    """The sound keys of an English spelling as katakana writes it ("Bowser" -> bausa, bousa),
+    beside the ones Russian would (`sound_keys`)."""
+    s = _letters(name)
+    readings = {s, s.replace("ow", "au")}
+    out = set()
+    for r in readings:
+        dropped = _KATAKANA_R.sub(lambda m: "o" if m.group(1) == "o" else "a", r)
+        out.update(k for k in sound_keys(dropped))
+    return frozenset(out | sound_keys(name))
+
+
 def heard_sound_key(cyrillic_word: str) -> str:
     """The sound key of a Cyrillic word ("Иви" -> ivi, "Боузер" -> bouser)."""
     return _sound_fold(_letters(romanized(cyrillic_word)))
@@ -281,6 +302,7 @@ class ByEarIndex:
     def __init__(self, variants: Iterable[NameVariant]) -> None:
         by_frame: dict[str, dict[str, NameVariant]] = {}
         by_sound: dict[str, dict[str, NameVariant]] = {}
+        by_katakana: dict[str, dict[str, NameVariant]] = {}
         for v in variants:
             if _eligible(v):
                 for frame in spelled_frames(v.name):
@@ -292,8 +314,12 @@ class ByEarIndex:
                 for k in sound_keys(v.name):
                     if len(k) >= MIN_SOUND_KEY:
                         by_sound.setdefault(k, {}).setdefault(v.entity, v)
+                for k in katakana_sound_keys(v.name):
+                    if len(k) >= MIN_SOUND_KEY:
+                        by_katakana.setdefault(k, {}).setdefault(v.entity, v)
         self._by_frame = {f: next(iter(e.values())) for f, e in by_frame.items() if len(e) == 1}
         self._by_sound = {k: next(iter(e.values())) for k, e in by_sound.items() if len(e) == 1}
+        self._by_katakana = {k: next(iter(e.values())) for k, e in by_katakana.items() if len(e) == 1}
 
     def __len__(self) -> int:
         return len(self._by_frame)
@@ -324,17 +350,18 @@ class ByEarIndex:
                 variant is None
                 and lang == "ja"
                 and len(words) == 1
-                and self._by_sound
-                and not zipf(written, lang)
+                and self._by_katakana
+                and zipf(written, lang) < RARE_KATAKANA_ZIPF
                 and not dotted_name_part(text, span)
             ):
-                # Katakana has no capitals to tell a name from a loanword: the word must be no word
-                # of Japanese at all (absent from wordfreq's list; タピオカ, チーター, ジャマイカ are
-                # words and read "tapioka", "cheeta", "jamaica", names in a 40,000-character catalog),
-                # and no part of a person's full name joined by a name dot (イーヴィー・ウォーカー is
-                # Evie Walker: a short name heard is often a person's first name heard too).
+                # Katakana has no capitals to tell a name from a loanword: the word must be no
+                # ordinary word of Japanese (タピオカ, チーター, ジャマイカ, Zipf 3.2-3.3, are words and
+                # read "tapioka", "cheeta", "jamaica", names in a 40,000-character catalog; バウザー,
+                # 1.1, is only ever Bowser written by ear), and no part of a person's full name joined
+                # by a name dot (イーヴィー・ウォーカー is Evie Walker: a short name heard is often a
+                # person's first name heard too).
                 key = heard_katakana_key(written)
-                variant = self._by_sound.get(key)
+                variant = self._by_katakana.get(key)
                 if variant is not None:
                     frame = key
             if variant is None or zipf("".join(words).casefold(), lang) >= COMMON_ZIPF:

@@ -589,20 +589,30 @@ def _fold(units: list[_Unit]) -> list[_Unit]:
 
 
 def _collapse(units: list[_Unit]) -> list[_Unit]:
-    """Repeated Latin letters inside a word are one ("Kitty", "Pikkachu")."""
+    """Repeated Latin letters inside a word are one ("Kitty", "Pikkachu"), and so are two lone
+    letters of a name spelled out with punctuation ("K.i.t.t.y", "E-e-v-e-e"), before any fold
+    reads them ("t.t.y" must fold as "ty" does in "Kitty")."""
     collapsed: list[_Unit] = []
-    for u in units:
+    for k, u in enumerate(units):
         if (
             collapsed
             and u.ch == collapsed[-1].ch
             and u.ch.isalpha()
             and _is_alpha_latin(u)
-            and u.gap == Gap.NONE
+            and (
+                u.gap == Gap.NONE
+                or (u.gap == Gap.PUNCT and _lone_unit(units, k) and _lone_unit(units, k - 1))
+            )
         ):
             collapsed[-1].end = max(collapsed[-1].end, u.end)
             continue
         collapsed.append(u)
     return collapsed
+
+
+def _lone_unit(units: list[_Unit], k: int) -> bool:
+    """Unit k is a letter standing alone between separators (or the chunk's ends)."""
+    return (k == 0 or units[k].gap != Gap.NONE) and (k + 1 == len(units) or units[k + 1].gap != Gap.NONE)
 
 
 def _mark_script_gaps(units: list[_Unit], text: str) -> None:
