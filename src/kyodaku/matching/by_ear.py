@@ -11,7 +11,7 @@ from typing import ClassVar
 from kyodaku.domain.findings import Finding
 from kyodaku.matching.base import ContentKind, MatchResult, Stage, findings_beside, register_matcher
 from kyodaku.matching.prepare import PreparedPrompt
-from kyodaku.matching.text import judged_names
+from kyodaku.matching.text import unjudged
 from kyodaku.options import GuardOptions
 from kyodaku.snapshot import MatchIndex, Snapshot, style_cues
 from kyodaku.text.by_ear import ByEarIndex, written_by_ear
@@ -46,12 +46,7 @@ class ByEarMatcher:
         out = MatchResult()
         if not written_by_ear(content.text):
             return out
-        judged = judged_names(content, snapshot)
-        hits = [
-            h
-            for h in self._index(snapshot.match).find(content.text)
-            if not any(s[0] < h.span[1] and h.span[0] < s[1] for s in judged.get(h.variant.entity, ()))
-        ]
+        hits = unjudged(self._index(snapshot.match).find(content.text), content, snapshot)
         if any(h.variant.kind == "style" for h in hits):
             cued = _cued_styles(content, snapshot)
             for h in hits:

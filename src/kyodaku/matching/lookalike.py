@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from kyodaku.domain.findings import Finding
-from kyodaku.matching.base import ContentKind, MatchResult, Stage, findings_beside, register_matcher
+from kyodaku.matching.base import ContentKind, MatchResult, Stage, register_matcher
 from kyodaku.matching.prepare import PreparedPrompt
-from kyodaku.matching.text import judged_names
+from kyodaku.matching.text import read_otherwise
 from kyodaku.options import GuardOptions
 from kyodaku.snapshot import Snapshot
 
@@ -35,17 +35,9 @@ class LookalikeMatcher:
         return options.fuzzy
 
     def match(self, content: PreparedPrompt, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
-        out = MatchResult()
         index = snapshot.match.lookalikes
         if index is None:
-            return out
-        hits = index.find(content.text)
-        if hits:
-            judged = judged_names(content, snapshot)
-            hits = [
-                h
-                for h in hits
-                if not any(s[0] < h.span[1] and h.span[0] < s[1] for s in judged.get(h.variant.entity, ()))
-            ]
-        out.findings.extend(findings_beside(hits, earlier, LOOKALIKE_SCORE, self.name))
-        return out
+            return MatchResult()
+        return read_otherwise(
+            index.find(content.text), content, snapshot, earlier, LOOKALIKE_SCORE, self.name
+        )

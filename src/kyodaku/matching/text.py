@@ -16,7 +16,7 @@ from typing import ClassVar
 from kyodaku.domain.errors import ScreeningUnavailable
 from kyodaku.domain.findings import Evidence, Finding
 from kyodaku.domain.model import EntityKind
-from kyodaku.matching.base import ContentKind, MatchResult, Stage, register_matcher
+from kyodaku.matching.base import ContentKind, MatchResult, Stage, findings_beside, register_matcher
 from kyodaku.matching.prepare import PreparedPrompt
 from kyodaku.matching.subject import subject_reading
 from kyodaku.matching.support import own_description_support, support_for
@@ -523,6 +523,32 @@ def judged_names(content: PreparedPrompt, snapshot: Snapshot) -> dict[str, list[
     out: dict[str, list[tuple[int, int]]] = {}
     for hit in snapshot.match.aliases.find(content.skeleton):
         out.setdefault(hit.variant.entity, []).append(hit.span)
+    return out
+
+
+def unjudged(hits: list, content: PreparedPrompt, snapshot: Snapshot) -> list:
+    """The hits (each with a `variant` and a `span`) that overlap no place where the alias matcher
+    found the same entry's name exactly (`judged_names`): for the matchers that read names another
+    way (by ear, by a homophone, by look-alike letters), which must not undo what it decided."""
+    if not hits:
+        return hits
+    judged = judged_names(content, snapshot)
+    return [h for h in hits if not _overlaps(h.span, judged.get(h.variant.entity, ()))]
+
+
+def read_otherwise(
+    hits: list,
+    content: PreparedPrompt,
+    snapshot: Snapshot,
+    earlier: Sequence[Finding],
+    score: float,
+    matcher: str,
+) -> MatchResult:
+    """The findings of a matcher that reads names another way (a homophone, look-alike letters):
+    its hits where the alias matcher judged no name of the same entry (`unjudged`) and no earlier
+    matcher found a name (`findings_beside`)."""
+    out = MatchResult()
+    out.findings.extend(findings_beside(unjudged(hits, content, snapshot), earlier, score, matcher))
     return out
 
 
