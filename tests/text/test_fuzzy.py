@@ -86,3 +86,6 @@ def test_when_two_words_are_off_by_one_edit_each_but_all_in_the_dictionary_then_
     index = FuzzyIndex([_v("mickey", "Mickey Mouse"), _v("cat", "Black Cats")])
     assert index.find(skeleton("a black hats shop")) == []  # every word ordinary: never looked up
     assert index.find(skeleton("Mickey's house by the sea")) == []  # one word two edits off
+    blossom = FuzzyIndex([_v("sk8", "Cherry Blossom")])
+    # a plural of a dictionary word is no misspelling: the tag "cherry blossoms" names no character
+    assert blossom.find(skeleton("1girl, cherry blossoms, smile")) == []

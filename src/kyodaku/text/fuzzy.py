@@ -258,8 +258,9 @@ def _name_words(variants: Iterable[NameVariant]) -> frozenset[str]:
 
 @lru_cache(maxsize=200_000)
 def _rare(word: str) -> bool:
-    """A word in no dictionary and not common: a misspelling may hide in it ("micky", "vadr")."""
-    return not in_dictionary(word) and not is_common_word(word)
+    """A word in no dictionary, not an inflection of one and not common: a misspelling may hide in
+    it ("micky", "vadr"), not in "blossoms" (the tag "cherry blossoms" is no "Cherry Blossom")."""
+    return not in_dictionary(word) and not _inflected_entry(word) and not is_common_word(word)
 
 
 def _anchor_words(window_words: list[str]) -> set[str]:
