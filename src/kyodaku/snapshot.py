@@ -68,6 +68,7 @@ class MatchIndex:
     translations: TranslatedNameIndex | None = None
     # Han names by their pinyin, for homophone misspellings ("皮卡秋").
     homophones: HomophoneIndex | None = None
+    # Katakana names by the shapes of their letters, for look-alike letters ("スパイダーマソ").
     lookalikes: LookalikeIndex | None = None
     # Each rightsholder's registered styles (matching/style_of_work.py).
     styles_by_owner: dict[str, tuple[str, ...]] = field(default_factory=dict)
