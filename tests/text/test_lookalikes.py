@@ -93,3 +93,19 @@ def test_when_a_disguised_katakana_name_is_screened_then_it_is_blocked_with_the_
     assert finding.entity == "superman" and decision.verdict.value == "block"
     assert "ソ for ン" in finding.evidence.note
     assert guard.screen_prompt("ソースをかけたハンバーグ").verdict.value == "allow"
+
+
+def test_when_a_styles_bare_name_is_written_with_look_alike_letters_then_it_still_needs_a_style_cue():
+    from kyodaku.text.ambiguity import BARE_STYLE_REASON
+
+    bare = NameVariant(
+        "sanrio-style",
+        "style",
+        "サンリオ",
+        "ja",
+        key("サンリオ"),
+        name_splits("サンリオ")[1],
+        True,
+        BARE_STYLE_REASON,
+    )
+    assert LookalikeIndex([bare]).find("サソリオの店") == []

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kyodaku.text.alias import NameVariant
+from kyodaku.text.ambiguity import BARE_STYLE_REASON
 
 MIN_KANA = 3
 SHORT_KANA = 4  # a name shorter than this counts only as a whole run, never at the end of a compound
@@ -79,6 +80,7 @@ class LookalikeIndex:
                 len(letters) < MIN_KANA
                 or not all(_katakana(c) for c in letters)
                 or (v.entity, v.name) in seen
+                or v.ambiguity_reason == BARE_STYLE_REASON  # a style's bare name needs a style cue
             ):
                 continue
             seen.add((v.entity, v.name))
