@@ -38,6 +38,7 @@ from kyodaku.text.ambiguity import (
     transliterates,
     zipf,
 )
+from kyodaku.text.by_sound import BySoundIndex
 from kyodaku.text.fuzzy import FuzzyIndex
 from kyodaku.text.homophones import HomophoneIndex
 from kyodaku.text.lookalikes import LookalikeIndex
@@ -70,6 +71,8 @@ class MatchIndex:
     homophones: HomophoneIndex | None = None
     # Katakana names by the shapes of their letters, for look-alike letters ("スパイダーマソ").
     lookalikes: LookalikeIndex | None = None
+    # Distinctive Latin names by their sound keys, for names spelled as heard ("Peekachoo").
+    by_sound: BySoundIndex | None = None
     # Each rightsholder's registered styles (matching/style_of_work.py).
     styles_by_owner: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -376,6 +379,7 @@ def build_match_index(
         translations=translations,
         homophones=HomophoneIndex(variants),
         lookalikes=LookalikeIndex(variants),
+        by_sound=BySoundIndex(variants),
         styles_by_owner=_styles_by_owner(catalog),
     )
 

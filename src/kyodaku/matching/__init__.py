@@ -1,8 +1,8 @@
 """Matchers: prepared content in, findings with evidence out (see `base` for the interface).
 
 Importing this package registers the built-in matchers, in running order: the text matchers
-(semantic, alias, fuzzy, themes; then names written by ear, Chinese homophones, katakana
-look-alikes and translated names; then the style of a work named beside a style cue) and the media
+(semantic, alias, fuzzy, themes; then names written by ear or by sound, Chinese homophones,
+katakana look-alikes and translated names; then the style of a work named beside a style cue) and the media
 tiers (pdq, local, encoder; vpdq for video).
 """
 
@@ -10,7 +10,7 @@ from kyodaku.matching import media, text
 
 # isort: split
 # After the text matchers: these skip what the alias and fuzzy matchers already found.
-from kyodaku.matching import by_ear, homophone, lookalike, translated
+from kyodaku.matching import by_ear, by_sound, homophone, lookalike, translated
 
 # isort: split
 # After every name matcher: the owner's style for a work or character named beside a style cue.
@@ -33,6 +33,7 @@ __all__ = [
     "Stage",
     "build_matchers",
     "by_ear",
+    "by_sound",
     "homophone",
     "lookalike",
     "media",

@@ -509,6 +509,16 @@ def _short(name: str) -> bool:
     return all(consonants(f) < MIN_CONSONANTS for f in spelled_frames(name))
 
 
+def latin_letters(text: str) -> str:
+    """The text's Latin letters, casefolded and without accents ("Pokémon" -> "pokemon")."""
+    return _letters(text)
+
+
+def distinctive_latin_name(v: NameVariant) -> bool:
+    """A distinctive name in Latin letters (`_eligible`): what a spelling by ear or by sound can be of."""
+    return _eligible(v)
+
+
 def _eligible(v: NameVariant, by_key: bool = False) -> bool:
     """A distinctive name in Latin letters (no romanization of another script: "pi ka qiu");
     `by_key`: a name ambiguous only by its folded key counts as distinctive. A style's bare name
