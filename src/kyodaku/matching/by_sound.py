@@ -6,36 +6,18 @@ sound adds nothing (`unjudged`, as for the by-ear, homophone and look-alike matc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import ClassVar
 
-from kyodaku.domain.findings import Finding
-from kyodaku.matching.base import ContentKind, MatchResult, Stage, register_matcher
-from kyodaku.matching.prepare import PreparedPrompt
-from kyodaku.matching.text import read_otherwise
-from kyodaku.options import GuardOptions
-from kyodaku.snapshot import Snapshot
+from kyodaku.matching.base import register_matcher
+from kyodaku.matching.text import OtherReadingMatcher
 
 BY_SOUND_SCORE = 0.85  # as the by-ear matcher's: the name as heard, written in another spelling
 
 
 @register_matcher
-class BySoundMatcher:
+class BySoundMatcher(OtherReadingMatcher):
     """Latin names spelled by their sound. Lexical: on whenever the fuzzy matcher is."""
 
     name: ClassVar[str] = "by-sound"
-    kinds: ClassVar[frozenset[ContentKind]] = frozenset({ContentKind.PROMPT})
-    stage: ClassVar[Stage] = Stage.FIND
-
-    def __init__(self, options: GuardOptions) -> None:
-        pass
-
-    @classmethod
-    def enabled(cls, options: GuardOptions) -> bool:
-        return options.fuzzy
-
-    def match(self, content: PreparedPrompt, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
-        index = snapshot.match.by_sound
-        if index is None:
-            return MatchResult()
-        return read_otherwise(index.find(content.text), content, snapshot, earlier, BY_SOUND_SCORE, self.name)
+    index: ClassVar[str] = "by_sound"
+    score: ClassVar[float] = BY_SOUND_SCORE

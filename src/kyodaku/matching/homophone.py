@@ -8,38 +8,18 @@ the alias matcher chose on purpose (蝙蝠侠机场, the airport of Batman, the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import ClassVar
 
-from kyodaku.domain.findings import Finding
-from kyodaku.matching.base import ContentKind, MatchResult, Stage, register_matcher
-from kyodaku.matching.prepare import PreparedPrompt
-from kyodaku.matching.text import read_otherwise
-from kyodaku.options import GuardOptions
-from kyodaku.snapshot import Snapshot
+from kyodaku.matching.base import register_matcher
+from kyodaku.matching.text import OtherReadingMatcher
 
 HOMOPHONE_SCORE = 0.9  # as strong as a one-edit misspelling: the name's sound, one character off
 
 
 @register_matcher
-class HomophoneMatcher:
+class HomophoneMatcher(OtherReadingMatcher):
     """Han names misspelled by a homophone. Lexical: on whenever the fuzzy matcher is."""
 
     name: ClassVar[str] = "homophone"
-    kinds: ClassVar[frozenset[ContentKind]] = frozenset({ContentKind.PROMPT})
-    stage: ClassVar[Stage] = Stage.FIND
-
-    def __init__(self, options: GuardOptions) -> None:
-        pass
-
-    @classmethod
-    def enabled(cls, options: GuardOptions) -> bool:
-        return options.fuzzy
-
-    def match(self, content: PreparedPrompt, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
-        index = snapshot.match.homophones
-        if index is None:
-            return MatchResult()
-        return read_otherwise(
-            index.find(content.text), content, snapshot, earlier, HOMOPHONE_SCORE, self.name
-        )
+    index: ClassVar[str] = "homophones"
+    score: ClassVar[float] = HOMOPHONE_SCORE

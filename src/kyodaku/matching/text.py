@@ -552,6 +552,32 @@ def read_otherwise(
     return out
 
 
+class OtherReadingMatcher:
+    """Base of the matchers that read names another way from one index of the snapshot (a
+    homophone, look-alike letters, a spelling by sound): each names its `index` (an attribute of
+    the snapshot's match index, with a `find(text)` of hits) and its `score`, and is on whenever
+    the fuzzy matcher is. Not registered itself: each subclass is, under its own `name`."""
+
+    name: ClassVar[str]
+    index: ClassVar[str]
+    score: ClassVar[float]
+    kinds: ClassVar[frozenset[ContentKind]] = frozenset({ContentKind.PROMPT})
+    stage: ClassVar[Stage] = Stage.FIND
+
+    def __init__(self, options: GuardOptions) -> None:
+        pass
+
+    @classmethod
+    def enabled(cls, options: GuardOptions) -> bool:
+        return options.fuzzy
+
+    def match(self, content: PreparedPrompt, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
+        index = getattr(snapshot.match, self.index)
+        if index is None:
+            return MatchResult()
+        return read_otherwise(index.find(content.text), content, snapshot, earlier, self.score, self.name)
+
+
 def _overlaps(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
     return any(s[0] < span[1] and span[0] < s[1] for s in spans)
 
