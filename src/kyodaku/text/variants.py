@@ -480,11 +480,13 @@ def _cjk_family_names(bare: list[tuple[str, str, str, str]]) -> list[DerivedName
 
 # Derivational suffixes that make an adjective of manner from a proper name, glued on: English
 # "-esque", "-ish", "-like", "-(i)fied" ("Kafkaesque", "Disneyfied"), French "-esque", German "-esk"
-# with its endings, "-artig", "-haft", Spanish, Italian and Portuguese "-esco" with theirs. Only
-# these few: each is a cue that the word asks for the manner of the name it is glued to.
+# with its endings, "-artig", "-haft", "-mäßig" ("pixarmäßig"), Spanish, Italian and Portuguese
+# "-esco" with theirs. Only these few: each is a cue that the word asks for the manner of the name
+# it is glued to.
 MANNER_SUFFIXES = (
     "esque", "esques", "ish", "like", "fied", "ified",
     "esk", "eske", "esken", "esker", "eskes", "artig", "artige", "artigen", "haft", "hafte", "haften",
+    "mäßig", "mäßige", "mäßigen", "mässig", "mässige", "mässigen",
     "esco", "esca", "escos", "escas", "eschi", "esche",
 )  # fmt: skip
 MANNER_SUFFIX_HOW = "with a manner suffix"
