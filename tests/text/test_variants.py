@@ -43,6 +43,10 @@ def _flagged(guard, text):
         "jiburi-fuu painting of a seaside town",  # romaji of ジブリ風
         "un village de pêcheurs, à la Ghibli",
         "mi perro en un campo de flores, tipo Ghibli",
+        "homage to Ghibli: a seaside town at dusk",
+        "ein Dorf am Meer, ghiblimäßig gemalt",  # the manner suffix -mäßig glued on
+        "un village dans l'esprit de Ghibli",
+        "meu irmão no traço do Ghibli",
     ],
 )
 def test_when_style_is_asked_with_any_cue_then_the_registered_style_is_found(guard, text):
