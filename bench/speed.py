@@ -252,6 +252,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--prompts", type=int, default=2000, help="prompts per latency run (default: %(default)s)"
     )
     ap.add_argument("--batch-lines", type=int, default=5000, help="JSONL lines for the batch run")
+    ap.add_argument(
+        "--batch-input",
+        type=Path,
+        help="batch run over the distinct texts of this JSONL file (a 'text' per line, e.g. all of "
+        "bench/data/*.jsonl concatenated: prompts in eleven languages) instead of generated tag prompts",
+    )
     ap.add_argument("--no-semantic", action="store_true", help="guard without the semantic matcher")
     ap.add_argument("--skip-batch", action="store_true", help="skip the batch throughput run")
     ap.add_argument(
@@ -486,7 +492,11 @@ def run_batches(
     semantic: bool,
 ) -> None:
     """(c): run_batch over a JSONL of distinct prompts with 1 and 2 workers; fixed cost from a 1-line run."""
-    prompts = make_prompts(args.batch_lines, maker, [], names, rng)
+    if args.batch_input is not None:
+        texts = dict.fromkeys(json.loads(line)["text"] for line in args.batch_input.open(encoding="utf-8"))
+        prompts = [Prompt("input", t) for t in texts]
+    else:
+        prompts = make_prompts(args.batch_lines, maker, [], names, rng)
     big = tmp / "batch.jsonl"
     one = tmp / "one.jsonl"
     with big.open("w", encoding="utf-8") as handle:
@@ -501,10 +511,11 @@ def run_batches(
     )
     print("    (each run a fresh process, caches cold; 'seconds' is run_batch's screening time, after")
     print("     'prepare s' to load the catalog and compile the snapshot; 'screening/s' subtracts the")
-    print("     time of a 1-line run with the same workers: starting the worker pool)")
+    print("     time of a 1-line run with the same workers: starting the worker pool; 'cpu s' is the")
+    print("     CPU time of the batch process itself after 'prepare s', and of its forked workers)")
     print(
         f"{'workers':>8} {'lines':>6} {'prepare s':>9} {'seconds':>9} {'fixed s':>8} {'lines/s':>8} "
-        f"{'screening/s':>12}"
+        f"{'screening/s':>12} {'cpu s':>6} {'workers cpu s':>14}"
     )
     for workers in (1, 2):
         # Each run in a fresh process: cold, as a batch job starts (no encoder, skeleton or
@@ -515,22 +526,34 @@ def run_batches(
         rate = summary["screened"] / screening if screening > 0 else float("nan")
         print(
             f"{workers:>8} {summary['total']:>6} {summary['prepare']:>9.2f} {summary['seconds']:>9.2f} "
-            f"{fixed:>8.2f} {summary['screened'] / summary['seconds']:>8.0f} {rate:>12.0f}   "
+            f"{fixed:>8.2f} {summary['screened'] / summary['seconds']:>8.0f} {rate:>12.0f} "
+            f"{summary['cpu'] - summary['prepare_cpu']:>6.2f} {summary['workers_cpu']:>14.2f}   "
             f"verdicts {summary['verdicts']}"
         )
 
 
 _BATCH_CHILD = """
-import json, sys
+import json, resource, sys, time
 from pathlib import Path
 from rich.console import Console
+import kyodaku.batch as batch
 from kyodaku.batch import BatchOptions, run_batch
 a = json.loads(sys.argv[1])
 opts = BatchOptions(input=Path(a["input"]), output=Path(a["output"]), catalog=Path(a["catalog"]),
                     semantic=a["semantic"], workers=a["workers"])
+def cpu(who):
+    r = resource.getrusage(who)
+    return r.ru_utime + r.ru_stime
+prepare_cpu = []
+init = batch._init_worker
+def timed_init(options):
+    init(options)
+    prepare_cpu.append(cpu(resource.RUSAGE_SELF))
+batch._init_worker = timed_init
 s = run_batch(opts, Console(stderr=True, quiet=True))
 print(json.dumps({"seconds": s.seconds, "prepare": s.prepare_seconds, "screened": s.screened,
-                  "total": s.total, "verdicts": dict(s.verdicts)}))
+                  "total": s.total, "verdicts": dict(s.verdicts), "cpu": cpu(resource.RUSAGE_SELF),
+                  "prepare_cpu": prepare_cpu[0], "workers_cpu": cpu(resource.RUSAGE_CHILDREN)}))
 """
 
 
