@@ -1,14 +1,15 @@
 """What supports reading an ambiguous name as the registered entry, and what overlapping findings
 add nothing.
 
-Support comes from four places: words registered as context of the entry's group (its own
+Support comes from these places: words registered as context of the entry's group (its own
 context words, its work's, the distinctive names of its siblings: "Bowser" supports "Mario"); a
 sibling from the same work named beside it, even by a first name of its own ("Mario und Luigi":
 two Italian first names are each weak, a plumber pair from one work together is not); a phrase
 of ordinary words written as a title ("One Piece", not "one piece swimsuit"); a
-disguised spelling (nobody writes the ordinary word "cloud" as "C1oud"); and the prompt's
-agreement with the entry's description (the semantic matcher found it, or the prompt reaches
-the description's own calibrated threshold).
+disguised spelling (nobody writes the ordinary word "cloud" as "C1oud"); a tag site's bracket
+after the name that names its work ("elsa_(frozen)", "link (zelda)", "mario_(series)":
+text/tag_qualifier.py); and the prompt's agreement with the entry's description (the semantic
+matcher found it, or the prompt reaches the description's own calibrated threshold).
 
 A name that reads as part of a person's full name ("Mario Draghi", "Jack Kirby") gets no
 support from siblings: two people's names side by side are just two people.
@@ -37,6 +38,7 @@ from kyodaku.text.ambiguity import (
 )
 from kyodaku.text.semantic import EncodedQuery
 from kyodaku.text.surface import capitalised_mid_sentence, disguised, person_name_part, written_as_title
+from kyodaku.text.tag_qualifier import GENERIC_QUALIFIERS, names_the_work, qualifier_after
 from kyodaku.text.titles import TITLES
 
 
@@ -79,6 +81,10 @@ def support_for(
         support.append(f'written as a title: "{hit.text}" capitalised mid-sentence')
     if disguised(hit.text, hit.variant.name):
         support.append(f'disguised spelling "{hit.text}": ordinary words are not disguised')
+    if entity is not None and text is not None:
+        qualified = _tag_qualifier(snapshot, entity, text, hit.span)
+        if qualified:
+            support.append(qualified)
     if entity is not None and text is not None:
         description = entity.description.get("en", "")
         title = described_title(description, text, hit.span)
@@ -159,6 +165,21 @@ def _siblings(snapshot: Snapshot, hit: AliasHit, others: Sequence[AliasHit], tex
             continue
         out.append(f'sibling: "{other.text}" names {sibling.id} of the same work')
     return out
+
+
+def _tag_qualifier(snapshot: Snapshot, entity: Entity, text: str, span: tuple[int, int]) -> str:
+    """The tag sites' bracket after the name ("elsa_(frozen)", "mario_(series)") when it names the
+    entry's work or is a generic qualifier (text/tag_qualifier.py); "" otherwise."""
+    found = qualifier_after(text, span[1])
+    if found is None:
+        return ""
+    written, key = found
+    if key in GENERIC_QUALIFIERS:
+        return f'written as a tag: "{written}" after it'
+    work = snapshot.entities.get(entity.work) if entity.work else None
+    if work is not None and names_the_work(key, (name for _, name in work.all_names())):
+        return f'written as a tag: "{written}" names its work, {work.id}'
+    return ""
 
 
 def _needs_near_context(hit: AliasHit) -> bool:
