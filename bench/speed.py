@@ -533,7 +533,7 @@ def run_batches(
 
 
 _BATCH_CHILD = """
-import json, resource, sys, time
+import json, resource, sys
 from pathlib import Path
 from rich.console import Console
 import kyodaku.batch as batch

@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from kyodaku.text.ambiguity import is_common_word
+from kyodaku.text.semantic import tag_key
 
 GENERIC_QUALIFIERS = frozenset({"series", "character"})
 MIN_QUALIFIER_WORD = 4  # letters of a word of the work's name that may stand for it ("zelda")
@@ -24,10 +25,10 @@ _QUALIFIER = re.compile(r"[ _]?\(\s*([^()\n]{2,60}?)\s*\)")
 
 
 def qualifier_key(text: str) -> str:
-    """Case-folded, without diacritics, underscores as spaces, single-spaced: "Pokémon" -> "pokemon"."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("_", " ").casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.split())
+    """The text as a tag (`tag_key`: case-folded, underscores as spaces, single-spaced), without
+    diacritics: "Pokémon" -> "pokemon"."""
+    decomposed = unicodedata.normalize("NFKD", tag_key(text))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 def qualifier_after(text: str, end: int) -> tuple[str, str] | None:
