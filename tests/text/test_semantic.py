@@ -329,10 +329,12 @@ def test_when_prompt_has_clauses_then_segments_are_whole_then_clauses_with_exact
 
 
 def test_when_prompt_is_huge_then_segments_are_capped_in_number_and_length() -> None:
-    text = ", ".join(f"clause number {i} about something" for i in range(200)) + " " + "x" * 5000
-    segments = split_segments(text, max_segments=8, max_chars=300)
-    assert len(segments) == 8
+    text = ", ".join(f"clause number {i} about something " + "y" * 500 for i in range(7)) + " " + "x" * 5000
+    segments = split_segments(text, max_segments=4, max_chars=300)
+    assert len(segments) == 4
     assert all(len(s.text) <= 300 for s in segments)
+    listed = ", ".join(f"clause number {i} about something" for i in range(200)) + " " + "x" * 5000
+    assert [len(s.text) for s in split_segments(listed, max_segments=8, max_chars=300)] == [300]  # tags only
     assert split_segments("   ") == []
 
 

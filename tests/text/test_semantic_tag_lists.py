@@ -1,5 +1,6 @@
 """Tag lists: boilerplate tags derived from the background's tag lists, left out of a prompt's whole
-segment and of the background's content versions (text/semantic.py, "Tag lists")."""
+segment and of the background's content versions; of a tag list's clauses only prose stands alone
+(text/semantic.py, "Tag lists")."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from kyodaku.text.semantic import (
     clauses,
     content_segment,
     encode_queries,
+    is_prose,
     split_segments,
     tag_key,
 )
@@ -66,7 +68,32 @@ def test_when_a_prompt_carries_boilerplate_then_its_whole_segment_leaves_it_out(
     whole = segments[0]
     assert whole.text == "1boy, short blonde hair, red cape, longsword"
     assert text[whole.span[0] : whole.span[1]] == "1boy, short blonde hair, red cape, longsword"
-    assert "longsword" in {s.text for s in segments[1:]}  # the clauses are still segments of their own
+    assert "longsword" in {s.text for s in segments[1:]}  # a short list's clauses are still segments
+
+
+def test_when_a_prompt_is_a_tag_list_then_only_its_prose_clauses_stand_beside_its_whole() -> None:
+    """A single tag is a feature many entries share, not a description: it gets no segment; a
+    description written as prose inside the list still does."""
+    prose = "a small yellow mouse with red cheeks"
+    tags = ["1girl", "long golden blonde hair", "blue eyes", prose, "pink ball gown", "castle"]
+    boilerplate = frozenset({"masterpiece", "best quality", "depth of field"})
+    listed = ", ".join(["masterpiece", "best quality", *tags, "depth of field"])
+    assert len(clauses(listed)) >= TAG_LIST_CLAUSES
+    segments = split_segments(listed, boilerplate=boilerplate)
+    assert [s.text for s in segments] == [", ".join(tags), prose]
+    assert listed[segments[1].span[0] : segments[1].span[1]] == prose
+    # no boilerplate known: the prompt whole, and "depth of field" reads as prose too
+    assert [s.text for s in split_segments(listed)] == [listed, prose, "depth of field"]
+    short = ", ".join(tags[: TAG_LIST_CLAUSES - 3])
+    assert "long golden blonde hair" in {s.text for s in split_segments(short, boilerplate=boilerplate)}
+
+
+def test_when_a_clause_has_a_function_word_and_three_words_then_it_reads_as_prose() -> None:
+    assert is_prose("a small yellow mouse with red cheeks")
+    assert is_prose("chevalier en armure blanche")
+    assert not is_prose("long golden blonde hair")
+    assert not is_prose("a knight")  # too short to describe
+    assert not is_prose("glowing red laser sword")
 
 
 def test_when_a_prompt_has_no_boilerplate_or_one_other_clause_then_its_whole_segment_is_the_prompt() -> None:

@@ -99,6 +99,7 @@ import numpy as np
 
 from kyodaku.domain.errors import ConfigurationError
 from kyodaku.text.embedding import TextEncoder
+from kyodaku.text.function_words import has_function_word
 
 SOURCES = ("description", "part", "name", "exemplar")
 
@@ -168,7 +169,9 @@ def split_segments(
     kept first when the cap bites. Duplicate texts are dropped.
 
     With `boilerplate` (the tags ordinary tag lists share, `boilerplate_tags`), a prompt that has
-    some stands whole without them (`content_segment`): see "Tag lists" below.
+    some stands whole without them (`content_segment`). Of a tag list (TAG_LIST_CLAUSES clauses or
+    more) only the clauses that read as prose (`is_prose`) stand alone too: a single tag is a
+    feature, not a description. See "Tag lists" below.
     """
     if max_segments < 1:
         return []
@@ -186,6 +189,8 @@ def split_segments(
     seen = {whole.text}
     if len(parts) < 2:
         return out
+    if len(parts) >= TAG_LIST_CLAUSES:
+        parts = [p for p in parts if is_prose(p.text) and tag_key(p.text) not in boilerplate]
     for seg in sorted(parts, key=lambda s: (s.span[0] - s.span[1], s.span[0])):
         if len(out) >= max_segments:
             break
@@ -220,9 +225,32 @@ def split_segments(
 # tag list (two report-half prompts of Star Wars lost); holding none against them found 62/75 but
 # flagged an ordinary blonde knight as Link. Of the other 2,152 development prompts one has a
 # boilerplate clause (a fresh one, "..., cinematic lighting"); no outcome of theirs changed.
-TAG_LIST_CLAUSES = 8  # a background prompt of this many clauses or more is a tag list
+#
+# Of a tag list, only the whole segment and the clauses that read as prose are embedded
+# (`is_prose`: three words or more with a function word). A tag ("long golden blonde hair",
+# "glowing red laser sword", "big round ears") is a feature many entries share, and on its own it
+# met a part of another entry's description (Princess Zelda beside a Peach tag list, Dragon Ball
+# beside Darth Vader, Totoro beside Mickey); a description written as prose inside a tag list
+# ("masterpiece, best quality, a small yellow mouse with red cheeks, forest, ...") still stands
+# alone, as in any other prompt. Same probe: tune half 60/75 found and 4 wrong neighbours -> 60/75
+# and 0; report half 60/75 and 4 -> 60/75 and 3; no ordinary tag list flagged either way. 79
+# English descriptions of two other probes wrapped in tag lists: 40/48 found either way (the whole
+# segment alone: 35/48). Tried and dropped: windows of three adjacent tags in place of single
+# tags, the background's tag lists cut the same way (tune 62/75 and 1, report 59/75 and 6); single
+# clauses of four words or more (tune 60/75 and 3). No prompt of any other development set has
+# TAG_LIST_CLAUSES clauses. (session 34; docs/benchmarks.md section 7, "A tag list's tags are
+# features")
+TAG_LIST_CLAUSES = 8  # a prompt of this many clauses or more is a tag list
+PROSE_WORDS = 3  # a clause of a tag list needs this many words to read as prose (`is_prose`)
 BOILERPLATE_SHARE = 0.10
 MIN_TAG_LISTS = 10  # fewer tag lists in a background than this: no boilerplate is derived
+
+
+def is_prose(clause: str) -> bool:
+    """Whether a clause of a tag list reads as a description rather than a tag: three words or more,
+    one of them a function word ("a small yellow mouse with red cheeks", not "long golden blonde
+    hair"; text/function_words.py)."""
+    return len(clause.split()) >= PROSE_WORDS and has_function_word(clause)
 
 
 def tag_key(text: str) -> str:

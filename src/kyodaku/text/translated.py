@@ -42,6 +42,7 @@ from rapidfuzz.distance import Levenshtein
 from kyodaku.text.alias import NameVariant
 from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, PHRASE_REASON, is_first_name, zipf
 from kyodaku.text.embedding import TextEncoder
+from kyodaku.text.function_words import FUNCTION_WORDS  # dropped on both sides before words are paired
 from kyodaku.text.normalize import key
 
 # Calibrated on the tune halves of bench/data/devset.jsonl and freshset.jsonl (minimal catalog).
@@ -70,18 +71,6 @@ ANCHORED_PHRASE_MIN = 0.75
 ANCHORED_FOREIGN_ZIPF = 2.5
 ANCHORED_FOREIGN_MARGIN = 1.0  # ... and ten times more frequent there than in English ("Hyrule": 0.06)
 
-# Articles, prepositions and possessives of the big Latin-script languages and of Russian: they
-# are dropped on both sides before words are paired ("La leyenda de Zelda", "Легенда о Зельде" ~
-# "The Legend of Zelda"; "Мой сосед Тоторо" ~ "My Neighbor Totoro").
-_FUNCTION_WORDS = """the a an of and my your his her our to in on at for with from
-    le la les l un une des du de d et mon ma mes au aux en
-    el los las lo uno una del y mi mis al con
-    il gli i lo uno di da e mio mia dei della delle nel
-    der die das den dem des ein eine einer und von vom zum zur mein meine im
-    o os as um uma do da dos das nas nos no na e meu minha
-    het een van en
-    о об в во на и с со из от для у к по мой моя моё мои"""
-FUNCTION_WORDS = frozenset(_FUNCTION_WORDS.split())
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _ELISION = re.compile(r"^(?:l|d|dell|all|nell|sull)['’]", re.IGNORECASE)
 _JOINERS = re.compile(r"^[\s\-‐‑]*$")
