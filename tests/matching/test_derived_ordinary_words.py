@@ -71,6 +71,7 @@ def test_when_the_katakana_given_name_is_the_loanword_then_it_is_the_word(guard)
         ("くらうど", "クラウド", True),
         ("ぴかちゅう", "ピカチュウ", True),
         ("なると", "ナルト", False),
+        ("かび", "カービィ", False),  # mould, a word: no disguise of Kirby
         ("クラウド", "クラウド", False),
     ],
 )

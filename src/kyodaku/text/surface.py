@@ -82,6 +82,9 @@ def _native_spelling(surface: str) -> bool:
     return any(zipf(word, lang) >= NATIVE_SPELLING_ZIPF for lang in _SPELLING_LANGS)
 
 
+HIRAGANA_WORD_ZIPF = 1.5  # in wordfreq's Japanese list as written: a word, however rare
+
+
 def hiragana_word_use(written: str, name: str) -> bool:
     """A name registered in katakana or Latin letters, written in hiragana that spells an ordinary
     Japanese word: "なると" is the fishcake (鳴門, naruto), not ナルト. Japanese writes its own words
@@ -89,7 +92,12 @@ def hiragana_word_use(written: str, name: str) -> bool:
     hiragana spelling that is a word is that word, and counts only with support; one that is no
     word ("ぴかちゅう", "くらうど") is the name spelled in hiragana and stays the name. A long-vowel
     mark (ー) is katakana spelling carried into hiragana, never a native word's: "るいーじ" folds to
-    the key of 類似 but is Luigi."""
+    the key of 類似 but is Luigi.
+
+    A word is one the lexicon of text/japanese_words.py reads so, or one that Japanese text writes
+    in just these hiragana, however rarely (HIRAGANA_WORD_ZIPF): "かび" (mould, Zipf 2.55) is no
+    hiragana Kirby. No name of the minimal catalog spelled in hiragana is in wordfreq's Japanese
+    list at all (ぴかちゅう, くっぱ, りんく, ととろ, かーびぃ: Zipf 0)."""
     if len(written) < 2 or "ー" in written or not all(0x3041 <= ord(c) <= 0x309F for c in written):
         return False
     if all(0x3041 <= ord(c) <= 0x309F for c in name if c.isalpha()):
@@ -97,7 +105,7 @@ def hiragana_word_use(written: str, name: str) -> bool:
     from kyodaku.text.japanese_words import japanese_word
     from kyodaku.text.normalize import skeleton
 
-    return japanese_word(skeleton(written).key) is not None
+    return japanese_word(skeleton(written).key) is not None or zipf(written, "ja") >= HIRAGANA_WORD_ZIPF
 
 
 def folded_into_word(surface: str, name: str) -> bool:
