@@ -312,6 +312,7 @@ def _context_variants(
         k, splits = name_splits(word)
         out.append(NameVariant(group, "context", word, lang, k, splits, False, source, derived=how))
 
+    shared = _shared_description_words(catalog)
     for e in catalog.entities:
         group = e.work or e.id
         if e.kind is EntityKind.STYLE:
@@ -325,12 +326,30 @@ def _context_variants(
         for lang, text in e.description.items():
             # A minimal catalog lists no context words: its descriptions' rare words stand in.
             for w in distinctive_words(text, lang):
-                add(e.id, lang, w)
+                if w.casefold() not in shared:
+                    add(e.id, lang, w)
         for v in variants_by_entity.get(e.id, []):
             if not v.ambiguous or v.ambiguity_reason == PHRASE_REASON:  # see _distinctive_support
                 add(group, v.lang, v.name, CONTEXT_NAME)
                 add(_owner_group(e.owner), v.lang, v.name, CONTEXT_NAME)
     return out
+
+
+# A rare word that the descriptions of this many works (or unaffiliated entries) share points at
+# none of them: "glowing" (6 of the minimal catalog's 17 works: ki blasts, reactors, laser swords,
+# headlight eyes), "spiky", "blond", "muscular", "whiskers". Found on the video probe's tune half:
+# "the glowing screen" of a shadow-puppet play supported "Sun Wukong" as Son Goku.
+SHARED_WORD_GROUPS = 3
+
+
+def _shared_description_words(catalog: Catalog) -> frozenset[str]:
+    """The description words (`distinctive_words`, case-folded) of SHARED_WORD_GROUPS or more works."""
+    groups: dict[str, set[str]] = {}
+    for e in catalog.entities:
+        for lang, text in e.description.items():
+            for w in distinctive_words(text, lang):
+                groups.setdefault(w.casefold(), set()).add(e.work or e.id)
+    return frozenset(w for w, g in groups.items() if len(g) >= SHARED_WORD_GROUPS)
 
 
 def _owner_group(owner: str) -> str:

@@ -27,7 +27,6 @@ from kyodaku.matching.subject import first_name_sense
 from kyodaku.snapshot import CONTEXT_WORD, Snapshot, support_groups
 from kyodaku.text.alias import AliasHit, NameVariant
 from kyodaku.text.ambiguity import (
-    DISTINCTIVE_ZIPF,
     FIRST_NAME_REASON,
     FORCED_REASON,
     PHRASE_REASON,
@@ -250,9 +249,12 @@ def drop_nested(findings: list[Finding]) -> list[Finding]:
 
 
 # Words of a description too frequent to point at the entry alone (DISTINCTIVE_ZIPF: "cap",
-# "shield", "sword", "boots", "cape"), but still concrete: two of them beside the name are what
-# the description draws ("Link in his green cap raising a shield"). Colours, body parts and
-# everyday verbs ("green", "hair", "holding": Zipf above SECONDARY_ZIPF) are in every prompt.
+# "shield", "sword", "boots", "cape"), or rare but shared by several works' descriptions ("spiky",
+# "blond": snapshot.py SHARED_WORD_GROUPS), but still concrete: two of them beside the name are what
+# the description draws ("Link in his green cap raising a shield", "Cloud with his spiky blond
+# hair"). Colours, body parts and everyday verbs ("green", "hair", "holding": Zipf above
+# SECONDARY_ZIPF) are in every prompt. A rarer word that is no shared one supports alone (the
+# context index), so it may count in a pair too.
 SECONDARY_ZIPF = 4.6
 MIN_SECONDARY = 2
 _EN_WORD = re.compile(r"[a-z]+")
@@ -261,16 +263,13 @@ _EN_WORD = re.compile(r"[a-z]+")
 @lru_cache(maxsize=4096)
 def _secondary_words(description: str) -> frozenset[str]:
     return frozenset(
-        w
-        for w in _EN_WORD.findall(description.casefold())
-        if len(w) >= 3 and DISTINCTIVE_ZIPF < zipf(w, "en") <= SECONDARY_ZIPF
+        w for w in _EN_WORD.findall(description.casefold()) if len(w) >= 3 and zipf(w, "en") <= SECONDARY_ZIPF
     )
 
 
 def description_pair(description: str, rest: str) -> list[str]:
     """At least MIN_SECONDARY different concrete words of the entry's English description (or
-    their plurals) in the rest of the prompt; empty when fewer. The distinctive words of the
-    description are the context index's business."""
+    their plurals) in the rest of the prompt; empty when fewer."""
     words = _secondary_words(description)
     if not words:
         return []
