@@ -168,6 +168,8 @@ def test_when_the_name_is_written_in_katakana_then_it_counts(japanese_guard):
         ("なると", "なると", False),  # registered in hiragana: the catalog wrote it so
         ("かび", "カービィ", True),  # mould: in Japanese text as written, if rarer than the lexicon
         ("かびぃ", "カービィ", False),  # no word: the small ぃ is the name's spelling
+        ("から", "Kara", True),  # a short Latin name in hiragana: the particle it spells
+        ("ような", "Yona", True),  # grammar no word list holds as a word
     ],
 )
 def test_when_hiragana_spells_an_ordinary_word_then_it_is_read_as_the_word(written, name, expected):

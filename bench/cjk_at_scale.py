@@ -1,0 +1,97 @@
+"""Ordinary Japanese, Chinese and Korean prompts against the 40,931-character Danbooru catalog: how
+many are blocked, and through what.
+
+Why: issue 8's precision target at 40k is measured on English tag prompts (`bench/speed.py`, 4.7 %
+blocked). The rightsholders who asked for this system are Japanese, and so are many of its users;
+a Japanese sentence has no spaces, is full of one-kana syllables and katakana loanwords, and meets
+a catalog of tens of thousands of Latin names very differently.
+
+    .venv/bin/python bench/cjk_at_scale.py
+    PYTHONPATH=OLD/src .venv/bin/python bench/cjk_at_scale.py    # the same on an older tree
+
+Prompts (no labels needed: none of them names a character):
+* `ordinary`: every line of the background corpus written in Japanese, Chinese or Korean
+  (src/kyodaku/data/background_prompts.txt: ordinary prompts by construction) and every prompt of
+  category `benign` in bench/data/*.jsonl in those languages;
+* `shared-word`: the prompts of category `benign_shared` in those languages (a registered name used
+  as an ordinary word: マリオネット, ソニックブーム); against this catalog, names of its own may be
+  among them, so read those as a second, harder group.
+Printed: per language and group, the prompts blocked or held, and the findings' surfaces that
+blocked the most prompts (what to look at next).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from _common import DANBOORU_CSV, ROOT, machine_line, require_file
+from speed import danbooru_catalog
+
+LANGS = ("ja", "zh", "ko")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--examples", type=int, default=12, help="surfaces to list")
+    return ap.parse_args(argv)
+
+
+def prompts() -> list[tuple[str, str, str]]:
+    """(group, lang, text) for every prompt described in the module docstring, each text once."""
+    from kyodaku.text.semantic import script_group
+
+    out: dict[str, tuple[str, str, str]] = {}
+    corpus = ROOT / "src" / "kyodaku" / "data" / "background_prompts.txt"  # this checkout's, not the tree's
+    lines = corpus.read_text(encoding="utf-8").splitlines()
+    for text in (line.strip() for line in lines if line.strip() and not line.startswith("#")):
+        lang = script_group(text)
+        if lang in LANGS:
+            out.setdefault(text, ("ordinary", lang, text))
+    for path in sorted((ROOT / "bench" / "data").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            group = {"benign": "ordinary", "benign_shared": "shared-word"}.get(r.get("category", ""))
+            if group and r.get("lang") in LANGS:
+                out.setdefault(r["text"], (group, r["lang"], r["text"]))
+    return list(out.values())
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    require_file(DANBOORU_CSV, "the Danbooru tag list in ../shared/data")
+    from kyodaku.registry.catalog import load_catalog
+    from kyodaku.screening import Guard, guard_options
+
+    print(f"kyodaku cjk_at_scale  {machine_line()}")
+    path, note = danbooru_catalog(Path(tempfile.mkdtemp(prefix="kyodaku-cjk-")), None, False)
+    guard = Guard.from_catalog(load_catalog(path), guard_options(True))
+    print(note)
+    total: Counter[tuple[str, str]] = Counter()
+    blocked: Counter[tuple[str, str]] = Counter()
+    surfaces: Counter[str] = Counter()
+    for group, lang, text in prompts():
+        total[group, lang] += 1
+        decision = guard.screen_prompt(text)
+        if decision.verdict.value != "allow":
+            blocked[group, lang] += 1
+            surfaces.update({f.evidence.text for f in decision.findings if f.evidence.text})
+    print("\ngroup        lang  blocked / prompts")
+    for group in ("ordinary", "shared-word"):
+        for lang in LANGS:
+            n = total[group, lang]
+            if n:
+                b = blocked[group, lang]
+                print(f"{group:12} {lang:4}  {b:4} / {n:<4} {100 * b / n:5.1f} %")
+        n, b = sum(total[group, x] for x in LANGS), sum(blocked[group, x] for x in LANGS)
+        print(f"{group:12} all   {b:4} / {n:<4} {100 * b / max(n, 1):5.1f} %")
+    top = ", ".join(f"{s} ({k})" for s, k in surfaces.most_common(args.examples))
+    print(f"\nsurfaces that blocked the most prompts: {top}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,55 @@
+"""Kana, Hangul and Han write a Latin name by its sound and draw nothing like a Latin letter: such a
+spelling is no disguise, so it is no support for an ambiguous name (text/surface.py `disguised`).
+Found against the 40k Danbooru catalog, whose names are Latin: a syllable of every Japanese sentence
+(咲く, 夕焼け) read as a short name "in disguise"."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers.guards import found, lexical_guard
+from kyodaku.text.surface import disguised
+
+CATALOG = {
+    "version": 1,
+    "rightsholders": [{"id": "studio", "name": {"en": "Studio Co., Ltd."}, "country": "JP"}],
+    "works": [{"id": "wings", "owner": "studio", "names": {"en": ["Grey Wings Saga"]}}],
+    "characters": [
+        {"id": "kuu", "owner": "studio", "work": "wings", "names": {"en": ["Kuu"]}},
+        {"id": "ke", "owner": "studio", "work": "wings", "names": {"en": ["Ke"]}},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def guard(tmp_path_factory):
+    return lexical_guard(CATALOG, tmp_path_factory.mktemp("kana"))
+
+
+@pytest.mark.parametrize(
+    ("written", "name", "expected"),
+    [
+        ("く", "Kuu", False),  # the syllable of 咲く
+        ("くう", "Kuu", False),
+        ("쿠", "Kuu", False),
+        ("空", "Kuu", False),
+        ("Ｋｕｕ", "Kuu", True),  # full-width Latin letters are still drawn like the name
+        ("Кuu", "Kuu", True),  # a Cyrillic К, drawn like a Latin K
+        ("Kúu", "Kuu", True),  # an accent no language writes it with
+    ],
+)
+def test_when_a_latin_name_is_written_in_another_script_then_only_lookalike_letters_disguise_it(
+    written, name, expected
+):
+    assert disguised(written, name) is expected
+
+
+@pytest.mark.parametrize("text", ["桃の花が咲く春の農園", "雲の上を飛ぶ旅客機、夕焼け"])
+def test_when_an_ordinary_japanese_sentence_holds_the_syllable_of_a_short_name_then_nothing_is_found(
+    guard, text
+):
+    assert found(guard, text) == set()
+
+
+def test_when_the_short_name_is_written_in_latin_letters_with_its_work_then_it_is_found(guard):
+    assert "kuu" in found(guard, "Kuu from Grey Wings Saga flying over the town")
