@@ -134,37 +134,34 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def clauses(text: str) -> list[Segment]:
-    """The clauses of `text` in order, split on punctuation, each with its span."""
+def _pieces(text: str, breaks: re.Pattern[str]) -> list[Segment]:
+    """The pieces of `text` between matches of `breaks`, in order, each with its span; a piece
+    with fewer than two letters is left out ("8k", "1.3": nothing to describe)."""
     out: list[Segment] = []
     pos = 0
-    for match in [*_BREAK.finditer(text), None]:
+    for match in [*breaks.finditer(text), None]:
         end = match.start() if match else len(text)
         start, stop = _strip_span(text, pos, end)
         piece = text[start:stop]
-        if len(_LETTER.findall(piece)) >= 2:  # skip "8k", "1.3": nothing to describe
+        if len(_LETTER.findall(piece)) >= 2:
             out.append(Segment(piece, (start, stop)))
         if match:
             pos = match.end()
     return out
 
 
-def _longest_first(seg: Segment) -> tuple[int, int]:
-    return seg.span[0] - seg.span[1], seg.span[0]
+def clauses(text: str) -> list[Segment]:
+    """The clauses of `text` in order, split on punctuation, each with its span."""
+    return _pieces(text, _BREAK)
 
 
 def sentences(text: str) -> list[Segment]:
     """The sentences of `text` in order, each with its span (see `_SENTENCE_END`)."""
-    out: list[Segment] = []
-    pos = 0
-    for match in [*_SENTENCE_END.finditer(text), None]:
-        end = match.start() if match else len(text)
-        start, stop = _strip_span(text, pos, end)
-        if len(_LETTER.findall(text[start:stop])) >= 2:
-            out.append(Segment(text[start:stop], (start, stop)))
-        if match:
-            pos = match.end()
-    return out
+    return _pieces(text, _SENTENCE_END)
+
+
+def _longest_first(seg: Segment) -> tuple[int, int]:
+    return seg.span[0] - seg.span[1], seg.span[0]
 
 
 def split_segments(
