@@ -1,5 +1,6 @@
-"""Kana, Hangul and Han write a Latin name by its sound and draw nothing like a Latin letter: such a
-spelling is no disguise, so it is no support for an ambiguous name (text/surface.py `disguised`).
+"""Hiragana, Hangul and Han write a Latin name by its sound and draw nothing like a Latin letter, and
+katakana writes loanwords as it writes names: such a spelling is no disguise, so it is no support for
+an ambiguous name, unless it is a rare katakana word (text/surface.py `disguised`).
 Found against the 40k Danbooru catalog, whose names are Latin: a syllable of every Japanese sentence
 (咲く, 夕焼け) read as a short name "in disguise"."""
 
@@ -33,6 +34,9 @@ def guard(tmp_path_factory):
         ("くう", "Kuu", False),
         ("쿠", "Kuu", False),
         ("空", "Kuu", False),
+        ("ピアノ", "Piano", False),  # katakana that is a common loanword is the loanword
+        ("ト", "To", False),  # one katakana letter is no name
+        ("ゴクウ", "Goku", True),  # a rare katakana writing is how Japanese writes the name
         ("Ｋｕｕ", "Kuu", True),  # full-width Latin letters are still drawn like the name
         ("Кuu", "Kuu", True),  # a Cyrillic К, drawn like a Latin K
         ("Kúu", "Kuu", True),  # an accent no language writes it with

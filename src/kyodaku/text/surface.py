@@ -35,6 +35,7 @@ def disguised(surface: str, name: str) -> bool:
     if (
         name.isascii()
         and any(not c.isascii() and not _by_sound(c) for c in letters)
+        and not _katakana_word(surface)
         and not _native_spelling(surface)
         and not _place_by_sound(surface.strip())
     ):
@@ -72,17 +73,32 @@ NATIVE_SPELLING_ZIPF = 2.0
 _SPELLING_LANGS = ("en", "fr", "de", "es", "it", "pt", "nl")
 
 
-_BY_SOUND_SCRIPTS = ("HIRAGANA", "KATAKANA", "HALFWIDTH KATAKANA", "HANGUL", "CJK")
+_BY_SOUND_SCRIPTS = ("HIRAGANA", "HANGUL", "CJK")
 
 
 def _by_sound(c: str) -> bool:
     """A letter of a script that writes a Latin name by its sound, and draws nothing like a Latin
-    letter: kana, Hangul, Han. "くう" or "쿠" for the Latin name "Kuu" is how Japanese and Korean
-    write it, no disguise; and one such syllable is in every Japanese sentence (咲く, 夕焼け).
-    Measured against the 40,931-character Danbooru catalog, whose names are Latin: 119 of 171
-    ordinary Japanese prompts were blocked, each through a syllable read as a short name in
+    letter: hiragana, Hangul, Han. "くう" or "쿠" for the Latin name "Kuu" is how Japanese and Korean
+    write it, no disguise; and one hiragana syllable is in every Japanese sentence (咲く, 夕焼け).
+    Katakana, which writes foreign names and loanwords alike, is judged by `_katakana_word`.
+    Measured against the 40,931-character Danbooru catalog, whose names are Latin: 84 of 119
+    ordinary Japanese prompts were blocked, nearly all through a syllable read as a short name in
     disguise; see docs/benchmarks.md, section 7, "Kana is no disguise"."""
     return unicodedata.name(c, "").startswith(_BY_SOUND_SCRIPTS)
+
+
+KATAKANA_WORD_ZIPF = 3.0
+
+
+def _katakana_word(surface: str) -> bool:
+    """A katakana writing that is an ordinary Japanese word, or too short to be one name (ピアノ,
+    ピンク, セット; ト): Japanese writes loanwords in katakana as it writes foreign names, so such a
+    writing of a Latin name is the loanword, no disguise. A rarer one (ゴクウ, Zipf 1.85) is how
+    Japanese writes the name, which is what a disguise is taken to show."""
+    kana = "".join(c for c in surface if c.isalpha() or c == "ー")
+    if not kana or not katakana_name(kana):
+        return False
+    return len(kana) < 3 or zipf(kana, "ja") >= KATAKANA_WORD_ZIPF
 
 
 def _native_spelling(surface: str) -> bool:
