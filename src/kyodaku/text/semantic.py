@@ -123,7 +123,10 @@ class Segment:
 
     text: str
     span: tuple[int, int]
-    content: bool = False  # a prompt's clauses without its boilerplate tags ("Tag lists")
+    # A piece of a long prompt, held against the background's long prompts and their pieces: a tag
+    # list's clauses without its boilerplate ("Tag lists"), a long prompt of prose whole or one of
+    # its sentences ("Long prompts").
+    content: bool = False
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -719,8 +722,9 @@ class SemanticIndex:
         )
         if self.background_scripts.shape != (len(self.background),):
             raise ConfigurationError("semantic index background scripts do not match its background")
-        # Which background rows are content versions of tag lists, and the bars a content segment is
-        # judged by (see "Tag lists"); None: no row is.
+        # Which background rows only a long prompt's pieces meet (content versions of tag lists, long
+        # prompts of prose and their sentences), and the bars such a piece is judged by (see "Tag
+        # lists", "Long prompts"); None: no row is.
         self.background_content = np.asarray(
             list(background_content) if background_content is not None else [False] * len(self.background),
             dtype=bool,
@@ -922,8 +926,8 @@ class SemanticIndex:
         """(segments, 1) or (segments, entries): each segment's cosine with its nearest background
         prompt, the bar of the veto. With `script_calibration`, a segment in a CJK script is held
         against an entry written in another script without the background prompts of its own script
-        (like with like: see "Scripts"). Only a content segment meets the content versions of the
-        background's tag lists (see "Tag lists")."""
+        (like with like: see "Scripts"). Only a long prompt's piece (`Segment.content`) meets the
+        background's long rows: content versions of tag lists, paragraphs and their sentences."""
         sims = query.vectors @ self.background.T  # (segments, background)
         content = self.background_content
         if content.any():
@@ -944,8 +948,8 @@ class SemanticIndex:
 
     def _segment_thresholds(self, query: EncodedQuery, rows: list[int] | None = None) -> np.ndarray:
         """(segments, entries or `rows`): each segment's thresholds, by its script when calibrated
-        per script, and for a content segment the bars set with the content versions of the
-        background's tag lists ("Tag lists"). A prompt with neither (most) gets a view, no copy."""
+        per script, and for a long prompt's piece the bars set with the background's long rows as
+        well ("Tag lists", "Long prompts"). A prompt with neither (most) gets a view, no copy."""
         per = (
             [self.script_thresholds.get(script) for script in query.scripts] if self.script_thresholds else []
         )
