@@ -1,6 +1,6 @@
 """Semantic matching: find registered entries that a prompt *describes* without naming them.
 
-(About 770 lines on purpose: segmentation, per-description calibration against the background
+(About 1,150 lines on purpose: segmentation, per-description calibration against the background
 corpus, per script, and the search share their constants and are one algorithm; split apart, each
 half would need the other's internals. What is entered, a description and its parts, is
 text/description_parts.py.)
