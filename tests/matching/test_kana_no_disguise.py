@@ -57,3 +57,14 @@ def test_when_an_ordinary_japanese_sentence_holds_the_syllable_of_a_short_name_t
 
 def test_when_the_short_name_is_written_in_latin_letters_with_its_work_then_it_is_found(guard):
     assert "kuu" in found(guard, "Kuu from Grey Wings Saga flying over the town")
+
+
+def test_when_hiragana_is_one_edit_from_a_latin_names_reading_then_it_is_no_misspelling(tmp_path):
+    catalog = {
+        "version": 1,
+        "rightsholders": [{"id": "studio", "name": {"en": "Studio Co., Ltd."}, "country": "JP"}],
+        "characters": [{"id": "oshida", "owner": "studio", "names": {"en": ["Oshida"]}}],
+    }
+    guard = lexical_guard(catalog, tmp_path)
+    assert found(guard, "赤いドレスをした少女が歩く") == set()  # をした: "wearing", one edit from "oshida"
+    assert found(guard, "Oshyda walking down the street") == {"oshida"}  # a Latin misspelling still is
