@@ -43,6 +43,7 @@ from kyodaku.text.surface import (
     disguised,
     dotted_name_part,
     folded_into_word,
+    hiragana_near_latin,
     hiragana_word_use,
     pet_name_use,
     possessive_title,
@@ -339,7 +340,7 @@ class FuzzyMatcher:
             v = hit.variant
             if _overlaps(hit.span, judged.get(v.entity, ())) and not _completes(hit, judged[v.entity]):
                 continue
-            if _hiragana_near_latin(hit.text, v.name):
+            if hiragana_near_latin(hit.text, v.name):
                 continue
             ev = Evidence(
                 span=hit.span,
@@ -475,15 +476,6 @@ class ThemesMatcher:
         self.warm()
         query = content.query if self.semantic else None
         return MatchResult(themes=list(self._detector.detect(content.text, query)))
-
-
-def _hiragana_near_latin(written: str, name: str) -> bool:
-    """Hiragana one edit from the reading of a Latin name ("をした" from "Oshida"): a misspelling is
-    typed in the name's own script, and hiragana is how Japanese writes its own words and grammar.
-    Against the 40,931 Latin names of the Danbooru catalog such hits blocked 21 of 119 ordinary
-    Japanese prompts (bench/cjk_at_scale.py; docs/benchmarks.md, section 7, "Kana is no disguise")."""
-    letters = [c for c in written if c.isalpha()]
-    return name.isascii() and bool(letters) and all(0x3041 <= ord(c) <= 0x309F for c in letters)
 
 
 def other_use(text: str, hit: AliasHit, hits: Sequence[AliasHit]) -> str:

@@ -796,7 +796,8 @@ class SemanticIndex:
         raw = tuple(background) if background is not None else load_background_prompts()
         boilerplate = boilerplate_tags(raw)
         texts = with_content_versions(raw, boilerplate)
-        # content versions of tag lists, and long prompts of prose: met only by a long prompt's whole
+        # content versions of tag lists, long prompts of prose and their sentences: met only by a long
+        # prompt's pieces (`Segment.content`)
         content = np.arange(len(texts)) >= len(raw)
         content[: len(raw)] = [long_prose(t) for t in raw]
         bg = background_vectors(encoder, texts)
