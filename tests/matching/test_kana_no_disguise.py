@@ -37,6 +37,11 @@ def guard(tmp_path_factory):
         ("ピアノ", "Piano", False),  # katakana that is a common loanword is the loanword
         ("ト", "To", False),  # one katakana letter is no name
         ("ゴクウ", "Goku", True),  # a rare katakana writing is how Japanese writes the name
+        ("クマの", "Kumano", False),  # a loanword or short katakana word and its particle
+        ("ネオンの", "Neono", False),
+        ("ゴクウの", "Gokuno", True),  # the rare katakana is the name, whatever the particle
+        ("け、や", "Keya", False),  # kana with the sentence's own comma
+        ("ぴ・か・ち・ゅ・う", "Pikachu", True),  # dotted out letter by letter
         ("Ｋｕｕ", "Kuu", True),  # full-width Latin letters are still drawn like the name
         ("Кuu", "Kuu", True),  # a Cyrillic К, drawn like a Latin K
         ("Kúu", "Kuu", True),  # an accent no language writes it with
@@ -68,3 +73,47 @@ def test_when_hiragana_is_one_edit_from_a_latin_names_reading_then_it_is_no_miss
     guard = lexical_guard(catalog, tmp_path)
     assert found(guard, "赤いドレスをした少女が歩く") == set()  # をした: "wearing", one edit from "oshida"
     assert found(guard, "Oshyda walking down the street") == {"oshida"}  # a Latin misspelling still is
+
+
+def test_when_a_name_would_start_inside_a_kana_syllable_then_it_is_not_found(tmp_path):
+    catalog = {
+        "version": 1,
+        "rightsholders": [{"id": "studio", "name": {"en": "Studio Co., Ltd."}, "country": "JP"}],
+        "characters": [
+            {"id": "orin", "owner": "studio", "names": {"en": ["Orin"]}},
+            {"id": "aiza", "owner": "studio", "names": {"en": ["Aiza"]}},
+        ],
+    }
+    guard = lexical_guard(catalog, tmp_path)
+    # ドリーイン ("dolly-in") reads "dorin": "orin" starts inside ド; バイザー ("visor") reads "baiza".
+    assert found(guard, "カメラはゆっくりとドリーインする") == set()
+    assert found(guard, "銀色のバイザーをつけた騎士") == set()
+    assert found(guard, "オリンが笑っている") == {"orin"}  # the name's own kana, whole syllables
+
+
+def test_when_a_katakana_word_and_its_particle_are_one_edit_from_a_name_then_it_is_no_misspelling(tmp_path):
+    catalog = {
+        "version": 1,
+        "rightsholders": [{"id": "studio", "name": {"en": "Studio Co., Ltd."}, "country": "JP"}],
+        "characters": [{"id": "lamento", "owner": "studio", "names": {"en": ["Lamento"]}}],
+    }
+    guard = lexical_guard(catalog, tmp_path)
+    # ラーメンと is ramen and the particle と, "ramento" together: one edit from the name's key.
+    assert found(guard, "ラーメンと餃子のセット") == set()
+    assert found(guard, "Lamentto singing on a stage") == {"lamento"}  # a Latin misspelling still is
+
+
+def test_when_short_hiragana_of_two_siblings_stand_side_by_side_then_they_support_neither(tmp_path):
+    catalog = {
+        "version": 1,
+        "rightsholders": [{"id": "studio", "name": {"en": "Studio Co., Ltd."}, "country": "JP"}],
+        "works": [{"id": "saga", "owner": "studio", "names": {"en": ["Grey Wings Saga"]}}],
+        "characters": [
+            {"id": "anna", "owner": "studio", "work": "saga", "names": {"en": ["Anna"]}},
+            {"id": "kara", "owner": "studio", "work": "saga", "names": {"en": ["Kara"]}},
+        ],
+    }
+    guard = lexical_guard(catalog, tmp_path)
+    # あんな ("such a") and から ("from"): the grammar of one ordinary sentence, and two first names.
+    assert found(guard, "あんな海から来た鳥") == set()
+    assert {"anna", "kara"} <= found(guard, "Anna and Kara from Grey Wings Saga")

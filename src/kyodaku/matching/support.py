@@ -36,7 +36,13 @@ from kyodaku.text.ambiguity import (
     zipf,
 )
 from kyodaku.text.semantic import EncodedQuery
-from kyodaku.text.surface import capitalised_mid_sentence, disguised, person_name_part, written_as_title
+from kyodaku.text.surface import (
+    capitalised_mid_sentence,
+    disguised,
+    hiragana_grammar,
+    person_name_part,
+    written_as_title,
+)
 from kyodaku.text.tag_qualifier import GENERIC_QUALIFIERS, names_the_work, qualifier_after
 from kyodaku.text.titles import TITLES
 
@@ -59,14 +65,19 @@ def support_for(
     entity = snapshot.entities.get(hit.variant.entity)
     groups = support_groups(entity) if entity else {hit.variant.entity}
     near = _needs_near_context(hit)
+    # A name met as a few hiragana of Japanese grammar is no chance of its own: a neighbouring
+    # name of its group says nothing about it (text/surface.py `hiragana_grammar`).
+    grammar = hiragana_grammar(hit.text, hit.variant.name)
     support = [
         f"context: {c.text}"
         for c in context_hits
-        if c.variant.entity in groups
+        if not grammar
+        and c.variant.entity in groups
         and (c.span[1] <= hit.span[0] or c.span[0] >= hit.span[1])
         and (not near or text is None or _same_clause(text, hit.span, c.span))
     ]
-    support.extend(_siblings(snapshot, hit, others, text))
+    if not grammar:
+        support.extend(_siblings(snapshot, hit, others, text))
     if _ordinary_phrase(hit.variant) and written_as_title(hit.text):
         support.append(f'written as a name: "{hit.text}"')
     if (
@@ -160,6 +171,7 @@ def _siblings(snapshot: Snapshot, hit: AliasHit, others: Sequence[AliasHit], tex
             or (text is not None and person_name_part(text, other.span, [hit.span]))
             or not _first_name_only(other, snapshot)
             or is_common_word(other.text.casefold())
+            or hiragana_grammar(other.text, other.variant.name)
         ):
             continue
         out.append(f'sibling: "{other.text}" names {sibling.id} of the same work')

@@ -43,6 +43,7 @@ from kyodaku.text.surface import (
     disguised,
     dotted_name_part,
     folded_into_word,
+    hiragana_grammar,
     hiragana_near_latin,
     hiragana_word_use,
     pet_name_use,
@@ -733,6 +734,8 @@ def _distinctive_support(hit: AliasHit) -> bool:
     phrase of ordinary words written as a title ("Among Us") is a name."""
     if hit.variant.ambiguity_reason != CONTEXT_NAME:
         return True
+    if hiragana_grammar(hit.text, hit.variant.name):
+        return False  # "から" is Japanese grammar, no name of a sibling (text/surface.py)
     words = [w.strip(".,;:!?'\"()") for w in re.split(r"[\s\-‐‑]+", hit.text.casefold()) if w]
     if not (words and all(w.isalpha() and (is_common_word(w) or in_dictionary(w)) for w in words)):
         return True

@@ -365,6 +365,8 @@ def accept(sk: Skeleton, i: int, j: int, variant: NameVariant) -> bool:
         start_ok = _start_ok(sk, i) or variant.kind == "context"
         return start_ok and korean_end_ok(sk.text[end:rest])
     if script == Script.KANA:
+        if _inside_kana(sk, i) or _inside_kana(sk, j):
+            return False
         if len(variant.key) >= LONG_KANA_NAME:
             return True
         before = sk.text[sk.start[i] - 1] if sk.start[i] > 0 else ""
@@ -384,6 +386,15 @@ def accept(sk: Skeleton, i: int, j: int, variant: NameVariant) -> bool:
         and _inner_ok(sk, i, j, variant.splits)
         and not _folded_into_a_word(sk.text[sk.start[i] : sk.end[j - 1]], variant.name)
     )
+
+
+def _inside_kana(sk: Skeleton, k: int) -> bool:
+    """Key letters k-1 and k come from one kana: a syllable (ド, "do") cut in two. A name read from
+    kana starts and ends where a kana does; "orin" starts inside the ド of ドリーイン ("dolly-in",
+    key "dorin"), and "aiza" (Aleeza) inside the バ of バイザー ("visor"), which the 40,931-name
+    Danbooru catalog found in ordinary Japanese prompts (docs/benchmarks.md, section 7, "Kana is
+    no disguise")."""
+    return 0 < k < len(sk.key) and sk.start[k] == sk.start[k - 1]
 
 
 @lru_cache(maxsize=100_000)

@@ -168,7 +168,7 @@ class FuzzyIndex:
             extraordinary.append(extraordinary[-1] + flag)
             famous.append(raw_token.casefold() if raw_token.casefold() in self._name_words else None)
             words.append(raw_token.casefold())
-        list_break = [lo > 0 and _list_separator(sk, lo) for lo, _ in tokens]
+        list_break = [lo > 0 and (_list_separator(sk, lo) or _kana_script_change(sk, lo)) for lo, _ in tokens]
         near_cache = self._near_cache
         for a in range(len(tokens)):
             for b in range(a, min(a + MAX_WINDOW_TOKENS, len(tokens))):
@@ -308,12 +308,17 @@ _LIST_MARKS = frozenset(",;、，；")
 
 def _latin_tokens(sk: Skeleton) -> list[tuple[int, int]]:
     """Key ranges of tokens spelled in letters: Latin words, and romanized kana words (a change
-    of script ends a kana word, which has no spaces)."""
+    of script ends a kana word, which has no spaces). Hiragana and katakana are two scripts here:
+    a katakana word and the particle after it ("ラーメンと", ramen + "and") are two tokens, never
+    one window, as a name in katakana is never spelled with a hiragana letter in it. Read as one,
+    they were one edit from Lamento, and "をドローン" from Ororon, in ordinary Japanese prompts
+    against the 40,931-name Danbooru catalog (docs/benchmarks.md, section 7, "Kana is no
+    disguise")."""
     out: list[tuple[int, int]] = []
     start = None
     gap, script = sk.gap, sk.script
     for k in range(len(sk.key)):
-        if gap[k] != Gap.NONE and start is not None:
+        if start is not None and (gap[k] != Gap.NONE or _kana_script_change(sk, k)):
             out.append((start, k))
             start = None
         if script[k] in _SPELLED:
@@ -324,6 +329,17 @@ def _latin_tokens(sk: Skeleton) -> list[tuple[int, int]]:
     if start is not None:
         out.append((start, len(sk.key)))
     return out
+
+
+def _kana_script_change(sk: Skeleton, k: int) -> bool:
+    """Key letters k-1 and k are kana of the two scripts, hiragana and katakana."""
+    if not (k > 0 and sk.script[k] == Script.KANA and sk.script[k - 1] == Script.KANA):
+        return False
+    return _hiragana_letter(sk.text[sk.start[k]]) != _hiragana_letter(sk.text[sk.start[k - 1]])
+
+
+def _hiragana_letter(c: str) -> bool:
+    return 0x3041 <= ord(c) <= 0x309F
 
 
 # Short names: one letter written as another that spells the same sound ("Kirbi" for Kirby,

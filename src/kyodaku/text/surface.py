@@ -46,7 +46,16 @@ def disguised(surface: str, name: str) -> bool:
         # a filter (a hiragana *word*, なると, returned above).
         return True
     inner = surface.strip()
+    punctuated = all(c.isalnum() or c in _CLAUSE_MARKS for c in inner)
+    if letters and punctuated and all(_by_sound(c) for c in letters):
+        return False  # "け、や": kana with the sentence's own commas, no dotted-out name
     return name.isascii() and " " not in name and any(not c.isalnum() for c in inner)
+
+
+# Marks that end a clause or a sentence in Japanese and Chinese. Between letters that write a name
+# by sound they are the sentence's punctuation ("け、や" is the end of one clause and the start of
+# the next), where a middle dot or a full stop between Latin letters ("M.a.r.i.o") dots a name out.
+_CLAUSE_MARKS = frozenset("、。，")
 
 
 def _place_by_sound(word: str) -> bool:
@@ -100,15 +109,25 @@ def _by_sound(c: str) -> bool:
 KATAKANA_WORD_ZIPF = 3.0
 
 
+_KATAKANA_RUN = re.compile("[\u30a1-\u30faー]+")
+
+
 def _katakana_word(surface: str) -> bool:
     """A katakana writing that is an ordinary Japanese word, or too short to be one name (ピアノ,
     ピンク, セット; ト): Japanese writes loanwords in katakana as it writes foreign names, so such a
     writing of a Latin name is the loanword, no disguise. A rarer one (ゴクウ, Zipf 1.85) is how
-    Japanese writes the name, which is what a disguise is taken to show."""
-    kana = "".join(c for c in surface if c.isalpha() or c == "ー")
-    if not kana or not katakana_name(kana):
+    Japanese writes the name, which is what a disguise is taken to show.
+
+    Hiragana beside the katakana is the sentence's grammar, a particle or an inflection (クマの,
+    ネオンの, のホーム), so each katakana run is judged alone and the surface is the loanwords only
+    when every run is one. Against the 40,931 Latin names of the Danbooru catalog, "クマの" (a bear's)
+    read as a disguised Kumano, since "クマの" as a whole is no word; see docs/benchmarks.md, section
+    7, "Kana is no disguise"."""
+    letters = [c for c in surface if c.isalpha() or c == "ー"]
+    if not letters or not all(0x30A0 <= ord(c) <= 0x30FF or _hiragana(c) for c in letters):
         return False
-    return len(kana) < 3 or zipf(kana, "ja") >= KATAKANA_WORD_ZIPF
+    runs = _KATAKANA_RUN.findall(surface)
+    return bool(runs) and all(len(r) < 3 or zipf(r, "ja") >= KATAKANA_WORD_ZIPF for r in runs)
 
 
 def _native_spelling(surface: str) -> bool:
@@ -123,6 +142,15 @@ def _native_spelling(surface: str) -> bool:
 
 HIRAGANA_WORD_ZIPF = 1.5  # in wordfreq's Japanese list as written: a word, however rare
 SHORT_HIRAGANA = 3  # a Latin name met in this many hiragana or fewer reads as Japanese grammar
+
+
+def hiragana_grammar(written: str, name: str) -> bool:
+    """A Latin name met in SHORT_HIRAGANA hiragana or fewer ("から", "かな", "ち"): the Japanese
+    grammar it spells (a particle, an inflection, okurigana after a kanji). Such a hit is no
+    independent chance of a name, so it neither gives nor takes a sibling's or a neighbouring name's
+    support (matching/support.py): against the 40,931 Latin names of the Danbooru catalog, "かな"
+    and "から" read as Anna and Kara of one synthetic work, each the other's support."""
+    return name.isascii() and 0 < len(written) <= SHORT_HIRAGANA and all(_hiragana(c) for c in written)
 
 
 def hiragana_word_use(written: str, name: str) -> bool:
@@ -147,7 +175,7 @@ def hiragana_word_use(written: str, name: str) -> bool:
     "Kana is no disguise". A longer one ("ぴかちゅう") is judged as above."""
     if not written or "ー" in written or not all(_hiragana(c) for c in written):
         return False
-    if name.isascii() and len(written) <= SHORT_HIRAGANA:
+    if hiragana_grammar(written, name):
         return True  # a short Latin name met in hiragana: the Japanese grammar or word it spells
     if len(written) < 2:
         return False
