@@ -46,6 +46,7 @@ from kyodaku.text.alias import NameVariant
 from kyodaku.text.alphabets import ARABIC_LETTER, GREEK_LETTER, HEBREW_LETTER, readings
 from kyodaku.text.ambiguity import BARE_STYLE_REASON, zipf
 from kyodaku.text.kana import kana_run_to_romaji
+from kyodaku.text.katakana_words import ordinary_katakana
 from kyodaku.text.normalize import CYRILLIC_READING
 from kyodaku.text.surface import dotted_name_part
 
@@ -330,6 +331,11 @@ class ByEarIndex:
         hits: list[ByEarHit] = []
         for span, written, lang in windows(text):
             words = [w for w in re.split(r"[・･\s\-‐]+", written) if w]
+            if lang == "ja" and len(words) == 1 and ordinary_katakana(words[0]):
+                # A loanword (ピクニック, "picnic"), a native word (ネズミ) or a place (エルサレム), as
+                # UniDic records it (text/katakana_words.py), is that word, not a name heard. Not
+                # so words joined by a name dot: プリンセス・ピーチ is Princess Peach.
+                continue
             if lang in _ALPHABET_LANGS:
                 hits.extend(self._alphabet_hits(text, span, words, lang))
                 continue

@@ -29,6 +29,7 @@ from rapidfuzz.distance import OSA
 from kyodaku.text.alias import NameVariant
 from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, in_dictionary, is_common_word, zipf
 from kyodaku.text.japanese_words import japanese_word
+from kyodaku.text.katakana_words import ordinary_katakana
 from kyodaku.text.normalize import Gap, Script, Skeleton, key
 
 MIN_FUZZY_KEY = 6
@@ -168,7 +169,8 @@ class FuzzyIndex:
             extraordinary.append(extraordinary[-1] + flag)
             famous.append(raw_token.casefold() if raw_token.casefold() in self._name_words else None)
             words.append(raw_token.casefold())
-        list_break = [lo > 0 and (_list_separator(sk, lo) or _kana_script_change(sk, lo)) for lo, _ in tokens]
+        list_break = [lo > 0 and _list_separator(sk, lo) for lo, _ in tokens]
+        kana_cut = [sk.script[lo] == Script.KANA and _kana_script_change(sk, lo) for lo, _ in tokens]
         near_cache = self._near_cache
         for a in range(len(tokens)):
             for b in range(a, min(a + MAX_WINDOW_TOKENS, len(tokens))):
@@ -202,7 +204,7 @@ class FuzzyIndex:
                     whole = bool(by_fame)
                 span = sk.span(i, j)
                 raw = sk.text[span[0] : span[1]]
-                if kana and _ordinary(raw, Script.KANA):
+                if kana and (_ordinary(raw, Script.KANA) or _cuts_katakana_run(sk.text, span)):
                     continue
                 if exact_spans and any(s[0] < span[1] and span[0] < s[1] for s in exact_spans):
                     continue
@@ -216,6 +218,8 @@ class FuzzyIndex:
                     )
                 if not near and by_words:
                     near = self._word_near(tuple(sk.key[lo:hi] for lo, hi in tokens[a : b + 1]))
+                if any(kana_cut[a + 1 : b + 1]) and _particle_token(sk, tokens[a : b + 1]):
+                    continue  # a katakana word and its particle (ラーメンと): no name's spelling
                 for vid, d in near:
                     variant = self.variants[vid]
                     score = 1.0 - d / max(len(variant.key), len(window))
@@ -280,7 +284,9 @@ def _anchor_words(window_words: list[str]) -> set[str]:
 def _ordinary(raw: str, script: int) -> bool:
     """A window made only of ordinary words is never a misspelled name."""
     if script == Script.KANA:
-        return zipf(raw, "ja") >= COMMON_WORD_ZIPF
+        # A frequent word, or any word UniDic records as an ordinary katakana word (マリオネット,
+        # ウミガメ: text/katakana_words.py), however rare.
+        return zipf(raw, "ja") >= COMMON_WORD_ZIPF or ordinary_katakana(raw) is not None
     words = [w.strip(".,!?;:'\"()") for w in raw.split()]
     # A word frequent enough (Zipf >= 2.5, about 1 in 300,000 words) or in the dictionary
     # ("frilled" is one edit from "Friede") is a word, not a typo.
@@ -309,16 +315,18 @@ _LIST_MARKS = frozenset(",;、，；")
 def _latin_tokens(sk: Skeleton) -> list[tuple[int, int]]:
     """Key ranges of tokens spelled in letters: Latin words, and romanized kana words (a change
     of script ends a kana word, which has no spaces). Hiragana and katakana are two scripts here:
-    a katakana word and the particle after it ("ラーメンと", ramen + "and") are two tokens, never
-    one window, as a name in katakana is never spelled with a hiragana letter in it. Read as one,
-    they were one edit from Lamento, and "をドローン" from Ororon, in ordinary Japanese prompts
-    against the 40,931-name Danbooru catalog (docs/benchmarks.md, section 7, "Kana is no
-    disguise")."""
+    a katakana word and the particle after it ("ラーメンと", ramen + "and") are two tokens, and a
+    window over both is no misspelling (`_particle_token`; ドラぇもん, a longer hiragana half, is).
+    Read as one, they were one edit from Lamento, and "をドローン" from Ororon, in ordinary
+    Japanese prompts against the 40,931-name Danbooru catalog (docs/benchmarks.md, section 7,
+    "Katakana words that are words")."""
     out: list[tuple[int, int]] = []
     start = None
     gap, script = sk.gap, sk.script
     for k in range(len(sk.key)):
-        if start is not None and (gap[k] != Gap.NONE or _kana_script_change(sk, k)):
+        if start is not None and (
+            gap[k] != Gap.NONE or (script[k] == Script.KANA and _kana_script_change(sk, k))
+        ):
             out.append((start, k))
             start = None
         if script[k] in _SPELLED:
@@ -336,6 +344,34 @@ def _kana_script_change(sk: Skeleton, k: int) -> bool:
     if not (k > 0 and sk.script[k] == Script.KANA and sk.script[k - 1] == Script.KANA):
         return False
     return _hiragana_letter(sk.text[sk.start[k]]) != _hiragana_letter(sk.text[sk.start[k - 1]])
+
+
+def _cuts_katakana_run(text: str, span: tuple[int, int]) -> bool:
+    """The window starts or ends inside a run of katakana: a misspelled katakana name is the whole
+    word, and a piece of one is no name ("ミガメ" of ウミガメ, "sea turtle", is no misspelled
+    Umigame; the skeleton folds the ウ after ぐ into a long vowel, so the key starts at ミ)."""
+    a, b = span
+    return (a > 0 and _katakana_letter(text[a - 1]) and _katakana_letter(text[a])) or (
+        b < len(text) and _katakana_letter(text[b]) and _katakana_letter(text[b - 1])
+    )
+
+
+def _katakana_letter(c: str) -> bool:
+    return 0x30A1 <= ord(c) <= 0x30FA or c == "ー"
+
+
+PARTICLE_LETTERS = 2
+
+
+def _particle_token(sk: Skeleton, tokens: list[tuple[int, int]]) -> bool:
+    """A hiragana token of the window, beside katakana, is PARTICLE_LETTERS hiragana or fewer: a
+    particle or an inflection (と, を, が; the い of 白い), the grammar around a katakana word. A
+    longer one may be half of a name written in both scripts (ドラぇもん, ドラえもん misspelled)."""
+    for lo, hi in tokens:
+        a, b = sk.span(lo, hi)
+        if _hiragana_letter(sk.text[a]) and b - a <= PARTICLE_LETTERS:
+            return True
+    return False
 
 
 def _hiragana_letter(c: str) -> bool:

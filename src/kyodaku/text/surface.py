@@ -127,7 +127,14 @@ def _katakana_word(surface: str) -> bool:
     if not letters or not all(0x30A0 <= ord(c) <= 0x30FF or _hiragana(c) for c in letters):
         return False
     runs = _KATAKANA_RUN.findall(surface)
-    return bool(runs) and all(len(r) < 3 or zipf(r, "ja") >= KATAKANA_WORD_ZIPF for r in runs)
+    return bool(runs) and all(len(r) < 3 or _loanword(r) for r in runs)
+
+
+def _loanword(run: str) -> bool:
+    """A common katakana word, or one UniDic records as an ordinary word (text/katakana_words.py)."""
+    from kyodaku.text.katakana_words import ordinary_katakana
+
+    return zipf(run, "ja") >= KATAKANA_WORD_ZIPF or ordinary_katakana(run) is not None
 
 
 def _native_spelling(surface: str) -> bool:
@@ -147,9 +154,12 @@ SHORT_HIRAGANA = 3  # a Latin name met in this many hiragana or fewer reads as J
 def hiragana_grammar(written: str, name: str) -> bool:
     """A Latin name met in SHORT_HIRAGANA hiragana or fewer ("から", "かな", "ち"): the Japanese
     grammar it spells (a particle, an inflection, okurigana after a kanji). Such a hit is no
-    independent chance of a name, so it neither gives nor takes a sibling's or a neighbouring name's
-    support (matching/support.py): against the 40,931 Latin names of the Danbooru catalog, "かな"
-    and "から" read as Anna and Kara of one synthetic work, each the other's support."""
+    independent chance of a name, so it supports no sibling or neighbouring name (matching/support.py
+    `_siblings`, matching/text.py `_distinctive_support`): against the 40,931 Latin names of the
+    Danbooru catalog, "かな" and "から" read as Anna and Kara of one synthetic work, each the other's
+    support. It may still take support from a name that is no grammar (written in Latin letters, in
+    katakana, or in a longer hiragana run), and the readings that need no support stay (まりおが走る:
+    the particle が makes まりお the one acting)."""
     return name.isascii() and 0 < len(written) <= SHORT_HIRAGANA and all(_hiragana(c) for c in written)
 
 
@@ -182,9 +192,13 @@ def hiragana_word_use(written: str, name: str) -> bool:
     if all(0x3041 <= ord(c) <= 0x309F for c in name if c.isalpha()):
         return False  # registered in hiragana (ドラえもん aside): the catalog wrote it so
     from kyodaku.text.japanese_words import japanese_word
+    from kyodaku.text.katakana_words import loanword
     from kyodaku.text.normalize import skeleton
 
-    return japanese_word(skeleton(written).key) is not None or zipf(written, "ja") >= HIRAGANA_WORD_ZIPF
+    word = japanese_word(skeleton(written).key)
+    # A loanword is written in katakana only: "そにっく" spells ソニック ("sonic") in no Japanese
+    # text, so it stays Sonic spelled in hiragana.
+    return (word is not None and not loanword(word[0])) or zipf(written, "ja") >= HIRAGANA_WORD_ZIPF
 
 
 def folded_into_word(surface: str, name: str) -> bool:

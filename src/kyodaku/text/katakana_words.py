@@ -1,0 +1,135 @@
+"""Katakana words that are ordinary Japanese words, told apart from katakana names by UniDic.
+
+Japanese writes three kinds of word in katakana: loanwords (ピンク "pink", レンズ "lens", マント
+"manteau"), the names of animals and plants (ネズミ, スイカ, ウミガメ), and invented or foreign names
+(ピカチュウ, トトロ, マリオ). Frequency cannot tell them apart (ピンク is Zipf 4.5 in Japanese, マリオ
+4.2), and neither can the writing. A dictionary can: UniDic, the dictionary of the National
+Institute for Japanese Language and Linguistics, records the origin of every word (語種: 外
+foreign, 和 native, 漢 Sino-Japanese, 混 mixed, 固 proper noun). Of the katakana words in wordfreq's
+Japanese list, those UniDic reads as one word of ordinary origin are ordinary words; its proper
+nouns are kept only when they are places (エルサレム), and the rest (ピカチュウ, ミク, エルサ: 固) and
+the words UniDic does not know (カービィ) are left out, as names.
+
+Why it matters: against the 40,931 Latin names of the Danbooru catalog, ordinary Japanese prompts
+were blocked for "ピンク" (the character Pinku), "マント" (Manto), "レンズ" (Renzu) and "スイカ"
+(Suika), each a Latin name that is the romaji of a Japanese word, and for "ピクニック" heard as
+"Picnicker" and "エルサレム" as "Orthworm" (docs/benchmarks.md, section 7, "Kana is no disguise").
+
+The list is generated once, with UniDic through MeCab (`pip install -e .[lexicon]`, about 250 MB
+that no screening needs, then `python -m kyodaku.text.katakana_words`), into
+`data/ja_katakana_words.tsv` (word, skeleton key, Zipf, kind, UniDic's lemma) and read from there.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+WORDS_PATH = Path(__file__).resolve().parent.parent / "data" / "ja_katakana_words.tsv"
+MIN_ZIPF = 1.0  # every word of wordfreq's list: a loanword is a word however rare
+LOAN_ORIGINS = frozenset("外混")  # UniDic's 語種: foreign, and mixed (a loanword in a compound)
+NATIVE_ORIGINS = frozenset("和漢")  # native and Sino-Japanese words, written in katakana by custom
+LOAN, NATIVE, PLACE = "loan", "native", "place"
+
+
+@dataclass(frozen=True)
+class KatakanaWord:
+    """One ordinary katakana word: its skeleton key, Zipf frequency in Japanese, kind (LOAN, NATIVE
+    or PLACE) and UniDic's lemma ("ピンク-pink", "鼠"), which says what the word is in the evidence.
+
+    A loanword is written in katakana only, so the same sounds in hiragana are no spelling of it
+    ("そにっく" is no ソニック, "sonic", but Sonic spelled to get past a filter); a native word written
+    in katakana by custom (ネズミ) is written in hiragana as well (ねずみ)."""
+
+    word: str
+    key: str
+    zipf: float
+    kind: str
+    lemma: str
+
+
+@lru_cache(maxsize=1)
+def katakana_words() -> dict[str, KatakanaWord]:
+    """word -> KatakanaWord, for every ordinary katakana word of the generated list."""
+    out: dict[str, KatakanaWord] = {}
+    try:
+        lines = WORDS_PATH.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return out
+    for line in lines:
+        word, key, z, kind, lemma = line.split("\t")
+        out[word] = KatakanaWord(word, key, float(z), kind, lemma)
+    return out
+
+
+def ordinary_katakana(word: str) -> KatakanaWord | None:
+    """The ordinary word or place this katakana is (None: a name, or no katakana word at all)."""
+    return katakana_words().get(word)
+
+
+def common_words_by_key(min_zipf: float) -> dict[str, tuple[str, float]]:
+    """key -> (word, Zipf) of the ordinary katakana words (places aside) at least this frequent: the
+    katakana half of text/japanese_words.py's lexicon, so "pinku" reads as ピンク as "chibi" reads as
+    ちび."""
+    out: dict[str, tuple[str, float]] = {}
+    for w in katakana_words().values():
+        if w.kind != PLACE and w.zipf >= min_zipf and (w.key not in out or out[w.key][1] < w.zipf):
+            out[w.key] = (w.word, w.zipf)
+    return out
+
+
+def loanword(word: str) -> bool:
+    """A katakana word of foreign origin (ピンク, ソニック), which Japanese never writes in hiragana."""
+    found = katakana_words().get(word)
+    return found is not None and found.kind == LOAN
+
+
+def _katakana(word: str) -> bool:
+    return bool(word) and all(0x30A1 <= ord(c) <= 0x30FA or c == "ー" for c in word)
+
+
+def build(min_zipf: float = MIN_ZIPF) -> list[KatakanaWord]:  # pragma: no cover - needs the lexicon extra
+    """Read wordfreq's katakana words with UniDic and keep the ordinary words and places."""
+    import fugashi
+    import wordfreq
+
+    from kyodaku.text.normalize import skeleton
+
+    tagger = fugashi.Tagger()
+    out: list[KatakanaWord] = []
+    for word, freq in wordfreq.get_frequency_dict("ja").items():
+        z = round(math.log10(freq * 1e9), 2)
+        if z < min_zipf or len(word) < 2 or not _katakana(word):
+            continue
+        tokens = tagger(word)
+        if len(tokens) != 1:
+            continue  # a compound or a phrase (ソニックブーム): no one dictionary word
+        f = tokens[0].feature
+        if f.goshu in LOAN_ORIGINS and f.pos2 != "固有名詞":
+            kind = LOAN
+        elif f.goshu in NATIVE_ORIGINS and f.pos2 != "固有名詞":
+            kind = NATIVE
+        elif f.goshu == "固" and f.pos3 == "地名":
+            kind = PLACE
+        else:
+            continue
+        key = skeleton(word).key
+        if key.isascii() and key.isalpha():
+            out.append(KatakanaWord(word, key, z, kind, f.lemma or word))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:  # pragma: no cover - needs the lexicon extra
+    words = sorted(build(), key=lambda w: w.word)
+    WORDS_PATH.write_text(
+        "".join(f"{w.word}\t{w.key}\t{w.zipf}\t{w.kind}\t{w.lemma}\n" for w in words), encoding="utf-8"
+    )
+    print(f"{len(words)} katakana words written to {WORDS_PATH}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
