@@ -8,7 +8,6 @@ from kyodaku.text.alias import AliasIndex, NameVariant, name_splits
 from kyodaku.text.ambiguity import JAPANESE_WORD_PREFIX, entity_ambiguities, is_common_word
 from kyodaku.text.fuzzy import FuzzyIndex
 from kyodaku.text.japanese_words import japanese_word, native_spelling, reading_key
-from kyodaku.text.katakana_words import ordinary_katakana
 from kyodaku.text.normalize import skeleton
 from kyodaku.text.surface import written_as_title
 
@@ -36,11 +35,8 @@ def test_when_lexicon_entries_are_read_again_then_each_reads_as_its_key():
     sample = list(lexicon().items())[::500]
     assert len(sample) > 20
     for key, (word, z) in sample:
-        assert z >= 3.0
-        if native_spelling(word):
-            assert reading_key(word) == key
-        else:  # a katakana loanword or native word (text/katakana_words.py), keyed as the matchers key it
-            assert ordinary_katakana(word) is not None and skeleton(word).key == key
+        assert native_spelling(word) and z >= 3.0
+        assert reading_key(word) == key
 
 
 def test_when_a_catalog_name_reads_as_an_ordinary_japanese_word_then_it_needs_support():

@@ -1,16 +1,15 @@
 """Katakana words that are ordinary words, told from names by UniDic's record of their origin
-(text/katakana_words.py), and what the matchers do with them: a Latin name that is the romaji of a
-loanword is ambiguous, a loanword is never heard as a name, and a loanword is no hiragana word."""
+(text/katakana_words.py), and what the matchers do with them: a Latin name met as such a word
+counts only with support, and such a word is never heard as a name or misspelt into one."""
 
 from __future__ import annotations
 
 import pytest
 
 from helpers.guards import found, lexical_guard
-from kyodaku.text.ambiguity import JAPANESE_WORD_PREFIX, entity_ambiguities
-from kyodaku.text.katakana_words import LOAN, NATIVE, PLACE, katakana_words, loanword, ordinary_katakana
+from kyodaku.text.katakana_words import LOAN, NATIVE, PLACE, katakana_words, ordinary_katakana
 from kyodaku.text.normalize import skeleton
-from kyodaku.text.surface import hiragana_word_use
+from kyodaku.text.surface import katakana_word_use
 
 
 @pytest.mark.parametrize(
@@ -43,25 +42,6 @@ def test_when_the_list_is_read_then_every_entry_is_katakana_keyed_as_the_matcher
         assert w.kind in (LOAN, NATIVE, PLACE)
 
 
-def test_when_a_latin_name_is_the_romaji_of_a_common_loanword_then_it_is_ambiguous():
-    verdicts = entity_ambiguities([("en", "Pinku"), ("en", "Pikachu")])
-    assert verdicts["Pinku"].ambiguous and verdicts["Pinku"].reason.startswith(JAPANESE_WORD_PREFIX)
-    assert not verdicts["Pikachu"].ambiguous
-
-
-def test_when_the_entry_registers_the_loanword_itself_as_its_japanese_name_then_the_name_stays_ambiguous():
-    # Only a Japanese name of its own that spells the romaji (孫悟空 for "Goku") says the name is no
-    # word; a character registered as ピンク is still named by the everyday word for pink.
-    assert entity_ambiguities([("en", "Pinku"), ("ja", "ピンク")])["Pinku"].ambiguous
-    assert not entity_ambiguities([("en", "Pinku"), ("ja", "桃色ピンク姫")])["Pinku"].ambiguous
-
-
-def test_when_hiragana_spells_a_loanword_then_it_is_no_word_but_a_native_word_in_hiragana_is():
-    assert loanword("ソニック") and not loanword("ネズミ")
-    assert not hiragana_word_use("そにっく", "Sonic")  # Japanese writes "sonic" in katakana only
-    assert hiragana_word_use("ねずみ", "Nezumi")  # 鼠 is written in hiragana as well
-
-
 CATALOG = {
     "version": 1,
     "rightsholders": [{"id": "studio", "name": {"en": "Studio Co., Ltd."}, "country": "JP"}],
@@ -91,5 +71,20 @@ def test_when_an_ordinary_japanese_prompt_holds_a_katakana_word_then_no_name_is_
     assert found(guard, text) == set()
 
 
-def test_when_the_latin_name_is_written_with_its_work_then_it_is_still_found(guard):
-    assert "pinku" in found(guard, "Pinku from Grey Wings Saga waving")
+@pytest.mark.parametrize(
+    ("written", "name", "expected"),
+    [
+        ("ピンク", "Pinku", True),
+        ("マントを", "Manto", True),  # a particle rides along: the key folds を into "manto"
+        ("ピカチュウ", "Pikachu", False),  # a name, not on the list
+        ("ピンク", "ピンク", False),  # a katakana name is the catalog's own writing
+        ("ピンクのドレス", "Pinku", False),  # more than a particle beside the word
+    ],
+)
+def test_when_a_latin_name_is_met_as_a_listed_katakana_word_then_it_is_a_word_use(written, name, expected):
+    assert katakana_word_use(written, name) is expected
+
+
+def test_when_the_latin_name_is_written_in_latin_letters_then_it_is_found_without_support(guard):
+    # Nobody writes "pinku" in an English prompt to mean pink: only the katakana is the word.
+    assert found(guard, "Pinku waving at the crowd") == {"pinku"}

@@ -40,6 +40,7 @@ from kyodaku.text.surface import (
     capitalised_mid_sentence,
     disguised,
     hiragana_grammar,
+    katakana_word_use,
     person_name_part,
     written_as_title,
 )
@@ -147,8 +148,10 @@ def _siblings(snapshot: Snapshot, hit: AliasHit, others: Sequence[AliasHit], tex
     the product of two small chances. Not for names that are ordinary words: those are not
     independent chances ("red eyes, blue hair, black shirt" names Red, Blue and Black of Among
     Us; a 40,000-character catalog has works full of colours, flowers and animals; nor "mark",
-    which reads as the first name Marc only after spelling folds), and not when
-    the name is part of a person's full name ("Mario Draghi and Luigi Di Maio")."""
+    which reads as the first name Marc only after spelling folds; nor a name written as Japanese
+    grammar or as a katakana word, から or ピンク: text/surface.py `hiragana_grammar`,
+    `katakana_word_use`), and not when the name is part of a person's full name ("Mario Draghi and
+    Luigi Di Maio")."""
     entity = snapshot.entities.get(hit.variant.entity)
     if entity is None or not entity.work or not _first_name_only(hit, snapshot):
         return []
@@ -167,6 +170,7 @@ def _siblings(snapshot: Snapshot, hit: AliasHit, others: Sequence[AliasHit], tex
             or not _first_name_only(other, snapshot)
             or is_common_word(other.text.casefold())
             or hiragana_grammar(other.text, other.variant.name)
+            or katakana_word_use(other.text, other.variant.name)
         ):
             continue
         out.append(f'sibling: "{other.text}" names {sibling.id} of the same work')

@@ -46,6 +46,7 @@ from kyodaku.text.surface import (
     hiragana_grammar,
     hiragana_near_latin,
     hiragana_word_use,
+    katakana_word_use,
     pet_name_use,
     possessive_title,
     written_as_title,
@@ -499,6 +500,8 @@ def other_use(text: str, hit: AliasHit, hits: Sequence[AliasHit]) -> str:
         return "the ordinary Japanese word it also reads as (in lower case)"
     if hiragana_word_use(hit.text, name):
         return "the ordinary Japanese word it spells in hiragana"
+    if katakana_word_use(hit.text, name):
+        return "the ordinary Japanese word it is in katakana (a loanword, native word or place)"
     if _other_full_name(text, hit, hits):
         return "one part of a person's full name (joined to the next by a name dot)"
     if family_name_use(text, span, [h.span for h in hits if h.span != span]):

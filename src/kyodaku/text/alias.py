@@ -392,8 +392,8 @@ def _inside_kana(sk: Skeleton, k: int) -> bool:
     """Key letters k-1 and k come from one kana: a syllable (ド, "do") cut in two. A name read from
     kana starts and ends where a kana does; "orin" starts inside the ド of ドリーイン ("dolly-in",
     key "dorin"), and "aiza" (Aleeza) inside the バ of バイザー ("visor"), which the 40,931-name
-    Danbooru catalog found in ordinary Japanese prompts (docs/benchmarks.md, section 7, "Kana is
-    no disguise")."""
+    Danbooru catalog found in ordinary Japanese prompts (docs/benchmarks.md, section 7, "Katakana
+    words that are words")."""
     return 0 < k < len(sk.key) and sk.start[k] == sk.start[k - 1]
 
 

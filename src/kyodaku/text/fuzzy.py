@@ -171,6 +171,7 @@ class FuzzyIndex:
             words.append(raw_token.casefold())
         list_break = [lo > 0 and _list_separator(sk, lo) for lo, _ in tokens]
         kana_cut = [sk.script[lo] == Script.KANA and _kana_script_change(sk, lo) for lo, _ in tokens]
+        cuts = any(kana_cut)  # most prompts have none: one test per prompt, not per window
         near_cache = self._near_cache
         for a in range(len(tokens)):
             for b in range(a, min(a + MAX_WINDOW_TOKENS, len(tokens))):
@@ -218,7 +219,7 @@ class FuzzyIndex:
                     )
                 if not near and by_words:
                     near = self._word_near(tuple(sk.key[lo:hi] for lo, hi in tokens[a : b + 1]))
-                if any(kana_cut[a + 1 : b + 1]) and _particle_token(sk, tokens[a : b + 1]):
+                if cuts and any(kana_cut[a + 1 : b + 1]) and _particle_token(sk, tokens[a : b + 1]):
                     continue  # a katakana word and its particle (ラーメンと): no name's spelling
                 for vid, d in near:
                     variant = self.variants[vid]

@@ -14,12 +14,6 @@ key the matchers use, so "tachi", "chibi" and "sarashi" meet 太刀, ちび and 
 romaji name meets its katakana. Its limit: wordfreq's list has surnames and place names in
 kanji too (三浦, 鳴門), which then read as ordinary words.
 
-Katakana also writes ordinary words: loanwords (ピンク "pinku", マント "manto") and the names of
-animals and plants (ネズミ "nezumi"). Those are told from names by UniDic's record of each
-word's origin (text/katakana_words.py: ピンク is a foreign loan, ピカチュウ and ミク proper nouns),
-and the ones as frequent as a common word join the lexicon: "pinku" reads as ピンク as "chibi"
-reads as ちび.
-
 The lexicon is generated once (`python -m kyodaku.text.japanese_words`, which needs pykakasi)
 into `data/ja_romaji_words.tsv` (key, word, Zipf) and read from there: building it reads 22,000
 words in about five seconds, which no snapshot build should pay.
@@ -66,17 +60,11 @@ def lexicon() -> dict[str, tuple[str, float]]:
     for line in lines:
         key, word, z = line.split("\t")
         out[key] = (word, float(z))
-    from kyodaku.text.katakana_words import common_words_by_key
-
-    for key, (word, z) in common_words_by_key(JA_WORD_ZIPF).items():
-        if len(key) >= MIN_KEY and key not in out:  # a native word keeps its key (ちび, not チビ)
-            out[key] = (word, z)
     return out
 
 
 def japanese_word(key: str) -> tuple[str, float] | None:
-    """The ordinary Japanese word (kanji, hiragana, or a katakana loanword) that reads as this
-    skeleton key, if any."""
+    """The ordinary Japanese word (kanji or hiragana) that reads as this skeleton key, if any."""
     if len(key) < MIN_KEY or not key.isascii():
         return None
     return lexicon().get(key)

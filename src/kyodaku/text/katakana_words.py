@@ -12,8 +12,11 @@ the words UniDic does not know (カービィ) are left out, as names.
 
 Why it matters: against the 40,931 Latin names of the Danbooru catalog, ordinary Japanese prompts
 were blocked for "ピンク" (the character Pinku), "マント" (Manto), "レンズ" (Renzu) and "スイカ"
-(Suika), each a Latin name that is the romaji of a Japanese word, and for "ピクニック" heard as
-"Picnicker" and "エルサレム" as "Orthworm" (docs/benchmarks.md, section 7, "Kana is no disguise").
+(Suika), each a Latin name whose romaji is a Japanese word, and for "ピクニック" heard as
+"Picnicker" and "エルサレム" as "Orthworm" (docs/benchmarks.md, section 7, "Katakana words that are
+words"). So a Latin name met as a listed word counts only with support (text/surface.py
+`katakana_word_use`), and a listed word is never heard as a name by ear (text/by_ear.py), one edit
+from one (text/fuzzy.py) or a disguise (text/surface.py `disguised`).
 
 The list is generated once, with UniDic through MeCab (`pip install -e .[lexicon]`, about 250 MB
 that no screening needs, then `python -m kyodaku.text.katakana_words`), into
@@ -40,9 +43,8 @@ class KatakanaWord:
     """One ordinary katakana word: its skeleton key, Zipf frequency in Japanese, kind (LOAN, NATIVE
     or PLACE) and UniDic's lemma ("ピンク-pink", "鼠"), which says what the word is in the evidence.
 
-    A loanword is written in katakana only, so the same sounds in hiragana are no spelling of it
-    ("そにっく" is no ソニック, "sonic", but Sonic spelled to get past a filter); a native word written
-    in katakana by custom (ネズミ) is written in hiragana as well (ねずみ)."""
+    A native word is written in katakana by custom (ネズミ) and in hiragana as well (ねずみ); a
+    loanword in katakana only."""
 
     word: str
     key: str
@@ -68,23 +70,6 @@ def katakana_words() -> dict[str, KatakanaWord]:
 def ordinary_katakana(word: str) -> KatakanaWord | None:
     """The ordinary word or place this katakana is (None: a name, or no katakana word at all)."""
     return katakana_words().get(word)
-
-
-def common_words_by_key(min_zipf: float) -> dict[str, tuple[str, float]]:
-    """key -> (word, Zipf) of the ordinary katakana words (places aside) at least this frequent: the
-    katakana half of text/japanese_words.py's lexicon, so "pinku" reads as ピンク as "chibi" reads as
-    ちび."""
-    out: dict[str, tuple[str, float]] = {}
-    for w in katakana_words().values():
-        if w.kind != PLACE and w.zipf >= min_zipf and (w.key not in out or out[w.key][1] < w.zipf):
-            out[w.key] = (w.word, w.zipf)
-    return out
-
-
-def loanword(word: str) -> bool:
-    """A katakana word of foreign origin (ピンク, ソニック), which Japanese never writes in hiragana."""
-    found = katakana_words().get(word)
-    return found is not None and found.kind == LOAN
 
 
 def _katakana(word: str) -> bool:

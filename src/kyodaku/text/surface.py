@@ -122,7 +122,7 @@ def _katakana_word(surface: str) -> bool:
     ネオンの, のホーム), so each katakana run is judged alone and the surface is the loanwords only
     when every run is one. Against the 40,931 Latin names of the Danbooru catalog, "クマの" (a bear's)
     read as a disguised Kumano, since "クマの" as a whole is no word; see docs/benchmarks.md, section
-    7, "Kana is no disguise"."""
+    7, "Katakana words that are words"."""
     letters = [c for c in surface if c.isalpha() or c == "ー"]
     if not letters or not all(0x30A0 <= ord(c) <= 0x30FF or _hiragana(c) for c in letters):
         return False
@@ -192,13 +192,37 @@ def hiragana_word_use(written: str, name: str) -> bool:
     if all(0x3041 <= ord(c) <= 0x309F for c in name if c.isalpha()):
         return False  # registered in hiragana (ドラえもん aside): the catalog wrote it so
     from kyodaku.text.japanese_words import japanese_word
-    from kyodaku.text.katakana_words import loanword
     from kyodaku.text.normalize import skeleton
 
-    word = japanese_word(skeleton(written).key)
-    # A loanword is written in katakana only: "そにっく" spells ソニック ("sonic") in no Japanese
-    # text, so it stays Sonic spelled in hiragana.
-    return (word is not None and not loanword(word[0])) or zipf(written, "ja") >= HIRAGANA_WORD_ZIPF
+    return japanese_word(skeleton(written).key) is not None or zipf(written, "ja") >= HIRAGANA_WORD_ZIPF
+
+
+KATAKANA_PARTICLE = 2  # hiragana letters beside a katakana word that are its particle (マントを)
+
+
+def katakana_word_use(written: str, name: str) -> bool:
+    """A Latin name met as a katakana word that is an ordinary Japanese word: a loanword (ピンク,
+    "pink", for the name "Pinku"; マント for "Manto"), a native word written in katakana by custom
+    (ネズミ, スイカ) or a place, as UniDic records them (text/katakana_words.py). Japanese writes
+    those words as it writes names, in katakana, so the word counts as the name only with support,
+    as a hiragana word does (`hiragana_word_use`). The same name written in Latin letters is
+    untouched: nobody writes "pinku" in an English prompt to mean pink.
+
+    Against the 40,931 Latin names of the Danbooru catalog, ordinary Japanese prompts were blocked
+    for ピンク, マント, レンズ and スイカ read as characters (docs/benchmarks.md, section 7, "Katakana
+    words that are words"). A particle of one or two hiragana may ride along in the match
+    (マントを: the key folds the を into the long vowel of "manto")."""
+    if not name.isascii() or not written:
+        return False
+    runs = _KATAKANA_RUN.findall(written)
+    if len(runs) != 1:
+        return False
+    rest = written.replace(runs[0], "", 1)
+    if len(rest) > KATAKANA_PARTICLE or not all(_hiragana(c) for c in rest):
+        return False
+    from kyodaku.text.katakana_words import ordinary_katakana
+
+    return ordinary_katakana(runs[0]) is not None
 
 
 def folded_into_word(surface: str, name: str) -> bool:
