@@ -117,3 +117,18 @@ def test_when_short_hiragana_of_two_siblings_stand_side_by_side_then_they_suppor
     # あんな ("such a") and から ("from"): the grammar of one ordinary sentence, and two first names.
     assert found(guard, "あんな海から来た鳥") == set()
     assert {"anna", "kara"} <= found(guard, "Anna and Kara from Grey Wings Saga")
+
+
+def test_when_a_short_hiragana_reading_stands_beside_a_name_of_its_group_then_it_takes_no_support(tmp_path):
+    catalog = {
+        "version": 1,
+        "rightsholders": [{"id": "studio", "name": {"en": "Studio Co., Ltd."}, "country": "JP"}],
+        "works": [{"id": "saga", "owner": "studio", "names": {"en": ["Grey Wings Saga"]}}],
+        "characters": [
+            {"id": "liru", "owner": "studio", "work": "saga", "names": {"en": ["Liru"]}},
+            {"id": "pikachu", "owner": "studio", "work": "saga", "names": {"en": ["Pikachu"]}},
+        ],
+    }
+    guard = lexical_guard(catalog, tmp_path)
+    # いる of 遊んでいる ("is playing") reads "iru", the key of the short name Liru.
+    assert found(guard, "ピカチュウが森で遊んでいる") == {"pikachu"}

@@ -67,6 +67,13 @@ def test_when_two_entries_share_a_frame_then_neither_is_found_by_it():
     assert index.find("キャットバス") == []
 
 
+def test_when_entries_share_a_frame_under_one_name_then_each_is_found_by_it():
+    # A 40,000-character catalog registers a character's costumes as entries of the same name.
+    index = ByEarIndex([variant("cloud", "Cloud Strife"), variant("cloud-dress", "Cloud Strife")])
+    hits = index.find("クラウド・ストライフが大剣を構える")
+    assert {h.variant.entity for h in hits} == {"cloud", "cloud-dress"}
+
+
 def test_when_a_name_is_ambiguous_a_style_or_a_romanization_then_it_takes_no_part():
     index = ByEarIndex(
         [

@@ -66,14 +66,20 @@ def support_for(
     entity = snapshot.entities.get(hit.variant.entity)
     groups = support_groups(entity) if entity else {hit.variant.entity}
     near = _needs_near_context(hit)
+    # A name met as a few hiragana of Japanese grammar (いる, から) is no chance of its own: a name
+    # of its group elsewhere in the prompt says nothing about it (text/surface.py
+    # `hiragana_grammar`); "ピカチュウが森で遊んでいる" is no Liru.
+    grammar = hiragana_grammar(hit.text, hit.variant.name)
     support = [
         f"context: {c.text}"
         for c in context_hits
-        if c.variant.entity in groups
+        if not grammar
+        and c.variant.entity in groups
         and (c.span[1] <= hit.span[0] or c.span[0] >= hit.span[1])
         and (not near or text is None or _same_clause(text, hit.span, c.span))
     ]
-    support.extend(_siblings(snapshot, hit, others, text))
+    if not grammar:
+        support.extend(_siblings(snapshot, hit, others, text))
     if _ordinary_phrase(hit.variant) and written_as_title(hit.text):
         support.append(f'written as a name: "{hit.text}"')
     if (

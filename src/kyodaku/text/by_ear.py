@@ -298,7 +298,7 @@ def windows(text: str) -> Iterable[tuple[tuple[int, int], str, str]]:
 
 
 class ByEarIndex:
-    """Distinctive Latin names by their consonant frames; a frame two entries share is dropped."""
+    """Distinctive Latin names by their consonant frames; a frame two names share is dropped."""
 
     def __init__(self, variants: Iterable[NameVariant]) -> None:
         by_frame: dict[str, dict[str, NameVariant]] = {}
@@ -318,9 +318,36 @@ class ByEarIndex:
                 for k in katakana_sound_keys(v.name):
                     if len(k) >= MIN_SOUND_KEY:
                         by_katakana.setdefault(k, {}).setdefault(v.entity, v)
-        self._by_frame = {f: next(iter(e.values())) for f, e in by_frame.items() if len(e) == 1}
-        self._by_sound = {k: next(iter(e.values())) for k, e in by_sound.items() if len(e) == 1}
-        self._by_katakana = {k: next(iter(e.values())) for k, e in by_katakana.items() if len(e) == 1}
+        # Entries that share the heard name itself are one name heard, reported for each of them.
+        self._same_name: dict[tuple[str, str], tuple[NameVariant, ...]] = {}
+        self._by_frame = self._one_name(by_frame)
+        self._by_sound = self._one_name(by_sound)
+        self._by_katakana = self._one_name(by_katakana)
+
+    def _one_name(self, table: dict[str, dict[str, NameVariant]]) -> dict[str, NameVariant]:
+        """Each key's one name: a key that several entries share is kept when they all register
+        it under the same name, as a 40,000-character catalog registers a character's costumes and
+        game appearances ("sephiroth", "sephiroth (crisis core)"); a key two different names share
+        is dropped. Dropping them all had left セフィロス, バットマン and クラウド・ストライフ unheard
+        against the Danbooru catalog (docs/benchmarks.md, section 7, "Katakana words that are
+        words")."""
+        out: dict[str, NameVariant] = {}
+        for key, entries in table.items():
+            variants = tuple(entries.values())
+            if len({v.name.casefold() for v in variants}) != 1:
+                continue
+            out[key] = variants[0]
+            if len(variants) > 1:
+                self._same_name[variants[0].entity, variants[0].name] = variants
+        return out
+
+    def _each_entry(self, hits: list[ByEarHit]) -> list[ByEarHit]:
+        """Each hit once per entry that registers its name (`_one_name`)."""
+        out: list[ByEarHit] = []
+        for hit in hits:
+            same = self._same_name.get((hit.variant.entity, hit.variant.name), (hit.variant,))
+            out.extend(ByEarHit(v, hit.span, hit.text, hit.frame) for v in same)
+        return out
 
     def __len__(self) -> int:
         return len(self._by_frame)
@@ -373,7 +400,7 @@ class ByEarIndex:
             if variant is None or zipf("".join(words).casefold(), lang) >= COMMON_ZIPF:
                 continue
             hits.append(ByEarHit(variant, span, written, frame.lstrip("^")))
-        return _longest(hits)
+        return self._each_entry(_longest(hits))
 
     def _alphabet_hits(self, text: str, span: tuple[int, int], words: list[str], lang: str) -> list[ByEarHit]:
         """The window's hit, if it is a name written by ear in Greek, Hebrew or Arabic, neither a

@@ -157,9 +157,9 @@ def hiragana_grammar(written: str, name: str) -> bool:
     independent chance of a name, so it supports no sibling or neighbouring name (matching/support.py
     `_siblings`, matching/text.py `_distinctive_support`): against the 40,931 Latin names of the
     Danbooru catalog, "かな" and "から" read as Anna and Kara of one synthetic work, each the other's
-    support. It may still take support from a name that is no grammar (written in Latin letters, in
-    katakana, or in a longer hiragana run), and the readings that need no support stay (まりおが走る:
-    the particle が makes まりお the one acting)."""
+    support. Nor does it take support from a name of its group elsewhere ("ピカチュウが森で遊んでいる"
+    is no Liru); the readings that need no support stay (まりおが走る: the particle が makes まりお
+    the one acting)."""
     return name.isascii() and 0 < len(written) <= SHORT_HIRAGANA and all(_hiragana(c) for c in written)
 
 
