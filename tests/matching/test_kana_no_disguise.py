@@ -22,6 +22,21 @@ CATALOG = {
 }
 
 
+def studio_catalog(*names: str, work: bool = False) -> dict:
+    """A one-studio catalog of characters named in English, all of one work when `work`."""
+    catalog = {
+        "version": 1,
+        "rightsholders": [{"id": "studio", "name": {"en": "Studio Co., Ltd."}, "country": "JP"}],
+        "characters": [
+            {"id": n.lower(), "owner": "studio", "names": {"en": [n]}, **({"work": "saga"} if work else {})}
+            for n in names
+        ],
+    }
+    if work:
+        catalog["works"] = [{"id": "saga", "owner": "studio", "names": {"en": ["Grey Wings Saga"]}}]
+    return catalog
+
+
 @pytest.fixture(scope="module")
 def guard(tmp_path_factory):
     return lexical_guard(CATALOG, tmp_path_factory.mktemp("kana"))
@@ -65,26 +80,13 @@ def test_when_the_short_name_is_written_in_latin_letters_with_its_work_then_it_i
 
 
 def test_when_hiragana_is_one_edit_from_a_latin_names_reading_then_it_is_no_misspelling(tmp_path):
-    catalog = {
-        "version": 1,
-        "rightsholders": [{"id": "studio", "name": {"en": "Studio Co., Ltd."}, "country": "JP"}],
-        "characters": [{"id": "oshida", "owner": "studio", "names": {"en": ["Oshida"]}}],
-    }
-    guard = lexical_guard(catalog, tmp_path)
+    guard = lexical_guard(studio_catalog("Oshida"), tmp_path)
     assert found(guard, "赤いドレスをした少女が歩く") == set()  # をした: "wearing", one edit from "oshida"
     assert found(guard, "Oshyda walking down the street") == {"oshida"}  # a Latin misspelling still is
 
 
 def test_when_a_name_would_start_inside_a_kana_syllable_then_it_is_not_found(tmp_path):
-    catalog = {
-        "version": 1,
-        "rightsholders": [{"id": "studio", "name": {"en": "Studio Co., Ltd."}, "country": "JP"}],
-        "characters": [
-            {"id": "orin", "owner": "studio", "names": {"en": ["Orin"]}},
-            {"id": "aiza", "owner": "studio", "names": {"en": ["Aiza"]}},
-        ],
-    }
-    guard = lexical_guard(catalog, tmp_path)
+    guard = lexical_guard(studio_catalog("Orin", "Aiza"), tmp_path)
     # ドリーイン ("dolly-in") reads "dorin": "orin" starts inside ド; バイザー ("visor") reads "baiza".
     assert found(guard, "カメラはゆっくりとドリーインする") == set()
     assert found(guard, "銀色のバイザーをつけた騎士") == set()
@@ -92,43 +94,20 @@ def test_when_a_name_would_start_inside_a_kana_syllable_then_it_is_not_found(tmp
 
 
 def test_when_a_katakana_word_and_its_particle_are_one_edit_from_a_name_then_it_is_no_misspelling(tmp_path):
-    catalog = {
-        "version": 1,
-        "rightsholders": [{"id": "studio", "name": {"en": "Studio Co., Ltd."}, "country": "JP"}],
-        "characters": [{"id": "lamento", "owner": "studio", "names": {"en": ["Lamento"]}}],
-    }
-    guard = lexical_guard(catalog, tmp_path)
+    guard = lexical_guard(studio_catalog("Lamento"), tmp_path)
     # ラーメンと is ramen and the particle と, "ramento" together: one edit from the name's key.
     assert found(guard, "ラーメンと餃子のセット") == set()
     assert found(guard, "Lamentto singing on a stage") == {"lamento"}  # a Latin misspelling still is
 
 
 def test_when_short_hiragana_of_two_siblings_stand_side_by_side_then_they_support_neither(tmp_path):
-    catalog = {
-        "version": 1,
-        "rightsholders": [{"id": "studio", "name": {"en": "Studio Co., Ltd."}, "country": "JP"}],
-        "works": [{"id": "saga", "owner": "studio", "names": {"en": ["Grey Wings Saga"]}}],
-        "characters": [
-            {"id": "anna", "owner": "studio", "work": "saga", "names": {"en": ["Anna"]}},
-            {"id": "kara", "owner": "studio", "work": "saga", "names": {"en": ["Kara"]}},
-        ],
-    }
-    guard = lexical_guard(catalog, tmp_path)
+    guard = lexical_guard(studio_catalog("Anna", "Kara", work=True), tmp_path)
     # あんな ("such a") and から ("from"): the grammar of one ordinary sentence, and two first names.
     assert found(guard, "あんな海から来た鳥") == set()
     assert {"anna", "kara"} <= found(guard, "Anna and Kara from Grey Wings Saga")
 
 
 def test_when_a_short_hiragana_reading_stands_beside_a_name_of_its_group_then_it_takes_no_support(tmp_path):
-    catalog = {
-        "version": 1,
-        "rightsholders": [{"id": "studio", "name": {"en": "Studio Co., Ltd."}, "country": "JP"}],
-        "works": [{"id": "saga", "owner": "studio", "names": {"en": ["Grey Wings Saga"]}}],
-        "characters": [
-            {"id": "liru", "owner": "studio", "work": "saga", "names": {"en": ["Liru"]}},
-            {"id": "pikachu", "owner": "studio", "work": "saga", "names": {"en": ["Pikachu"]}},
-        ],
-    }
-    guard = lexical_guard(catalog, tmp_path)
+    guard = lexical_guard(studio_catalog("Liru", "Pikachu", work=True), tmp_path)
     # いる of 遊んでいる ("is playing") reads "iru", the key of the short name Liru.
     assert found(guard, "ピカチュウが森で遊んでいる") == {"pikachu"}
