@@ -11,6 +11,8 @@ from kyodaku.text.alias import NameVariant, name_splits
 from kyodaku.text.by_ear import (
     MIN_CONSONANTS,
     ByEarIndex,
+    bare_key,
+    by_vowels,
     consonants,
     heard_frame,
     heard_katakana_key,
@@ -72,6 +74,29 @@ def test_when_entries_share_a_frame_under_one_name_then_each_is_found_by_it():
     index = ByEarIndex([variant("cloud", "Cloud Strife"), variant("cloud-dress", "Cloud Strife")])
     hits = index.find("クラウド・ストライフが大剣を構える")
     assert {h.variant.entity for h in hits} == {"cloud", "cloud-dress"}
+
+
+def test_when_names_share_a_frame_then_the_katakana_vowels_pick_the_one_clearly_meant():
+    names = [variant(e, e.capitalize()) for e in ("batman", "batwoman", "betamon", "botamon")]
+    # バットマン read bare (the o Japanese adds after t dropped) is "batman"; ベータモン is "betamon",
+    # but one edit from Botamon too close to pick either.
+    assert by_vowels("バットマン", names).entity == "batman"
+    assert by_vowels("ベータモン", names) is None
+    assert bare_key("セフィロス") == "sefiros"
+
+
+def test_when_a_katakana_name_shares_its_frame_then_the_guard_still_hears_it(tmp_path):
+    catalog = {
+        "version": 1,
+        "rightsholders": [{"id": "dc", "name": {"en": "DC Comics"}, "country": "US"}],
+        "characters": [
+            {"id": n, "owner": "dc", "names": {"en": [n.capitalize()]}}
+            for n in ("batman", "batwoman", "betamon", "botamon", "betterman")
+        ],
+    }
+    guard = lexical_guard(catalog, tmp_path)
+    assert found(guard, "バットマンが雨のビルの屋上に立っている") == {"batman"}
+    assert found(guard, "トルコのバットマン県の古い橋") == set()  # the province, before 県
 
 
 def test_when_a_name_is_ambiguous_a_style_or_a_romanization_then_it_takes_no_part():

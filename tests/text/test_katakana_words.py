@@ -27,6 +27,10 @@ def test_when_a_katakana_word_is_an_ordinary_word_or_place_then_the_list_holds_i
     assert ordinary_katakana(word).kind == kind
 
 
+def test_when_a_word_is_written_in_half_width_katakana_then_it_is_looked_up_as_the_word():
+    assert ordinary_katakana("ﾋﾟﾝｸ").word == "ピンク"
+
+
 @pytest.mark.parametrize("name", ["ピカチュウ", "マリオ", "ミク", "トトロ", "エルサ", "ゼルダ", "カービィ"])
 def test_when_a_katakana_word_is_a_characters_name_then_the_list_leaves_it_out(name):
     # Frequent in Japanese text as the loanwords are, but proper nouns to UniDic (or unknown to it).

@@ -11,7 +11,7 @@ from typing import ClassVar
 from kyodaku.domain.findings import Finding
 from kyodaku.matching.base import ContentKind, MatchResult, Stage, findings_beside, register_matcher
 from kyodaku.matching.prepare import PreparedPrompt
-from kyodaku.matching.text import unjudged
+from kyodaku.matching.text import place_use, unjudged
 from kyodaku.options import GuardOptions
 from kyodaku.snapshot import MatchIndex, Snapshot, style_cues
 from kyodaku.text.by_ear import ByEarIndex, written_by_ear
@@ -47,6 +47,10 @@ class ByEarMatcher:
         if not written_by_ear(content.text):
             return out
         hits = unjudged(self._index(snapshot.match).find(content.text), content, snapshot)
+        for h in [h for h in hits if place_use(content.text, h.span)]:
+            # "トルコのバットマン県": the province, as the alias matcher reads a name before 県.
+            out.notes.append(f'"{h.text}" at {h.span[0]}..{h.span[1]} is written as the name of a place')
+            hits.remove(h)
         if any(h.variant.kind == "style" for h in hits):
             cued = _cued_styles(content, snapshot)
             for h in hits:

@@ -42,6 +42,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice, product
 
+from rapidfuzz.distance import Levenshtein
+
 from kyodaku.text.alias import NameVariant
 from kyodaku.text.alphabets import ARABIC_LETTER, GREEK_LETTER, HEBREW_LETTER, readings
 from kyodaku.text.ambiguity import BARE_STYLE_REASON, zipf
@@ -244,6 +246,53 @@ def heard_katakana_key(katakana_word: str) -> str:
     return _sound_fold("".join(c for i, c in enumerate(letters) if i == 0 or letters[i - 1] != c))
 
 
+VOWEL_MARGIN = 2  # edits by which the nearest name must beat the next to be heard by its vowels
+MAX_VOWEL_EDITS = 1
+_VOWELS = "aeiou"
+
+
+def bare_key(katakana_word: str) -> str:
+    """The katakana word's sound key without the vowels Japanese adds to close a consonant: u after
+    most consonants, o after t and d, i after ch, sh and j, where no vowel follows ("batoman" ->
+    "batman", "sefirosu" -> "sefiros")."""
+    key = heard_katakana_key(katakana_word)
+    out = []
+    for i, c in enumerate(key):
+        prev, nxt = key[i - 1 : i], key[i + 1 : i + 2]
+        closing = bool(prev) and prev not in _VOWELS and (not nxt or nxt not in _VOWELS + "y")
+        if closing and (
+            (c == "o" and prev in "td")
+            or (c == "i" and (key[:i].endswith(("ch", "sh")) or prev == "j"))
+            or (c == "u" and prev not in "td")
+        ):
+            continue
+        out.append(c)
+    return "".join(out)
+
+
+def by_vowels(katakana_word: str, names: Iterable[NameVariant]) -> NameVariant | None:
+    """Of names that share a consonant frame, the one whose English spelling, read as katakana
+    writes it (`katakana_sound_keys`), is within MAX_VOWEL_EDITS of the word's sound without its
+    added vowels and nearer by VOWEL_MARGIN than any other name; None when no name is so clearly
+    meant. At 40,000 characters frames collide: BTMN is Batman's, Batwoman's, Betamon's,
+    Botamon's and Betterman's, and SFRS is Sephiroth's and "Cyphers", so バットマン and セフィロス were
+    heard as nobody (docs/benchmarks.md, section 7, "Katakana words that are words"). Their vowels
+    tell them apart: "batman" is 0 edits from バットマン read bare, "batuoman" 2."""
+    bare = bare_key(katakana_word)
+    scored: dict[str, tuple[int, NameVariant]] = {}
+    for v in names:
+        d = min(Levenshtein.distance(bare, k) for k in katakana_sound_keys(v.name))
+        name = v.name.casefold()
+        if name not in scored or d < scored[name][0]:
+            scored[name] = (d, v)
+    ranked = sorted(scored.values(), key=lambda dv: dv[0])
+    if not ranked or ranked[0][0] > MAX_VOWEL_EDITS:
+        return None
+    if len(ranked) > 1 and ranked[1][0] - ranked[0][0] < VOWEL_MARGIN:
+        return None
+    return ranked[0][1]
+
+
 def _katakana(ch: str) -> bool:
     return "\u30a1" <= ch <= "\u30fa" or ch in "ーｰ" or "\uff66" <= ch <= "\uff9d"
 
@@ -320,11 +369,17 @@ class ByEarIndex:
                         by_katakana.setdefault(k, {}).setdefault(v.entity, v)
         # Entries that share the heard name itself are one name heard, reported for each of them.
         self._same_name: dict[tuple[str, str], tuple[NameVariant, ...]] = {}
-        self._by_frame = self._one_name(by_frame)
+        # Frames that different names share: a katakana word may still pick one by its vowels.
+        self._contested: dict[str, tuple[NameVariant, ...]] = {}
+        self._by_frame = self._one_name(by_frame, self._contested)
         self._by_sound = self._one_name(by_sound)
         self._by_katakana = self._one_name(by_katakana)
 
-    def _one_name(self, table: dict[str, dict[str, NameVariant]]) -> dict[str, NameVariant]:
+    def _one_name(
+        self,
+        table: dict[str, dict[str, NameVariant]],
+        contested: dict[str, tuple[NameVariant, ...]] | None = None,
+    ) -> dict[str, NameVariant]:
         """Each key's one name: a key that several entries share is kept when they all register
         it under the same name, as a 40,000-character catalog registers a character's costumes and
         game appearances ("sephiroth", "sephiroth (crisis core)"); a key two different names share
@@ -335,6 +390,12 @@ class ByEarIndex:
         for key, entries in table.items():
             variants = tuple(entries.values())
             if len({v.name.casefold() for v in variants}) != 1:
+                if contested is not None:  # `by_vowels` may still pick one name, for all its entries
+                    contested[key] = variants
+                    for name in {v.name.casefold() for v in variants}:
+                        group = tuple(v for v in variants if v.name.casefold() == name)
+                        if len(group) > 1:
+                            self._same_name[group[0].entity, group[0].name] = group
                 continue
             out[key] = variants[0]
             if len(variants) > 1:
@@ -368,6 +429,13 @@ class ByEarIndex:
                 continue
             frame = heard_frame(" ".join(romanized(w) for w in words))
             variant = self._by_frame.get(frame)
+            if (
+                variant is None
+                and lang == "ja"
+                and frame in self._contested
+                and not dotted_name_part(text, span)
+            ):
+                variant = by_vowels("".join(words), self._contested[frame])
             if variant is None and lang == "ru":
                 variant, frame = self._declined(words, frame)
             if variant is None and lang == "ru" and len(words) == 1:
@@ -397,7 +465,10 @@ class ByEarIndex:
                 variant = self._by_katakana.get(key)
                 if variant is not None:
                     frame = key
-            if variant is None or zipf("".join(words).casefold(), lang) >= COMMON_ZIPF:
+            if variant is None or (lang != "ja" and zipf("".join(words).casefold(), lang) >= COMMON_ZIPF):
+                # A Japanese window that is an ordinary word was set aside above, by the list of
+                # katakana words (text/katakana_words.py); frequency alone would also set aside the
+                # famous names Japanese writes in katakana (バットマン, Zipf 3.6).
                 continue
             hits.append(ByEarHit(variant, span, written, frame.lstrip("^")))
         return self._each_entry(_longest(hits))

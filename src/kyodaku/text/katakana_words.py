@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import sys
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -68,8 +69,13 @@ def katakana_words() -> dict[str, KatakanaWord]:
 
 
 def ordinary_katakana(word: str) -> KatakanaWord | None:
-    """The ordinary word or place this katakana is (None: a name, or no katakana word at all)."""
-    return katakana_words().get(word)
+    """The ordinary word or place this katakana is (None: a name, or no katakana word at all).
+    Half-width katakana (ｽﾄﾗｲﾌ) is looked up as the full-width word it writes."""
+    words = katakana_words()
+    found = words.get(word)
+    if found is None and any("\uff66" <= c <= "\uff9f" for c in word):
+        found = words.get(unicodedata.normalize("NFKC", word))
+    return found
 
 
 def _katakana(word: str) -> bool:
