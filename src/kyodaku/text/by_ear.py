@@ -347,7 +347,8 @@ def windows(text: str) -> Iterable[tuple[tuple[int, int], str, str]]:
 
 
 class ByEarIndex:
-    """Distinctive Latin names by their consonant frames; a frame two names share is dropped."""
+    """Distinctive Latin names by their consonant frames; a frame that two names share is heard only
+    by its vowels, in katakana (`by_vowels`)."""
 
     def __init__(self, variants: Iterable[NameVariant]) -> None:
         by_frame: dict[str, dict[str, NameVariant]] = {}
@@ -382,10 +383,11 @@ class ByEarIndex:
     ) -> dict[str, NameVariant]:
         """Each key's one name: a key that several entries share is kept when they all register
         it under the same name, as a 40,000-character catalog registers a character's costumes and
-        game appearances ("sephiroth", "sephiroth (crisis core)"); a key two different names share
-        is dropped. Dropping them all had left セフィロス, バットマン and クラウド・ストライフ unheard
-        against the Danbooru catalog (docs/benchmarks.md, section 7, "Katakana words that are
-        words")."""
+        game appearances ("cloud strife", "cloud strife (ball gown)"). Dropping every shared key had
+        left クラウド・ストライフ and ハローキティ unheard against the Danbooru catalog
+        (docs/benchmarks.md, section 7, "Katakana words that are words"). A key that different
+        names share is dropped; for frames it goes to `contested`, where a katakana word's vowels
+        may still pick one name (`by_vowels`)."""
         out: dict[str, NameVariant] = {}
         for key, entries in table.items():
             variants = tuple(entries.values())
