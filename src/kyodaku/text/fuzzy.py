@@ -31,6 +31,7 @@ from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, in_dictionary, is_common_wo
 from kyodaku.text.japanese_words import japanese_word
 from kyodaku.text.katakana_words import ordinary_katakana
 from kyodaku.text.normalize import Gap, Script, Skeleton, key
+from kyodaku.text.surface import KATAKANA_PARTICLE
 
 MIN_FUZZY_KEY = 6
 DICTIONARY_ZIPF = 2.5
@@ -361,16 +362,13 @@ def _katakana_letter(c: str) -> bool:
     return 0x30A1 <= ord(c) <= 0x30FA or c == "ー"
 
 
-PARTICLE_LETTERS = 2
-
-
 def _particle_token(sk: Skeleton, tokens: list[tuple[int, int]]) -> bool:
-    """A hiragana token of the window, beside katakana, is PARTICLE_LETTERS hiragana or fewer: a
+    """A hiragana token of the window, beside katakana, is KATAKANA_PARTICLE hiragana or fewer: a
     particle or an inflection (と, を, が; the い of 白い), the grammar around a katakana word. A
     longer one may be half of a name written in both scripts (ドラぇもん, ドラえもん misspelled)."""
     for lo, hi in tokens:
         a, b = sk.span(lo, hi)
-        if _hiragana_letter(sk.text[a]) and b - a <= PARTICLE_LETTERS:
+        if _hiragana_letter(sk.text[a]) and b - a <= KATAKANA_PARTICLE:
             return True
     return False
 
