@@ -7,7 +7,14 @@ from __future__ import annotations
 import pytest
 
 from helpers.guards import found, lexical_guard
-from kyodaku.text.katakana_words import LOAN, NATIVE, PLACE, katakana_words, ordinary_katakana
+from kyodaku.text.katakana_words import (
+    LOAN,
+    NATIVE,
+    PLACE,
+    katakana_words,
+    ordinary_compound,
+    ordinary_katakana,
+)
 from kyodaku.text.normalize import skeleton
 from kyodaku.text.surface import katakana_word_use
 
@@ -29,6 +36,21 @@ def test_when_a_katakana_word_is_an_ordinary_word_or_place_then_the_list_holds_i
 
 def test_when_a_word_is_written_in_half_width_katakana_then_it_is_looked_up_as_the_word():
     assert ordinary_katakana("ﾋﾟﾝｸ").word == "ピンク"
+
+
+@pytest.mark.parametrize(
+    ("word", "name", "expected"),
+    [
+        ("バスツアー", "Beastars", True),  # bus + tour: the compound's own meaning
+        ("ローアングル", "Oranguru", True),  # low + angle
+        ("バットマン", "Batman", False),  # bat + man: the name is made of those very words
+        ("キャットバス", "Catbus", False),
+        ("ピカチュウ", "Pikachu", False),  # no compound of loanwords at all
+        ("チャーリザード", "Charizard", False),  # チャー has no foreign word to read it by
+    ],
+)
+def test_when_a_katakana_word_is_a_compound_of_loanwords_then_it_is_no_other_name(word, name, expected):
+    assert ordinary_compound(word, name) is expected
 
 
 @pytest.mark.parametrize("name", ["ピカチュウ", "マリオ", "ミク", "トトロ", "エルサ", "ゼルダ", "カービィ"])
@@ -54,6 +76,7 @@ CATALOG = {
         {"id": "pinku", "owner": "studio", "work": "saga", "names": {"en": ["Pinku"]}},
         {"id": "picnicker", "owner": "studio", "work": "saga", "names": {"en": ["Picnicker"]}},
         {"id": "umigame", "owner": "studio", "work": "saga", "names": {"en": ["Umigame"]}},
+        {"id": "beastars", "owner": "studio", "work": "saga", "names": {"en": ["Beastars"]}},
     ],
 }
 
@@ -69,6 +92,7 @@ def guard(tmp_path_factory):
         "ピンクの浴衣を着た女の子が夏祭りで金魚すくい",  # pink: the character Pinku's romaji
         "野原でピクニックをする家族",  # picnic: heard as "Picnicker" by consonants
         "海で泳ぐウミガメ",  # sea turtle: the skeleton starts at ミ, one edit from "Umigame"
+        "ヨーロッパのバスツアーで古城を巡る",  # bus tour: heard as "Beastars" by its consonants
     ],
 )
 def test_when_an_ordinary_japanese_prompt_holds_a_katakana_word_then_no_name_is_found(guard, text):

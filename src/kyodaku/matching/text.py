@@ -33,6 +33,7 @@ from kyodaku.text.ambiguity import (
     zipf,
 )
 from kyodaku.text.fuzzy import FuzzyHit, SoundAlikeHit, SoundAlikeIndex
+from kyodaku.text.katakana_words import ordinary_compound
 from kyodaku.text.places import named_feature, place_named, subdivisions
 from kyodaku.text.segment import compound_of_common_nouns, kept_animal_clause, korean_end_ok
 from kyodaku.text.semantic import names_a_group
@@ -342,8 +343,8 @@ class FuzzyMatcher:
             v = hit.variant
             if _overlaps(hit.span, judged.get(v.entity, ())) and not _completes(hit, judged[v.entity]):
                 continue
-            if hiragana_near_latin(hit.text, v.name):
-                continue
+            if hiragana_near_latin(hit.text, v.name) or ordinary_compound(hit.text, v.name):
+                continue  # をした, a verb; ローアングル, "low angle": no misspelling of a Latin name
             ev = Evidence(
                 span=hit.span,
                 text=hit.text,

@@ -48,7 +48,7 @@ from kyodaku.text.alias import NameVariant
 from kyodaku.text.alphabets import ARABIC_LETTER, GREEK_LETTER, HEBREW_LETTER, readings
 from kyodaku.text.ambiguity import BARE_STYLE_REASON, zipf
 from kyodaku.text.kana import kana_run_to_romaji
-from kyodaku.text.katakana_words import ordinary_katakana
+from kyodaku.text.katakana_words import ordinary_compound, ordinary_katakana
 from kyodaku.text.normalize import CYRILLIC_READING
 from kyodaku.text.surface import dotted_name_part
 
@@ -467,6 +467,13 @@ class ByEarIndex:
                 variant = self._by_katakana.get(key)
                 if variant is not None:
                     frame = key
+            if (
+                variant is not None
+                and lang == "ja"
+                and len(words) == 1
+                and ordinary_compound(words[0], variant.name)
+            ):
+                continue  # バスツアー, "bus tour": a compound of loanwords, not Beastars heard
             if variant is None or (lang != "ja" and zipf("".join(words).casefold(), lang) >= COMMON_ZIPF):
                 # A Japanese window that is an ordinary word was set aside above, by the list of
                 # katakana words (text/katakana_words.py); frequency alone would also set aside the

@@ -78,6 +78,62 @@ def ordinary_katakana(word: str) -> KatakanaWord | None:
     return found
 
 
+MAX_COMPOUND_PARTS = 3
+MIN_PART = 2  # katakana letters of each word of a compound: one letter is no word here
+
+
+def loan_compound(word: str) -> tuple[KatakanaWord, ...] | None:
+    """The loanwords this katakana word is a compound of (バスツアー: バス "bus" + ツアー "tour";
+    ローアングル: ロー "low" + アングル "angle"), in as few parts as possible, two or more, each a
+    listed loanword; None when it is no such compound (or is itself a listed word). UniDic reads
+    such compounds as two words, so the list cannot hold them whole."""
+    words = katakana_words()
+    if not word or word in words:
+        return None
+    n = len(word)
+    best: list[tuple[KatakanaWord, ...] | None] = [None] * (n + 1)
+    best[0] = ()
+    for end in range(MIN_PART, n + 1):
+        for start in range(0, end - MIN_PART + 1):
+            prefix = best[start]
+            if prefix is None or len(prefix) >= MAX_COMPOUND_PARTS:
+                continue
+            part = words.get(word[start:end])
+            if part is None or part.kind != LOAN:
+                continue
+            candidate = (*prefix, part)
+            if best[end] is None or len(candidate) < len(best[end]):
+                best[end] = candidate
+    found = best[n]
+    return found if found is not None and len(found) >= 2 else None
+
+
+def foreign_spelling(word: KatakanaWord) -> str:
+    """The foreign word UniDic gives as a loanword's origin, in letters ("バット-bat(棒)" -> "bat")."""
+    if "-" not in word.lemma:
+        return ""
+    origin = word.lemma.split("-", 1)[1].split("(", 1)[0]
+    return "".join(c for c in origin.casefold() if "a" <= c <= "z")
+
+
+def ordinary_compound(word: str, name: str) -> bool:
+    """The katakana word is a compound of loanwords (`loan_compound`) whose foreign words, joined,
+    are more than one edit from the Latin name: the compound's own meaning, not the name heard
+    (バスツアー, "bus tour", is no Beastars; ローアングル, "low angle", no Oranguru). A name that is
+    made of those very words stays the name: バットマン is bat + man, キャットバス cat + bus."""
+    parts = loan_compound(word)
+    if parts is None:
+        return False
+    from rapidfuzz.distance import Levenshtein
+
+    spellings = [foreign_spelling(p) for p in parts]
+    if not all(spellings):
+        return False  # a part of unknown origin (チャー of チャーリザード): no meaning to set against it
+    heard = "".join(spellings)
+    letters = "".join(c for c in name.casefold() if "a" <= c <= "z")
+    return Levenshtein.distance(heard, letters) > 1
+
+
 def _katakana(word: str) -> bool:
     return bool(word) and all(0x30A1 <= ord(c) <= 0x30FA or c == "ー" for c in word)
 
