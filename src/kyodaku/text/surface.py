@@ -156,10 +156,10 @@ def hiragana_grammar(written: str, name: str) -> bool:
     grammar it spells (a particle, an inflection, okurigana after a kanji). Such a hit is no
     independent chance of a name, so it supports no sibling or neighbouring name (matching/support.py
     `_siblings`, matching/text.py `_distinctive_support`): against the 40,931 Latin names of the
-    Danbooru catalog, "かな" and "から" read as Anna and Kara of one synthetic work, each the other's
-    support. Nor does it take support from a name of its group elsewhere ("ピカチュウが森で遊んでいる"
-    is no Liru); the readings that need no support stay (まりおが走る: the particle が makes まりお
-    the one acting)."""
+    Danbooru catalog, "かな" and "から" read as two characters of one synthetic work
+    (anna-ikeuchi-tanuma, kara-sam-yang), each the other's support. Nor does it take support
+    from a name of its group elsewhere ("ピカチュウが森で遊んでいる" is no Liru); the readings that
+    need no support stay (まりおが走る: the particle が makes まりお the one acting)."""
     return name.isascii() and 0 < len(written) <= SHORT_HIRAGANA and all(_hiragana(c) for c in written)
 
 
