@@ -111,3 +111,10 @@ def test_when_a_short_hiragana_reading_stands_beside_a_name_of_its_group_then_it
     guard = lexical_guard(studio_catalog("Liru", "Pikachu", work=True), tmp_path)
     # いる of 遊んでいる ("is playing") reads "iru", the key of the short name Liru.
     assert found(guard, "ピカチュウが森で遊んでいる") == {"pikachu"}
+
+
+def test_when_a_katakana_word_is_one_part_of_a_dotted_full_name_then_it_is_no_misspelling(tmp_path):
+    guard = lexical_guard(studio_catalog("Dorami"), tmp_path)
+    # ドラギ of マリオ・ドラギ (Mario Draghi) is one edit from ドラミ, the reading of "Dorami".
+    assert found(guard, "マリオ・ドラギ氏がブリュッセルで演説している写真") == set()
+    assert found(guard, "ドラギが空を飛んでいる") == {"dorami"}  # alone, a misspelling still is

@@ -345,6 +345,8 @@ class FuzzyMatcher:
                 continue
             if hiragana_near_latin(hit.text, v.name) or ordinary_compound(hit.text, v.name):
                 continue  # をした, a verb; ローアングル, "low angle": no misspelling of a Latin name
+            if not hit.text.isascii() and dotted_name_part(content.text, hit.span):
+                continue  # ドラギ of マリオ・ドラギ: one part of a person's full name, no misspelt name
             ev = Evidence(
                 span=hit.span,
                 text=hit.text,
