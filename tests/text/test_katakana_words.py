@@ -5,13 +5,17 @@ counts only with support, and such a word is never heard as a name or misspelt i
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers.guards import found, lexical_guard
+from kyodaku.text.by_ear import bare_key
 from kyodaku.text.katakana_words import (
     LOAN,
     NATIVE,
     PLACE,
     katakana_words,
+    loan_compound,
     ordinary_compound,
     ordinary_katakana,
 )
@@ -116,3 +120,18 @@ def test_when_a_latin_name_is_met_as_a_listed_katakana_word_then_it_is_a_word_us
 def test_when_the_latin_name_is_written_in_latin_letters_then_it_is_found_without_support(guard):
     # Nobody writes "pinku" in an English prompt to mean pink: only the katakana is the word.
     assert found(guard, "Pinku waving at the crowd") == {"pinku"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(max_size=20),
+    st.text(alphabet=st.characters(min_codepoint=0x30A1, max_codepoint=0x30FC), max_size=12),
+)
+def test_when_any_text_is_looked_up_then_the_katakana_rules_answer_without_raising(text, katakana):
+    for word in (text, katakana):
+        assert isinstance(katakana_word_use(word, "Pinku"), bool)
+        assert isinstance(ordinary_compound(word, "Beastars"), bool)
+        parts = loan_compound(word)
+        # A compound is the word itself, cut into two or three listed loanwords.
+        assert parts is None or ("".join(p.word for p in parts) == word and 2 <= len(parts) <= 3)
+    assert isinstance(bare_key(katakana), str)

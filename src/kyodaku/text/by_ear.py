@@ -326,7 +326,7 @@ _ALPHABET_RUNS = tuple(
 
 def romanized(word: str) -> str:
     """The reading of one katakana word (Hepburn) or Cyrillic word (the skeleton's reading)."""
-    if _katakana(word[0]):
+    if word[:1] and _katakana(word[0]):
         return "".join(kana_run_to_romaji(unicodedata.normalize("NFKC", word)))
     return "".join(CYRILLIC_READING.get(c, c) for c in word.casefold())
 
