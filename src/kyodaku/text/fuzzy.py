@@ -29,6 +29,7 @@ from rapidfuzz.distance import OSA
 from kyodaku.text.alias import NameVariant
 from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, in_dictionary, is_common_word, zipf
 from kyodaku.text.japanese_words import japanese_word
+from kyodaku.text.kana import is_hiragana, is_katakana
 from kyodaku.text.katakana_words import ordinary_katakana
 from kyodaku.text.normalize import Gap, Script, Skeleton, key
 from kyodaku.text.surface import KATAKANA_PARTICLE
@@ -345,7 +346,7 @@ def _kana_script_change(sk: Skeleton, k: int) -> bool:
     """Key letters k-1 and k are kana of the two scripts, hiragana and katakana."""
     if not (k > 0 and sk.script[k] == Script.KANA and sk.script[k - 1] == Script.KANA):
         return False
-    return _hiragana_letter(sk.text[sk.start[k]]) != _hiragana_letter(sk.text[sk.start[k - 1]])
+    return is_hiragana(sk.text[sk.start[k]]) != is_hiragana(sk.text[sk.start[k - 1]])
 
 
 def _cuts_katakana_run(text: str, span: tuple[int, int]) -> bool:
@@ -353,13 +354,9 @@ def _cuts_katakana_run(text: str, span: tuple[int, int]) -> bool:
     word, and a piece of one is no name ("ミガメ" of ウミガメ, "sea turtle", is no misspelled
     Umigame; the skeleton folds the ウ after ぐ into a long vowel, so the key starts at ミ)."""
     a, b = span
-    return (a > 0 and _katakana_letter(text[a - 1]) and _katakana_letter(text[a])) or (
-        b < len(text) and _katakana_letter(text[b]) and _katakana_letter(text[b - 1])
+    return (a > 0 and is_katakana(text[a - 1]) and is_katakana(text[a])) or (
+        b < len(text) and is_katakana(text[b]) and is_katakana(text[b - 1])
     )
-
-
-def _katakana_letter(c: str) -> bool:
-    return 0x30A1 <= ord(c) <= 0x30FA or c == "ー"
 
 
 def _particle_token(sk: Skeleton, tokens: list[tuple[int, int]]) -> bool:
@@ -368,13 +365,9 @@ def _particle_token(sk: Skeleton, tokens: list[tuple[int, int]]) -> bool:
     longer one may be half of a name written in both scripts (ドラぇもん, ドラえもん misspelled)."""
     for lo, hi in tokens:
         a, b = sk.span(lo, hi)
-        if _hiragana_letter(sk.text[a]) and b - a <= KATAKANA_PARTICLE:
+        if is_hiragana(sk.text[a]) and b - a <= KATAKANA_PARTICLE:
             return True
     return False
-
-
-def _hiragana_letter(c: str) -> bool:
-    return 0x3041 <= ord(c) <= 0x309F
 
 
 # Short names: one letter written as another that spells the same sound ("Kirbi" for Kirby,

@@ -45,6 +45,15 @@ def katakana_to_hiragana(ch: str) -> str:
     return ch
 
 
+def is_hiragana(ch: str) -> bool:
+    return 0x3041 <= ord(ch) <= 0x309F
+
+
+def is_katakana(ch: str) -> bool:
+    """A katakana letter or the long-vowel mark (ー); not the word-separating dots (・)."""
+    return 0x30A1 <= ord(ch) <= 0x30FA or ch == "ー"
+
+
 def is_kana(ch: str) -> bool:
     code = ord(ch)
     # U+30FB (・) and U+30A0 (゠) sit in the katakana block but separate words.

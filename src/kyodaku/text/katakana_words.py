@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from kyodaku.text.kana import is_katakana
+
 WORDS_PATH = Path(__file__).resolve().parent.parent / "data" / "ja_katakana_words.tsv"
 MIN_ZIPF = 1.0  # every word of wordfreq's list: a loanword is a word however rare
 LOAN_ORIGINS = frozenset("外混")  # UniDic's 語種: foreign, and mixed (a loanword in a compound)
@@ -134,10 +136,6 @@ def ordinary_compound(word: str, name: str) -> bool:
     return Levenshtein.distance(heard, letters) > 1
 
 
-def _katakana(word: str) -> bool:
-    return bool(word) and all(0x30A1 <= ord(c) <= 0x30FA or c == "ー" for c in word)
-
-
 def build(min_zipf: float = MIN_ZIPF) -> list[KatakanaWord]:  # pragma: no cover - needs the lexicon extra
     """Read wordfreq's katakana words with UniDic and keep the ordinary words and places."""
     import fugashi
@@ -149,7 +147,7 @@ def build(min_zipf: float = MIN_ZIPF) -> list[KatakanaWord]:  # pragma: no cover
     out: list[KatakanaWord] = []
     for word, freq in wordfreq.get_frequency_dict("ja").items():
         z = round(math.log10(freq * 1e9), 2)
-        if z < min_zipf or len(word) < 2 or not _katakana(word):
+        if z < min_zipf or len(word) < 2 or not all(is_katakana(c) for c in word):
             continue
         tokens = tagger(word)
         if len(tokens) != 1:

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, in_dictionary, inflected, is_common_word, zipf
+from kyodaku.text.kana import is_hiragana
 
 _LEET_OR_SYMBOL = frozenset("0123456789@$!|_")
 
@@ -40,7 +41,7 @@ def disguised(surface: str, name: str) -> bool:
         and not _place_by_sound(surface.strip())
     ):
         return True
-    if katakana_name(name) and letters and all(_hiragana(c) or c == "ー" for c in letters):
+    if katakana_name(name) and letters and all(is_hiragana(c) or c == "ー" for c in letters):
         # A loanword name in hiragana that is no Japanese word ("くらうど", "りんく"): Japanese
         # writes loanwords and invented names in katakana, so this spelling is chosen to get past
         # a filter (a hiragana *word*, なると, returned above).
@@ -68,10 +69,6 @@ def _place_by_sound(word: str) -> bool:
     return bool(heard_subdivision(word))
 
 
-def _hiragana(c: str) -> bool:
-    return 0x3041 <= ord(c) <= 0x309F
-
-
 def hiragana_near_latin(written: str, name: str) -> bool:
     """Hiragana one edit from the reading of a Latin name ("をした" from "Oshida"), as the fuzzy
     matcher meets it: no misspelling, since a misspelling is typed in the name's own script, and
@@ -79,7 +76,7 @@ def hiragana_near_latin(written: str, name: str) -> bool:
     the Danbooru catalog such hits blocked 21 of 119 ordinary Japanese prompts (bench/cjk_at_scale.py;
     docs/benchmarks.md, section 7, "Kana is no disguise")."""
     letters = [c for c in written if c.isalpha()]
-    return name.isascii() and bool(letters) and all(_hiragana(c) for c in letters)
+    return name.isascii() and bool(letters) and all(is_hiragana(c) for c in letters)
 
 
 def katakana_name(name: str) -> bool:
@@ -124,7 +121,7 @@ def _katakana_word(surface: str) -> bool:
     read as a disguised Kumano, since "クマの" as a whole is no word; see docs/benchmarks.md, section
     7, "Katakana words that are words"."""
     letters = [c for c in surface if c.isalpha() or c == "ー"]
-    if not letters or not all(0x30A0 <= ord(c) <= 0x30FF or _hiragana(c) for c in letters):
+    if not letters or not all(0x30A0 <= ord(c) <= 0x30FF or is_hiragana(c) for c in letters):
         return False
     runs = _KATAKANA_RUN.findall(surface)
     return bool(runs) and all(len(r) < 3 or _loanword(r) for r in runs)
@@ -160,7 +157,7 @@ def hiragana_grammar(written: str, name: str) -> bool:
     (anna-ikeuchi-tanuma, kara-sam-yang), each the other's support. Nor does it take support
     from a name of its group elsewhere ("ピカチュウが森で遊んでいる" is no Liru); the readings that
     need no support stay (まりおが走る: the particle が makes まりお the one acting)."""
-    return name.isascii() and 0 < len(written) <= SHORT_HIRAGANA and all(_hiragana(c) for c in written)
+    return name.isascii() and 0 < len(written) <= SHORT_HIRAGANA and all(is_hiragana(c) for c in written)
 
 
 def hiragana_word_use(written: str, name: str) -> bool:
@@ -183,7 +180,7 @@ def hiragana_word_use(written: str, name: str) -> bool:
     into morphemes). Against the 40,931 Latin names of the Danbooru catalog such pieces of ordinary
     sentences were read as names ("ような" as Yona, "から" as Kara); see docs/benchmarks.md, section 7,
     "Kana is no disguise". A longer one ("ぴかちゅう") is judged as above."""
-    if not written or "ー" in written or not all(_hiragana(c) for c in written):
+    if not written or "ー" in written or not all(is_hiragana(c) for c in written):
         return False
     if hiragana_grammar(written, name):
         return True  # a short Latin name met in hiragana: the Japanese grammar or word it spells
@@ -218,7 +215,7 @@ def katakana_word_use(written: str, name: str) -> bool:
     if len(runs) != 1:
         return False
     rest = written.replace(runs[0], "", 1)
-    if len(rest) > KATAKANA_PARTICLE or not all(_hiragana(c) for c in rest):
+    if len(rest) > KATAKANA_PARTICLE or not all(is_hiragana(c) for c in rest):
         return False
     from kyodaku.text.katakana_words import ordinary_katakana
 
