@@ -21,3 +21,18 @@ def lexical_guard(catalog: dict[str, Any], folder: Path) -> Guard:
 def found(guard: Guard, text: str) -> set[str]:
     """The entities the guard finds in a prompt."""
     return {f.entity for f in guard.screen_prompt(text).findings}
+
+
+def studio_catalog(*names: str, work: bool = False) -> dict:
+    """A one-studio catalog of characters named in English, all of one work when `work`."""
+    catalog = {
+        "version": 1,
+        "rightsholders": [{"id": "studio", "name": {"en": "Studio Co., Ltd."}, "country": "JP"}],
+        "characters": [
+            {"id": n.lower(), "owner": "studio", "names": {"en": [n]}, **({"work": "saga"} if work else {})}
+            for n in names
+        ],
+    }
+    if work:
+        catalog["works"] = [{"id": "saga", "owner": "studio", "names": {"en": ["Grey Wings Saga"]}}]
+    return catalog

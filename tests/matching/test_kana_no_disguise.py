@@ -8,38 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.guards import found, lexical_guard
+from helpers.guards import found, lexical_guard, studio_catalog
 from kyodaku.text.surface import disguised
-
-CATALOG = {
-    "version": 1,
-    "rightsholders": [{"id": "studio", "name": {"en": "Studio Co., Ltd."}, "country": "JP"}],
-    "works": [{"id": "wings", "owner": "studio", "names": {"en": ["Grey Wings Saga"]}}],
-    "characters": [
-        {"id": "kuu", "owner": "studio", "work": "wings", "names": {"en": ["Kuu"]}},
-        {"id": "ke", "owner": "studio", "work": "wings", "names": {"en": ["Ke"]}},
-    ],
-}
-
-
-def studio_catalog(*names: str, work: bool = False) -> dict:
-    """A one-studio catalog of characters named in English, all of one work when `work`."""
-    catalog = {
-        "version": 1,
-        "rightsholders": [{"id": "studio", "name": {"en": "Studio Co., Ltd."}, "country": "JP"}],
-        "characters": [
-            {"id": n.lower(), "owner": "studio", "names": {"en": [n]}, **({"work": "saga"} if work else {})}
-            for n in names
-        ],
-    }
-    if work:
-        catalog["works"] = [{"id": "saga", "owner": "studio", "names": {"en": ["Grey Wings Saga"]}}]
-    return catalog
 
 
 @pytest.fixture(scope="module")
 def guard(tmp_path_factory):
-    return lexical_guard(CATALOG, tmp_path_factory.mktemp("kana"))
+    return lexical_guard(studio_catalog("Kuu", "Ke", work=True), tmp_path_factory.mktemp("kana"))
 
 
 @pytest.mark.parametrize(

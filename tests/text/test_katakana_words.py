@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.guards import found, lexical_guard
+from helpers.guards import found, lexical_guard, studio_catalog
 from kyodaku.text.by_ear import bare_key
 from kyodaku.text.katakana_words import (
     LOAN,
@@ -72,22 +72,10 @@ def test_when_the_list_is_read_then_every_entry_is_katakana_keyed_as_the_matcher
         assert w.kind in (LOAN, NATIVE, PLACE)
 
 
-CATALOG = {
-    "version": 1,
-    "rightsholders": [{"id": "studio", "name": {"en": "Studio Co., Ltd."}, "country": "JP"}],
-    "works": [{"id": "saga", "owner": "studio", "names": {"en": ["Grey Wings Saga"]}}],
-    "characters": [
-        {"id": "pinku", "owner": "studio", "work": "saga", "names": {"en": ["Pinku"]}},
-        {"id": "picnicker", "owner": "studio", "work": "saga", "names": {"en": ["Picnicker"]}},
-        {"id": "umigame", "owner": "studio", "work": "saga", "names": {"en": ["Umigame"]}},
-        {"id": "beastars", "owner": "studio", "work": "saga", "names": {"en": ["Beastars"]}},
-    ],
-}
-
-
 @pytest.fixture(scope="module")
 def guard(tmp_path_factory):
-    return lexical_guard(CATALOG, tmp_path_factory.mktemp("katakana"))
+    catalog = studio_catalog("Pinku", "Picnicker", "Umigame", "Beastars", work=True)
+    return lexical_guard(catalog, tmp_path_factory.mktemp("katakana"))
 
 
 @pytest.mark.parametrize(
