@@ -18,6 +18,20 @@ Prompts (no labels needed: none of them names a character):
   among them, so read those as a second, harder group.
 Printed: per language and group, the prompts blocked or held, and the findings' surfaces that
 blocked the most prompts (what to look at next).
+
+`--positives` also screens every Japanese prompt that names a character, work or style (the
+positive categories of bench/data/*.jsonl, both halves: none of them was written for this catalog,
+whose names are Latin only), and counts those blocked or held, and those blocked or held with an
+entry of the expected one: a Danbooru id equal to the expected id or starting with it and a hyphen
+("mickey-mouse", "sephiroth-ever-crisis"), a heuristic that also counts a sequel's game. What it
+measures is how far Japanese written for Latin names reaches them (katakana by ear, romaji).
+
+`--katakana-pairs N` also screens N random pairs of ordinary katakana words (the generated list,
+src/kyodaku/data/ja_katakana_words.tsv, Zipf >= 3), each written three ways, as Japanese lists
+things and joins words: with a name dot, with a space and run together (ミソ・ライスの写真,
+ミソ ライスの写真, ミソライスの写真). A pair of words is no character's name, though by chance a
+few spell one. `--pairs-half tune` draws them with seed 7 (the pairs rules were developed on), and
+`report` (the default) with seed 8.
 """
 
 from __future__ import annotations
@@ -37,7 +51,50 @@ LANGS = ("ja", "zh", "ko")
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--examples", type=int, default=12, help="surfaces to list")
+    ap.add_argument(
+        "--katakana-pairs", type=int, default=0, metavar="N", help="random pairs of katakana words to screen"
+    )
+    ap.add_argument("--pairs-half", choices=tuple(PAIR_SEEDS), default="report")
+    ap.add_argument("--positives", action="store_true", help="Japanese prompts that name an entry")
     return ap.parse_args(argv)
+
+
+PAIR_SEEDS = {"tune": 7, "report": 8}
+PAIR_SEPARATORS = ("・", " ", "")
+
+
+def positives() -> list[tuple[str, tuple[str, ...]]]:
+    """(text, expected ids) of every Japanese prompt of a positive category, each text once."""
+    out: dict[str, tuple[str, ...]] = {}
+    for path in sorted((ROOT / "bench" / "data").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            if (
+                r.get("lang") == "ja"
+                and r.get("category") not in ("benign", "benign_shared")
+                and r.get("expected")
+            ):
+                out.setdefault(r["text"], tuple(r["expected"]))
+    return list(out.items())
+
+
+def _expected(found: set[str], expected: tuple[str, ...]) -> bool:
+    return any(f == e or f.startswith(e + "-") for f in found for e in expected)
+
+
+def katakana_pairs(n: int, seed: int) -> list[str]:
+    """`n` random pairs of ordinary katakana words, each joined by every PAIR_SEPARATORS, as prompts."""
+    import random
+
+    from kyodaku.text.katakana_words import katakana_words
+
+    words = sorted(w for w, k in katakana_words().items() if k.zipf >= 3.0)
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        a, b = rng.choice(words), rng.choice(words)
+        out.extend(f"{a}{sep}{b}の写真" for sep in PAIR_SEPARATORS)
+    return out
 
 
 def prompts() -> list[tuple[str, str, str]]:
@@ -90,6 +147,33 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{group:12} all   {b:4} / {n:<4} {100 * b / max(n, 1):5.1f} %")
     top = ", ".join(f"{s} ({k})" for s, k in surfaces.most_common(args.examples))
     print(f"\nsurfaces that blocked the most prompts: {top}")
+    if args.positives:
+        rows = positives()
+        held = right = 0
+        for text, expected in rows:
+            decision = guard.screen_prompt(text)
+            if decision.verdict.value != "allow":
+                held += 1
+                right += _expected({f.entity for f in decision.findings}, expected)
+        print(
+            f"\nJapanese prompts naming an entry: {held} / {len(rows)} blocked or held, "
+            f"{right} of them with the expected entry"
+        )
+    if args.katakana_pairs:
+        pairs = katakana_pairs(args.katakana_pairs, PAIR_SEEDS[args.pairs_half])
+        found: Counter[str] = Counter()
+        held = 0
+        for text in pairs:
+            decision = guard.screen_prompt(text)
+            if decision.verdict.value != "allow":
+                held += 1
+                seen = {f"{f.evidence.text} ({f.entity})" for f in decision.findings if f.evidence.text}
+                found.update(seen)
+        print(
+            f"\nkatakana word pairs ({args.pairs_half} half, seed {PAIR_SEEDS[args.pairs_half]}): "
+            f"{held} / {len(pairs)} blocked ({100 * held / len(pairs):.2f} %)"
+        )
+        print("surfaces: " + ", ".join(f"{s} {k}" for s, k in found.most_common(args.examples)))
     return 0
 
 

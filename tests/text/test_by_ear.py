@@ -17,9 +17,12 @@ from kyodaku.text.by_ear import (
     heard_frame,
     heard_katakana_key,
     heard_sound_key,
+    katakana_heard_keys,
     katakana_sound_keys,
+    ordinary_words,
     sound_keys,
     spelled_frames,
+    vowels_agree,
     windows,
 )
 from kyodaku.text.normalize import key
@@ -83,6 +86,61 @@ def test_when_names_share_a_frame_then_the_katakana_vowels_pick_the_one_clearly_
     assert by_vowels("バットマン", names).entity == "batman"
     assert by_vowels("ベータモン", names) is None
     assert bare_key("セフィロス") == "sefiros"
+
+
+def test_when_names_share_a_frame_then_katakana_spelling_conventions_pick_the_english_name():
+    # MKMS is Mickey Mouse's frame and Mekami Suzu's. Katakana writes "mouse" as マウス ("ou" as
+    # アウ, the final e silent) and "Mickey" as ミッキー (a final -ey is the long イー): read so, the
+    # name is 0 edits from ミッキーマウス read bare, and Mekami Suzu 5.
+    names = [variant("mickey", "Mickey Mouse"), variant("mekami", "Mekami Suzu")]
+    assert "mikimaus" in katakana_sound_keys("Mickey Mouse")
+    assert by_vowels("ミッキーマウス", names).entity == "mickey"
+    assert by_vowels("モコモコマスク", names) is None  # nobody's name by its vowels
+    # Only at a word's end, and in words of four letters or more: "Zoe" keeps its e.
+    assert "so" not in katakana_sound_keys("Zoe")
+
+
+def test_when_a_frame_matches_but_the_vowels_do_not_then_it_is_no_name_heard():
+    # ガルヴァーニ (Galvani) has Grubbin's frame G-R-B-N; read as katakana hears it, 4 of Grubbin's
+    # 6 letters differ. ダース・ヴェイダー keeps most of Darth Vader's (3 of 9: th as s, v as b).
+    index = ByEarIndex([variant("grubbin", "Grubbin"), variant("vader", "Darth Vader")])
+    assert index.find("ガルヴァーニの電池の実験") == []
+    assert not vowels_agree("ガルヴァーニ", "Grubbin")
+    assert [h.variant.entity for h in index.find("ダース・ヴェイダーが夜の渋谷を歩く")] == ["vader"]
+
+
+def test_when_dotted_katakana_words_are_ordinary_words_then_they_are_those_words():
+    # スティール・カルマ is "steel karma": two loanwords, whose foreign words do not spell the name
+    # "Steel Kurumi" though the vowels are near. A name made of words stays the name.
+    assert vowels_agree("スティールカルマ", "Steel Kurumi")
+    assert ordinary_words(["スティール", "カルマ"], "Steel Kurumi")
+    index = ByEarIndex([variant("kurumi", "Steel Kurumi"), variant("peach", "Princess Peach")])
+    assert index.find("スティール・カルマの写真") == []
+    assert [h.variant.entity for h in index.find("プリンセス・ピーチの肖像画")] == ["peach"]
+    assert not ordinary_words(["プリンセス", "ピーチ"], "Princess Peach")
+    assert not ordinary_words(["クラウド", "ストライフ"], "Cloud Strife")  # not listed words
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.characters(min_codepoint=0x30A1, max_codepoint=0x30FC), max_size=12),
+    st.text(max_size=20),
+)
+def test_when_any_katakana_meets_any_name_then_the_vowel_tests_answer(katakana, name):
+    assert isinstance(vowels_agree(katakana, name), bool)
+    words = [w for w in katakana.split("・") if w]
+    assert isinstance(ordinary_words(words, name), bool)
+    assert all(isinstance(k, str) for k in katakana_heard_keys(name))
+
+
+def test_when_entries_write_one_name_with_other_punctuation_then_it_is_one_name_heard():
+    index = ByEarIndex([variant("a", "Spider-Man"), variant("b", "Spiderman"), variant("w", "Spider-Woman")])
+    hits = index.find("スパイダーマンが渋谷のビルを登る")
+    assert {h.variant.entity for h in hits} == {"a", "b"}
+    # A number is part of a name: "Spider-Man 2" (a sequel) is another name, and the katakana,
+    # which writes no number, is neither.
+    sequel = ByEarIndex([variant("a", "Spider-Man"), variant("s", "Spider-Man 2")])
+    assert sequel.find("スパイダーマンが渋谷のビルを登る") == []
 
 
 def test_when_a_katakana_name_shares_its_frame_then_the_guard_still_hears_it(tmp_path):

@@ -74,7 +74,7 @@ def test_when_the_list_is_read_then_every_entry_is_katakana_keyed_as_the_matcher
 
 @pytest.fixture(scope="module")
 def guard(tmp_path_factory):
-    catalog = studio_catalog("Pinku", "Picnicker", "Umigame", "Beastars", work=True)
+    catalog = studio_catalog("Pinku", "Picnicker", "Umigame", "Beastars", "Usagi", "Nissin", "Elli", work=True)
     return lexical_guard(catalog, tmp_path_factory.mktemp("katakana"))
 
 
@@ -85,6 +85,9 @@ def guard(tmp_path_factory):
         "野原でピクニックをする家族",  # picnic: heard as "Picnicker" by consonants
         "海で泳ぐウミガメ",  # sea turtle: the skeleton starts at ミ, one edit from "Umigame"
         "ヨーロッパのバスツアーで古城を巡る",  # bus tour: heard as "Beastars" by its consonants
+        "ウサギの写真",  # a photo of a rabbit: "Usagi" as the depicted subject had held it for review
+        "ミシンの写真",  # sewing machine: the n of ン and の is one key letter, one edit from "Nissin"
+        "イェーイ・ヨコハマの写真",  # "yay": the ェ of イェ read alone was "ei", the name "Elli"
     ],
 )
 def test_when_an_ordinary_japanese_prompt_holds_a_katakana_word_then_no_name_is_found(guard, text):

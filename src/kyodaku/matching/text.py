@@ -205,7 +205,10 @@ class AliasMatcher:
             if not support:
                 entity = snapshot.entities.get(v.entity)
                 named = _work_named(entity.work if entity else "", hit, context_hits)
-                reading = subject_reading(v, entity, content.text, hit.span, named)
+                # A Latin name met only as an ordinary katakana word (ウサギ for "Usagi", ネズミ for
+                # "Nezumi") is that word: a picture of it is a picture of a rabbit, not of the name.
+                word = katakana_word_use(hit.text, v.name)
+                reading = None if word else subject_reading(v, entity, content.text, hit.span, named)
                 if reading is None:
                     out.notes.append(
                         f'"{hit.text}" at {hit.span[0]}..{hit.span[1]} may name {v.entity}, but it is '

@@ -39,6 +39,7 @@ from functools import lru_cache
 import ahocorasick
 
 from kyodaku.text.ambiguity import in_dictionary, zipf
+from kyodaku.text.kana import is_kana
 from kyodaku.text.normalize import Gap, Script, Skeleton, lone_letter, skeleton
 from kyodaku.text.segment import chinese_boundaries, inside_proper_noun, inside_transliteration, korean_end_ok
 from kyodaku.text.surface import disguised
@@ -389,12 +390,23 @@ def accept(sk: Skeleton, i: int, j: int, variant: NameVariant) -> bool:
 
 
 def _inside_kana(sk: Skeleton, k: int) -> bool:
-    """Key letters k-1 and k come from one kana: a syllable (ド, "do") cut in two. A name read from
+    """Key letters k-1 and k come from one kana, or the kana of letter k is a small one bound to the
+    kana before it: a syllable (ド, "do"; イェ, "ye") cut in two. A name read from
     kana starts and ends where a kana does; "orin" starts inside the ド of ドリーイン ("dolly-in",
     key "dorin"), and "aiza" (Aleeza) inside the バ of バイザー ("visor"), which the 40,931-name
     Danbooru catalog found in ordinary Japanese prompts (docs/benchmarks.md, section 7, "Katakana
     words that are words")."""
-    return 0 < k < len(sk.key) and sk.start[k] == sk.start[k - 1]
+    if not 0 <= k < len(sk.key):
+        return False
+    if k > 0 and sk.start[k] == sk.start[k - 1]:
+        return True
+    # A small kana binds to the kana before it: the ェ of イェーイ ("yay") is the second half of
+    # one syllable, though イ adds no letter to the key (ye is read "e"), so "ェーイ" is no name.
+    at = sk.start[k]
+    return sk.text[at] in SMALL_KANA and at > 0 and is_kana(sk.text[at - 1])
+
+
+SMALL_KANA = frozenset("ぁぃぅぇぉゃゅょゎァィゥェォャュョヮ")
 
 
 @lru_cache(maxsize=100_000)

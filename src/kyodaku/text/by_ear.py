@@ -48,7 +48,7 @@ from kyodaku.text.alias import NameVariant
 from kyodaku.text.alphabets import ARABIC_LETTER, GREEK_LETTER, HEBREW_LETTER, readings
 from kyodaku.text.ambiguity import BARE_STYLE_REASON, zipf
 from kyodaku.text.kana import kana_run_to_romaji
-from kyodaku.text.katakana_words import ordinary_compound, ordinary_katakana
+from kyodaku.text.katakana_words import foreign_spelling, ordinary_compound, ordinary_katakana
 from kyodaku.text.normalize import CYRILLIC_READING
 from kyodaku.text.surface import dotted_name_part
 
@@ -85,6 +85,13 @@ class ByEarHit:
 def _letters(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if "a" <= c <= "z")
+
+
+def _name_key(name: str) -> str:
+    """A name's letters and digits, casefolded and without accents, spaces or punctuation: what
+    tells two names apart when heard ("Spider-Man" and "spider man" are one)."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if "a" <= c <= "z" or "0" <= c <= "9")
 
 
 def _squeeze(classes: Iterable[str], vowel_first: bool) -> str:
@@ -213,24 +220,53 @@ def sound_keys(name: str) -> frozenset[str]:
     return frozenset(_sound_fold(k) for k in keys)
 
 
-# How katakana writes English vowels that Russian writes otherwise: "ow" as in "how" is アウ
-# (ダウン, タワー, ブラウン) beside オウ, and an r after a vowel and before no vowel is not written,
-# the vowel long in its place: "er", "ir", "ur" and "ar" are アー (バード "bird", サーフ "surf"), "or"
-# is オー. Katakana's long vowels are one sound in `heard_katakana_key`, so a plain vowel here.
+# How katakana writes English vowels that Russian writes otherwise: "ow" as in "how" and "ou" as in
+# "mouse" are アウ (ダウン, マウス, クラウド) beside オウ, and an r after a vowel and before no vowel is
+# not written, the vowel long in its place: "er", "ir", "ur" and "ar" are アー (バード "bird", サーフ
+# "surf"), "or" is オー. Katakana's long vowels are one sound in `heard_katakana_key`, so a plain
+# vowel here.
 _KATAKANA_R = re.compile(r"([aeiou])r(?![aeiouy])")
+# A word's last letters as katakana writes them: a final -ey or -ie is the long イー (ミッキー
+# "Mickey", チャーリー "Charlie"), and a final e after a consonant is silent (マウス "mouse",
+# ストライフ "Strife"), in words of four letters or more ("Zoe" and "Abe" keep theirs).
+_KATAKANA_ENDINGS = ((re.compile(r"(?<=..)(?:ey|ie)$"), "i"), (re.compile(r"(?<=..[^aeiouy])e$"), ""))
+
+
+def _katakana_word_readings(word: str) -> set[str]:
+    """One English word's spellings as katakana writes it (`katakana_sound_keys`)."""
+    out = {word}
+    for pattern, by in _KATAKANA_ENDINGS:
+        out |= {pattern.sub(by, w) for w in out}
+    return out | {w.replace("ow", "au").replace("ou", "au") for w in out}
 
 
 @lru_cache(maxsize=100_000)
 def katakana_sound_keys(name: str) -> frozenset[str]:
-    """The sound keys of an English spelling as katakana writes it ("Bowser" -> bausa, bousa),
-    beside the ones Russian would (`sound_keys`)."""
-    s = _letters(name)
-    readings = {s, s.replace("ow", "au")}
+    """The sound keys of an English spelling as katakana writes it ("Bowser" -> bausa, bousa;
+    "Mickey Mouse" -> mikimaus), beside the ones Russian would (`sound_keys`)."""
+    words = [_letters(w) for w in re.split(r"[^\w]+|_", name) if _letters(w)]
+    readings = {""}
+    for word in words:
+        readings = {r + w for r in readings for w in _katakana_word_readings(word)}
+        if len(readings) > MAX_READINGS:
+            readings = set(islice(sorted(readings), MAX_READINGS))
     out = set()
     for r in readings:
         dropped = _KATAKANA_R.sub(lambda m: "o" if m.group(1) == "o" else "a", r)
         out.update(k for k in sound_keys(dropped))
     return frozenset(out | sound_keys(name))
+
+
+@lru_cache(maxsize=100_000)
+def katakana_heard_keys(name: str) -> frozenset[str]:
+    """`katakana_sound_keys` with the consonants katakana does not have: one liquid, so an English
+    l is written as an r (ゼルダ "Zelda"); a v is a b (ベイダー "Vader"; ヴ is read vu); th is an s
+    (ダース "Darth", スミス "Smith"). For comparing a katakana word's vowels with a name's
+    (`by_vowels`), not for the exact keys of short names, where the looser reading made カービイ
+    the potato-chip maker "Calbee"."""
+    spellings = {name, re.sub("th", "s", name, flags=re.IGNORECASE)}
+    keys = {k for n in spellings for k in katakana_sound_keys(n)}
+    return frozenset(k.replace("l", "r").replace("v", "b") for k in keys)
 
 
 def heard_sound_key(cyrillic_word: str) -> str:
@@ -266,7 +302,8 @@ def bare_key(katakana_word: str) -> str:
             or (c == "u" and prev not in "td")
         ):
             continue
-        out.append(c)
+        if not out or out[-1] != c:
+            out.append(c)
     return "".join(out)
 
 
@@ -278,11 +315,13 @@ def by_vowels(katakana_word: str, names: Iterable[NameVariant]) -> NameVariant |
     Botamon's and Betterman's, and SFRS is Sephiroth's and "Cyphers", so バットマン and セフィロス were
     heard as nobody (docs/benchmarks.md, section 7, "Katakana words that are words"). Their vowels
     tell them apart: "batman" is 0 edits from バットマン read bare, "batuoman" 2."""
-    bare = bare_key(katakana_word)
+    heard = bare_key(katakana_word).replace("v", "b")  # ヴ is a b, as `katakana_heard_keys` reads v
     scored: dict[str, tuple[int, NameVariant]] = {}
     for v in names:
-        d = min(Levenshtein.distance(bare, k) for k in katakana_sound_keys(v.name))
-        name = v.name.casefold()
+        d = min(Levenshtein.distance(heard, k) for k in katakana_heard_keys(v.name))
+        # One name however a catalog punctuates it: "spider-man" and "spider man" are one spelling
+        # to hear, not rivals for the margin ("spider-man 2", a sequel, is another name).
+        name = _name_key(v.name)
         if name not in scored or d < scored[name][0]:
             scored[name] = (d, v)
     ranked = sorted(scored.values(), key=lambda dv: dv[0])
@@ -291,6 +330,40 @@ def by_vowels(katakana_word: str, names: Iterable[NameVariant]) -> NameVariant |
     if len(ranked) > 1 and ranked[1][0] - ranked[0][0] < VOWEL_MARGIN:
         return None
     return ranked[0][1]
+
+
+def ordinary_words(words: list[str], name: str) -> bool:
+    """Katakana words joined by a name dot or a space, each an ordinary word of Japanese (a
+    loanword, a native word or a place: text/katakana_words.py), that do not spell the name: their
+    foreign words (a loanword's origin) or readings (a native word's), joined, are more than one
+    edit from the name's letters. Japanese lists things with the same dot it writes names with
+    (ミソ・ライス, ブラウス・サムライ), as `ordinary_compound` is asked of one word; a name made of
+    words stays the name (スパイダー・マン, spider + man; プリンセス・ピーチ)."""
+    spellings = []
+    for word in words:
+        listed = ordinary_katakana(word)
+        if listed is None:
+            return False  # クラウド of クラウド・ストライフ is no listed word: maybe a name
+        spellings.append(foreign_spelling(listed) or _letters(romanized(word)))
+    return Levenshtein.distance("".join(spellings), _letters(name)) > 1
+
+
+MAX_VOWEL_SHARE = 1 / 3
+"""At most this share of a name's letters (as katakana hears it) may differ from the katakana."""
+
+
+def vowels_agree(katakana_word: str, name: str) -> bool:
+    """Whether a katakana word heard as a name by its consonant frame has the name's vowels too:
+    read bare or with its vowels, it is within MAX_VOWEL_SHARE of the name's letters as katakana
+    hears them (`katakana_heard_keys`). A frame keeps only the consonants, and at 40,000 names
+    nearly any run of katakana words has someone's: of 15,000 random pairs of ordinary katakana
+    words (エッグ・ライバル, "egg rival", heard as Aglovale; ガルヴァーニ, Galvani, as Grubbin),
+    860 had a name's frame against the Danbooru catalog. A name written by ear keeps most of its
+    vowels as well: the names heard in the development prompts were at most a third of their
+    letters away (ダース・ヴェイダー is 3 of Darth Vader's 9, キャットバス 2 of Catbus's 6)."""
+    heard = {k.replace("v", "b") for k in (bare_key(katakana_word), heard_katakana_key(katakana_word))}
+    keys = katakana_heard_keys(name)
+    return any(Levenshtein.distance(h, k) <= MAX_VOWEL_SHARE * len(k) for h in heard for k in keys)
 
 
 def _katakana(ch: str) -> bool:
@@ -391,17 +464,19 @@ class ByEarIndex:
         out: dict[str, NameVariant] = {}
         for key, entries in table.items():
             variants = tuple(entries.values())
-            if len({v.name.casefold() for v in variants}) != 1:
+            # One name is the same letters however a catalog writes it ("spider-man", "spider man",
+            # "Spiderman"); a number is part of it ("spider-man 2" is a sequel, and unheard).
+            names = {_name_key(v.name) for v in variants}
+            for name in names:
+                group = tuple(v for v in variants if _name_key(v.name) == name)
+                if len(group) > 1:
+                    for v in group:
+                        self._same_name[v.entity, v.name] = group
+            if len(names) != 1:
                 if contested is not None:  # `by_vowels` may still pick one name, for all its entries
                     contested[key] = variants
-                    for name in {v.name.casefold() for v in variants}:
-                        group = tuple(v for v in variants if v.name.casefold() == name)
-                        if len(group) > 1:
-                            self._same_name[group[0].entity, group[0].name] = group
                 continue
             out[key] = variants[0]
-            if len(variants) > 1:
-                self._same_name[variants[0].entity, variants[0].name] = variants
         return out
 
     def _each_entry(self, hits: list[ByEarHit]) -> list[ByEarHit]:
@@ -416,7 +491,7 @@ class ByEarIndex:
         return len(self._by_frame)
 
     def find(self, text: str) -> list[ByEarHit]:
-        if not (self._by_frame or self._by_sound) or not written_by_ear(text):
+        if not (self._by_frame or self._contested or self._by_sound) or not written_by_ear(text):
             return []
         hits: list[ByEarHit] = []
         for span, written, lang in windows(text):
@@ -474,6 +549,11 @@ class ByEarIndex:
                 and ordinary_compound(words[0], variant.name)
             ):
                 continue  # バスツアー, "bus tour": a compound of loanwords, not Beastars heard
+            if variant is not None and lang == "ja":
+                if len(words) > 1 and ordinary_words(words, variant.name):
+                    continue  # ミソ・ライス, "miso rice": two words of Japanese, not Marseillaise heard
+                if not vowels_agree("".join(words), variant.name):
+                    continue  # ガルヴァーニ, Galvani: Grubbin's consonants, not his vowels
             if variant is None or (lang != "ja" and zipf("".join(words).casefold(), lang) >= COMMON_ZIPF):
                 # A Japanese window that is an ordinary word was set aside above, by the list of
                 # katakana words (text/katakana_words.py); frequency alone would also set aside the

@@ -288,13 +288,29 @@ def _ordinary(raw: str, script: int) -> bool:
     """A window made only of ordinary words is never a misspelled name."""
     if script == Script.KANA:
         # A frequent word, or any word UniDic records as an ordinary katakana word (マリオネット,
-        # ウミガメ: text/katakana_words.py), however rare.
-        return zipf(raw, "ja") >= COMMON_WORD_ZIPF or ordinary_katakana(raw) is not None
+        # ウミガメ: text/katakana_words.py), however rare; also with the particle the skeleton
+        # folded into its last letter (ミシンの: the n of ン and of の are one key letter, so the
+        # window of ミシン, "sewing machine", ends after the の).
+        return (
+            zipf(raw, "ja") >= COMMON_WORD_ZIPF
+            or ordinary_katakana(raw) is not None
+            or ordinary_katakana(_without_particle(raw)) is not None
+        )
     words = [w.strip(".,!?;:'\"()") for w in raw.split()]
     # A word frequent enough (Zipf >= 2.5, about 1 in 300,000 words) or in the dictionary
     # ("frilled" is one edit from "Friede") is a word, not a typo.
     # (`is_common_word` needs Zipf >= 3 in English, so it adds nothing to the first test.)
     return all(zipf(w, "en") >= DICTIONARY_ZIPF or in_dictionary(w) or _inflected_entry(w) for w in words)
+
+
+def _without_particle(raw: str) -> str:
+    """A katakana word without the KATAKANA_PARTICLE hiragana or fewer at its end ("" if none)."""
+    end = len(raw)
+    while end > 0 and is_hiragana(raw[end - 1]):
+        end -= 1
+    if end == len(raw) or len(raw) - end > KATAKANA_PARTICLE or not all(is_katakana(c) for c in raw[:end]):
+        return ""
+    return raw[:end]
 
 
 def _inflected_entry(word: str) -> bool:
