@@ -1,5 +1,5 @@
-"""Ordinary Japanese, Chinese and Korean prompts against the 40,931-character Danbooru catalog: how
-many are blocked, and through what.
+"""Ordinary Japanese, Chinese, Korean and Russian prompts against the 40,931-character Danbooru
+catalog: how many are blocked, and through what.
 
 Why: issue 8's precision target at 40k is measured on English tag prompts (`bench/speed.py`, 4.7 %
 blocked). The rightsholders who asked for this system are Japanese, and so are many of its users;
@@ -8,6 +8,12 @@ a catalog of tens of thousands of Latin names very differently.
 
     .venv/bin/python bench/cjk_at_scale.py
     PYTHONPATH=OLD/src .venv/bin/python bench/cjk_at_scale.py    # the same on an older tree
+
+Russian was added when a probe found nearly every Russian prompt blocked at this scale (the
+preposition "на" read as the name "Naa" in disguise): its ordinary prompts are
+bench/data/ordinary-ru.jsonl (120 written for this bench, none naming an entry) and the benign
+Russian prompts of the other sets. `--half tune` and `--half report` split every group as
+bench/eval_prompts.py splits a set.
 
 Prompts (no labels needed: none of them names a character):
 * `ordinary`: every line of the background corpus written in Japanese, Chinese or Korean
@@ -37,6 +43,7 @@ few spell one. `--pairs-half tune` draws them with seed 7 (the pairs rules were 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import tempfile
 from collections import Counter
@@ -45,12 +52,18 @@ from pathlib import Path
 from _common import DANBOORU_CSV, ROOT, machine_line, require_file
 from speed import danbooru_catalog
 
-LANGS = ("ja", "zh", "ko")
+LANGS = ("ja", "zh", "ko", "ru")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--examples", type=int, default=12, help="surfaces to list")
+    ap.add_argument(
+        "--half",
+        choices=("all", "tune", "report"),
+        default="all",
+        help="only the prompts of one half (bench/eval_prompts.py's split; corpus lines by their hash)",
+    )
     ap.add_argument(
         "--katakana-pairs", type=int, default=0, metavar="N", help="random pairs of katakana words to screen"
     )
@@ -97,8 +110,11 @@ def katakana_pairs(n: int, seed: int) -> list[str]:
     return out
 
 
-def prompts() -> list[tuple[str, str, str]]:
-    """(group, lang, text) for every prompt described in the module docstring, each text once."""
+def prompts(half: str = "all") -> list[tuple[str, str, str]]:
+    """(group, lang, text) for every prompt described in the module docstring, each text once; of
+    one half only, when `half` is "tune" or "report" (labelled sets by bench/eval_prompts.py's
+    split, corpus lines by the parity of their SHA-256)."""
+    from eval_prompts import assign_splits, load_records
     from kyodaku.text.semantic import script_group
 
     out: dict[str, tuple[str, str, str]] = {}
@@ -106,14 +122,16 @@ def prompts() -> list[tuple[str, str, str]]:
     lines = corpus.read_text(encoding="utf-8").splitlines()
     for text in (line.strip() for line in lines if line.strip() and not line.startswith("#")):
         lang = script_group(text)
-        if lang in LANGS:
+        side = ("tune", "report")[hashlib.sha256(text.encode()).digest()[0] % 2]
+        if lang in LANGS and half in ("all", side):
             out.setdefault(text, ("ordinary", lang, text))
     for path in sorted((ROOT / "bench" / "data").glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            r = json.loads(line)
-            group = {"benign": "ordinary", "benign_shared": "shared-word"}.get(r.get("category", ""))
-            if group and r.get("lang") in LANGS:
-                out.setdefault(r["text"], (group, r["lang"], r["text"]))
+        records = load_records(path)
+        labels = assign_splits(records)
+        for r in records:
+            group = {"benign": "ordinary", "benign_shared": "shared-word"}.get(r.category)
+            if group and r.lang in LANGS and half in ("all", labels[r.id]):
+                out.setdefault(r.text, (group, r.lang, r.text))
     return list(out.values())
 
 
@@ -130,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     total: Counter[tuple[str, str]] = Counter()
     blocked: Counter[tuple[str, str]] = Counter()
     surfaces: Counter[str] = Counter()
-    for group, lang, text in prompts():
+    for group, lang, text in prompts(args.half):
         total[group, lang] += 1
         decision = guard.screen_prompt(text)
         if decision.verdict.value != "allow":

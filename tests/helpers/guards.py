@@ -29,7 +29,12 @@ def studio_catalog(*names: str, work: bool = False) -> dict:
         "version": 1,
         "rightsholders": [{"id": "studio", "name": {"en": "Studio Co., Ltd."}, "country": "JP"}],
         "characters": [
-            {"id": n.lower(), "owner": "studio", "names": {"en": [n]}, **({"work": "saga"} if work else {})}
+            {
+                "id": n.lower().replace(" ", "-"),
+                "owner": "studio",
+                "names": {"en": [n]},
+                **({"work": "saga"} if work else {}),
+            }
             for n in names
         ],
     }

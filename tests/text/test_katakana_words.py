@@ -74,7 +74,8 @@ def test_when_the_list_is_read_then_every_entry_is_katakana_keyed_as_the_matcher
 
 @pytest.fixture(scope="module")
 def guard(tmp_path_factory):
-    catalog = studio_catalog("Pinku", "Picnicker", "Umigame", "Beastars", "Usagi", "Nissin", "Elli", work=True)
+    names = ("Pinku", "Picnicker", "Umigame", "Beastars", "Usagi", "Nissin", "Elli")
+    catalog = studio_catalog(*names, work=True)
     return lexical_guard(catalog, tmp_path_factory.mktemp("katakana"))
 
 

@@ -38,6 +38,7 @@ from kyodaku.text.ambiguity import (
 from kyodaku.text.semantic import EncodedQuery
 from kyodaku.text.surface import (
     capitalised_mid_sentence,
+    cyrillic_word_use,
     disguised,
     hiragana_grammar,
     katakana_word_use,
@@ -91,7 +92,7 @@ def support_for(
         # A work titled with one ordinary word ("Frozen") is written as a title: capitalised where
         # English capitalises only proper nouns. Not for characters: any person's name is.
         support.append(f'written as a title: "{hit.text}" capitalised mid-sentence')
-    if disguised(hit.text, hit.variant.name):
+    if disguised(hit.text, hit.variant.name) and not _first_name_in_cyrillic(hit):
         support.append(f'disguised spelling "{hit.text}": ordinary words are not disguised')
     if entity is not None and text is not None:
         qualified = _tag_qualifier(snapshot, entity, text, hit.span)
@@ -155,8 +156,9 @@ def _siblings(snapshot: Snapshot, hit: AliasHit, others: Sequence[AliasHit], tex
     independent chances ("red eyes, blue hair, black shirt" names Red, Blue and Black of Among
     Us; a 40,000-character catalog has works full of colours, flowers and animals; nor "mark",
     which reads as the first name Marc only after spelling folds; nor a name written as Japanese
-    grammar or as a katakana word, から or ピンク: text/surface.py `hiragana_grammar`,
-    `katakana_word_use`), and not when the name is part of a person's full name ("Mario Draghi and
+    grammar or as a katakana or lower-case Cyrillic word, から, ピンク or руки: text/surface.py
+    `hiragana_grammar`, `katakana_word_use`, `cyrillic_word_use`), and not when the name is part
+    of a person's full name ("Mario Draghi and
     Luigi Di Maio")."""
     entity = snapshot.entities.get(hit.variant.entity)
     if entity is None or not entity.work or not _first_name_only(hit, snapshot):
@@ -177,10 +179,25 @@ def _siblings(snapshot: Snapshot, hit: AliasHit, others: Sequence[AliasHit], tex
             or is_common_word(other.text.casefold())
             or hiragana_grammar(other.text, other.variant.name)
             or katakana_word_use(other.text, other.variant.name)
+            or cyrillic_word_use(other.text, other.variant.name, text or "", other.span)
         ):
             continue
         out.append(f'sibling: "{other.text}" names {sibling.id} of the same work')
     return out
+
+
+def _first_name_in_cyrillic(hit: AliasHit) -> bool:
+    """A first name written in Cyrillic letters (Нина, Марио, Эльза) is how Russian writes that
+    first name, chosen by nobody to slip past a filter: against the 40,931 Latin names of the
+    Danbooru catalog, "моя бабушка Нина" and the Italian "Марио Росси" were read as characters on
+    the support of a "disguise". A name ambiguous as an English word keeps it (Соник, Линк: Russian
+    writes the words "sonic" and "link" otherwise)."""
+    letters = [c for c in hit.text if c.isalpha()]
+    return (
+        hit.variant.ambiguity_reason == FIRST_NAME_REASON
+        and bool(letters)
+        and all("\u0400" <= c <= "\u04ff" for c in letters)
+    )
 
 
 def _tag_qualifier(snapshot: Snapshot, entity: Entity, text: str, span: tuple[int, int]) -> str:

@@ -41,6 +41,7 @@ from kyodaku.text.senses import dictionary_noun_use, family_name_use, gloss_use,
 from kyodaku.text.subject import cues as subject_cues
 from kyodaku.text.surface import (
     capitalised_mid_sentence,
+    cyrillic_word_use,
     disguised,
     dotted_name_part,
     folded_into_word,
@@ -205,9 +206,11 @@ class AliasMatcher:
             if not support:
                 entity = snapshot.entities.get(v.entity)
                 named = _work_named(entity.work if entity else "", hit, context_hits)
-                # A Latin name met only as an ordinary katakana word (ウサギ for "Usagi", ネズミ for
-                # "Nezumi") is that word: a picture of it is a picture of a rabbit, not of the name.
-                word = katakana_word_use(hit.text, v.name)
+                # A Latin name met only as an ordinary katakana or Cyrillic word (ウサギ for "Usagi",
+                # Мама for "Mama") is that word: a picture of it is a picture of a rabbit.
+                word = katakana_word_use(hit.text, v.name) or cyrillic_word_use(
+                    hit.text, v.name, content.text, hit.span
+                )
                 reading = None if word else subject_reading(v, entity, content.text, hit.span, named)
                 if reading is None:
                     out.notes.append(
@@ -508,6 +511,8 @@ def other_use(text: str, hit: AliasHit, hits: Sequence[AliasHit]) -> str:
         return "the ordinary Japanese word it spells in hiragana"
     if katakana_word_use(hit.text, name):
         return "the ordinary Japanese word it is in katakana (a loanword, native word or place)"
+    if cyrillic_word_use(hit.text, name, text, span):
+        return "the ordinary word it is in Cyrillic (in lower case, as the language writes its words)"
     if _other_full_name(text, hit, hits):
         return "one part of a person's full name (joined to the next by a name dot)"
     if family_name_use(text, span, [h.span for h in hits if h.span != span]):

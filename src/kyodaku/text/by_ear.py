@@ -50,7 +50,7 @@ from kyodaku.text.ambiguity import BARE_STYLE_REASON, zipf
 from kyodaku.text.kana import kana_run_to_romaji
 from kyodaku.text.katakana_words import foreign_spelling, ordinary_compound, ordinary_katakana
 from kyodaku.text.normalize import CYRILLIC_READING
-from kyodaku.text.surface import dotted_name_part
+from kyodaku.text.surface import RUSSIAN_GRAMMAR_WORDS, cyrillic_word_use, dotted_name_part
 
 MIN_CONSONANTS = 4
 MIN_SOUND_KEY = 3  # letters: "ivi" (Eevee, Иви) is the shortest
@@ -366,6 +366,35 @@ def vowels_agree(katakana_word: str, name: str) -> bool:
     return any(Levenshtein.distance(h, k) <= MAX_VOWEL_SHARE * len(k) for h in heard for k in keys)
 
 
+def russian_name_heard(words: list[str], name: str) -> bool:
+    """Whether Cyrillic words whose consonant frame is a Latin name's are that name written by ear:
+    Russian capitalises a name (the first word at least: "Дарт Вейдер", "Микки Маус"), none of its
+    words is a preposition, a conjunction or a particle (`RUSSIAN_GRAMMAR_WORDS`: "торт на", "cake
+    on", has Thorton's frame), and the words keep its vowels (`russian_vowels_agree`)."""
+    if not words or not words[0][:1].isupper():
+        return False
+    if any(w.casefold() in RUSSIAN_GRAMMAR_WORDS for w in words):
+        return False
+    return russian_vowels_agree(words, name)
+
+
+def russian_vowels_agree(words: list[str], name: str) -> bool:
+    """`vowels_agree` for Cyrillic words heard as a name by their consonant frame: one of their
+    readings, each word as written or without a case ending (`_russian_forms`: Бэтмена, Дартом),
+    is within MAX_VOWEL_SHARE of the name read as Russian transcribes English (`sound_keys`).
+    Russian writes the vowels it hears, so a name written by ear keeps them: Дарт Вейдер is 2 of
+    Darth Vader's 9 letters away, Микки Маус 3 of Mickey Mouse's 10. Against the 40,931 Latin names
+    of the Danbooru catalog, ordinary Russian prompts were read as names by consonants alone: "с
+    мёдом и" ("with honey and") as Shimada Mayu, "в старой" ("in the old") as Bistro 2."""
+    keys = {k.replace("x", "ks") for k in sound_keys(name)}
+    forms = product(*(_russian_forms(w) for w in words))
+    for combo in islice(forms, MAX_READINGS):
+        heard = heard_sound_key("".join(combo))
+        if any(Levenshtein.distance(heard, k) <= MAX_VOWEL_SHARE * len(k) for k in keys):
+            return True
+    return False
+
+
 def _katakana(ch: str) -> bool:
     return "\u30a1" <= ch <= "\u30fa" or ch in "ーｰ" or "\uff66" <= ch <= "\uff9d"
 
@@ -515,12 +544,16 @@ class ByEarIndex:
                 variant = by_vowels("".join(words), self._contested[frame])
             if variant is None and lang == "ru":
                 variant, frame = self._declined(words, frame)
+            if variant is not None and lang == "ru" and not russian_name_heard(words, variant.name):
+                variant = None  # "сидит на" ("sits on") has Sadatou Ayano's consonants, not her vowels
             if variant is None and lang == "ru" and len(words) == 1:
                 variant, frame = self._style_adjective(written, frame)
             if variant is None and lang == "ru" and len(words) == 1 and written[:1].isupper():
                 for form in _russian_forms(written):
                     key = heard_sound_key(form)
                     variant = self._by_sound.get(key)
+                    if variant is not None and cyrillic_word_use(form, variant.name, text, span):
+                        variant = None  # Белку, "squirrel": the Russian word "Belka" romanizes
                     if variant is not None:
                         frame = key
                         break

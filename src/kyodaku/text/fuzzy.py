@@ -296,11 +296,30 @@ def _ordinary(raw: str, script: int) -> bool:
             or ordinary_katakana(raw) is not None
             or ordinary_katakana(_without_particle(raw)) is not None
         )
-    words = [w.strip(".,!?;:'\"()") for w in raw.split()]
+    words = [w.strip(".,!?;:'\"()«»") for w in raw.split()]
     # A word frequent enough (Zipf >= 2.5, about 1 in 300,000 words) or in the dictionary
     # ("frilled" is one edit from "Friede") is a word, not a typo.
     # (`is_common_word` needs Zipf >= 3 in English, so it adds nothing to the first test.)
-    return all(zipf(w, "en") >= DICTIONARY_ZIPF or in_dictionary(w) or _inflected_entry(w) for w in words)
+    return all(
+        zipf(w, "en") >= DICTIONARY_ZIPF or in_dictionary(w) or _inflected_entry(w) or _cyrillic_word(w)
+        for w in words
+    )
+
+
+_CYRILLIC_LANGS = ("ru", "uk", "bg")
+
+
+def _cyrillic_word(word: str) -> bool:
+    """A word in Cyrillic letters that a language written in them uses as often as `_ordinary`
+    asks of English (масло "butter", старый "old": against the 40,931 Latin names of the Danbooru
+    catalog, read into Latin letters, they were one edit from Mashle and Starly). wordfreq lists
+    Russian words in every case form, so no inflection rule is needed."""
+    if not word or not all("\u0400" <= c <= "\u04ff" for c in word):
+        return False
+    # The soft and hard signs write no sound, so no key letter: a token may end before one (the
+    # window "полден" of полдень, "noon").
+    forms = [word.casefold()] + [word.casefold() + sign for sign in "ьъ"]
+    return any(zipf(w, lang) >= DICTIONARY_ZIPF for w in forms for lang in _CYRILLIC_LANGS)
 
 
 def _without_particle(raw: str) -> str:

@@ -39,6 +39,7 @@ def disguised(surface: str, name: str) -> bool:
         and not _katakana_word(surface)
         and not _native_spelling(surface)
         and not _place_by_sound(surface.strip())
+        and not cyrillic_word(surface, name)
     ):
         return True
     if katakana_name(name) and letters and all(is_hiragana(c) or c == "ー" for c in letters):
@@ -57,6 +58,34 @@ def disguised(surface: str, name: str) -> bool:
 # by sound they are the sentence's punctuation ("け、や" is the end of one clause and the start of
 # the next), where a middle dot or a full stop between Latin letters ("M.a.r.i.o") dots a name out.
 _CLAUSE_MARKS = frozenset("、。，")
+
+
+def cyrillic_word(surface: str, name: str = "") -> bool:
+    """A word of a language written in Cyrillic, no spelling of a name at all: one of Russian's
+    prepositions, conjunctions and particles (`RUSSIAN_GRAMMAR_WORDS`: "на", "on"), or an ordinary
+    word in lower case (`cyrillic_word_use`: "тайга"). Such a word is no disguise of the Latin name
+    it reads as: against the 40,931 Latin names of the Danbooru catalog, every Russian prompt with
+    "на" was blocked as the name "Naa" in disguise. So is a Russian word that the Latin `name`
+    romanizes, in any case (`russian_words.native_word`: Белка for "Belka"). A capitalised spelling
+    of another name (Соник, Линк) stays deliberate: Russian writes the English word "sonic"
+    otherwise, and a name written in another script than the one registered is chosen."""
+    letters = [c for c in surface if c.isalpha()]
+    if not letters or not all("\u0400" <= c <= "\u04ff" for c in letters):
+        return False
+    word = "".join(letters)
+    if word.casefold() in RUSSIAN_GRAMMAR_WORDS or _ordinary_cyrillic(word):
+        return True
+    from kyodaku.text.russian_words import native_word
+
+    return bool(name) and native_word(word, name)
+
+
+# Russian's prepositions, conjunctions and particles: grammar around names, never a word of one.
+RUSSIAN_GRAMMAR_WORDS = frozenset({
+    "а", "в", "во", "и", "к", "ко", "о", "об", "обо", "с", "со", "у", "я", "на", "по", "за", "из", "от",
+    "до", "не", "ни", "но", "же", "ли", "бы", "для", "при", "про", "над", "под", "без", "через", "как",
+    "что", "это", "или",
+})  # fmt: skip
 
 
 def _place_by_sound(word: str) -> bool:
@@ -220,6 +249,51 @@ def katakana_word_use(written: str, name: str) -> bool:
     from kyodaku.text.katakana_words import ordinary_katakana
 
     return ordinary_katakana(runs[0]) is not None
+
+
+CYRILLIC_WORD_ZIPF = 3.0  # about once in a million words: a word of the language, not a name's spelling
+_CYRILLIC_WORD_LANGS = ("ru", "uk", "bg")
+
+
+def cyrillic_word_use(written: str, name: str, text: str = "", span: tuple[int, int] | None = None) -> bool:
+    """A Latin name met as an ordinary word of a language written in Cyrillic, in lower case as
+    that language writes its words and not its names: руки ("hands") for the name "Ruki", лето
+    ("summer") for "Leto", печи ("of the oven"). Russian capitalises names, so "Марио" keeps its
+    reading (Zipf 4.2, as frequent as many words); only the lower-case word is the word, and it
+    counts as the name only with support, as a katakana word does (`katakana_word_use`). So does a
+    Russian word the name romanizes, in any case (`russian_words.native_word`: "Белка с орехом" is
+    a squirrel, not the dog "Belka"). Against the 40,931 Latin names of the Danbooru catalog,
+    ordinary Russian prompts were blocked for such words (docs/benchmarks.md, section 7)."""
+    letters = [c for c in written if c.isalpha()]
+    if not name.isascii() or not letters or not all("\u0400" <= c <= "\u04ff" for c in letters):
+        return False
+    from kyodaku.text.russian_words import native_word
+
+    word = "".join(letters)
+    if _ordinary_cyrillic(word):
+        return True
+    # Capitalised inside a sentence, the word is a name as Russian writes names ("атмосфера Гибли":
+    # the studio, though гибли is also a verb); at the start of one, or lower case, it is the word.
+    named = span is not None and word[:1].isupper() and not _sentence_initial(text, span[0])
+    return not named and native_word(word, name)
+
+
+def _sentence_initial(text: str, at: int) -> bool:
+    """Nothing but a sentence's end (or nothing at all) before `at`."""
+    before = text[:at].rstrip(" \t\"'«„“(")
+    return not before or before[-1] in ".!?…:;\n"
+
+
+def _ordinary_cyrillic(word: str) -> bool:
+    """A Cyrillic word in lower case that its language uses often (`CYRILLIC_WORD_ZIPF`) or that
+    the Russian dictionary knows as no proper noun (`russian_words.dictionary_word`: неон)."""
+    if not word[:1].islower():
+        return False
+    if any(zipf(word.casefold(), lang) >= CYRILLIC_WORD_ZIPF for lang in _CYRILLIC_WORD_LANGS):
+        return True
+    from kyodaku.text.russian_words import dictionary_word
+
+    return dictionary_word(word)
 
 
 def folded_into_word(surface: str, name: str) -> bool:
