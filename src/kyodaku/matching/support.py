@@ -41,6 +41,7 @@ from kyodaku.text.surface import (
     cyrillic_word_use,
     disguised,
     hiragana_grammar,
+    in_cyrillic,
     katakana_word_use,
     person_name_part,
     written_as_title,
@@ -192,12 +193,7 @@ def _first_name_in_cyrillic(hit: AliasHit) -> bool:
     Danbooru catalog, "моя бабушка Нина" and the Italian "Марио Росси" were read as characters on
     the support of a "disguise". A name ambiguous as an English word keeps it (Соник, Линк: Russian
     writes the words "sonic" and "link" otherwise)."""
-    letters = [c for c in hit.text if c.isalpha()]
-    return (
-        hit.variant.ambiguity_reason == FIRST_NAME_REASON
-        and bool(letters)
-        and all("\u0400" <= c <= "\u04ff" for c in letters)
-    )
+    return hit.variant.ambiguity_reason == FIRST_NAME_REASON and in_cyrillic(hit.text)
 
 
 def _tag_qualifier(snapshot: Snapshot, entity: Entity, text: str, span: tuple[int, int]) -> str:

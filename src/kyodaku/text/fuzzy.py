@@ -32,7 +32,7 @@ from kyodaku.text.japanese_words import japanese_word
 from kyodaku.text.kana import is_hiragana, is_katakana
 from kyodaku.text.katakana_words import ordinary_katakana
 from kyodaku.text.normalize import Gap, Script, Skeleton, key
-from kyodaku.text.surface import KATAKANA_PARTICLE
+from kyodaku.text.surface import KATAKANA_PARTICLE, in_cyrillic
 
 MIN_FUZZY_KEY = 6
 DICTIONARY_ZIPF = 2.5
@@ -314,7 +314,7 @@ def _cyrillic_word(word: str) -> bool:
     asks of English (масло "butter", старый "old": against the 40,931 Latin names of the Danbooru
     catalog, read into Latin letters, they were one edit from Mashle and Starly). wordfreq lists
     Russian words in every case form, so no inflection rule is needed."""
-    if not word or not all("\u0400" <= c <= "\u04ff" for c in word):
+    if not in_cyrillic(word):
         return False
     # The soft and hard signs write no sound, so no key letter: a token may end before one (the
     # window "полден" of полдень, "noon").

@@ -18,6 +18,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from kyodaku.text.ambiguity import zipf
+from kyodaku.text.surface import in_cyrillic
 
 PROPER_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr"})
 NATIVE_MARGIN = 1.0
@@ -37,7 +38,7 @@ def _analyzer():
 def dictionary_word(word: str) -> bool:
     """The dictionary knows the Cyrillic word, and its likeliest reading is no proper noun."""
     low = word.casefold()
-    if not low or not all("\u0400" <= c <= "\u04ff" for c in low):
+    if not in_cyrillic(low):
         return False
     analyzer = _analyzer()
     if not analyzer.word_is_known(low):

@@ -60,6 +60,12 @@ def disguised(surface: str, name: str) -> bool:
 _CLAUSE_MARKS = frozenset("、。，")
 
 
+def in_cyrillic(text: str) -> bool:
+    """The text has letters, and every one of them is Cyrillic."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all("\u0400" <= c <= "\u04ff" for c in letters)
+
+
 def cyrillic_word(surface: str, name: str = "") -> bool:
     """A word of a language written in Cyrillic, no spelling of a name at all: one of Russian's
     prepositions, conjunctions and particles (`RUSSIAN_GRAMMAR_WORDS`: "на", "on"), or an ordinary
@@ -69,10 +75,9 @@ def cyrillic_word(surface: str, name: str = "") -> bool:
     romanizes, in any case (`russian_words.native_word`: Белка for "Belka"). A capitalised spelling
     of another name (Соник, Линк) stays deliberate: Russian writes the English word "sonic"
     otherwise, and a name written in another script than the one registered is chosen."""
-    letters = [c for c in surface if c.isalpha()]
-    if not letters or not all("\u0400" <= c <= "\u04ff" for c in letters):
+    if not in_cyrillic(surface):
         return False
-    word = "".join(letters)
+    word = "".join(c for c in surface if c.isalpha())
     if word.casefold() in RUSSIAN_GRAMMAR_WORDS or _ordinary_cyrillic(word):
         return True
     from kyodaku.text.russian_words import native_word
@@ -264,12 +269,11 @@ def cyrillic_word_use(written: str, name: str, text: str = "", span: tuple[int, 
     Russian word the name romanizes, in any case (`russian_words.native_word`: "Белка с орехом" is
     a squirrel, not the dog "Belka"). Against the 40,931 Latin names of the Danbooru catalog,
     ordinary Russian prompts were blocked for such words (docs/benchmarks.md, section 7)."""
-    letters = [c for c in written if c.isalpha()]
-    if not name.isascii() or not letters or not all("\u0400" <= c <= "\u04ff" for c in letters):
+    if not name.isascii() or not in_cyrillic(written):
         return False
     from kyodaku.text.russian_words import native_word
 
-    word = "".join(letters)
+    word = "".join(c for c in written if c.isalpha())
     if _ordinary_cyrillic(word):
         return True
     # Capitalised inside a sentence, the word is a name as Russian writes names ("атмосфера Гибли":
