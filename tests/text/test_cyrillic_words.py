@@ -29,6 +29,7 @@ def guard(tmp_path_factory):
         "Портрет пекаря, руки в муке",  # руки ("hands"), the Latin name Ruki read in Cyrillic
         "Моя бабушка Нина поливает цветы",  # Russian writes the first name Nina so
         "Белка с орехом на стволе сосны",  # белка, "squirrel": the word "Belka" romanizes
+        "Нарисуй моего кота по кличке Соник на подоконнике",  # a pet named after the character
     ],
 )
 def test_when_an_ordinary_russian_prompt_meets_latin_names_then_none_is_found(guard, text):

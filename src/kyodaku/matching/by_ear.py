@@ -15,6 +15,7 @@ from kyodaku.matching.text import place_use, unjudged
 from kyodaku.options import GuardOptions
 from kyodaku.snapshot import MatchIndex, Snapshot, style_cues
 from kyodaku.text.by_ear import ByEarIndex, written_by_ear
+from kyodaku.text.surface import pet_name_use
 
 BY_EAR_SCORE = 0.85  # a misspelling's strength: the name's consonants, in order, and nobody else's
 
@@ -50,6 +51,11 @@ class ByEarMatcher:
         for h in [h for h in hits if place_use(content.text, h.span)]:
             # "トルコのバットマン県": the province, as the alias matcher reads a name before 県.
             out.notes.append(f'"{h.text}" at {h.span[0]}..{h.span[1]} is written as the name of a place')
+            hits.remove(h)
+        for h in [h for h in hits if pet_name_use(content.text, h.span)]:
+            # "мою собаку Белку": what somebody called their pet, which counts only with support, as
+            # the alias matcher reads it; a name heard by ear has no support to take.
+            out.notes.append(f'"{h.text}" at {h.span[0]}..{h.span[1]} is written as the name of a pet')
             hits.remove(h)
         if any(h.variant.kind == "style" for h in hits):
             cued = _cued_styles(content, snapshot)

@@ -44,6 +44,7 @@ from kyodaku.text.surface import (
     in_cyrillic,
     katakana_word_use,
     person_name_part,
+    pet_name_use,
     written_as_title,
 )
 from kyodaku.text.tag_qualifier import GENERIC_QUALIFIERS, names_the_work, qualifier_after
@@ -93,7 +94,8 @@ def support_for(
         # A work titled with one ordinary word ("Frozen") is written as a title: capitalised where
         # English capitalises only proper nouns. Not for characters: any person's name is.
         support.append(f'written as a title: "{hit.text}" capitalised mid-sentence')
-    if disguised(hit.text, hit.variant.name) and not _first_name_in_cyrillic(hit):
+    pet = text is not None and pet_name_use(text, hit.span)  # "моего кота по кличке Соник"
+    if disguised(hit.text, hit.variant.name) and not _first_name_in_cyrillic(hit) and not pet:
         support.append(f'disguised spelling "{hit.text}": ordinary words are not disguised')
     if entity is not None and text is not None:
         qualified = _tag_qualifier(snapshot, entity, text, hit.span)

@@ -496,10 +496,23 @@ _PET_BEFORE_CJK = re.compile(
 )
 
 
+# Russian: a possessive in any case, at most two words, a kept animal in any case, and perhaps "по
+# кличке" / "по имени" ("мою собаку Белку", "наш рыжий кот Марио", "моего кота по кличке Соник").
+_PET_BEFORE_RU = re.compile(
+    r"(?:^|[^\w])(?:мо[йяеёю]|моего|моей|моему|моим|наш[аеуи]?|нашего|нашей|нашему|тво[йяеёю]|твоего|твоей)"
+    r"(?:\s+[а-яё]+){0,2}?\s+(?:кот(?:а|у|ом|ик|ика|ику)?|кошк(?:а|у|ой|е|и)|котён(?:ок|ка|ку|ком)"
+    r"|собак(?:а|у|ой|е|и)|пёс|пс(?:а|у|ом)|щен(?:ок|ка|ку|ком)|хомяк(?:а|у|ом)?|кролик(?:а|у|ом)?"
+    r"|попуга(?:й|я|ю|ем)|черепах(?:а|у|ой|и)|лошад(?:ь|ку|ка|и)|пони)"
+    r"(?:,?\s+по\s+(?:кличке|имени))?,?\s+$",
+    re.IGNORECASE,
+)
+
+
 def pet_name_use(text: str, span: tuple[int, int]) -> bool:
-    """The name is what somebody called their pet: see `_PET_BEFORE`."""
+    """The name is what somebody called their pet: see `_PET_BEFORE`, `_PET_BEFORE_CJK` and
+    `_PET_BEFORE_RU`."""
     before = text[max(0, span[0] - 60) : span[0]]
-    return _PET_BEFORE.search(before) is not None or _PET_BEFORE_CJK.search(before) is not None
+    return any(p.search(before) is not None for p in (_PET_BEFORE, _PET_BEFORE_CJK, _PET_BEFORE_RU))
 
 
 # A possessive, then capitalised words (with "of", "the", "and", "in" between them): "Kirby's Dream
