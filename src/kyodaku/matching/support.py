@@ -161,8 +161,7 @@ def _siblings(snapshot: Snapshot, hit: AliasHit, others: Sequence[AliasHit], tex
     which reads as the first name Marc only after spelling folds; nor a name written as Japanese
     grammar or as a katakana or lower-case Cyrillic word, から, ピンク or руки: text/surface.py
     `hiragana_grammar`, `katakana_word_use`, `cyrillic_word_use`), and not when the name is part
-    of a person's full name ("Mario Draghi and
-    Luigi Di Maio")."""
+    of a person's full name ("Mario Draghi and Luigi Di Maio")."""
     entity = snapshot.entities.get(hit.variant.entity)
     if entity is None or not entity.work or not _first_name_only(hit, snapshot):
         return []

@@ -512,7 +512,7 @@ def other_use(text: str, hit: AliasHit, hits: Sequence[AliasHit]) -> str:
     if katakana_word_use(hit.text, name):
         return "the ordinary Japanese word it is in katakana (a loanword, native word or place)"
     if cyrillic_word_use(hit.text, name, text, span):
-        return "the ordinary word it is in Cyrillic (in lower case, as the language writes its words)"
+        return "the ordinary word it is in Cyrillic (in lower case, or a Russian word the name romanizes)"
     if _other_full_name(text, hit, hits):
         return "one part of a person's full name (joined to the next by a name dot)"
     if family_name_use(text, span, [h.span for h in hits if h.span != span]):
