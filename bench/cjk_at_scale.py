@@ -25,12 +25,12 @@ Prompts (no labels needed: none of them names a character):
 Printed: per language and group, the prompts blocked or held, and the findings' surfaces that
 blocked the most prompts (what to look at next).
 
-`--positives` also screens every Japanese prompt that names a character, work or style (the
+`--positives` also screens every Japanese and Russian prompt that names an entry (the
 positive categories of bench/data/*.jsonl, both halves: none of them was written for this catalog,
 whose names are Latin only), and counts those blocked or held, and those blocked or held with an
 entry of the expected one: a Danbooru id equal to the expected id or starting with it and a hyphen
 ("mickey-mouse", "sephiroth-ever-crisis"), a heuristic that also counts a sequel's game. What it
-measures is how far Japanese written for Latin names reaches them (katakana by ear, romaji).
+measures is how far Japanese and Russian written for Latin names reach them (by ear, romaji).
 
 `--katakana-pairs N` also screens N random pairs of ordinary katakana words (the generated list,
 src/kyodaku/data/ja_katakana_words.tsv, Zipf >= 3), each written three ways, as Japanese lists
@@ -68,7 +68,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--katakana-pairs", type=int, default=0, metavar="N", help="random pairs of katakana words to screen"
     )
     ap.add_argument("--pairs-half", choices=tuple(PAIR_SEEDS), default="report")
-    ap.add_argument("--positives", action="store_true", help="Japanese prompts that name an entry")
+    ap.add_argument("--positives", action="store_true", help="ja and ru prompts naming an entry")
     return ap.parse_args(argv)
 
 
@@ -76,19 +76,20 @@ PAIR_SEEDS = {"tune": 7, "report": 8}
 PAIR_SEPARATORS = ("・", " ", "")
 
 
-def positives() -> list[tuple[str, tuple[str, ...]]]:
-    """(text, expected ids) of every Japanese prompt of a positive category, each text once."""
-    out: dict[str, tuple[str, ...]] = {}
+POSITIVE_LANGS = ("ja", "ru")
+
+
+def positives() -> list[tuple[str, str, tuple[str, ...]]]:
+    """(lang, text, expected ids) of every Japanese or Russian prompt of a positive category, each
+    text once."""
+    out: dict[str, tuple[str, str, tuple[str, ...]]] = {}
     for path in sorted((ROOT / "bench" / "data").glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             r = json.loads(line)
-            if (
-                r.get("lang") == "ja"
-                and r.get("category") not in ("benign", "benign_shared")
-                and r.get("expected")
-            ):
-                out.setdefault(r["text"], tuple(r["expected"]))
-    return list(out.items())
+            positive = r.get("category") not in ("benign", "benign_shared") and r.get("expected")
+            if r.get("lang") in POSITIVE_LANGS and positive:
+                out.setdefault(r["text"], (r["lang"], r["text"], tuple(r["expected"])))
+    return list(out.values())
 
 
 def _expected(found: set[str], expected: tuple[str, ...]) -> bool:
@@ -167,16 +168,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nsurfaces that blocked the most prompts: {top}")
     if args.positives:
         rows = positives()
-        held = right = 0
-        for text, expected in rows:
+        held: Counter[str] = Counter()
+        right: Counter[str] = Counter()
+        for lang, text, expected in rows:
             decision = guard.screen_prompt(text)
             if decision.verdict.value != "allow":
-                held += 1
-                right += _expected({f.entity for f in decision.findings}, expected)
-        print(
-            f"\nJapanese prompts naming an entry: {held} / {len(rows)} blocked or held, "
-            f"{right} of them with the expected entry"
-        )
+                held[lang] += 1
+                right[lang] += _expected({f.entity for f in decision.findings}, expected)
+        for lang in POSITIVE_LANGS:
+            n = sum(1 for row in rows if row[0] == lang)
+            print(
+                f"\n{lang} prompts naming an entry: {held[lang]} / {n} blocked or held, "
+                f"{right[lang]} of them with the expected entry"
+            )
     if args.katakana_pairs:
         pairs = katakana_pairs(args.katakana_pairs, PAIR_SEEDS[args.pairs_half])
         found: Counter[str] = Counter()

@@ -32,7 +32,7 @@ from kyodaku.text.japanese_words import japanese_word
 from kyodaku.text.kana import is_hiragana, is_katakana
 from kyodaku.text.katakana_words import ordinary_katakana
 from kyodaku.text.normalize import Gap, Script, Skeleton, key
-from kyodaku.text.surface import KATAKANA_PARTICLE, in_cyrillic
+from kyodaku.text.surface import KATAKANA_PARTICLE, RUSSIAN_GRAMMAR_WORDS, in_cyrillic
 
 MIN_FUZZY_KEY = 6
 DICTIONARY_ZIPF = 2.5
@@ -225,6 +225,8 @@ class FuzzyIndex:
                     continue  # a katakana word and its particle (ラーメンと): no name's spelling
                 for vid, d in near:
                     variant = self.variants[vid]
+                    if _russian_word_near(raw, variant.name):
+                        continue  # "Старый дом": the word "old" at a sentence's start, not Starly
                     score = 1.0 - d / max(len(variant.key), len(window))
                     hits.append(FuzzyHit(variant, d, score, span, raw, window))
         return hits
@@ -310,16 +312,38 @@ _CYRILLIC_LANGS = ("ru", "uk", "bg")
 
 
 def _cyrillic_word(word: str) -> bool:
-    """A word in Cyrillic letters that a language written in them uses as often as `_ordinary`
-    asks of English (масло "butter", старый "old": against the 40,931 Latin names of the Danbooru
-    catalog, read into Latin letters, they were one edit from Mashle and Starly). wordfreq lists
-    Russian words in every case form, so no inflection rule is needed."""
+    """A lower-case word in Cyrillic letters that a language written in them uses as often as
+    `_ordinary` asks of English (масло "butter", старый "old": against the 40,931 Latin names of
+    the Danbooru catalog, read into Latin letters, they were one edit from Mashle and Starly).
+    wordfreq lists Russian words in every case form, so no inflection rule is needed."""
     if not in_cyrillic(word):
         return False
-    # The soft and hard signs write no sound, so no key letter: a token may end before one (the
-    # window "полден" of полдень, "noon").
+    if word.casefold() in RUSSIAN_GRAMMAR_WORDS:
+        return True  # "У" opening a sentence is the preposition
+    if not word[:1].islower():
+        return False  # capitalised, it may be a name Russian writes (Супермен): `_russian_word_near`
+    return _cyrillic_frequency(word) >= DICTIONARY_ZIPF
+
+
+def _cyrillic_frequency(word: str) -> float:
+    """The word's Zipf in the Cyrillic languages, the soft and hard signs restored: they write no
+    sound, so no key letter, and a token may end before one (the window "полден" of полдень)."""
     forms = [word.casefold()] + [word.casefold() + sign for sign in "ьъ"]
-    return any(zipf(w, lang) >= DICTIONARY_ZIPF for w in forms for lang in _CYRILLIC_LANGS)
+    return max(zipf(w, lang) for w in forms for lang in _CYRILLIC_LANGS)
+
+
+def _russian_word_near(raw: str, name: str) -> bool:
+    """A capitalised Cyrillic window one edit from a Latin name, that is a word of its language
+    ten times as frequent there as the name is in English (russian_words.NATIVE_MARGIN): "Старый"
+    (5.3) at a sentence's start against "Starly" (1.0), where "Супермен" (3.3) stays a spelling
+    of "Superman" (3.9). Lower-case words were set aside as ordinary before the search."""
+    if not in_cyrillic(raw):
+        return False
+    from kyodaku.text.russian_words import NATIVE_MARGIN
+
+    words = raw.split()
+    letters = "".join(c for c in name.casefold() if c.isalnum())
+    return all(_cyrillic_frequency(w) >= zipf(letters, "en") + NATIVE_MARGIN for w in words)
 
 
 def _without_particle(raw: str) -> str:
