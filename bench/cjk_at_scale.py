@@ -50,6 +50,7 @@ from collections import Counter
 from pathlib import Path
 
 from _common import DANBOORU_CSV, ROOT, machine_line, require_file
+from eval_prompts import SPLITS, assign_splits, load_records
 from speed import danbooru_catalog
 
 LANGS = ("ja", "zh", "ko", "ru")
@@ -60,7 +61,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--examples", type=int, default=12, help="surfaces to list")
     ap.add_argument(
         "--half",
-        choices=("all", "tune", "report"),
+        choices=("all", *SPLITS),
         default="all",
         help="only the prompts of one half (bench/eval_prompts.py's split; corpus lines by their hash)",
     )
@@ -115,7 +116,6 @@ def prompts(half: str = "all") -> list[tuple[str, str, str]]:
     """(group, lang, text) for every prompt described in the module docstring, each text once; of
     one half only, when `half` is "tune" or "report" (labelled sets by bench/eval_prompts.py's
     split, corpus lines by the parity of their SHA-256)."""
-    from eval_prompts import assign_splits, load_records
     from kyodaku.text.semantic import script_group
 
     out: dict[str, tuple[str, str, str]] = {}

@@ -38,13 +38,12 @@ from kyodaku.text.ambiguity import (
 from kyodaku.text.semantic import EncodedQuery
 from kyodaku.text.surface import (
     capitalised_mid_sentence,
-    cyrillic_word_use,
     disguised,
     hiragana_grammar,
     in_cyrillic,
-    katakana_word_use,
     person_name_part,
     pet_name_use,
+    script_word_use,
     written_as_title,
 )
 from kyodaku.text.tag_qualifier import GENERIC_QUALIFIERS, names_the_work, qualifier_after
@@ -180,8 +179,7 @@ def _siblings(snapshot: Snapshot, hit: AliasHit, others: Sequence[AliasHit], tex
             or not _first_name_only(other, snapshot)
             or is_common_word(other.text.casefold())
             or hiragana_grammar(other.text, other.variant.name)
-            or katakana_word_use(other.text, other.variant.name)
-            or cyrillic_word_use(other.text, other.variant.name, text or "", other.span)
+            or script_word_use(other.text, other.variant.name, text or "", other.span)
         ):
             continue
         out.append(f'sibling: "{other.text}" names {sibling.id} of the same work')

@@ -51,6 +51,7 @@ from kyodaku.text.surface import (
     katakana_word_use,
     pet_name_use,
     possessive_title,
+    script_word_use,
     written_as_title,
 )
 
@@ -208,9 +209,7 @@ class AliasMatcher:
                 named = _work_named(entity.work if entity else "", hit, context_hits)
                 # A Latin name met only as an ordinary katakana or Cyrillic word (ウサギ for "Usagi",
                 # Мама for "Mama") is that word: a picture of it is a picture of a rabbit.
-                word = katakana_word_use(hit.text, v.name) or cyrillic_word_use(
-                    hit.text, v.name, content.text, hit.span
-                )
+                word = script_word_use(hit.text, v.name, content.text, hit.span)
                 reading = None if word else subject_reading(v, entity, content.text, hit.span, named)
                 if reading is None:
                     out.notes.append(

@@ -39,7 +39,7 @@ from functools import lru_cache
 import ahocorasick
 
 from kyodaku.text.ambiguity import in_dictionary, zipf
-from kyodaku.text.kana import is_kana
+from kyodaku.text.kana import SMALL_KANA, is_kana
 from kyodaku.text.normalize import Gap, Script, Skeleton, lone_letter, skeleton
 from kyodaku.text.segment import chinese_boundaries, inside_proper_noun, inside_transliteration, korean_end_ok
 from kyodaku.text.surface import disguised
@@ -404,9 +404,6 @@ def _inside_kana(sk: Skeleton, k: int) -> bool:
     # one syllable, though イ adds no letter to the key (ye is read "e"), so "ェーイ" is no name.
     at = sk.start[k]
     return sk.text[at] in SMALL_KANA and at > 0 and is_kana(sk.text[at - 1])
-
-
-SMALL_KANA = frozenset("ぁぃぅぇぉゃゅょゎァィゥェォャュョヮ")
 
 
 @lru_cache(maxsize=100_000)

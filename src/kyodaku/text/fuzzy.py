@@ -32,7 +32,7 @@ from kyodaku.text.japanese_words import japanese_word
 from kyodaku.text.kana import is_hiragana, is_katakana
 from kyodaku.text.katakana_words import ordinary_katakana
 from kyodaku.text.normalize import Gap, Script, Skeleton, key
-from kyodaku.text.surface import KATAKANA_PARTICLE, RUSSIAN_GRAMMAR_WORDS, in_cyrillic
+from kyodaku.text.surface import KATAKANA_PARTICLE, RUSSIAN_GRAMMAR_WORDS, cyrillic_zipf, in_cyrillic
 
 MIN_FUZZY_KEY = 6
 DICTIONARY_ZIPF = 2.5
@@ -308,9 +308,6 @@ def _ordinary(raw: str, script: int) -> bool:
     )
 
 
-_CYRILLIC_LANGS = ("ru", "uk", "bg")
-
-
 def _cyrillic_word(word: str) -> bool:
     """A lower-case word in Cyrillic letters that a language written in them uses as often as
     `_ordinary` asks of English (масло "butter", старый "old": against the 40,931 Latin names of
@@ -329,7 +326,7 @@ def _cyrillic_frequency(word: str) -> float:
     """The word's Zipf in the Cyrillic languages, the soft and hard signs restored: they write no
     sound, so no key letter, and a token may end before one (the window "полден" of полдень)."""
     forms = [word.casefold()] + [word.casefold() + sign for sign in "ьъ"]
-    return max(zipf(w, lang) for w in forms for lang in _CYRILLIC_LANGS)
+    return max(cyrillic_zipf(w) for w in forms)
 
 
 def _russian_word_near(raw: str, name: str) -> bool:
@@ -339,11 +336,9 @@ def _russian_word_near(raw: str, name: str) -> bool:
     of "Superman" (3.9). Lower-case words were set aside as ordinary before the search."""
     if not in_cyrillic(raw):
         return False
-    from kyodaku.text.russian_words import NATIVE_MARGIN
+    from kyodaku.text.russian_words import more_at_home
 
-    words = raw.split()
-    letters = "".join(c for c in name.casefold() if c.isalnum())
-    return all(_cyrillic_frequency(w) >= zipf(letters, "en") + NATIVE_MARGIN for w in words)
+    return all(more_at_home(_cyrillic_frequency(w), name) for w in raw.split())
 
 
 def _without_particle(raw: str) -> str:

@@ -34,6 +34,8 @@ _BASE = {
 _YOON = {"ゃ": "a", "ゅ": "u", "ょ": "o"}
 _SMALL_VOWEL = {"ぁ": "a", "ぃ": "i", "ぅ": "u", "ぇ": "e", "ぉ": "o"}
 _SOKUON = "っ"
+SMALL_KANA = frozenset(c for h in (*_YOON, *_SMALL_VOWEL, "ゎ") for c in (h, chr(ord(h) + 0x60)))
+"""The small kana that bind to the kana before them (ゃ, ぇ, ャ, ェ, ヮ ...), in both scripts."""
 _CHOONPU = "ー"
 _KATAKANA_ONLY = {"ヷ": "va", "ヸ": "vi", "ヹ": "ve", "ヺ": "vo"}
 

@@ -51,7 +51,11 @@ def native_word(word: str, latin_name: str) -> bool:
     """The Cyrillic word is a Russian word the Latin name is a romanization of, not the name
     written in Russian: a dictionary word (`dictionary_word`) more frequent in Russian than the
     name is in English by NATIVE_MARGIN."""
-    if not dictionary_word(word):
-        return False
+    return dictionary_word(word) and more_at_home(zipf(word.casefold(), "ru"), latin_name)
+
+
+def more_at_home(cyrillic_zipf: float, latin_name: str) -> bool:
+    """A Cyrillic word of this Zipf frequency is NATIVE_MARGIN more frequent in its language than
+    the Latin name (its letters run together) is in English."""
     name = "".join(c for c in latin_name.casefold() if c.isalnum())
-    return zipf(word.casefold(), "ru") >= zipf(name, "en") + NATIVE_MARGIN
+    return cyrillic_zipf >= zipf(name, "en") + NATIVE_MARGIN

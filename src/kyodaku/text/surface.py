@@ -257,7 +257,13 @@ def katakana_word_use(written: str, name: str) -> bool:
 
 
 CYRILLIC_WORD_ZIPF = 3.0  # about once in a million words: a word of the language, not a name's spelling
-_CYRILLIC_WORD_LANGS = ("ru", "uk", "bg")
+CYRILLIC_LANGS = ("ru", "uk", "bg")
+
+
+def cyrillic_zipf(word: str) -> float:
+    """The word's Zipf frequency in the most frequent of the languages written in Cyrillic here."""
+    low = word.casefold()
+    return max(zipf(low, lang) for lang in CYRILLIC_LANGS)
 
 
 def cyrillic_word_use(written: str, name: str, text: str = "", span: tuple[int, int] | None = None) -> bool:
@@ -282,6 +288,12 @@ def cyrillic_word_use(written: str, name: str, text: str = "", span: tuple[int, 
     return not named and native_word(word, name)
 
 
+def script_word_use(written: str, name: str, text: str = "", span: tuple[int, int] | None = None) -> bool:
+    """A Latin name met as an ordinary word of the script it is written in: katakana
+    (`katakana_word_use`) or Cyrillic (`cyrillic_word_use`)."""
+    return katakana_word_use(written, name) or cyrillic_word_use(written, name, text, span)
+
+
 def _sentence_initial(text: str, at: int) -> bool:
     """Nothing but a sentence's end (or nothing at all) before `at`."""
     before = text[:at].rstrip(" \t\"'«„“(")
@@ -293,7 +305,7 @@ def _ordinary_cyrillic(word: str) -> bool:
     the Russian dictionary knows as no proper noun (`russian_words.dictionary_word`: неон)."""
     if not word[:1].islower():
         return False
-    if any(zipf(word.casefold(), lang) >= CYRILLIC_WORD_ZIPF for lang in _CYRILLIC_WORD_LANGS):
+    if cyrillic_zipf(word) >= CYRILLIC_WORD_ZIPF:
         return True
     from kyodaku.text.russian_words import dictionary_word
 
