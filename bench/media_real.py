@@ -8,6 +8,8 @@ pictures; the time each tier adds beside decode alone.
     .venv/bin/python bench/media_real.py --unrelated 10000     # the false-match guarantee
     .venv/bin/python bench/media_real.py --only none --no-video --unrelated 0 --unrelated-video 300
                                                                # ... and in video (slideshows, zooms)
+    .venv/bin/python bench/media_real.py --only none --no-video --unrelated 0 --unrelated-small 10000
+                                                               # ... and small outputs (24-128 px)
     .venv/bin/python bench/media_real.py --no-finer-band       # references without their finer band
     .venv/bin/python bench/media_real.py --query-side 512 600  # outputs' keypoints at up to 512 px
 
@@ -253,6 +255,25 @@ def unrelated(half: str, count: int, seed: int = 11) -> list[tuple[str, Image.Im
         cw, ch = round(w * rng.uniform(0.2, 0.6)), round(h * rng.uniform(0.2, 0.6))
         x, y = int(rng.integers(0, w - cw + 1)), int(rng.integers(0, h - ch + 1))
         out.append((name, full.crop((x, y, x + cw, y + ch))))
+    return out
+
+
+def small_unrelated(half: str, count: int, seed: int = 13) -> list[tuple[str, Image.Image]]:
+    """`count` small pictures unrelated to the half's references: `unrelated`'s pictures, each cut to
+    a random window of 34-100 % of its width and height and shrunk to 24-128 px on its long side.
+    The guard enlarges such a picture before looking for keypoints and asks fewer shortlist votes of
+    it (`LocalOptions.enlarged_fine_min_votes`): this is where a chance match would show."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for name, im in unrelated(half, count, seed):
+        w, h = im.size
+        cw, ch = max(1, round(w * rng.uniform(0.34, 1.0))), max(1, round(h * rng.uniform(0.34, 1.0)))
+        x, y = int(rng.integers(0, w - cw + 1)), int(rng.integers(0, h - ch + 1))
+        cut = im.crop((x, y, x + cw, y + ch))
+        side = int(rng.integers(24, 129))
+        s = side / max(cut.size)
+        size = (max(1, round(cut.width * s)), max(1, round(cut.height * s)))
+        out.append((f"small/{name}", cut.resize(size, Image.Resampling.BOX)))
     return out
 
 
@@ -584,6 +605,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--unrelated-video", type=int, default=0, help="clips of unrelated pictures screened (false matches)"
     )
     parser.add_argument(
+        "--unrelated-small",
+        type=int,
+        default=0,
+        help="small unrelated pictures (24-128 px, enlarged before keypoints) screened (false matches)",
+    )
+    parser.add_argument(
         "--no-aspect-cuts",
         action="store_true",
         help="references without their centre cuts to frame shapes (HashOptions.aspect_cuts=False), "
@@ -712,6 +739,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         for r in results:
             if r[3]:
                 print(f"  false match: {r[5]}")
+    if args.unrelated_small:
+        ujobs = [Job("unrelated", "", "photo" if "window" in n else "art", _jpeg_bytes(im), n)
+                 for n, im in small_unrelated(args.half, args.unrelated_small)]  # fmt: skip
+        results = _pool(ujobs, args.workers)
+        false = [r for r in results if r[3]]
+        print(
+            f"FALSE MATCHES: {len(false)} of {len(results)} small unrelated pictures (24-128 px on the "
+            "long side: windows, clip art and stamps cut and shrunk)"
+        )
+        for r in false:
+            print(f"  false match: {r[5]}")
     if args.unrelated_video:
         with tempfile.TemporaryDirectory() as tmp:
             results = _pool(unrelated_video_jobs(args.half, args.unrelated_video, Path(tmp)), args.workers)

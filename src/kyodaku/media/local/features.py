@@ -105,6 +105,10 @@ class LocalFeatures:
     """Keypoints from this index on were found in the band along the edge (`_topped_up`): their patch
     is partly ORB's mirror of the picture. None: every patch lies inside the picture. Not stored
     (references have no such keypoints)."""
+    enlarged: float = 1.0
+    """How many times the picture was enlarged before ORB looked at it (`rendition` enlarges a picture
+    under `LocalOptions.side` px to it); 1.0: not enlarged. The shortlist asks fewer votes of a
+    reference's finer band for an enlarged query (`LocalOptions.enlarged_fine_min_votes`). Not stored."""
 
     def __post_init__(self) -> None:
         p, d, t = self.points, self.descriptors, self.thumbnail
@@ -125,6 +129,9 @@ class LocalFeatures:
             raise InvalidInput(f"LocalFeatures has {len(p)} points but {len(d)} descriptors")
         if self.edge_from is not None and not 0 <= self.edge_from <= len(p):
             raise InvalidInput(f"LocalFeatures.edge_from must be in 0..{len(p)}, got {self.edge_from!r}")
+        e = self.enlarged
+        if not (isinstance(e, int | float) and math.isfinite(e) and e > 0):
+            raise InvalidInput(f"LocalFeatures.enlarged must be a positive number, got {e!r}")
         if len(p) > 0xFFFFFFFF or not np.isfinite(p).all():
             raise InvalidInput("LocalFeatures.points must be finite")
         w, h = self.size
@@ -279,7 +286,8 @@ def extract_features(
     if edge_from is not None and edge_from >= len(points):
         edge_from = None
     desc = np.ascontiguousarray(desc, dtype=np.uint8)
-    return LocalFeatures(points, desc, (sw, sh), thumb, edge_from=edge_from)
+    width = image.width if isinstance(image, Image.Image) else image.shape[1]  # `rendition` checked it
+    return LocalFeatures(points, desc, (sw, sh), thumb, edge_from=edge_from, enlarged=max(1.0, sw / width))
 
 
 def _orb(opts: LocalOptions, count: int, border: int) -> Any:

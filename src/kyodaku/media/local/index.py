@@ -127,7 +127,10 @@ class LocalIndex:
         votes = np.bincount(pair_ids % n_items, minlength=n_items)
         need = np.full(n_items, max(1, floor), np.int64)
         if min_votes is None or floor >= opts.min_votes:
-            need[self._fine] = max(1, floor, opts.fine_min_votes)
+            fine_floor = (
+                opts.enlarged_fine_min_votes if query.enlarged >= opts.enlarged_from else opts.fine_min_votes
+            )
+            need[self._fine] = max(1, floor, fine_floor)
         if skip:
             need[np.isin(self._keys, np.fromiter(skip, np.int64))] = np.iinfo(np.int64).max
         (chosen,) = np.nonzero(votes >= need)

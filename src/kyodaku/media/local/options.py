@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from kyodaku.domain.errors import InvalidInput
@@ -67,6 +68,17 @@ class LocalOptions:
     verification costs: this keeps what the band adds to a query small. (6 lost no crop on the tune
     half against 3 with a 500-keypoint band; with the 1,200-keypoint spread band the fewest votes a
     found crop had there was 9, and unrelated outputs verified a quarter fewer bands at 8 than at 6.)"""
+    enlarged_fine_min_votes: int = 3
+    """`fine_min_votes` for a query that was enlarged at least `enlarged_from` times before ORB looked
+    at it (`LocalFeatures.enlarged`: a picture under `side` px is enlarged to it). Why: enlarging
+    invents no detail, so a small output's descriptors are blurred versions of what its reference's
+    band holds and few of them fall within `vote_radius` bits of their true partners, though
+    verification (64 bits and the ratio test) pairs them. Tune half of bench/media_real.py: three
+    stamps cut to 54-80 px (crops of 20 and 33 % per side) gave their own band 4 votes each and then
+    verified with scales of 1.6-4.9; no larger output changed. `fine_max_verify` still bounds the
+    cost, and small outputs are cheap to verify (few keypoints)."""
+    enlarged_from: float = 2.0
+    """See `enlarged_fine_min_votes`: a picture of at most half of `side` px on its long side."""
     fine_max_verify: int = 2
     """At most this many finer bands are verified per query (most votes first; within `max_verify`).
     A band's verification costs ~4x a coarse one (1,200 keypoints against 300); a crop's own band is
@@ -152,6 +164,7 @@ class LocalOptions:
             "min_votes": (self.min_votes, 1),
             "max_verify": (self.max_verify, 1),
             "fine_min_votes": (self.fine_min_votes, 1),
+            "enlarged_fine_min_votes": (self.enlarged_fine_min_votes, 1),
             "fine_max_verify": (self.fine_max_verify, 0),
             "max_distance": (self.max_distance, 0),
             "ransac_iters": (self.ransac_iters, 1),
@@ -171,6 +184,9 @@ class LocalOptions:
             raise InvalidInput(f"LocalOptions.spread_grid must be <= 64, got {self.spread_grid!r}")
         if self.levels > 16 or not 1 < self.scale_factor <= 2:
             raise InvalidInput("LocalOptions: levels <= 16 and 1 < scale_factor <= 2")
+        e = self.enlarged_from
+        if isinstance(e, bool) or not isinstance(e, int | float) or not (math.isfinite(e) and e >= 1):
+            raise InvalidInput(f"LocalOptions.enlarged_from must be a number >= 1, got {e!r}")
         if not 0 < self.ratio <= 1:
             raise InvalidInput(f"LocalOptions.ratio must be in (0, 1], got {self.ratio!r}")
         shares = (
