@@ -593,6 +593,23 @@ def report(results, edits_order: Sequence[str], title: str) -> dict[str, float]:
     return recall
 
 
+def _unrelated_jobs(pictures: Sequence[tuple[str, Image.Image]]) -> list[Job]:
+    """Unrelated pictures as JPEG jobs; a window of a wallpaper counts as a photograph."""
+
+    def kind(name: str) -> str:
+        return "photo" if name.removeprefix("small/").startswith("window/") else "art"
+
+    return [Job("unrelated", "", kind(n), _jpeg_bytes(im), n) for n, im in pictures]
+
+
+def _false_matches(results: Sequence[tuple], what: str, where: str = "") -> None:
+    """Print how many of `results` (screened unrelated items) matched anything, and name each one."""
+    false = [r for r in results if r[3]]
+    print(f"FALSE MATCHES{where}: {len(false)} of {len(results)} {what}")
+    for r in false:
+        print(f"  false match: {r[5]}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -727,39 +744,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _pool(vjobs, args.workers), [e for e in VIDEO_EDITS if not only or e in only], "VIDEO (H.264)"
             )
     if args.unrelated:
-        pictures = unrelated(args.half, args.unrelated)
-        ujobs = [Job("unrelated", "", "photo" if n.startswith("window") else "art", _jpeg_bytes(im), n)
-                 for n, im in pictures]  # fmt: skip
-        results = _pool(ujobs, args.workers)
-        false = [r for r in results if r[3]]
-        print(
-            f"FALSE MATCHES: {len(false)} of {len(results)} unrelated pictures "
-            f"({sum(r[2] == 'photo' for r in results)} photo windows, the rest clip art and stamps)"
-        )
-        for r in results:
-            if r[3]:
-                print(f"  false match: {r[5]}")
+        results = _pool(_unrelated_jobs(unrelated(args.half, args.unrelated)), args.workers)
+        photos = sum(r[2] == "photo" for r in results)
+        _false_matches(results, f"unrelated pictures ({photos} photo windows, the rest clip art and stamps)")
     if args.unrelated_small:
-        ujobs = [Job("unrelated", "", "photo" if "window" in n else "art", _jpeg_bytes(im), n)
-                 for n, im in small_unrelated(args.half, args.unrelated_small)]  # fmt: skip
-        results = _pool(ujobs, args.workers)
-        false = [r for r in results if r[3]]
-        print(
-            f"FALSE MATCHES: {len(false)} of {len(results)} small unrelated pictures (24-128 px on the "
-            "long side: windows, clip art and stamps cut and shrunk)"
+        results = _pool(_unrelated_jobs(small_unrelated(args.half, args.unrelated_small)), args.workers)
+        _false_matches(
+            results, "small unrelated pictures (24-128 px long: windows, clip art and stamps cut and shrunk)"
         )
-        for r in false:
-            print(f"  false match: {r[5]}")
     if args.unrelated_video:
         with tempfile.TemporaryDirectory() as tmp:
             results = _pool(unrelated_video_jobs(args.half, args.unrelated_video, Path(tmp)), args.workers)
-        false = [r for r in results if r[3]]
-        print(
-            f"FALSE MATCHES IN VIDEO: {len(false)} of {len(results)} clips of unrelated pictures "
-            "(slideshows of six filling the frame, zooms, letterboxed stills)"
+        _false_matches(
+            results,
+            "clips of unrelated pictures (slideshows of six filling the frame, zooms, letterboxed stills)",
+            " IN VIDEO",
         )
-        for r in false:
-            print(f"  false match: {r[5]}")
     if args.timing:
         print(f"TIME per image, 1280x720 JPEG outputs, one process, median of {2 * args.timing}:")
         coarse_bank = None
