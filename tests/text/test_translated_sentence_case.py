@@ -49,3 +49,46 @@ def test_when_a_russian_title_translates_a_name_then_it_is_found(index, text, en
 
 def test_when_a_russian_sentence_opening_translates_no_name_then_nothing_is_found(index):
     assert index.find("Красная площадь ночью") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Девочка катается на велосипеде по двору",  # the phrase holds the verb
+        "Рыжая лиса в снегу прислушивается к шороху",  # the verb ends the clause
+    ],
+)
+def test_when_a_russian_sentence_opens_with_its_subject_and_a_verb_then_the_opening_is_no_candidate(text):
+    assert candidates(text) == []
+
+
+def test_when_a_sentence_case_title_stands_later_in_a_sentence_with_a_verb_then_it_is_still_a_candidate():
+    assert "Звёздные войны" in [c.text for c in candidates("Мальчик смотрит Звёздные войны")]
+
+
+@pytest.fixture(scope="module")
+def phrases() -> TranslatedNameIndex:
+    names = [
+        variant("red-fox", "Red Fox"),
+        variant("rolling-girl", "Rolling Girl"),
+        variant("girls-avenue", "Girl's Avenue"),
+        variant("star-wars", "Star Wars"),
+    ]
+    return TranslatedNameIndex(names, get_encoder(DEFAULT_ENCODER))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Девочка катается на велосипеде по двору летним вечером",
+        "Рыжая лиса в снегу прислушивается к шороху",
+    ],
+)
+def test_when_an_ordinary_russian_sentence_opens_with_words_of_a_phrase_name_then_nothing_is_found(
+    phrases, text
+):
+    assert phrases.find(text) == []
+
+
+def test_when_the_title_opens_a_russian_tag_list_then_its_name_is_found(phrases):
+    assert {h.variant.entity for h in phrases.find("Звёздные войны, постер")} == {"star-wars"}

@@ -47,6 +47,17 @@ def dictionary_word(word: str) -> bool:
     return not (PROPER_TAGS & set(best.tag.grammemes))
 
 
+@lru_cache(maxsize=50_000)
+def finite_verb(word: str) -> bool:
+    """The Cyrillic word's likeliest reading in the dictionary is a finite verb (VERB: "катается",
+    "спит"; not an infinitive, participle or gerund): what makes a clause a sentence."""
+    low = word.casefold()
+    if not in_cyrillic(low):
+        return False
+    analyzer = _analyzer()
+    return analyzer.word_is_known(low) and analyzer.parse(low)[0].tag.POS == "VERB"
+
+
 def native_word(word: str, latin_name: str) -> bool:
     """The Cyrillic word is a Russian word the Latin name is a romanization of, not the name
     written in Russian: a dictionary word (`dictionary_word`) more frequent in Russian than the

@@ -284,7 +284,7 @@ def cyrillic_word_use(written: str, name: str, text: str = "", span: tuple[int, 
         return True
     # Capitalised inside a sentence, the word is a name as Russian writes names ("атмосфера Гибли":
     # the studio, though гибли is also a verb); at the start of one, or lower case, it is the word.
-    named = span is not None and word[:1].isupper() and not _sentence_initial(text, span[0])
+    named = span is not None and word[:1].isupper() and not sentence_initial(text, span[0])
     return not named and native_word(word, name)
 
 
@@ -294,7 +294,7 @@ def script_word_use(written: str, name: str, text: str = "", span: tuple[int, in
     return katakana_word_use(written, name) or cyrillic_word_use(written, name, text, span)
 
 
-def _sentence_initial(text: str, at: int) -> bool:
+def sentence_initial(text: str, at: int) -> bool:
     """Nothing but a sentence's end (or nothing at all) before `at`."""
     before = text[:at].rstrip(" \t\"'«„“(")
     return not before or before[-1] in ".!?…:;\n"

@@ -44,6 +44,8 @@ from kyodaku.text.ambiguity import COMMON_WORD_ZIPF, PHRASE_REASON, is_first_nam
 from kyodaku.text.embedding import TextEncoder
 from kyodaku.text.function_words import FUNCTION_WORDS  # dropped on both sides before words are paired
 from kyodaku.text.normalize import key
+from kyodaku.text.russian_words import finite_verb
+from kyodaku.text.surface import in_cyrillic, sentence_initial
 
 # Calibrated on the tune halves of bench/data/devset.jsonl and freshset.jsonl (minimal catalog).
 # Words are compared in lower case, where the encoder puts translations closest: word to word,
@@ -180,7 +182,7 @@ def candidates(text: str) -> list[Candidate]:
                         tok.name_like
                         or (tok.hyphened and e > s and run[e - 1].name_like)
                         or _epithet_after_name(run, s, e)
-                        or _sentence_case_title(run, s, e)
+                        or _sentence_case_title(run, s, e, text)
                     )
                     if not closes:
                         lower += 1
@@ -197,20 +199,32 @@ def candidates(text: str) -> list[Candidate]:
     return out
 
 
-def _sentence_case_title(run: Sequence[_Token], s: int, e: int) -> bool:
+def _sentence_case_title(run: Sequence[_Token], s: int, e: int, text: str) -> bool:
     """A lowercase word right after a capitalised word of a cased non-Latin alphabet: Russian and
     Greek write a title in sentence case, capitalising its first word only ("Звёздные войны" for
     "Star Wars", "фанаты Звёздных войн"), so no later capital closes it. Two words only: a longer
-    phrase would be every sentence's opening ("Человек-паук летит"). The word-by-word pairing and
-    the phrase test still decide whether the phrase translates a name."""
+    phrase would be every sentence's opening ("Человек-паук летит").
+
+    At a sentence's start the capital is the sentence's, and two words there are as often its
+    subject ("Рыжая лиса в снегу прислушивается", "Девочка катается на велосипеде": a red fox, a
+    girl rolling, which translate the Latin names "Red Fox" and "Rolling Girl"). There a Russian
+    phrase is a title only when its clause (the run: punctuation ends it) holds no finite verb:
+    "Звёздные войны, постер" is a title and a tag, "Рыжая лиса ... прислушивается" a sentence, as
+    "Red fox in the snow listens" is in English, where a phrase of ordinary words needs support
+    (`matching.support`). The word-by-word pairing and the phrase test still decide whether the
+    phrase translates a name."""
     first = run[s].text[0]
-    return (
+    if not (
         e == s + 1
         and first.isupper()
         and _alphabetic_script(first)
         and run[e].text[0].islower()
         and not run[e].hyphened
-    )
+    ):
+        return False
+    if s == 0 and in_cyrillic(run[s].text) and sentence_initial(text, run[s].start):
+        return not any(finite_verb(tok.text) for tok in run[s:])
+    return True
 
 
 def _epithet_after_name(run: Sequence[_Token], s: int, e: int) -> bool:
