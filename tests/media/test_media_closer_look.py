@@ -16,7 +16,7 @@ from PIL import Image
 from helpers.banks import picture_bank
 from helpers.pictures import blurred_noise, jpeg, scribble
 from kyodaku.media import bank as bank_module
-from kyodaku.media.bank import MatchOptions, _closer_features
+from kyodaku.media.bank import MatchOptions, _closer_features, _closer_untrimmed
 from kyodaku.media.hashing import FullResolution, hash_media
 from kyodaku.options import GuardOptions
 
@@ -114,3 +114,32 @@ def test_when_a_weak_output_has_more_pixels_than_its_draft_then_the_closer_look_
     assert len(calls) == 1 and max(calls[0]) >= 512  # decoded at least as large as the look needs
     assert closer is not None and closer.size == query.local.size
     assert len(closer) > len(query.local) and np.isfinite(closer.points).all()
+
+
+@pytest.mark.parametrize("seed", [2, 7])
+def test_when_a_weak_outputs_trim_took_its_soft_parts_for_borders_then_the_whole_picture_is_looked_at_closer(
+    seed,
+) -> None:
+    # A soft picture cut to 80 % per side: the trim keeps a strip of it (its smooth parts look like
+    # bars), and neither the strip nor the whole picture at 256 px has corners enough to verify.
+    reference = _soft(seed, (2000, 1500))
+    query = _query(reference.crop((200, 150, 1800, 1350)))
+    assert query.trim is not None and query.trim.kept < 0.9 and len(query.local) < 60
+    closer = _closer_untrimmed(query, 512)
+    assert closer is not None
+    features, (left, top, factor, width, height) = closer
+    assert (width, height) == features.size == (256, 192)  # the whole 400 x 300 draft's frame
+    x0, y0, x1, y1 = query.trim.box
+    kx, ky = query.local.size[0] / (x1 - x0), query.local.size[1] / (y1 - y0)
+    assert (left, top) == (pytest.approx(-x0 * kx), pytest.approx(-y0 * ky))
+    assert factor == pytest.approx(400 / 256 * kx)  # a whole-frame px in the trimmed frame's px
+    pictures = [reference, _soft(11, (2000, 1500)), _soft(12, (2000, 1500))]
+    (match,) = picture_bank(pictures, finer=True).match_local(query)
+    assert match.reference.id == "ref0" and match.detail["untrimmed"] is True
+    off = picture_bank(pictures, MatchOptions(local_closer_below=0), finer=True)
+    assert off.match_local(query) == []
+
+
+def test_when_a_weak_output_was_not_trimmed_then_there_is_no_closer_look_past_a_trim(weak) -> None:
+    assert weak.trim is None
+    assert _closer_untrimmed(weak, 512) is None

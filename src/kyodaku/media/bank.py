@@ -28,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -437,15 +437,27 @@ class ReferenceBank:
             if inset is None:
                 # What the whole output found is not looked for again inside its insets.
                 skip = skip | self._rows_of({m.reference.id for m in out})
-        if not out and not exclude and self.options.local_untrimmed:
-            # Nothing found at all, and the borders cut may have been picture: the whole picture again.
-            untrimmed = _untrimmed_features(
-                query, self.options.local_untrimmed_kept, self.options.local_untrimmed_border
-            )
-            if untrimmed is not None:
-                features, frame = untrimmed
+        if not out and not exclude:
+            # Nothing found at all, and the borders cut may have been picture: the whole picture
+            # again (`_untrimmed_features`), then, for a weak output, closer (`_closer_untrimmed`).
+            looks: list[Callable[[], tuple[Any, tuple[float, ...]] | None]] = []
+            if self.options.local_untrimmed:
+                looks.append(
+                    lambda: _untrimmed_features(
+                        query, self.options.local_untrimmed_kept, self.options.local_untrimmed_border
+                    )
+                )
+            if self.options.local_closer_side and len(query.local) < self.options.local_closer_below:
+                looks.append(lambda: _closer_untrimmed(query, self.options.local_closer_side))
+            for look in looks:
+                found = look()
+                if found is None:
+                    continue
+                features, frame = found
                 for m in self.local.match(features, skip):
                     out.append(_local_match(self.references[int(m.key)], m, frame, untrimmed=True))
+                if out:
+                    break
         best: dict[str, LocalImageMatch] = {}
         for m in out:
             if m.reference.id not in best or m.inliers > best[m.reference.id].inliers:
@@ -748,18 +760,15 @@ def _closer_features(query: MediaHashes, side: int) -> Any | None:
 
     The picture comes from the output decoded at full resolution when the file has more pixels than
     its draft decode (`_full_scale`), else from the draft picture; either way it is brought to `side`
-    px on its long side, enlarged (bilinear) when it has fewer. Enlarging invents no detail, but ORB
-    looks through a fixed 31 px patch: at 256 px a soft wallpaper cut to 60 % per side shows a few
-    dozen corners, at 512 px the same edges give a hundred, found at the finer scales of the
-    reference's own finer band (which is enlarged the same way for small references).
+    px on its long side, enlarged (bilinear) when it has fewer (`_found_at`). Enlarging invents no
+    detail, but ORB looks through a fixed 31 px patch: at 256 px a soft wallpaper cut to 60 % per
+    side shows a few dozen corners, at 512 px the same edges give a hundred, found at the finer
+    scales of the reference's own finer band (which is enlarged the same way for small references).
 
     Why: tune half of bench/media_real.py, crops of 20 and 33 % per side that no tier found and
     whose output kept under 60 keypoints: 6 of 32 verified against their own reference with this
     look, none against another. Costs only weak outputs: flat clip art, smooth wallpapers."""
-    from PIL import Image
-
-    from kyodaku.media.local import DEFAULT_OPTIONS, extract_features
-    from kyodaku.media.local.features import QUERY_THUMB_SIDE, placed
+    from kyodaku.media.local.features import placed
 
     local, picture = query.local, query.picture
     if local is None or picture is None:
@@ -767,6 +776,55 @@ def _closer_features(query: MediaHashes, side: int) -> Any | None:
     part = (0, 0, *picture.size)
     if query.trim is not None and getattr(query.trim, "found", False):
         part = query.trim.box
+    found = _found_at(query, part, side)
+    if found is None or len(found) <= len(local):
+        return None
+    return placed(found, local.size, found.thumbnail)
+
+
+def _closer_untrimmed(query: MediaHashes, side: int) -> tuple[Any, tuple[float, ...]] | None:
+    """The closer look (`_closer_features`) at the whole decoded picture, past a border trim that
+    kept less than UNTRIMMED_BELOW of it, with the move from its frame into the output's keypoint
+    frame (as `_untrimmed_features`). Why: the trim of a soft wallpaper's crop takes its smooth
+    parts for borders, and the closer look inside the trim then sees a strip (tune half: two crops
+    of 20 % per side, trims that kept 41 and 83 %, verified on the whole picture at 512 px only).
+
+    Not for a picture the first look had to enlarge (under `LocalOptions.side` px): a small clip-art
+    cut enlarged past its trim is a few strokes, and a 42 x 91 px cut of an arrow verified as a
+    stamped letter K so (tune half, 10,000 small unrelated pictures)."""
+    from kyodaku.media.local import DEFAULT_OPTIONS
+    from kyodaku.media.local.features import placed
+
+    trim, picture, local = query.trim, query.picture, query.local
+    if picture is None or local is None or trim is None or not getattr(trim, "found", False):
+        return None
+    if trim.kept >= UNTRIMMED_BELOW or max(picture.size) < DEFAULT_OPTIONS.side:
+        return None
+    found = _found_at(query, (0, 0, *picture.size), side)
+    if found is None:
+        return None
+    pw, ph = picture.size
+    s = DEFAULT_OPTIONS.side / max(pw, ph)  # the frame the first look would give the whole picture
+    size = (max(1, round(pw * s)), max(1, round(ph * s)))
+    features = placed(found, size, found.thumbnail)
+    left, top, right, bottom = trim.box
+    tw, th = local.size
+    kx, ky = tw / max(1, right - left), th / max(1, bottom - top)
+    f = pw / size[0] * kx
+    return features, (-left * kx, -top * ky, f, size[0], size[1])
+
+
+def _found_at(query: MediaHashes, part: tuple[int, int, int, int], side: int) -> Any | None:
+    """Keypoints of `part` of the output (a box in its draft picture's px) found at `side` px on its
+    long side, with proportionally more keypoints: from the full-resolution decode when the file has
+    more pixels than the draft (FULL_MIN_GAIN), else from the draft, resized either way (bilinear
+    up, box down). None for a part under 16 px a side."""
+    from PIL import Image
+
+    from kyodaku.media.local import DEFAULT_OPTIONS, extract_features
+    from kyodaku.media.local.features import QUERY_THUMB_SIDE
+
+    picture = query.picture
     x0, y0, x1, y1 = part
     if min(x1 - x0, y1 - y0) < 16:
         return None
@@ -787,9 +845,7 @@ def _closer_features(query: MediaHashes, side: int) -> Any | None:
     features = round(DEFAULT_OPTIONS.max_features * side / DEFAULT_OPTIONS.side)
     options = dataclasses.replace(DEFAULT_OPTIONS, side=side, max_features=features)
     found = extract_features(grey, options, thumb_side=QUERY_THUMB_SIDE)
-    if len(found) <= len(local):
-        return None
-    return placed(found, local.size, found.thumbnail)
+    return found if len(found) else None
 
 
 def _full_scale(query: MediaHashes) -> float:
