@@ -128,6 +128,14 @@ class LocalOptions:
     3.6-4.5 % of them (tune half: four letter stamps cropped 20 % per side, 8-10 inliers of 9-11
     candidates, pixels agreeing on every cell). A chance transform between unrelated pictures starts
     from candidates of which most do not fit it. 0.0 / 1.0 turn this off."""
+    agreeing_coverage: float = 0.98
+    """A match whose pixels agree on at least this share of the compared cells (`verify._agreement`)
+    also needs only `consistent_coverage`. Why: a crop of soft or repetitive art has few keypoints
+    worth explaining and many that are texture, so a true crop's inliers can be 3-5 % of them
+    while every cell of the two pictures agrees (tune half of bench/media_real.py: crops of 20 %
+    per side at coverage 0.032-0.048, agreement 0.98-1.0). Wrong references that passed the
+    geometry with coverage under `min_coverage` agreed on at most 0.957 there, and no unrelated
+    picture of 1,000 got that far. 1.01 turns this off."""
     min_agreement: float = 0.88
     """Share of the overlap's grid cells where the pictures' pixels must agree (see `verify._agreement`).
     The decisive test. On the development seeds copies agreed on >= 0.91 (crop_10; caption bars,
@@ -196,6 +204,10 @@ class LocalOptions:
             self.consistent_ratio,
             self.consistent_coverage,
         )
+        if not 0 <= self.agreeing_coverage <= 1.01:
+            raise InvalidInput(
+                f"LocalOptions.agreeing_coverage must be in [0, 1.01], got {self.agreeing_coverage!r}"
+            )
         if not all(0 <= x <= 1 for x in shares):
             raise InvalidInput(
                 "LocalOptions.min_coverage, min_agreement, min_inlier_ratio, consistent_ratio and "
