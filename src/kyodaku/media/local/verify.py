@@ -147,13 +147,15 @@ def verify_reference(query: LocalFeatures, item: ReferencePicture, opts: LocalOp
         query.size,
         count_reference=item.band == "coarse",
     )
-    if coverage < min(opts.consistent_coverage, opts.min_coverage):
+    short = coverage < opts.min_coverage and not (
+        coverage >= opts.consistent_coverage and ratio >= opts.consistent_ratio
+    )
+    # Pixels that agree everywhere make up a short coverage down to consistent_coverage
+    # (LocalOptions.agreeing_coverage); below it, or with that off, the pixel check is not paid for.
+    if short and (coverage < opts.consistent_coverage or opts.agreeing_coverage > 1):
         return Verdict(None, "low coverage")
-    consistent = ratio >= opts.consistent_ratio
-    if coverage < opts.min_coverage and not consistent and opts.agreeing_coverage > 1:
-        return Verdict(None, "low coverage")  # what the pixel check below could not change
     agreement = _agreement(transform, item.thumbnail, item.size, query.thumbnail, query.size)
-    if coverage < opts.min_coverage and not consistent and agreement < opts.agreeing_coverage:
+    if short and agreement < opts.agreeing_coverage:
         return Verdict(None, "low coverage")
     if agreement < opts.min_agreement:
         return Verdict(None, "pictures disagree")
