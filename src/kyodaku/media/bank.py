@@ -699,11 +699,18 @@ def _untrimmed_features(
     features = extract_features(picture.convert("L"), options, thumb_side=QUERY_THUMB_SIDE)
     if len(features) < 2:
         return None
-    left, top, right, bottom = trim.box
-    tw, th = local.size
-    kx, ky = tw / max(1, right - left), th / max(1, bottom - top)
-    f = picture.size[0] / features.size[0] * kx
-    return features, (-left * kx, -top * ky, f, features.size[0], features.size[1])
+    return features, _untrimmed_frame(trim.box, local.size, picture.size[0], features.size)
+
+
+def _untrimmed_frame(
+    box: tuple[int, int, int, int], keypoint_frame: tuple[int, int], picture_width: int, size: tuple[int, int]
+) -> tuple[float, ...]:
+    """The move from the frame (`size`) of keypoints found on the whole decoded picture into the
+    output's keypoint frame, which is the trimmed `box` scaled to `keypoint_frame`: (left, top,
+    factor, width, height), as an inset's (left and top negative: the box lies inside the picture)."""
+    left, top, right, bottom = box
+    kx, ky = keypoint_frame[0] / max(1, right - left), keypoint_frame[1] / max(1, bottom - top)
+    return (-left * kx, -top * ky, picture_width / size[0] * kx, size[0], size[1])
 
 
 def _inset_features(
@@ -806,12 +813,7 @@ def _closer_untrimmed(query: MediaHashes, side: int) -> tuple[Any, tuple[float, 
     pw, ph = picture.size
     s = DEFAULT_OPTIONS.side / max(pw, ph)  # the frame the first look would give the whole picture
     size = (max(1, round(pw * s)), max(1, round(ph * s)))
-    features = placed(found, size, found.thumbnail)
-    left, top, right, bottom = trim.box
-    tw, th = local.size
-    kx, ky = tw / max(1, right - left), th / max(1, bottom - top)
-    f = pw / size[0] * kx
-    return features, (-left * kx, -top * ky, f, size[0], size[1])
+    return placed(found, size, found.thumbnail), _untrimmed_frame(trim.box, local.size, pw, size)
 
 
 def _found_at(query: MediaHashes, part: tuple[int, int, int, int], side: int) -> Any | None:
@@ -821,7 +823,7 @@ def _found_at(query: MediaHashes, part: tuple[int, int, int, int], side: int) ->
     up, box down). None for a part under 16 px a side."""
     from PIL import Image
 
-    from kyodaku.media.local import DEFAULT_OPTIONS, extract_features
+    from kyodaku.media.local import extract_features
     from kyodaku.media.local.features import QUERY_THUMB_SIDE
 
     picture = query.picture
@@ -842,10 +844,17 @@ def _found_at(query: MediaHashes, part: tuple[int, int, int, int], side: int) ->
         (max(1, round(grey.width * s)), max(1, round(grey.height * s))),
         Image.Resampling.BILINEAR if s > 1 else Image.Resampling.BOX,
     )
-    features = round(DEFAULT_OPTIONS.max_features * side / DEFAULT_OPTIONS.side)
-    options = dataclasses.replace(DEFAULT_OPTIONS, side=side, max_features=features)
-    found = extract_features(grey, options, thumb_side=QUERY_THUMB_SIDE)
+    found = extract_features(grey, _options_at(side), thumb_side=QUERY_THUMB_SIDE)
     return found if len(found) else None
+
+
+def _options_at(side: int):
+    """The default keypoint options at `side` px, with proportionally more keypoints (the looks at
+    512 px: insets cut again, the closer look)."""
+    from kyodaku.media.local import DEFAULT_OPTIONS
+
+    features = round(DEFAULT_OPTIONS.max_features * side / DEFAULT_OPTIONS.side)
+    return dataclasses.replace(DEFAULT_OPTIONS, side=side, max_features=features)
 
 
 def _full_scale(query: MediaHashes) -> float:
@@ -897,11 +906,7 @@ def _full_resolution_features(
     if grey is None:
         return []
     kx, ky = grey.size[0] / pw, grey.size[1] / ph
-    options = dataclasses.replace(
-        DEFAULT_OPTIONS,
-        side=side,
-        max_features=round(DEFAULT_OPTIONS.max_features * side / DEFAULT_OPTIONS.side),
-    )
+    options = _options_at(side)
     out: list[tuple[int, Any]] = []
     for n in worth:
         x0, y0, x1, y1 = cuts[n]

@@ -34,28 +34,28 @@ def _analyzer():
     return pymorphy3.MorphAnalyzer(lang="ru")
 
 
+def _likeliest(word: str):
+    """The dictionary's likeliest reading (a pymorphy3 Parse) of a Cyrillic word it knows, else None."""
+    low = word.casefold()
+    if not in_cyrillic(low):
+        return None
+    analyzer = _analyzer()
+    return analyzer.parse(low)[0] if analyzer.word_is_known(low) else None
+
+
 @lru_cache(maxsize=50_000)
 def dictionary_word(word: str) -> bool:
     """The dictionary knows the Cyrillic word, and its likeliest reading is no proper noun."""
-    low = word.casefold()
-    if not in_cyrillic(low):
-        return False
-    analyzer = _analyzer()
-    if not analyzer.word_is_known(low):
-        return False
-    best = analyzer.parse(low)[0]
-    return not (PROPER_TAGS & set(best.tag.grammemes))
+    best = _likeliest(word)
+    return best is not None and not (PROPER_TAGS & set(best.tag.grammemes))
 
 
 @lru_cache(maxsize=50_000)
 def finite_verb(word: str) -> bool:
     """The Cyrillic word's likeliest reading in the dictionary is a finite verb (VERB: "катается",
     "спит"; not an infinitive, participle or gerund): what makes a clause a sentence."""
-    low = word.casefold()
-    if not in_cyrillic(low):
-        return False
-    analyzer = _analyzer()
-    return analyzer.word_is_known(low) and analyzer.parse(low)[0].tag.POS == "VERB"
+    best = _likeliest(word)
+    return best is not None and best.tag.POS == "VERB"
 
 
 def native_word(word: str, latin_name: str) -> bool:
