@@ -143,8 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     from kyodaku.screening import Guard, guard_options
 
     print(f"kyodaku cjk_at_scale  {machine_line()}")
-    path, note = danbooru_catalog(Path(tempfile.mkdtemp(prefix="kyodaku-cjk-")), None, False)
-    guard = Guard.from_catalog(load_catalog(path), guard_options(True))
+    with tempfile.TemporaryDirectory(prefix="kyodaku-cjk-") as tmp:
+        path, note = danbooru_catalog(Path(tmp), None, False)
+        guard = Guard.from_catalog(load_catalog(path), guard_options(True))
     print(note)
     total: Counter[tuple[str, str]] = Counter()
     blocked: Counter[tuple[str, str]] = Counter()
