@@ -85,6 +85,16 @@ def readonly(a: np.ndarray) -> np.ndarray:
     return a
 
 
+def _boxes(value: object) -> bool:
+    """Whether `value` is a tuple of (left, top, right, bottom) tuples of finite numbers."""
+    return isinstance(value, tuple) and all(
+        isinstance(b, tuple)
+        and len(b) == 4
+        and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in b)
+        for b in value
+    )
+
+
 @dataclass(frozen=True, eq=False)
 class LocalFeatures:
     """The keypoints of one picture: positions in the scaled image and their ORB descriptors."""
@@ -109,6 +119,10 @@ class LocalFeatures:
     """How many times the picture was enlarged before ORB looked at it (`rendition` enlarges a picture
     under `LocalOptions.side` px to it); 1.0: not enlarged. The shortlist asks fewer votes of a
     reference's finer band for an enlarged query (`LocalOptions.enlarged_fine_min_votes`). Not stored."""
+    drawn_over: tuple[tuple[float, float, float, float], ...] = ()
+    """Rectangles shown over the picture (an output's insets, padded: `insets.padded_boxes`), as
+    (left, top, right, bottom) px of `thumbnail`: what the agreement check may leave out of a
+    reference they partly hide (`LocalOptions.max_hidden`). Not stored."""
 
     def __post_init__(self) -> None:
         p, d, t = self.points, self.descriptors, self.thumbnail
@@ -132,6 +146,8 @@ class LocalFeatures:
         e = self.enlarged
         if not (isinstance(e, int | float) and math.isfinite(e) and e > 0):
             raise InvalidInput(f"LocalFeatures.enlarged must be a positive number, got {e!r}")
+        if not _boxes(self.drawn_over):
+            raise InvalidInput("LocalFeatures.drawn_over must be a tuple of (left, top, right, bottom) boxes")
         if len(p) > 0xFFFFFFFF or not np.isfinite(p).all():
             raise InvalidInput("LocalFeatures.points must be finite")
         w, h = self.size

@@ -66,6 +66,9 @@ class LocalMatch:
     reference_region: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)
     """The same overlap in the reference, as shares of its width and height: the part of the
     reference the query shows (all of it for a frame or an inset, a window of it for a crop)."""
+    insets_left_out: bool = False
+    """True when the pixels agreed only once the rectangles shown over the output were left out
+    (`LocalOptions.max_hidden`): the reference is the background of a picture in picture."""
     pairs: str = "ratio-tested"
     """Which descriptor pairs the transform was found from: "ratio-tested" (each query descriptor's
     nearest reference descriptor, clearly nearer than the second), or "two nearest" (both nearest,
@@ -157,6 +160,14 @@ def verify_reference(query: LocalFeatures, item: ReferencePicture, opts: LocalOp
     agreement = _agreement(transform, item.thumbnail, item.size, query.thumbnail, query.size)
     if short and agreement < opts.agreeing_coverage:
         return Verdict(None, "low coverage")
+    left_out = False
+    if agreement < opts.min_agreement and query.drawn_over and opts.max_hidden > 0:
+        # What an inset hides of the picture behind it is no evidence against it (LocalOptions.max_hidden).
+        visible = _visible(query.thumbnail.shape, query.drawn_over)
+        behind = _agreement(
+            transform, item.thumbnail, item.size, query.thumbnail, query.size, visible, opts.max_hidden
+        )
+        agreement, left_out = max(agreement, behind), behind >= opts.min_agreement
     if agreement < opts.min_agreement:
         return Verdict(None, "pictures disagree")
     region, reference_region = _regions(transform, item.size, query.size)
@@ -171,6 +182,7 @@ def verify_reference(query: LocalFeatures, item: ReferencePicture, opts: LocalOp
         ty=float(transform[1, 2]),
         coverage=coverage,
         agreement=agreement,
+        insets_left_out=left_out,
         region=region,
         reference_region=reference_region,
         pairs=kind,
@@ -312,12 +324,23 @@ def _cell_sums(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.nda
     return total[1:, 1:] - total[:-1, 1:] - total[1:, :-1] + total[:-1, :-1]
 
 
+def _visible(shape: tuple[int, int], boxes: tuple[tuple[float, float, float, float], ...]) -> np.ndarray:
+    """Mask of a thumbnail of `shape` (rows, columns): False inside any of `boxes` (px, each widened
+    to whole pixels), True elsewhere."""
+    mask = np.ones(shape, bool)
+    for x0, y0, x1, y1 in boxes:
+        mask[max(0, int(y0)) : max(0, math.ceil(y1)), max(0, int(x0)) : max(0, math.ceil(x1))] = False
+    return mask
+
+
 def _agreement(
     transform: np.ndarray,
     ref_thumb: np.ndarray,
     ref_size: tuple[int, int],
     q_thumb: np.ndarray,
     q_size: tuple[int, int],
+    visible: np.ndarray | None = None,
+    max_hidden: float = 0.0,
 ) -> float:
     """Share of the grid cells where the reference, moved by `transform`, looks like the query.
 
@@ -330,6 +353,10 @@ def _agreement(
     the bottom, so a caption bar of up to a quarter of the height costs nothing. A copy agrees
     almost everywhere; two different pictures that share a motif, a face template or a word, agree
     around the motif only.
+
+    With `visible` (a mask over the query's thumbnail), only its True pixels are compared: the
+    cells an inset hides drop out as a caption band's do. 0.0 when the mask hides more than
+    `max_hidden` of the overlap: a reference cannot be mostly hidden and still be shown.
     """
     qh, qw = q_thumb.shape
     rh, rw = ref_thumb.shape
@@ -348,6 +375,11 @@ def _agreement(
     warped = cv2.warpAffine(ref_f, full, (qw, qh), flags=cv2.INTER_LINEAR)
     cover = cv2.warpAffine(np.ones((rh, rw), np.float32), full, (qw, qh), flags=cv2.INTER_LINEAR)
     inside = cover > 0.999
+    if visible is not None:
+        overlap = int(np.count_nonzero(inside))
+        inside &= visible
+        if np.count_nonzero(inside) < (1.0 - max_hidden) * overlap:
+            return 0.0
     ys = np.flatnonzero(inside.any(axis=1))
     if len(ys) == 0:
         return 0.0
