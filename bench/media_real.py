@@ -37,14 +37,15 @@ Each reference is cut to 4:3 or 1:1 (alternately), so "letterbox 4:3" and "1:1" 
 that shape fitted whole into 16:9 with black bars. Edits (bench/_media_edits.py): crop 10/20/33% per
 side, the picture at 80/50/30% of the width of a plain canvas (a screenshot, a mat), letterbox into
 16:9, picture-in-picture at 40/25% of a 16:9 frame over another reference (the inset is what is
-scored; `pip_bg` is the covered background), the picture filling a 16:9 or a 9:16 frame (cut at
-its centre, as a player or a phone app fills one); for video (H.264, 640x360, 6 s at 12 fps, screened at
-1 frame/s as the guard does): the still letterboxed, a zoom from 100% to 60% and to 50% (Ken Burns,
-with a pan) and picture-in-picture at 40/25%. Queries are screened exactly as the guard screens them
-(PDQ, then local features for the references PDQ did not find; vPDQ for video), against a bank of
-every reference of the half. Crops are also scored over the outputs the registry would take as a
-reference themselves (64 px a side, PDQ quality 50: `_registrable`, the gate the references pass):
-a crop below it is a smooth sky or a stamp cut to a few dozen px, too little to tell apart.
+scored; `pip_bg` is the covered background, `v_pip_bg` in video), the picture filling a 16:9 or a
+9:16 frame (cut at its centre, as a player or a phone app fills one); for video (H.264, 640x360, 6 s
+at 12 fps, screened at 1 frame/s as the guard does): the still letterboxed, a zoom from 100% to 60%
+and to 50% (Ken Burns, with a pan) and picture-in-picture at 40/25%. Queries are screened exactly as
+the guard screens them (PDQ, then local features for the references PDQ did not find; vPDQ for
+video), against a bank of every reference of the half. Crops are also scored over the outputs the
+registry would take as a reference themselves (64 px a side, PDQ quality 50: `_registrable`, the gate
+the references pass): a crop below it is a smooth sky or a stamp cut to a few dozen px, too little to
+tell apart.
 """
 
 from __future__ import annotations
@@ -93,7 +94,9 @@ IMAGE_EDITS = (
     "plain", "crop_10", "crop_20", "crop_33", "frame_80", "frame_50", "frame_30",
     "letterbox_4:3", "letterbox_1:1", "pip_40", "pip_25", "pip_bg_40", "fill_16:9", "fill_9:16",
 )  # fmt: skip
-VIDEO_EDITS = ("v_letterbox_4:3", "v_letterbox_1:1", "v_zoom_60", "v_zoom_50", "v_pip_40", "v_pip_25")
+VIDEO_EDITS = (
+    "v_letterbox_4:3", "v_letterbox_1:1", "v_zoom_60", "v_zoom_50", "v_pip_40", "v_pip_25", "v_pip_bg_40",
+)  # fmt: skip
 TARGETS = {
     "crop_20": 0.95, "frame_50": 0.95, "letterbox_4:3": 0.95, "letterbox_1:1": 0.95, "pip_40": 0.95,
     "crop_33": 0.80, "frame_30": 0.80, "pip_25": 0.80,
@@ -277,6 +280,19 @@ def small_unrelated(half: str, count: int, seed: int = 13) -> list[tuple[str, Im
     return out
 
 
+def pasted_unrelated(half: str, count: int, seed: int = 5) -> list[tuple[str, Image.Image]]:
+    """`count` unrelated pictures, each with the one before it pasted over a corner at 40 % of a
+    16:9 frame (the bench's picture-in-picture edit): insets everywhere and nothing registered, where
+    leaving insets out of verification (`LocalOptions.max_hidden`) or the look behind them would
+    show a chance match."""
+    rng = np.random.default_rng(seed)
+    pics = unrelated(half, count)
+    return [
+        (f"pasted/{name}", edits.picture_in_picture(im, rng, 0.40, pics[n - 1][1]))
+        for n, (name, im) in enumerate(pics)
+    ]
+
+
 # ----------------------------------------------------------------------------------------- screening
 
 
@@ -418,6 +434,8 @@ def video_jobs(refs: Sequence[Reference], seed: int, folder: Path) -> list[Job]:
             edits.still_clip(frames, path, fps)
             also = other.id if "pip" in edit else ""
             jobs.append(Job(edit, ref.id, ref.kind, path.read_bytes(), path.name, also))
+            if edit == "v_pip_40" and other is not ref:
+                jobs.append(Job("v_pip_bg_40", other.id, other.kind, jobs[-1].data, path.name, ref.id))
     return jobs
 
 
@@ -628,6 +646,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="small unrelated pictures (24-128 px, enlarged before keypoints) screened (false matches)",
     )
     parser.add_argument(
+        "--unrelated-pasted",
+        type=int,
+        default=0,
+        help="unrelated pictures with another pasted over them at 40 %% screened (false matches)",
+    )
+    parser.add_argument(
         "--no-aspect-cuts",
         action="store_true",
         help="references without their centre cuts to frame shapes (HashOptions.aspect_cuts=False), "
@@ -752,6 +776,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _false_matches(
             results, "small unrelated pictures (24-128 px long: windows, clip art and stamps cut and shrunk)"
         )
+    if args.unrelated_pasted:
+        results = _pool(_unrelated_jobs(pasted_unrelated(args.half, args.unrelated_pasted)), args.workers)
+        _false_matches(results, "unrelated pictures with another pasted over them at 40 %")
     if args.unrelated_video:
         with tempfile.TemporaryDirectory() as tmp:
             results = _pool(unrelated_video_jobs(args.half, args.unrelated_video, Path(tmp)), args.workers)

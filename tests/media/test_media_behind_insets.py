@@ -16,15 +16,17 @@ import pytest
 from PIL import Image, ImageDraw
 
 from helpers.banks import output_hashes, picture_bank
-from helpers.pictures import blurred_noise, scribble
+from helpers.pictures import blurred_noise, h264_clip, scribble
 from kyodaku.domain.errors import InvalidInput
 from kyodaku.matching.media import screen_media_hashes
 from kyodaku.media import bank as bank_module
 from kyodaku.media.bank import MatchOptions, _behind_insets
+from kyodaku.media.hashing import hash_media
 from kyodaku.media.local import LocalOptions, extract_features
 from kyodaku.media.local import index as index_module
 from kyodaku.media.local.index import LocalIndex
 from kyodaku.media.local.verify import _agreement, _visible
+from kyodaku.options import GuardOptions
 
 
 def _busy(seed: int, size: tuple[int, int]) -> Image.Image:
@@ -170,3 +172,24 @@ def test_when_an_unrelated_picture_has_another_pasted_over_it_then_nothing_is_fo
     query = output_hashes(_over(_busy(10, (1280, 720)), _busy(11, (480, 480))))
     assert screen_media_hashes(bank, query) == set()
     assert calls  # the look ran
+
+
+def test_when_a_video_shows_a_registered_picture_behind_an_inset_then_its_frames_find_it(
+    tmp_path, monkeypatch
+) -> None:
+    background = _busy(12, (1280, 720))
+    # An inset with fewer corners than the background (a face, a soft photograph): the frame's
+    # keypoints still give the background the shortlist's votes, and verification decides.
+    inset = scribble(
+        blurred_noise(13, (480, 480), 32), "inset:13", shapes=12, extent=8, min_extent=4, width=2
+    )
+    frame = _over(background, inset)
+    data = h264_clip([frame] * 24, tmp_path / "pip.mp4")
+    query = hash_media(data, GuardOptions().hash_options(query=True))
+    whole = [features for _n, _t, features in query.frame_local if features.drawn_over]
+    assert whole, "each sampled frame's own keypoints carry the inset drawn over them"
+    bank = picture_bank([background, _busy(14, (1280, 720))])
+    assert "ref0" in screen_media_hashes(bank, query)
+    # The pixel check with nothing left out refuses the frames: the inset hides too much of them.
+    monkeypatch.setattr(index_module, "DEFAULT_OPTIONS", LocalOptions(max_hidden=0.0))
+    assert "ref0" not in screen_media_hashes(picture_bank([background, _busy(14, (1280, 720))]), query)

@@ -711,14 +711,12 @@ def _untrimmed_features(
 
 
 def _drawn_over(query: MediaHashes) -> Any:
-    """The output's keypoints with the insets it shows (padded as they are cut again) marked as drawn
-    over it: a reference behind a picture in picture is compared without them (LocalOptions.max_hidden)."""
+    """The output's keypoints with the insets it shows marked as drawn over it (`insets.drawn_over`)."""
     if not query.insets:
         return query.local
-    from kyodaku.media.local.insets import padded_boxes
+    from kyodaku.media.local.insets import drawn_over
 
-    boxes = tuple(tuple(float(v) for v in box) for box in padded_boxes(query.local, query.insets))
-    return dataclasses.replace(query.local, drawn_over=boxes) if boxes else query.local
+    return drawn_over(query.local, query.insets)
 
 
 def _behind_insets(query: MediaHashes) -> Any | None:
@@ -736,7 +734,7 @@ def _behind_insets(query: MediaHashes) -> Any | None:
 
     from kyodaku.media.local import DEFAULT_OPTIONS, extract_features
     from kyodaku.media.local.features import QUERY_THUMB_SIDE, placed
-    from kyodaku.media.local.insets import in_picture, padded_boxes
+    from kyodaku.media.local.insets import drawn_over, in_picture, padded_boxes
 
     local, picture = query.local, query.picture
     boxes = padded_boxes(local, query.insets)
@@ -754,8 +752,7 @@ def _behind_insets(query: MediaHashes) -> Any | None:
     found = extract_features(grey, DEFAULT_OPTIONS, thumb_side=QUERY_THUMB_SIDE)
     if len(found) < 2:
         return None
-    moved = placed(found, local.size, local.thumbnail)
-    return dataclasses.replace(moved, drawn_over=tuple(tuple(float(v) for v in box) for box in boxes))
+    return drawn_over(placed(found, local.size, local.thumbnail), query.insets)
 
 
 def _untrimmed_frame(

@@ -706,6 +706,8 @@ video), so a file must be a real video container, not merely something FFmpeg wi
 def _hash_video(src: _Source, options: HashOptions) -> MediaHashes:
     import av
 
+    from kyodaku.media.local.insets import drawn_over, found_boxes
+
     try:
         container = av.open(src.stream() if src.data is not None else str(src.path))
     except (av.error.FFmpegError, OSError, ValueError) as exc:
@@ -770,9 +772,15 @@ def _hash_video(src: _Source, options: HashOptions) -> MediaHashes:
                 if options.video_local_features:
                     box = _frame_box(picture, cut) if options.trim_borders else None
                     features = _frame_features(frame, picture, box, options)
+                    found = found_boxes(features) if options.video_local_insets else []
+                    if found:
+                        # What the insets hide of a reference behind them (LocalOptions.max_hidden).
+                        features = drawn_over(features, found)
                     local_frames.append((sampled - 1, round(t, 3), features))
-                    if options.video_local_insets:
-                        entries, shown = _frame_insets(frame, features, box, picture.size, sampled - 1, t)
+                    if found:
+                        entries, shown = _frame_insets(
+                            frame, features, box, picture.size, sampled - 1, t, found
+                        )
                         local_frames += entries
                         frames += shown
         except av.error.FFmpegError as exc:
@@ -835,7 +843,7 @@ INSET_FRAME_SIDE = 640
 
 
 def _frame_insets(
-    frame, features, box, small: tuple[int, int], n: int, t: float
+    frame, features, box, small: tuple[int, int], n: int, t: float, found: list[tuple[int, int, int, int]]
 ) -> tuple[list, list[FrameHash]]:
     """Keypoints of the rectangles a sampled frame shows inside itself (a picture in picture:
     media/local/insets.py), cut from the frame decoded again at up to INSET_FRAME_SIDE px, as extra
@@ -845,9 +853,8 @@ def _frame_insets(
     `_inset_hashes` for an image): the frame votes in vPDQ with them as with its whole picture."""
     from kyodaku.media.local import DEFAULT_OPTIONS, extract_features
     from kyodaku.media.local.features import QUERY_THUMB_SIDE
-    from kyodaku.media.local.insets import found_boxes, padded_boxes
+    from kyodaku.media.local.insets import padded_boxes
 
-    found = found_boxes(features)
     if not found:
         return [], []
     th, tw = features.thumbnail.shape

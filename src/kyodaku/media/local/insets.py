@@ -28,6 +28,8 @@ best-supported sides first (length-weighted), near-duplicates merged.
 
 from __future__ import annotations
 
+import dataclasses
+
 import cv2
 import numpy as np
 
@@ -310,6 +312,15 @@ def padded_boxes(features, boxes=None) -> list[tuple[float, float, float, float]
         mx, my = MARGIN * (x1 - x0), MARGIN * (y1 - y0)
         out.append((max(0.0, x0 - mx), max(0.0, y0 - my), min(float(tw), x1 + mx), min(float(th), y1 + my)))
     return out
+
+
+def drawn_over(features, boxes=None):
+    """`features` with the insets it shows (`found_boxes`, or `boxes` when the caller found them
+    already), padded as they are cut again, marked as drawn over the picture
+    (`LocalFeatures.drawn_over`): the pixel check may leave them out for a reference they partly hide
+    (`LocalOptions.max_hidden`). `features` itself when it shows none."""
+    padded = tuple(tuple(float(v) for v in box) for box in padded_boxes(features, boxes))
+    return dataclasses.replace(features, drawn_over=padded) if padded else features
 
 
 def in_picture(

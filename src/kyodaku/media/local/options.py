@@ -142,15 +142,17 @@ class LocalOptions:
     blur, JPEG, noise, resizing on >= 0.98), while unrelated pictures that got past the geometry
     (same character template, same font) stayed below 0.88 against 10,000 references."""
     max_hidden: float = 0.5
-    """When the pixels disagree, the agreement check tries again without the rectangles shown over
-    the output (its insets, `LocalFeatures.drawn_over`), as long as they hide at most this share of
-    the overlap. Why: a picture in picture hides a corner of the picture behind it (40 % of a 16:9
+    """When the coverage falls short or the pixels disagree, verification tries again without the
+    rectangles shown over the output (its insets, `LocalFeatures.drawn_over`): their keypoints are
+    not counted and their pixels not compared, as long as they hide at most this share of the
+    overlap. Why: a picture in picture hides a corner of the picture behind it (40 % of a 16:9
     frame's width: ~28 % of it), so a background shown in full everywhere else agreed on ~0.7 and
-    was refused; a caption band is forgiven the same way (`verify.BAND_ROWS`). The rest must still
-    agree on `min_agreement`. An inset's own match lies inside its rectangle and is never helped.
-    Tune half of bench/media_real.py: backgrounds of pictures in pictures at 40 % found 9 -> 53 of
-    84; 2,000 unrelated pictures with another pasted over them at 40 %: no match either way. 0 turns
-    it off."""
+    was refused, and the inset's own keypoints counted against its coverage; a caption band is
+    forgiven the same way (`verify.BAND_ROWS`). The rest must still agree on `min_agreement`. An
+    inset's own match lies inside its rectangle and is never helped. Tune half of
+    bench/media_real.py: backgrounds of pictures in pictures at 40 % found 9 -> 51 of 84 in images,
+    2 -> 21 of 32 in video; 2,000 unrelated pictures with another pasted over them at 40 %: no
+    match either way. 0 turns it off."""
     min_inlier_ratio: float = 0.0
     min_scale: float = 0.22
     max_scale: float = 3.3

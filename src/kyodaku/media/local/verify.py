@@ -141,33 +141,31 @@ def verify_reference(query: LocalFeatures, item: ReferencePicture, opts: LocalOp
     ratio = inliers / candidates
     if ratio < opts.min_inlier_ratio:
         return Verdict(None, "low inlier ratio")
-    coverage = _coverage(
-        transform,
-        inliers,
-        ref_pts,
-        item.size,
-        query.points,
-        query.size,
-        count_reference=item.band == "coarse",
-    )
-    short = coverage < opts.min_coverage and not (
-        coverage >= opts.consistent_coverage and ratio >= opts.consistent_ratio
-    )
+
+    def coverage_of(hidden: tuple = ()) -> float:
+        q_pts, coarse = query.points, item.band == "coarse"
+        return _coverage(transform, inliers, ref_pts, item.size, q_pts, query.size, coarse, hidden)
+
+    # Insets drawn over the output (LocalOptions.max_hidden) hide part of a reference behind them:
+    # their keypoints and pixels are no evidence against it. A match that needs them left out for
+    # its coverage is judged without them throughout, pixels included.
+    hides = bool(query.drawn_over) and opts.max_hidden > 0
+    coverage, behind = coverage_of(), False
+    if hides and _short(coverage, ratio, opts):
+        behind_coverage = coverage_of(query.drawn_over)
+        coverage, behind = max(coverage, behind_coverage), behind_coverage > coverage
+    short = _short(coverage, ratio, opts)
     # Pixels that agree everywhere make up a short coverage down to consistent_coverage
     # (LocalOptions.agreeing_coverage); below it, or with that off, the pixel check is not paid for.
     if short and (coverage < opts.consistent_coverage or opts.agreeing_coverage > 1):
         return Verdict(None, "low coverage")
-    agreement = _agreement(transform, item.thumbnail, item.size, query.thumbnail, query.size)
+    pictures = (transform, item.thumbnail, item.size, query.thumbnail, query.size)
+    agreement = 0.0 if behind else _agreement(*pictures)
+    if hides and agreement < opts.min_agreement:
+        visible = _visible(query.thumbnail.shape, query.drawn_over)
+        agreement, behind = max(agreement, _agreement(*pictures, visible, opts.max_hidden)), True
     if short and agreement < opts.agreeing_coverage:
         return Verdict(None, "low coverage")
-    left_out = False
-    if agreement < opts.min_agreement and query.drawn_over and opts.max_hidden > 0:
-        # What an inset hides of the picture behind it is no evidence against it (LocalOptions.max_hidden).
-        visible = _visible(query.thumbnail.shape, query.drawn_over)
-        behind = _agreement(
-            transform, item.thumbnail, item.size, query.thumbnail, query.size, visible, opts.max_hidden
-        )
-        agreement, left_out = max(agreement, behind), behind >= opts.min_agreement
     if agreement < opts.min_agreement:
         return Verdict(None, "pictures disagree")
     region, reference_region = _regions(transform, item.size, query.size)
@@ -182,12 +180,20 @@ def verify_reference(query: LocalFeatures, item: ReferencePicture, opts: LocalOp
         ty=float(transform[1, 2]),
         coverage=coverage,
         agreement=agreement,
-        insets_left_out=left_out,
+        insets_left_out=behind,
         region=region,
         reference_region=reference_region,
         pairs=kind,
     )
     return Verdict(match, "match")
+
+
+def _short(coverage: float, ratio: float, opts: LocalOptions) -> bool:
+    """Whether `coverage` falls short: under min_coverage, and not at consistent_coverage with nearly
+    all candidates fitting (consistent_ratio)."""
+    return coverage < opts.min_coverage and not (
+        coverage >= opts.consistent_coverage and ratio >= opts.consistent_ratio
+    )
 
 
 def _fit(src: np.ndarray, dst: np.ndarray, opts: LocalOptions) -> tuple[np.ndarray | None, int]:
@@ -294,10 +300,13 @@ def _coverage(
     q_pts: np.ndarray,
     q_size: tuple[int, int],
     count_reference: bool = True,
+    hidden: tuple = (),
 ) -> float:
     """Inliers / keypoints that the transform puts inside the other picture, with the larger of the
     reference's and the query's count: the smaller share of the overlapping keypoints explained.
-    A copy explains a large share; one motif shared by two different pictures, a small one.
+    A copy explains a large share; one motif shared by two different pictures, a small one. Keypoints
+    that lie, in the query, inside one of the `hidden` boxes (insets drawn over it) are not counted
+    on either side.
 
     A reference's finer band (`count_reference` False) is left out of the count: its keypoints are
     spread over six scales finer than the output's 256 px (768 ... 309 px), most of which an output
@@ -307,9 +316,19 @@ def _coverage(
     256 px as always, are still counted."""
     lin = transform[:, :2].astype(np.float64)
     shift = transform[:, 2].astype(np.float64)
-    forward = int(_inside_mask(ref_pts @ lin.T + shift, q_size).sum()) if count_reference else 0
-    backward = int(_inside_mask((q_pts - shift) @ np.linalg.inv(lin).T, ref_size).sum())  # scale > 0
+    moved = ref_pts @ lin.T + shift
+    forward = int((_inside_mask(moved, q_size) & ~_in_boxes(moved, hidden)).sum()) if count_reference else 0
+    seen = _inside_mask((q_pts - shift) @ np.linalg.inv(lin).T, ref_size)  # scale > 0
+    backward = int((seen & ~_in_boxes(q_pts, hidden)).sum())
     return inliers / max(forward, backward, inliers, 1)
+
+
+def _in_boxes(points: np.ndarray, boxes: tuple) -> np.ndarray:
+    """Which of `points` (x, y) lie inside any of `boxes` (left, top, right, bottom)."""
+    out = np.zeros(len(points), bool)
+    for x0, y0, x1, y1 in boxes:
+        out |= (points[:, 0] >= x0) & (points[:, 0] < x1) & (points[:, 1] >= y0) & (points[:, 1] < y1)
+    return out
 
 
 def _pixel_map(scale_x: float, scale_y: float) -> np.ndarray:
