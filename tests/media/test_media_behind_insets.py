@@ -193,3 +193,14 @@ def test_when_a_video_shows_a_registered_picture_behind_an_inset_then_its_frames
     # The pixel check with nothing left out refuses the frames: the inset hides too much of them.
     monkeypatch.setattr(index_module, "DEFAULT_OPTIONS", LocalOptions(max_hidden=0.0))
     assert "ref0" not in screen_media_hashes(picture_bank([background, _busy(14, (1280, 720))]), query)
+
+
+def test_when_keypoints_lie_inside_a_drawn_over_box_then_coverage_does_not_count_them() -> None:
+    from kyodaku.media.local.verify import _coverage
+
+    identity = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    grid = np.array([(x, y) for x in range(5, 100, 10) for y in range(5, 100, 10)], np.float64)  # 100 points
+    size = (100, 100)
+    assert _coverage(identity, 20, grid, size, grid, size) == pytest.approx(0.2)
+    left_half = ((0.0, 0.0, 50.0, 100.0),)
+    assert _coverage(identity, 20, grid, size, grid, size, hidden=left_half) == pytest.approx(0.4)
