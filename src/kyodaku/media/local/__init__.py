@@ -48,6 +48,9 @@ Pipeline:
    * pixels: the reference's thumbnail, moved by that transform, must look like the query's on at
      least `min_agreement` of the grid cells they share (`verify._agreement`, which forgives a band of up
      to a quarter of the height at the top or bottom: caption bars).
+   * insets: where the output shows rectangles over itself (`LocalFeatures.drawn_over`, a picture in
+     picture), a reference they partly hide is counted and compared without them, up to
+     `max_hidden` of the overlap: what is pasted over a picture is no evidence against it.
    * region: the overlap as explicit boxes (`verify._regions`): in the query's scaled image, and as
      shares of the reference (which part of it the query shows), reported with the match.
    The pixel test is what tells a copy from two different pictures that share one motif (the same

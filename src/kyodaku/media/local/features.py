@@ -121,8 +121,9 @@ class LocalFeatures:
     reference's finer band for an enlarged query (`LocalOptions.enlarged_fine_min_votes`). Not stored."""
     drawn_over: tuple[tuple[float, float, float, float], ...] = ()
     """Rectangles shown over the picture (an output's insets, padded: `insets.padded_boxes`), as
-    (left, top, right, bottom) px of `thumbnail`: what the agreement check may leave out of a
-    reference they partly hide (`LocalOptions.max_hidden`). Not stored."""
+    (left, top, right, bottom) px of `thumbnail`, which for an output is its keypoint frame (`size`):
+    the keypoints and pixels verification may leave out for a reference they partly hide
+    (`LocalOptions.max_hidden`). Not stored."""
 
     def __post_init__(self) -> None:
         p, d, t = self.points, self.descriptors, self.thumbnail

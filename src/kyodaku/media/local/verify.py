@@ -67,8 +67,9 @@ class LocalMatch:
     """The same overlap in the reference, as shares of its width and height: the part of the
     reference the query shows (all of it for a frame or an inset, a window of it for a crop)."""
     insets_left_out: bool = False
-    """True when the pixels agreed only once the rectangles shown over the output were left out
-    (`LocalOptions.max_hidden`): the reference is the background of a picture in picture."""
+    """True when the match was judged with the rectangles shown over the output left out, because
+    its coverage or its pixels needed it (`LocalOptions.max_hidden`): the reference is the
+    background of a picture in picture."""
     pairs: str = "ratio-tested"
     """Which descriptor pairs the transform was found from: "ratio-tested" (each query descriptor's
     nearest reference descriptor, clearly nearer than the second), or "two nearest" (both nearest,
