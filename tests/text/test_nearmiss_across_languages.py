@@ -3,7 +3,8 @@
 * a work's one-word ordinary title written as a title in a German or Italian prompt supports its
   own characters ("Elsa aus Frozen"), as it supports the work itself;
 * in a script without letter case, an ordinary word as the subject of an action, with the name's
-  own work named elsewhere in the prompt, is held for review ("링크가 ... 장면, 젤다의 전설");
+  own work named elsewhere in the prompt or with an object it acts on in its clause, is held for
+  review ("링크가 ... 장면, 젤다의 전설"; "リンクがマスターソードを抜く");
 * in French, Spanish, Italian, Portuguese and German a name right after a generic of geography and
   a preposition ("le détroit de Naruto") is a place's name, as "the Naruto Strait" is in English."""
 
@@ -18,6 +19,7 @@ CATALOG = {
     "rightsholders": [
         {"id": "disney", "name": {"en": "The Walt Disney Company"}, "country": "US"},
         {"id": "nintendo", "name": {"en": "Nintendo Co., Ltd."}, "country": "JP"},
+        {"id": "bird-studio", "name": {"en": "Bird Studio"}, "country": "JP"},
     ],
     "works": [
         {"id": "frozen", "owner": "disney", "names": {"en": ["Frozen"]}},
@@ -35,6 +37,7 @@ CATALOG = {
             "work": "zelda",
             "names": {"en": ["Link"], "ja": ["リンク"], "ko": ["링크"]},
         },
+        {"id": "son-goku", "owner": "bird-studio", "names": {"en": ["Son Goku"], "ja": ["孫悟空"]}},
     ],
 }
 
@@ -76,9 +79,28 @@ def test_when_an_ordinary_word_acts_in_a_caseless_script_beside_its_work_then_it
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["リンクがマスターソードを抜く瞬間", "링크가 마스터 소드를 뽑는 장면", "リンクは剣を抜く"],
+)
+def test_when_an_ordinary_word_acts_on_an_object_in_a_caseless_script_then_it_is_held(guard, text):
+    decision = guard.screen_prompt(text)
+    assert decision.verdict.value == "review"
+    assert [f.entity for f in decision.findings] == ["link"]
+    assert any("on " in s for f in decision.findings for s in f.support)  # the object is the evidence
+
+
+def test_when_a_name_whose_other_reading_is_a_figure_acts_on_an_object_then_it_stays_unread(guard):
+    # 孫悟空 is also the Monkey King of Journey to the West, who wields his staff as well.
+    assert found(guard, "孫悟空が金色の如意棒を振り回す") == set()
+    assert found(guard, "リンクが金色の剣を振り回す") == {"link"}
+
+
+@pytest.mark.parametrize(
     ("text", "entities"),
     [
-        ("링크가 마스터 소드를 뽑는 장면", set()),  # no work named: the word reading stands
+        ("リンクが切れる", set()),  # no object: the link is broken
+        ("リンクがあるページを開く画面", set()),  # the page that has a link: its own verb before the object
+        ("링크가 있는 페이지를 여는 화면", set()),  # the same in Korean
         ("링크를 클릭하세요, 젤다의 전설 공략", {"zelda"}),  # an object, not the one acting
         ("リンクのページ、ゼルダの伝説", {"zelda"}),
     ],

@@ -51,6 +51,25 @@ def test_when_the_name_opens_its_clause_and_acts_then_it_is_the_one_acting():
         assert _role(text, name).frame is Frame.ACTION, text
 
 
+def test_when_a_caseless_subject_acts_on_an_object_in_its_clause_then_the_object_is_read():
+    for text, name, acted_on in [
+        ("リンクがマスターソードを抜く瞬間", "リンク", "マスターソードを"),
+        ("リンクは光の剣を振る", "リンク", "光の剣を"),
+        ("링크가 마스터 소드를 뽑는 장면", "링크", "마스터 소드를"),
+    ]:
+        role = _role(text, name)
+        assert role.frame is Frame.ACTION and role.object_cue == acted_on, text
+    for text, name in [
+        ("リンクが切れる", "リンク"),  # no object
+        ("リンクがあるページを開く", "リンク"),  # its own verb first: the object is another verb's
+        ("リンクが切れた。ページを開く", "リンク"),  # the object is in the next sentence
+        ("링크가 있는 페이지를 여는 화면", "링크"),
+        ("링크가 끊어졌다", "링크"),
+        ("剣士たちが屋根の上を駆け抜ける", "たち"),  # the end of another word: 剣士たち, "swordsmen"
+    ]:
+        assert _role(text, name).object_cue == "", text
+
+
 def test_when_the_name_modifies_a_noun_or_follows_an_article_then_no_frame_is_read():
     for text, name in [
         ("a Kirby vacuum cleaner on the carpet", "Kirby"),

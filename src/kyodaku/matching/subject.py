@@ -80,7 +80,7 @@ def subject_reading(
     if sense is Sense.PERSON and _epithet_of_another(entity, text, span):
         return None
     score = _score(sense, role) if sense is not None else None
-    if score is None and sense is not None and _acts_in_its_work(role, work_named):
+    if score is None and sense is not None and _acts_in_its_work(role, work_named, sense):
         score = SPLIT_SCORE
     if score is None:
         return None
@@ -90,6 +90,8 @@ def subject_reading(
         Frame.SCENE: "the one the scene is about",
     }[role.frame]
     support = f'subject: "{role.cue}" makes "{text[span[0] : span[1]]}" {frame}'
+    if role.object_cue:
+        support += f', on "{role.object_cue}"'
     verdict = "read as the name" if score >= SUBJECT_SCORE else "held for review: the other reading fits too"
     reason = f"ambiguous name ({sense.value}) as the depicted subject, {verdict}"
     return SubjectReading(score, support, reason)
@@ -176,13 +178,18 @@ def _score(sense: Sense, role: NameRole) -> float | None:
     return None
 
 
-def _acts_in_its_work(role: NameRole, work_named: bool) -> bool:
+def _acts_in_its_work(role: NameRole, work_named: bool, sense: Sense) -> bool:
     """In a script without letter case, an ordinary word as the subject of an action decides
     nothing ("リンクが切れる", the link is broken: `_score`). With the name's own work named in the
     prompt ("링크가 마스터 소드를 뽑는 장면, 젤다의 전설"), the character reading fits as well as the
-    word: held for review, as "Link surfing" is in English. Not for a mere scene (a name that opens
-    a prompt, as a tag list does: "pokemon, red eyes")."""
-    return work_named and not role.cased and role.frame is Frame.ACTION
+    word: held for review, as "Link surfing" is in English. So it does when the name is an ordinary
+    word that acts on an object named in its clause ("リンクがマスターソードを抜く", Link draws the
+    Master Sword: `NameRole.object_cue`), as "Link pulls the master sword" is held in English: a
+    thing that a word names seldom does that. Not for a name whose other reading is a figure who
+    acts as well (孫悟空が如意棒を振り回す: the Monkey King wields his staff), nor for a mere scene
+    (a name that opens a prompt, as a tag list does: "pokemon, red eyes")."""
+    acts_on = bool(role.object_cue) and sense is Sense.WORD
+    return (work_named or acts_on) and not role.cased and role.frame is Frame.ACTION
 
 
 def first_name_sense(variant: NameVariant, entity: Entity | None) -> bool:

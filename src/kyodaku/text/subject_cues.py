@@ -33,7 +33,9 @@ class NameRole:
     proper noun is in a cased script (capitalised, not shouted). `stands_alone`: nothing it
     modifies follows it (end of clause, a closed-class word or a verb), so it is a noun phrase of
     its own rather than the first half of a compound ("Cloud computing"). `cased`: the name is in
-    a script with letter case (the last two mean nothing otherwise)."""
+    a script with letter case (the last two mean nothing otherwise). `object_cue`: in a script
+    without case, the object the name acts on as the subject of its clause ("マスターソードを" in
+    "リンクがマスターソードを抜く"), "" if none."""
 
     frame: Frame | None = None
     cue: str = ""
@@ -41,6 +43,7 @@ class NameRole:
     proper_form: bool = False
     stands_alone: bool = False
     cased: bool = False
+    object_cue: str = ""
 
 
 NOT_SUBJECT = NameRole()  # made once: a frozen dataclass costs a microsecond to build, per name
