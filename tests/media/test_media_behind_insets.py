@@ -204,3 +204,13 @@ def test_when_keypoints_lie_inside_a_drawn_over_box_then_coverage_does_not_count
     assert _coverage(identity, 20, grid, size, grid, size) == pytest.approx(0.2)
     left_half = ((0.0, 0.0, 50.0, 100.0),)
     assert _coverage(identity, 20, grid, size, grid, size, hidden=left_half) == pytest.approx(0.4)
+
+
+def test_when_a_background_is_found_then_its_evidence_says_what_was_left_out(pip_output) -> None:
+    from kyodaku.media.evidence import local_finding
+
+    background, query = pip_output
+    (match,) = picture_bank([background]).match_local(query)
+    finding = local_finding(match, query, "character", 31)
+    assert "left out of the comparison" in finding.evidence.note
+    assert finding.evidence.media["verification"]["insets_left_out"] is True

@@ -102,6 +102,9 @@ def local_finding(match: LocalImageMatch, media: MediaHashes, kind: str, thresho
         extra["region"] = {"output_box": region, "of": [media.width, media.height],
                            "reference_share": [round(float(v), 3) for v in shown]}  # fmt: skip
         note += f"; in the output's box {region}, showing {_share_text(shown)} of the reference"
+    if match.detail.get("insets_left_out"):
+        # A reference behind a picture in picture: say what was not compared, and why.
+        note += "; partly behind a picture shown over the output, which was left out of the comparison"
     return _finding(
         "local", ref, media, kind, match.score, f"{note}; {contains}", containment=contains,
         inliers=match.inliers, scale=match.scale, rotation_deg=match.rotation_deg,
