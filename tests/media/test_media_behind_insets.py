@@ -214,3 +214,18 @@ def test_when_a_background_is_found_then_its_evidence_says_what_was_left_out(pip
     finding = local_finding(match, query, "character", 31)
     assert "left out of the comparison" in finding.evidence.note
     assert finding.evidence.media["verification"]["insets_left_out"] is True
+
+
+def test_when_a_busy_inset_takes_a_video_frames_keypoints_then_the_look_behind_it_finds_the_background(
+    tmp_path, monkeypatch
+) -> None:
+    from kyodaku.media import hashing
+
+    background = _busy(12, (1280, 720))
+    data = h264_clip([_over(background, _busy(13, (480, 480)))] * 24, tmp_path / "busy-pip.mp4")
+    options = GuardOptions().hash_options(query=True)
+    bank = picture_bank([background, _busy(14, (1280, 720))])
+    assert "ref0" in screen_media_hashes(bank, hash_media(data, options))
+    # Without the look behind the inset, the frame's own keypoints give the background 3 votes.
+    monkeypatch.setattr(hashing, "_frame_behind", lambda *args, **kwargs: None)
+    assert "ref0" not in screen_media_hashes(bank, hash_media(data, options))
