@@ -167,7 +167,7 @@ def _simplified(text: str) -> str:
     return text
 
 
-def _is_han_char(c: str) -> bool:
+def is_han_char(c: str) -> bool:
     return 0x4E00 <= ord(c) <= 0x9FFF or 0x3400 <= ord(c) <= 0x4DBF
 
 
@@ -193,8 +193,8 @@ def inside_transliteration(text: str, start: int, end: int) -> bool:
     characters, so one transliterated name can begin another; jieba knows both pieces, and its
     boundary between them is no word boundary. Two names of one text side by side are kept apart
     with a conjunction or a dot (马力欧和路易吉, 克劳德·斯特莱夫), which this does not touch."""
-    han_after = end < len(text) and _is_han_char(text[end])
-    han_before = start > 0 and _is_han_char(text[start - 1])
+    han_after = end < len(text) and is_han_char(text[end])
+    han_before = start > 0 and is_han_char(text[start - 1])
     if not (han_after or han_before):
         return False
     names = _transliterated_words()

@@ -10,6 +10,7 @@ after its subject particle (マリオが…, 마리오가 …); honorifics and r
 
 from __future__ import annotations
 
+from kyodaku.text.segment import is_han_char
 from kyodaku.text.subject_cues import (
     CJK_CLAUSE_BREAKS,
     CLAUSE_OPENERS,
@@ -39,7 +40,7 @@ def cjk_role(text: str, start: int, end: int) -> NameRole:
     # The name is the subject (Xが…, X가 …) and starts a word of its own: a hiragana name right
     # after kanji or hiragana is the end of another word (たち in 剣士たち, "swordsmen").
     last = before[-1:]
-    attached = _is_hiragana(text[start]) and last != "" and (_is_hiragana(last) or _is_han(last))
+    attached = _is_hiragana(text[start]) and last != "" and (_is_hiragana(last) or is_han_char(last))
     if frame is Frame.ACTION and after[:1] == cue and not attached:
         acted_on = _ja_object(after[1:]) if cue in _JA_SUBJECT else _ko_object(after[1:])
     return NameRole(frame=frame, cue=cue, person=cjk_person(before, after), object_cue=acted_on)
@@ -144,10 +145,6 @@ def cjk_person(before: str, after: str) -> str:
 
 def _is_hiragana(c: str) -> bool:
     return 0x3041 <= ord(c) <= 0x309F
-
-
-def _is_han(c: str) -> bool:
-    return 0x4E00 <= ord(c) <= 0x9FFF or 0x3400 <= ord(c) <= 0x4DBF
 
 
 def _is_hangul(c: str) -> bool:
