@@ -10,6 +10,8 @@ pictures; the time each tier adds beside decode alone.
                                                                # ... and in video (slideshows, zooms)
     .venv/bin/python bench/media_real.py --only none --no-video --unrelated 0 --unrelated-small 10000
                                                                # ... and small outputs (24-128 px)
+    .venv/bin/python bench/media_real.py --only none --no-video --unrelated 0 --unrelated-pasted 2000
+                                                               # ... and pictures pasted over others
     .venv/bin/python bench/media_real.py --no-finer-band       # references without their finer band
     .venv/bin/python bench/media_real.py --query-side 512 600  # outputs' keypoints at up to 512 px
 
