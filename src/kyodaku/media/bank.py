@@ -730,29 +730,29 @@ def _behind_insets(query: MediaHashes) -> Any | None:
     backgrounds of pictures in pictures at 40 %, +9 of 84 found beyond what the first look finds with
     its insets left out of the pixel check (`LocalOptions.max_hidden`); 2,000 unrelated pictures
     with another pasted over them: no match. Costs one more ORB pass, on outputs that show insets."""
-    from PIL import ImageDraw
-
-    from kyodaku.media.local import DEFAULT_OPTIONS, extract_features
-    from kyodaku.media.local.features import QUERY_THUMB_SIDE, placed
-    from kyodaku.media.local.insets import drawn_over, in_picture, padded_boxes
+    from kyodaku.media.local.insets import behind_insets, in_picture, padded_boxes
 
     local, picture = query.local, query.picture
     boxes = padded_boxes(local, query.insets)
     if local is None or picture is None or not boxes:
         return None
-    part = (0, 0, *picture.size)
-    if query.trim is not None and getattr(query.trim, "found", False):
-        part = query.trim.box
-    grey = picture.crop(part).convert("L")
-    fill = int(np.median(np.asarray(grey)))
-    draw = ImageDraw.Draw(grey)
+    part = _analysed_part(query)
+    grey = np.asarray(picture.crop(part).convert("L"))
+    painted = []
     for box in boxes:
         x0, y0, x1, y1 = in_picture(box, local.thumbnail.shape, part)
-        draw.rectangle((x0 - part[0], y0 - part[1], x1 - part[0], y1 - part[1]), fill=fill)
-    found = extract_features(grey, DEFAULT_OPTIONS, thumb_side=QUERY_THUMB_SIDE)
-    if len(found) < 2:
-        return None
-    return drawn_over(placed(found, local.size, local.thumbnail), query.insets)
+        # Whole pixels as a drawn rectangle covers them: both ends included, cut toward zero.
+        x0, y0, x1, y1 = x0 - part[0], y0 - part[1], x1 - part[0], y1 - part[1]
+        painted.append((int(x0), int(y0), int(x1) + 1, int(y1) + 1))
+    return behind_insets(grey, painted, local, query.insets)
+
+
+def _analysed_part(query: MediaHashes) -> tuple[int, int, int, int]:
+    """The part of the output's decoded picture its keypoints were taken from (left, top, right,
+    bottom): inside its border trim when one was found, else the whole picture."""
+    if query.trim is not None and getattr(query.trim, "found", False):
+        return query.trim.box
+    return (0, 0, *query.picture.size)
 
 
 def _untrimmed_frame(
@@ -786,9 +786,7 @@ def _inset_features(
     if not boxes:
         return []
     # The keypoints' frame is the analysed picture (inside its borders, when trimmed) scaled down.
-    part = (0, 0, *picture.size)
-    if query.trim is not None and getattr(query.trim, "found", False):
-        part = query.trim.box
+    part = _analysed_part(query)
     out: list[tuple[Any, tuple[float, ...]] | None] = []
     weak: list[tuple[int, tuple[float, ...], tuple[float, ...]]] = []  # (place in out, box, picture px)
     for bx0, by0, bx1, by1 in boxes:
@@ -833,10 +831,7 @@ def _closer_features(query: MediaHashes, side: int) -> Any | None:
     local, picture = query.local, query.picture
     if local is None or picture is None:
         return None
-    part = (0, 0, *picture.size)
-    if query.trim is not None and getattr(query.trim, "found", False):
-        part = query.trim.box
-    found = _found_at(query, part, side)
+    found = _found_at(query, _analysed_part(query), side)
     if found is None or len(found) <= len(local):
         return None
     return placed(found, local.size, found.thumbnail)

@@ -855,8 +855,6 @@ def _frame_insets(
     from kyodaku.media.local.features import QUERY_THUMB_SIDE
     from kyodaku.media.local.insets import padded_boxes
 
-    if not found:
-        return [], []
     th, tw = features.thumbnail.shape
     width, height = frame.width, frame.height
     scale = min(1.0, INSET_FRAME_SIDE / max(width, height, 1))
@@ -890,27 +888,17 @@ def _frame_insets(
 
 
 def _frame_behind(features, found: list, grey: np.ndarray, boxes: list, part: tuple[int, int, int, int]):
-    """The frame's keypoints again with its insets (`found` on `features`) painted one flat grey, as
-    an image output's (media/bank.py `_behind_insets`), marked as drawn over it: `grey` is the frame
-    decoded for its insets, `boxes` their padded rectangles and `part` the frame's analysed part
-    (inside its trim), in `grey`'s pixels. An extra entry of the frame for the local-video tier's
-    vote. Tune half of bench/media_real.py, backgrounds of pictures in pictures at 40 % in video:
-    21 -> 23 of 32 found; unrelated clips: no match."""
-    from kyodaku.media.local import DEFAULT_OPTIONS, extract_features
-    from kyodaku.media.local.features import placed
-    from kyodaku.media.local.insets import drawn_over
+    """The frame's keypoints again with its insets (`found` on `features`) painted over
+    (`insets.behind_insets`, as an image output's): `grey` is the frame decoded for its insets,
+    `boxes` their padded rectangles and `part` the frame's analysed part (inside its trim), in
+    `grey`'s pixels. An extra entry of the frame for the local-video tier's vote. Tune half of
+    bench/media_real.py, backgrounds of pictures in pictures at 40 % in video: 21 -> 23 of 32 found;
+    unrelated clips: no match."""
+    from kyodaku.media.local.insets import behind_insets
 
     x0, y0, x1, y1 = part
-    inner = np.array(grey[y0:y1, x0:x1])
-    if inner.size == 0:
-        return None
-    fill = int(np.median(inner))
-    for bx0, by0, bx1, by1 in boxes:
-        inner[max(0, by0 - y0) : max(0, by1 - y0), max(0, bx0 - x0) : max(0, bx1 - x0)] = fill
-    again = extract_features(inner, DEFAULT_OPTIONS)
-    if len(again) < 2:
-        return None
-    return drawn_over(placed(again, features.size, features.thumbnail), found)
+    shifted = [(bx0 - x0, by0 - y0, bx1 - x0, by1 - y0) for bx0, by0, bx1, by1 in boxes]
+    return behind_insets(grey[y0:y1, x0:x1], shifted, features, found)
 
 
 def hash_media(

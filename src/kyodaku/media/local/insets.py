@@ -323,6 +323,28 @@ def drawn_over(features, boxes=None):
     return dataclasses.replace(features, drawn_over=padded) if padded else features
 
 
+def behind_insets(grey: np.ndarray, boxes, features, found=None):
+    """Keypoints of `grey` (the part of a picture that `features` were taken from, in its own px)
+    with `boxes` (its insets there, padded: left, top, right, bottom, ends exclusive) painted one flat
+    grey, its median, placed in `features`' frame and marked as drawn over it (`drawn_over`, with
+    `found` as there): the picture behind a picture in picture, given the keypoint budget its insets
+    took. None when fewer than two keypoints are left. One look for an image output
+    (media/bank.py `_behind_insets`) and a video frame (media/hashing.py `_frame_behind`)."""
+    from kyodaku.media.local.features import extract_features, placed
+    from kyodaku.media.local.options import DEFAULT_OPTIONS
+
+    painted = np.array(grey)
+    if painted.size == 0:
+        return None
+    fill = int(np.median(painted))
+    for x0, y0, x1, y1 in boxes:
+        painted[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = fill
+    again = extract_features(painted, DEFAULT_OPTIONS)
+    if len(again) < 2:
+        return None
+    return drawn_over(placed(again, features.size, features.thumbnail), found)
+
+
 def in_picture(
     box: tuple[float, float, float, float],
     thumb_shape: tuple[int, int],
