@@ -292,3 +292,56 @@ def test_when_a_katakana_short_name_is_one_part_of_a_dotted_full_name_then_it_is
     index = _short_index()
     assert index.find("イーヴィー・ウォーカーの肖像") == []
     assert [h.variant.entity for h in index.find("イーヴィーの肖像")] == ["eevee"]
+
+
+def _plumbers() -> dict:
+    """Two brothers of one work, each named only by a common first name, and a distinctive hero."""
+    return {
+        "version": 1,
+        "rightsholders": [
+            {"id": "nintendo", "name": {"en": "Nintendo Co., Ltd."}, "country": "JP"},
+            {"id": "dc", "name": {"en": "DC Comics"}, "country": "US"},
+        ],
+        "works": [{"id": "mario-bros", "owner": "nintendo", "names": {"en": ["Mario Bros."]}}],
+        "characters": [
+            {"id": "mario", "owner": "nintendo", "work": "mario-bros", "names": {"en": ["Mario"]}},
+            {"id": "luigi", "owner": "nintendo", "work": "mario-bros", "names": {"en": ["Luigi"]}},
+            {"id": "kirby", "owner": "nintendo", "names": {"en": ["Kirby"]}},
+            {"id": "elsa", "owner": "nintendo", "names": {"en": ["Elsa"]}},
+            {"id": "batman", "owner": "dc", "names": {"en": ["Batman"]}},
+        ],
+    }
+
+
+def test_when_a_first_name_is_written_by_ear_in_russian_beside_its_brother_then_it_counts(tmp_path):
+    guard = lexical_guard(_plumbers(), tmp_path)
+    decision = guard.screen_prompt("Марио и Луиджи чинят трубы в подвале")
+    luigi = [f for f in decision.findings if f.entity == "luigi"]
+    assert luigi and luigi[0].matcher == "by-ear"
+    assert any("sibling" in s for s in luigi[0].support)
+
+
+def test_when_a_first_name_is_written_by_ear_for_a_private_person_then_nothing_is_found(tmp_path):
+    guard = lexical_guard(_plumbers(), tmp_path)
+    private = ("Мой сосед Луиджи готовит пасту", "Луиджи, мой сосед, готовит пасту", "Джек Кирби рисует")
+    for text in private:
+        decision = guard.screen_prompt(text)
+        assert not decision.findings, text
+        assert any("common first name" in n for n in decision.notes), text
+
+
+def test_when_a_first_name_written_by_ear_is_what_the_picture_shows_then_it_is_held_for_review(tmp_path):
+    guard = lexical_guard(_plumbers(), tmp_path)
+    # A short irregular verb ("ест", "eats") and an imperative that opens the prompt ("Нарисуй",
+    # "draw", no family name of the name after it), with the name declined (Эльзу).
+    for text, entity in (("Кирби ест огромный торт", "kirby"), ("Нарисуй Эльзу в ледяном дворце", "elsa")):
+        decision = guard.screen_prompt(text)
+        assert [f.entity for f in decision.findings] == [entity], text
+        assert decision.verdict.value == "review", text
+
+
+def test_when_a_famous_name_is_as_frequent_in_russian_as_a_word_then_it_is_still_heard(tmp_path):
+    # Бэтмен has Zipf 3.6 in Russian, as many words do; the dictionary knows it as no word.
+    guard = lexical_guard(_plumbers(), tmp_path)
+    assert found(guard, "Бэтмен стоит на крыше под дождём") == {"batman"}
+    assert found(guard, "Летучая мышь на крыше") == set()

@@ -8,16 +8,18 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import ClassVar
 
-from kyodaku.domain.findings import Finding
+from kyodaku.domain.findings import Evidence, Finding
 from kyodaku.matching.base import ContentKind, MatchResult, Stage, findings_beside, register_matcher
 from kyodaku.matching.prepare import PreparedPrompt
-from kyodaku.matching.text import place_use, unjudged
+from kyodaku.matching.text import judge_other_reading, overlaps, place_use, unjudged
 from kyodaku.options import GuardOptions
 from kyodaku.snapshot import MatchIndex, Snapshot, style_cues
-from kyodaku.text.by_ear import ByEarIndex, written_by_ear
+from kyodaku.text.alias import AliasHit
+from kyodaku.text.by_ear import ByEarHit, ByEarIndex, heard_first_name, written_by_ear
 from kyodaku.text.surface import pet_name_use
 
 BY_EAR_SCORE = 0.85  # a misspelling's strength: the name's consonants, in order, and nobody else's
+RUSSIAN = frozenset({"ru"})
 
 
 @register_matcher
@@ -30,24 +32,33 @@ class ByEarMatcher:
     stage: ClassVar[Stage] = Stage.FIND
 
     def __init__(self, options: GuardOptions) -> None:
+        self.support_margin = options.support_margin
         self._lock = threading.Lock()
-        self._built: tuple[MatchIndex, ByEarIndex] | None = None
+        self._built: tuple[MatchIndex, ByEarIndex, ByEarIndex] | None = None
 
     @classmethod
     def enabled(cls, options: GuardOptions) -> bool:
         return options.fuzzy
 
-    def _index(self, match: MatchIndex) -> ByEarIndex:
+    def _indexes(self, match: MatchIndex) -> tuple[ByEarIndex, ByEarIndex]:
+        """The distinctive names' index, and the first names' (read in Russian only)."""
         with self._lock:
             if self._built is None or self._built[0] is not match:
-                self._built = (match, ByEarIndex(match.aliases.variants))
-            return self._built[1]
+                variants = match.aliases.variants
+                first_names = ByEarIndex(variants, heard=heard_first_name, langs=RUSSIAN)
+                self._built = (match, ByEarIndex(variants), first_names)
+            return self._built[1], self._built[2]
 
     def match(self, content: PreparedPrompt, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
         out = MatchResult()
         if not written_by_ear(content.text):
             return out
-        hits = unjudged(self._index(snapshot.match).find(content.text), content, snapshot)
+        distinctive, first_names = self._indexes(snapshot.match)
+        found = distinctive.find(content.text)
+        taken = [h.span for h in found]
+        # A first name heard where no distinctive name was (Луиджи, Кирби, Эльзу).
+        found += [h for h in first_names.find(content.text) if not overlaps(h.span, taken)]
+        hits = unjudged(found, content, snapshot)
         for h in [h for h in hits if place_use(content.text, h.span)]:
             # "トルコのバットマン県": the province, as the alias matcher reads a name before 県.
             out.notes.append(f'"{h.text}" at {h.span[0]}..{h.span[1]} is written as the name of a place')
@@ -66,8 +77,42 @@ class ByEarMatcher:
                         f'"{h.variant.name}" ({h.variant.entity}), but no style cue asks for the style'
                     )
             hits = [h for h in hits if h.variant.kind != "style" or h.variant.entity in cued]
-        out.findings.extend(findings_beside(hits, earlier, BY_EAR_SCORE, self.name))
+        ambiguous = [h for h in hits if h.variant.ambiguous]
+        out.findings.extend(
+            findings_beside([h for h in hits if h not in ambiguous], earlier, BY_EAR_SCORE, self.name)
+        )
+        named = [f.evidence.span for f in earlier if f.evidence.span is not None]
+        for h in ambiguous:
+            if not overlaps(h.span, named):
+                self._first_name(h, content, snapshot, earlier, out)
         return out
+
+    def _first_name(
+        self,
+        h: ByEarHit,
+        content: PreparedPrompt,
+        snapshot: Snapshot,
+        earlier: Sequence[Finding],
+        out: MatchResult,
+    ) -> None:
+        """A first name written by ear (Кирби for "Kirby") is as ambiguous as the name written in
+        Latin letters, and counts as it does: with support from the rest of the prompt ("Марио и
+        Луиджи": the brother), or as the depicted subject ("Кирби ест торт"); never on its own.
+        The reading by ear is weaker evidence than the written name: its score is discounted as a
+        distinctive name's is (BY_EAR_SCORE)."""
+        v = h.variant
+        hit = AliasHit(v, 0, 0, h.span, h.text)
+        judged = judge_other_reading(
+            hit, h.note, "a first name written by ear", "", content, snapshot, earlier, self.support_margin
+        )
+        if isinstance(judged, str):
+            out.notes.append(judged)
+            return
+        ev = Evidence(span=h.span, text=h.text, variant=v.name, lang=v.lang, note=h.note)
+        found = Finding(v.entity, v.kind, judged.score, self.name, ev, judged.support)
+        out.findings.append(
+            found.adjusted(f"{judged.reason}: heard, not written", round(BY_EAR_SCORE * judged.score, 4))
+        )
 
 
 def _cued_styles(content: PreparedPrompt, snapshot: Snapshot) -> set[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from kyodaku.domain.errors import ScreeningUnavailable
@@ -346,7 +347,7 @@ class FuzzyMatcher:
         judged = judged_names(content, snapshot)
         for hit in snapshot.match.fuzzy.find(content.skeleton, exact):
             v = hit.variant
-            if _overlaps(hit.span, judged.get(v.entity, ())) and not _completes(hit, judged[v.entity]):
+            if overlaps(hit.span, judged.get(v.entity, ())) and not _completes(hit, judged[v.entity]):
                 continue
             if hiragana_near_latin(hit.text, v.name) or ordinary_compound(hit.text, v.name):
                 continue  # をした, a verb; ローアングル, "low angle": no misspelling of a Latin name
@@ -366,7 +367,7 @@ class FuzzyMatcher:
         if swaps:
             names = [s for spans in judged.values() for s in spans]
             for swap in swaps:
-                if not _overlaps(swap.span, names):  # a registered name as written: the alias matcher's
+                if not overlaps(swap.span, names):  # a registered name as written: the alias matcher's
                     self._sound_alike(swap, content, snapshot, earlier, out)
         return out
 
@@ -384,47 +385,71 @@ class FuzzyMatcher:
         name needs support or the subject's place); where it is a name of its own ("Elza" is a
         Portuguese and Hungarian first name) or a word, it counts only with support ("Queen Elza
         of Arendelle": the title its description gives)."""
-        v, text = swap.variant, content.text
-        own = spelled_word_or_name(swap.text)
+        v = swap.variant
         how = f'"{swap.text}" spells "{v.name}" by sound ({swap.swap})'
-        ev = Evidence(span=swap.span, text=swap.text, variant=v.name, lang=v.lang, note=how)
         hit = AliasHit(v, 0, 0, swap.span, swap.text)
-        support: list[str] = []
-        if v.ambiguous or own:
-            context_hits = [
-                c for c in snapshot.match.context.find(content.skeleton) if _distinctive_support(c)
-            ]
-            described: dict[str, list[tuple[int, int]]] = {}
-            for f in earlier:
-                if f.matcher == SemanticMatcher.name and f.evidence.span is not None:
-                    described.setdefault(f.entity, []).append(f.evidence.span)
-            others = [h for h in snapshot.match.aliases.find(content.skeleton) if not h.variant.disguise_only]
-            support = support_for(
-                snapshot, hit, context_hits, described, content.query, self.support_margin, others, text
-            )
-        if support:
-            score, reason = CONTEXT_SCORE, "a short name spelled by sound, supported"
-        elif own:
-            out.notes.append(
-                f"{how}, but it is also {own} and nothing in the prompt supports the name at "
-                f"{swap.span[0]}..{swap.span[1]}"
-            )
+        own = spelled_word_or_name(swap.text)
+        what = "a short name spelled by sound"
+        judged = judge_other_reading(hit, how, what, own, content, snapshot, earlier, self.support_margin)
+        if isinstance(judged, str):
+            out.notes.append(judged)
             return
-        elif v.ambiguous:
-            reading = subject_reading(v, snapshot.entities.get(v.entity), text, swap.span)
-            if reading is None:
-                out.notes.append(
-                    f"{how}, but {v.name} is {v.ambiguity_reason} and nothing in the prompt supports "
-                    "that reading"
-                )
-                return
-            score, reason, support = reading.score, reading.reason, [reading.support]
-        else:
-            score, reason = ALIAS_SCORE, "a short name spelled by sound"
-        found = Finding(v.entity, v.kind, score, self.name, ev, tuple(support))
-        out.findings.append(
-            found.adjusted(f"{reason}: a misspelling is weaker evidence", round(FUZZY_FACTOR * score, 4))
+        ev = Evidence(span=swap.span, text=swap.text, variant=v.name, lang=v.lang, note=how)
+        found = Finding(v.entity, v.kind, judged.score, self.name, ev, judged.support)
+        reason = f"{judged.reason}: a misspelling is weaker evidence"
+        out.findings.append(found.adjusted(reason, round(FUZZY_FACTOR * judged.score, 4)))
+
+
+@dataclass(frozen=True)
+class OtherReading:
+    """How a name read another way (by sound, by ear) counts: its score before the reading's own
+    discount, why, and its support."""
+
+    score: float
+    reason: str
+    support: tuple[str, ...] = ()
+
+
+def judge_other_reading(
+    hit: AliasHit,
+    how: str,
+    what: str,
+    own: str,
+    content: PreparedPrompt,
+    snapshot: Snapshot,
+    earlier: Sequence[Finding],
+    support_margin: float,
+) -> OtherReading | str:
+    """A name read another way, judged as the alias matcher judges the written name: an ambiguous
+    name, or a spelling that is also something of its own (`own`: "a first name", a word), counts
+    with support from the rest of the prompt (`support_for`); without it, an ambiguous name counts
+    as the depicted subject (`subject_reading`) and a spelling of its own not at all. Returns the
+    reading, or the note that says why it does not count. `how` says how the name was read."""
+    v, text = hit.variant, content.text
+    support: list[str] = []
+    if v.ambiguous or own:
+        context_hits = [c for c in snapshot.match.context.find(content.skeleton) if _distinctive_support(c)]
+        described: dict[str, list[tuple[int, int]]] = {}
+        for f in earlier:
+            if f.matcher == SemanticMatcher.name and f.evidence.span is not None:
+                described.setdefault(f.entity, []).append(f.evidence.span)
+        others = [h for h in snapshot.match.aliases.find(content.skeleton) if not h.variant.disguise_only]
+        support = support_for(
+            snapshot, hit, context_hits, described, content.query, support_margin, others, text
         )
+    if support:
+        return OtherReading(CONTEXT_SCORE, f"{what}, supported", tuple(support))
+    if own:
+        return (
+            f"{how}, but it is also {own} and nothing in the prompt supports the name at "
+            f"{hit.span[0]}..{hit.span[1]}"
+        )
+    if not v.ambiguous:
+        return OtherReading(ALIAS_SCORE, what)
+    reading = subject_reading(v, snapshot.entities.get(v.entity), text, hit.span)
+    if reading is None:
+        return f"{how}, but {v.name} is {v.ambiguity_reason} and nothing in the prompt supports that reading"
+    return OtherReading(reading.score, reading.reason, (reading.support,))
 
 
 def _swappable(v: NameVariant) -> bool:
@@ -550,7 +575,7 @@ def unjudged(hits: list, content: PreparedPrompt, snapshot: Snapshot) -> list:
     if not hits:
         return hits
     judged = judged_names(content, snapshot)
-    return [h for h in hits if not _overlaps(h.span, judged.get(h.variant.entity, ()))]
+    return [h for h in hits if not overlaps(h.span, judged.get(h.variant.entity, ()))]
 
 
 def read_otherwise(
@@ -595,7 +620,8 @@ class OtherReadingMatcher:
         return read_otherwise(index.find(content.text), content, snapshot, earlier, self.score, self.name)
 
 
-def _overlaps(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
+def overlaps(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether `span` shares a character with any of `spans`."""
     return any(s[0] < span[1] and span[0] < s[1] for s in spans)
 
 

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice, product
@@ -46,7 +46,7 @@ from rapidfuzz.distance import Levenshtein
 
 from kyodaku.text.alias import NameVariant
 from kyodaku.text.alphabets import ARABIC_LETTER, GREEK_LETTER, HEBREW_LETTER, readings
-from kyodaku.text.ambiguity import BARE_STYLE_REASON, zipf
+from kyodaku.text.ambiguity import BARE_STYLE_REASON, FIRST_NAME_REASON, zipf
 from kyodaku.text.kana import kana_run_to_romaji
 from kyodaku.text.katakana_words import foreign_spelling, ordinary_compound, ordinary_katakana
 from kyodaku.text.normalize import CYRILLIC_READING
@@ -450,20 +450,32 @@ def windows(text: str) -> Iterable[tuple[tuple[int, int], str, str]]:
 
 class ByEarIndex:
     """Distinctive Latin names by their consonant frames; a frame that two names share is heard only
-    by its vowels, in katakana (`by_vowels`)."""
+    by its vowels, in katakana (`by_vowels`).
 
-    def __init__(self, variants: Iterable[NameVariant]) -> None:
+    `heard` picks the names (`_eligible` by default: distinctive ones) and `langs` the scripts read
+    (None: all). The by-ear matcher keeps a second index of names ambiguous only as a first name
+    (`heard_first_name`), read in Russian only, whose hits it judges as the alias matcher judges
+    the written name."""
+
+    def __init__(
+        self,
+        variants: Iterable[NameVariant],
+        heard: Callable[..., bool] | None = None,
+        langs: frozenset[str] | None = None,
+    ) -> None:
+        heard = heard or _eligible
+        self._langs = langs
         by_frame: dict[str, dict[str, NameVariant]] = {}
         by_sound: dict[str, dict[str, NameVariant]] = {}
         by_katakana: dict[str, dict[str, NameVariant]] = {}
         for v in variants:
-            if _eligible(v):
+            if heard(v):
                 for frame in spelled_frames(v.name):
                     if consonants(frame) >= MIN_CONSONANTS:
                         by_frame.setdefault(frame, {}).setdefault(v.entity, v)
             # A name too short for a frame is heard in full (`sound_keys`); one ambiguous only by its
             # folded key ("Eevee" folds to the word "eve") too: Иви is Eevee, not Eve (Ева).
-            if _eligible(v, by_key=True) and " " not in v.name.strip() and _short(v.name):
+            if heard(v, by_key=True) and " " not in v.name.strip() and _short(v.name):
                 for k in sound_keys(v.name):
                     if len(k) >= MIN_SOUND_KEY:
                         by_sound.setdefault(k, {}).setdefault(v.entity, v)
@@ -524,6 +536,8 @@ class ByEarIndex:
             return []
         hits: list[ByEarHit] = []
         for span, written, lang in windows(text):
+            if self._langs is not None and lang not in self._langs:
+                continue
             words = [w for w in re.split(r"[・･\s\-‐]+", written) if w]
             if lang == "ja" and len(words) == 1 and ordinary_katakana(words[0]):
                 # A loanword (ピクニック, "picnic"), a native word (ネズミ) or a place (エルサレム), as
@@ -587,7 +601,7 @@ class ByEarIndex:
                     continue  # ミソ・ライス, "miso rice": two words of Japanese, not Marseillaise heard
                 if not vowels_agree("".join(words), variant.name):
                     continue  # ガルヴァーニ, Galvani: Grubbin's consonants, not his vowels
-            if variant is None or (lang != "ja" and zipf("".join(words).casefold(), lang) >= COMMON_ZIPF):
+            if variant is None or (lang == "ru" and _ordinary_russian(words)):
                 # A Japanese window that is an ordinary word was set aside above, by the list of
                 # katakana words (text/katakana_words.py); frequency alone would also set aside the
                 # famous names Japanese writes in katakana (バットマン, Zipf 3.6).
@@ -641,6 +655,18 @@ class ByEarIndex:
         declined = heard_frame(" ".join(romanized(w) for w in stems))
         variant = self._by_frame.get(declined)
         return variant, (declined if variant is not None else frame)
+
+
+def _ordinary_russian(words: list[str]) -> bool:
+    """Cyrillic words that are an ordinary word of Russian, not a name written by ear: frequent
+    (COMMON_ZIPF) and, for one word, a word the dictionary knows as no proper noun
+    (`russian_words.dictionary_word`). Frequency alone set aside the famous names Russian writes:
+    Бэтмен is as frequent (Zipf 3.6) as many words, and no word of the dictionary."""
+    from kyodaku.text.russian_words import dictionary_word
+
+    if zipf("".join(words).casefold(), "ru") < COMMON_ZIPF:
+        return False
+    return len(words) > 1 or dictionary_word(words[0])
 
 
 def _known_spelling(words: list[str], lang: str, variant: NameVariant) -> bool:
@@ -745,6 +771,21 @@ def distinctive_latin_name(v: NameVariant) -> bool:
     return _eligible(v)
 
 
+def heard_first_name(v: NameVariant, by_key: bool = False) -> bool:
+    """A name in Latin letters ambiguous only as a first name ("Luigi", "Kirby", "Elsa"): Russian
+    writes it by ear (Луиджи, Кирби, Эльза) as it writes any name, and the written form is as
+    ambiguous as the Latin one, so a hit needs support or the subject's place (matching/by_ear.py).
+    A name ambiguous as a word ("Link", "Cloud") is a loanword in Russian (линк), not heard."""
+    if not v.ambiguous or v.ambiguity_reason != FIRST_NAME_REASON or v.kind == "style":
+        return False
+    return not v.lang.endswith("-Latn") and _latin_only(v.name)
+
+
+def _latin_only(name: str) -> bool:
+    letters = [c for c in name if c.isalpha()]
+    return bool(letters) and all(unicodedata.name(c, "").startswith("LATIN") for c in letters)
+
+
 def _eligible(v: NameVariant, by_key: bool = False) -> bool:
     """A distinctive name in Latin letters (no romanization of another script: "pi ka qiu");
     `by_key`: a name ambiguous only by its folded key counts as distinctive. A style's bare name
@@ -755,8 +796,7 @@ def _eligible(v: NameVariant, by_key: bool = False) -> bool:
         return False
     if v.kind == "style" and not bare_style:
         return False
-    letters = [c for c in v.name if c.isalpha()]
-    return bool(letters) and all(unicodedata.name(c, "").startswith("LATIN") for c in letters)
+    return _latin_only(v.name)
 
 
 def _longest(hits: list[ByEarHit]) -> list[ByEarHit]:

@@ -75,12 +75,15 @@ MIN_RU_VERB = 4
 
 
 def _russian_verb(word: str) -> bool:
-    return (
-        len(word) >= MIN_RU_VERB
-        and word.islower()
-        and unicodedata.name(word[0], "").startswith("CYRILLIC")
-        and _RU_VERB.search(word) is not None
-    )
+    """A lower-case Cyrillic word that is a finite verb: by its ending, or by the dictionary for
+    the short and irregular ones the endings miss ("ест", "eats"; "спит": russian_words.finite_verb)."""
+    if not word.islower() or not unicodedata.name(word[0], "").startswith("CYRILLIC"):
+        return False
+    if len(word) >= MIN_RU_VERB and _RU_VERB.search(word) is not None:
+        return True
+    from kyodaku.text.russian_words import finite_verb
+
+    return finite_verb(word)
 
 
 def _latin_role(text: str, start: int, end: int, surface: str) -> NameRole:

@@ -431,13 +431,16 @@ def _same_script(a: str, b: str) -> bool:
 
 
 def _proper_word(word: str) -> bool:
-    return (
-        len(word) >= 2
-        and word[0].isupper()
-        and word[1:].islower()
-        and word.isalpha()
-        and not is_common_word(word)
-    )
+    """A capitalised word that is no ordinary word: for a Cyrillic one, no word the Russian
+    dictionary knows as other than a name ("Нарисуй Эльзу", "draw Elsa", is no full name; "Марио
+    Драги" is), English frequencies being no test of Russian words."""
+    if not (len(word) >= 2 and word[0].isupper() and word[1:].islower() and word.isalpha()):
+        return False
+    if in_cyrillic(word):
+        from kyodaku.text.russian_words import dictionary_word
+
+        return not dictionary_word(word)
+    return not is_common_word(word)
 
 
 def written_as_title(surface: str) -> bool:
