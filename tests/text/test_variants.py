@@ -328,3 +328,33 @@ def test_when_both_chinese_scripts_read_alike_then_the_pinyin_names_the_register
     entity = Entity(id="c", kind=EntityKind.CHARACTER, owner="o", names={"zh": ["龍貓"]})
     pinyins = [d.how for d in derive_names(entity, None, []) if d.lang == "zh-Latn"]
     assert pinyins[0] == "pinyin of 龍貓"
+
+
+# --- readings of names written in kana and kanji -------------------------------------------------
+
+
+def test_when_a_japanese_name_mixes_kana_and_kanji_then_its_reading_is_derived():
+    from kyodaku.text.variants import kanji_reading
+
+    assert kanji_reading("ゼルダ姫") == "ぜるだひめ"
+    assert kanji_reading("ハウルの動く城") == "はうるのうごくしろ"
+    # All kanji (a proper name the dictionary may read wrong) or all kana: nothing to derive.
+    assert kanji_reading("孫悟空") == ""
+    assert kanji_reading("トトロ") == ""
+
+
+def test_when_a_name_with_kanji_is_written_in_romaji_or_hiragana_then_the_guard_finds_it(tmp_path):
+    from helpers.guards import found, lexical_guard
+
+    catalog = {
+        "version": 1,
+        "rightsholders": [{"id": "nintendo", "name": {"en": "Nintendo Co., Ltd."}, "country": "JP"}],
+        "characters": [
+            {"id": "zelda", "owner": "nintendo", "names": {"en": ["Princess Zelda"], "ja": ["ゼルダ姫"]}}
+        ],
+    }
+    guard = lexical_guard(catalog, tmp_path)
+    assert found(guard, "Zeruda-hime praying in a forest temple") == {"zelda"}
+    assert found(guard, "ぜるだひめが神殿でいのる") == {"zelda"}
+    evidence = guard.screen_prompt("Zeruda-hime praying").findings[0].evidence
+    assert evidence.note == "derived: reading of ゼルダ姫"

@@ -84,6 +84,11 @@ def _hiragana(text: str) -> str:
     return "".join(part["hira"] for part in _kakasi().convert(text))
 
 
+def hiragana_reading(text: str) -> str:
+    """Japanese text in hiragana, its kanji read by the kakasi dictionary (katakana folded too)."""
+    return _hiragana(text)
+
+
 @lru_cache(maxsize=1)
 def _kakasi():  # pragma: no cover - import guard
     import pykakasi

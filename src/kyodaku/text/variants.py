@@ -33,7 +33,9 @@ names by rules anyone can check:
   "ピクサーテイスト": `katakana_compounds`).
 
 Each variant says how it was derived, so the evidence of a finding shows it ("pinyin of 皮卡丘").
-Kana and romaji need no rule here: the skeleton already makes them meet. The caller classifies
+Kana and romaji need no rule here: the skeleton already makes them meet. A name that mixes kana
+and kanji ("ゼルダ姫") gets its reading in hiragana ("ぜるだひめ": `kanji_reading`), which the
+skeleton then meets in romaji ("Zeruda-hime") and in kana. The caller classifies
 the variants for ambiguity like any registered name and drops those that collide with another
 entry's name.
 """
@@ -318,6 +320,10 @@ def derive_names(
         short = without_article(name)
         if short:
             out.append(DerivedName(lang, short, f'"{name}" without its article', name))
+        # Not a style's: its cue is read otherwise (風 "fuu" in a style, "kaze" alone, the wind).
+        reading = kanji_reading(name) if lang.startswith("ja") and entity.kind is not EntityKind.STYLE else ""
+        if reading:
+            out.append(DerivedName(lang, reading, f"reading of {name}", name))
         if entity.kind is EntityKind.CHARACTER:
             bare = without_epithet(name)
             if bare:
@@ -341,6 +347,23 @@ def derive_names(
                 out.append(DerivedName(lang, family, f'"{name}" by its last name', name))
         out.extend(_cjk_given_names(entity, (families or {}).get(entity.work or "", frozenset())))
     return out
+
+
+def kanji_reading(name: str) -> str:
+    """The hiragana reading of a Japanese name written in kana and kanji together ("ゼルダ姫" ->
+    "ぜるだひめ"), so that its romaji ("Zeruda-hime") and an all-kana spelling meet it: the skeleton
+    makes kana and romaji meet, but keeps a kanji as it is. Only names that mix the two: their
+    kanji are ordinary words (姫 "princess", 王 "king"), which the dictionary reads right; a name
+    all in kanji is a proper name, which it often reads wrong (鳥山明 as "toriyama mei", not Akira).
+    A wrong reading only adds a key nobody writes; one that is an ordinary word is classified
+    ambiguous and dropped with the other derived words (snapshot.py)."""
+    from kyodaku.text.japanese_words import hiragana_reading
+    from kyodaku.text.kana import is_kana
+
+    if not any(_HAN.match(c) for c in name) or not any(is_kana(c) for c in name):
+        return ""
+    reading = hiragana_reading(name)
+    return reading if reading != name and not any(_HAN.match(c) for c in reading) else ""
 
 
 MIN_READING_LIKENESS = 0.6
