@@ -200,3 +200,21 @@ def test_when_the_other_word_is_a_name_used_everywhere_then_it_is_no_translated_
     index = TranslatedNameIndex([variant("zelda", "Princess Zelda")], get_encoder(DEFAULT_ENCODER))
     # "Hyrule" is as frequent in French as in English: a place name, not a French word for Zelda.
     assert found(index, "the Princess of Hyrule praying") == set()
+
+
+def test_when_a_one_word_name_is_a_compound_of_english_words_then_its_parts_are_translated():
+    from kyodaku.text.translated import compound_parts, name_words
+
+    assert compound_parts("Batman") == ("bat", "man")
+    assert compound_parts("Superman") == ("super", "man")
+    assert name_words("Catbus") == ("cat", "bus")
+    # Invented names whose best split has a rare half stay one word.
+    for name in ("Bowser", "Pikachu", "Vegeta", "Frozen"):
+        assert compound_parts(name) == (), name
+        assert name_words(name) == (name,)
+
+
+def test_when_one_part_of_a_compound_name_is_kept_and_the_other_translated_then_it_is_found():
+    index = TranslatedNameIndex([variant("superman", "Superman")], get_encoder(DEFAULT_ENCODER))
+    assert found(index, "O Super-Homem voando sobre a cidade") == {"superman"}
+    assert found(index, "O Super-Mercado abre cedo") == set()
