@@ -119,10 +119,43 @@ def catalog_digest(catalog: Catalog, entities: str | None = None) -> str:
 
 
 @lru_cache(maxsize=1)
+def _style_cue_data() -> dict:
+    return yaml.safe_load(resources.files("kyodaku.data").joinpath("style_cues.yaml").read_text("utf-8"))
+
+
+_ADJACENT_SECTIONS = ("right_before_name", "not_with_endings")
+
+
+@lru_cache(maxsize=1)
 def style_cues() -> tuple[tuple[str, str], ...]:
-    """(language, cue) pairs from data/style_cues.yaml."""
-    data = yaml.safe_load(resources.files("kyodaku.data").joinpath("style_cues.yaml").read_text("utf-8"))
-    return tuple((lang, str(cue)) for lang, cues in data.items() for cue in cues)
+    """(language, cue) pairs from data/style_cues.yaml: cues anywhere in the prompt."""
+    data = _style_cue_data()
+    return tuple(
+        (lang, str(cue)) for lang, cues in data.items() if lang not in _ADJACENT_SECTIONS for cue in cues
+    )
+
+
+@lru_cache(maxsize=1)
+def _cues_before_name() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    data = _style_cue_data()
+    endings = data.get("not_with_endings", {})
+    cues = {str(c).casefold() for cs in data.get("right_before_name", {}).values() for c in cs}
+    return tuple((c, tuple(endings.get(c, ()))) for c in sorted(cues, key=len, reverse=True))
+
+
+def style_cue_before(text: str, span: tuple[int, int]) -> str:
+    """The preposition right before the name at `span` that asks for a style there only ("под
+    Диснея", "a lo Disney": data/style_cues.yaml `right_before_name`), or "". A name written in the
+    case that gives the preposition its other sense ("под Диснеем", under Disney) has none."""
+    gap = text[: span[0]]
+    before = gap.rstrip(" \t")
+    if len(before) == len(gap):
+        return ""  # glued to the word before: no preposition of its own
+    low, name = before.casefold(), text[span[0] : span[1]].casefold()
+    for cue, endings in _cues_before_name():
+        if low.endswith(cue) and not low[: -len(cue)][-1:].isalpha() and not name.endswith(endings):
+            return cue
+    return ""
 
 
 def _has_cue(name: str) -> bool:

@@ -42,3 +42,31 @@ def test_when_no_cue_asks_for_the_style_then_the_company_is_just_named(guard, te
     decision = guard.screen_prompt(text)
     assert decision.findings == ()
     assert any("no style cue" in n for n in decision.notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "style"),
+    [
+        ("Волшебный лес с поющими зверями, под Дисней", "disney-style"),  # под + accusative: "like"
+        ("Bosque encantado, muy a lo Disney", "disney-style"),
+        ("una casetta nel bosco alla Ghibli", "ghibli-style"),
+    ],
+)
+def test_when_a_preposition_that_asks_for_a_style_stands_right_before_its_name_then_it_is_found(
+    guard, text, style
+):
+    assert found(guard, text) == {style}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Кот спит под Диснеем",  # под + instrumental: "under Disney"
+        "Кот спит под дождём, Дисней рядом",  # the preposition is not right before the name
+        "Disney a lo largo del río",  # "a lo" after the name, not before it
+    ],
+)
+def test_when_the_preposition_is_not_right_before_the_name_or_takes_its_other_case_then_nothing_is_found(
+    guard, text
+):
+    assert found(guard, text) == set()

@@ -13,7 +13,7 @@ from kyodaku.matching.base import ContentKind, MatchResult, Stage, findings_besi
 from kyodaku.matching.prepare import PreparedPrompt
 from kyodaku.matching.text import judge_other_reading, overlaps, place_use, unjudged
 from kyodaku.options import GuardOptions
-from kyodaku.snapshot import MatchIndex, Snapshot, style_cues
+from kyodaku.snapshot import MatchIndex, Snapshot, style_cue_before, style_cues
 from kyodaku.text.alias import AliasHit
 from kyodaku.text.by_ear import ByEarHit, ByEarIndex, heard_first_name, written_by_ear
 from kyodaku.text.surface import pet_name_use
@@ -70,13 +70,20 @@ class ByEarMatcher:
             hits.remove(h)
         if any(h.variant.kind == "style" for h in hits):
             cued = _cued_styles(content, snapshot)
+            asked = [
+                h
+                for h in hits
+                if h.variant.kind != "style"
+                or h.variant.entity in cued
+                or style_cue_before(content.text, h.span)  # "под Дисней": a cue right before only
+            ]
             for h in hits:
-                if h.variant.kind == "style" and h.variant.entity not in cued:
+                if h not in asked:
                     out.notes.append(
                         f'"{h.text}" at {h.span[0]}..{h.span[1]} sounds like the style name '
                         f'"{h.variant.name}" ({h.variant.entity}), but no style cue asks for the style'
                     )
-            hits = [h for h in hits if h.variant.kind != "style" or h.variant.entity in cued]
+            hits = asked
         ambiguous = [h for h in hits if h.variant.ambiguous]
         out.findings.extend(
             findings_beside([h for h in hits if h not in ambiguous], earlier, BY_EAR_SCORE, self.name)

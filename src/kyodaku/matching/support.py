@@ -24,7 +24,7 @@ from functools import lru_cache
 from kyodaku.domain.findings import Finding
 from kyodaku.domain.model import Entity, EntityKind
 from kyodaku.matching.subject import first_name_sense
-from kyodaku.snapshot import CONTEXT_WORD, Snapshot, support_groups
+from kyodaku.snapshot import CONTEXT_WORD, Snapshot, style_cue_before, support_groups
 from kyodaku.text.alias import AliasHit, NameVariant
 from kyodaku.text.ambiguity import (
     FIRST_NAME_REASON,
@@ -82,6 +82,10 @@ def support_for(
     ]
     if not grammar:
         support.extend(_siblings(snapshot, hit, others, text))
+    if entity is not None and entity.kind is EntityKind.STYLE and text is not None:
+        cue = style_cue_before(text, hit.span)  # "под Дисней", "a lo Disney": a cue there only
+        if cue:
+            support.append(f'style cue: "{cue}" right before it')
     if _ordinary_phrase(hit.variant) and written_as_title(hit.text):
         support.append(f'written as a name: "{hit.text}"')
     if (
