@@ -93,3 +93,33 @@ def test_when_two_entries_share_a_swapped_spelling_then_neither_is_found_by_it()
     assert index.find("Kyrbi") == []
     alone = SoundAlikeIndex([_v("a", "Kirby")])
     assert [h.variant.entity for h in alone.find("Kirbi and Kyrby")] == ["a", "a"]
+
+
+# --- typing slips ------------------------------------------------------------------------------
+
+
+def test_when_a_short_name_is_typed_with_a_slip_then_the_slip_is_derived():
+    from kyodaku.text.fuzzy import slip_spellings
+
+    slips = dict(slip_spellings("mario"))
+    assert slips["amrio"] == "m and a swapped"
+    assert slips["marrio"] == "r doubled"
+    assert slips["mrio"] == "a left out"
+    # A four-letter name loses no letter: three are too few to tell from other words.
+    assert not any(note.endswith("left out") for _, note in slip_spellings("elsa"))
+
+
+def test_when_a_slip_of_a_first_name_opens_the_request_then_it_is_held_like_the_name(guard, tmp_path):
+    catalog = {
+        "version": 1,
+        "rightsholders": [{"id": "nintendo", "name": {"en": "Nintendo Co., Ltd."}, "country": "JP"}],
+        "characters": [{"id": "mario", "owner": "nintendo", "names": {"en": ["Mario"]}}],
+    }
+    mario = lexical_guard(catalog, tmp_path)
+    decision = mario.screen_prompt("Mrio jumping on a brick block")
+    assert [f.entity for f in decision.findings] == ["mario"]
+    assert "typing slip" in decision.findings[0].evidence.note
+    # A slip that spells a first name of its own ("Maria") or a word needs support; none here.
+    assert found(mario, "Maria jumping on a bed") == set()
+    assert found(mario, "My friend Mrio at the beach") == set()
+    assert found(guard, "Kirbyy eating a strawberry") == {"kirby"}

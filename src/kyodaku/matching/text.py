@@ -324,18 +324,24 @@ class FuzzyMatcher:
     def __init__(self, options: GuardOptions) -> None:
         self.support_margin = options.support_margin
         self._lock = threading.Lock()
-        self._swaps: tuple[object, SoundAlikeIndex] | None = None
+        self._swaps: tuple[object, SoundAlikeIndex, SoundAlikeIndex] | None = None
 
     @classmethod
     def enabled(cls, options: GuardOptions) -> bool:
         return options.fuzzy
 
-    def _sound_alikes(self, snapshot: Snapshot) -> SoundAlikeIndex:
-        """Built from the snapshot's names on first need, once per snapshot (as the by-ear index)."""
+    def _sound_alikes(self, snapshot: Snapshot) -> tuple[SoundAlikeIndex, SoundAlikeIndex]:
+        """The sound-alike spellings' and typing slips' indexes, built from the snapshot's names on
+        first need, once per snapshot (as the by-ear index)."""
         with self._lock:
             if self._swaps is None or self._swaps[0] is not snapshot.match:
-                self._swaps = (snapshot.match, SoundAlikeIndex(snapshot.match.aliases.variants, _swappable))
-            return self._swaps[1]
+                variants = snapshot.match.aliases.variants
+                self._swaps = (
+                    snapshot.match,
+                    SoundAlikeIndex(variants, _swappable),
+                    SoundAlikeIndex(variants, _swappable, slips=True),
+                )
+            return self._swaps[1], self._swaps[2]
 
     def match(self, content: PreparedPrompt, snapshot: Snapshot, earlier: Sequence[Finding]) -> MatchResult:
         exact = {
@@ -363,7 +369,9 @@ class FuzzyMatcher:
             found = Finding(v.entity, v.kind, hit.score, self.name, ev)
             reason = f"edit distance {hit.distance}: a misspelling is weaker evidence than the name"
             out.findings.append(found.adjusted(reason, round(FUZZY_FACTOR * hit.score, 4)))
-        swaps = self._sound_alikes(snapshot).find(content.text)
+        sounds, slips = self._sound_alikes(snapshot)
+        swaps = sounds.find(content.text)
+        swaps += [h for h in slips.find(content.text) if not overlaps(h.span, [s.span for s in swaps])]
         if swaps:
             names = [s for spans in judged.values() for s in spans]
             for swap in swaps:
@@ -386,10 +394,14 @@ class FuzzyMatcher:
         Portuguese and Hungarian first name) or a word, it counts only with support ("Queen Elza
         of Arendelle": the title its description gives)."""
         v = swap.variant
-        how = f'"{swap.text}" spells "{v.name}" by sound ({swap.swap})'
+        if swap.slip:
+            how = f'"{swap.text}" is "{v.name}" with a typing slip ({swap.swap})'
+            what = "a name with a typing slip"
+        else:
+            how = f'"{swap.text}" spells "{v.name}" by sound ({swap.swap})'
+            what = "a short name spelled by sound"
         hit = AliasHit(v, 0, 0, swap.span, swap.text)
         own = spelled_word_or_name(swap.text)
-        what = "a short name spelled by sound"
         judged = judge_other_reading(hit, how, what, own, content, snapshot, earlier, self.support_margin)
         if isinstance(judged, str):
             out.notes.append(judged)

@@ -459,12 +459,39 @@ def sound_alike_spellings(name: str) -> list[tuple[str, str]]:
     return out
 
 
+# Short names slipped while typing: two neighbouring letters swapped ("Sonci", "Zleda"), a letter
+# doubled ("Elssa") or, in a name of five letters or more, one left out ("Mrio"). One arbitrary
+# edit from a short name reaches words and other names ("Maria", "Else"); these three slips are
+# the ones fingers make, and a slip counts only where it spells no word and nobody's name in any
+# big language (the callers' `spelled_word_or_name`), as a sound-alike spelling does.
+SLIP_LETTERS = (4, 8)  # written letters of the names that get slips (six and up: ambiguous only)
+MIN_DROPPED = 5  # a name this long may lose a letter and keep four
+
+
+def slip_spellings(name: str) -> list[tuple[str, str]]:
+    """(spelling, note) for each typing slip of `name` (lower case): neighbours swapped, a letter
+    doubled, and one left out of a name of MIN_DROPPED letters or more."""
+    out: dict[str, str] = {}
+    for i in range(len(name) - 1):
+        if name[i] != name[i + 1]:
+            out.setdefault(
+                name[:i] + name[i + 1] + name[i] + name[i + 2 :], f"{name[i]} and {name[i + 1]} swapped"
+            )
+    for i in range(len(name)):
+        out.setdefault(name[: i + 1] + name[i] + name[i + 1 :], f"{name[i]} doubled")
+        if len(name) >= MIN_DROPPED and (i == 0 or name[i - 1] != name[i]):
+            out.setdefault(name[:i] + name[i + 1 :], f"{name[i]} left out")
+    out.pop(name, None)
+    return list(out.items())
+
+
 @dataclass(frozen=True)
 class SoundAlikeHit:
     variant: NameVariant
     span: tuple[int, int]
     text: str
-    swap: str  # "i for y"
+    swap: str  # "i for y", "n and c swapped"
+    slip: bool = False  # a typing slip (`slip_spellings`), not a spelling of the sound
 
 
 _LATIN_WORD_RE = re.compile(r"(?<![\w'])[A-Za-z]+(?![\w'])")
@@ -472,19 +499,24 @@ _LATIN_WORD_RE = re.compile(r"(?<![\w'])[A-Za-z]+(?![\w'])")
 
 class SoundAlikeIndex:
     """Short one-word Latin names (SHORT_SWAP_LETTERS) by their sound-alike spellings
-    (`sound_alike_spellings`). A spelling that another entry's name has, or that two entries'
-    names share, is dropped."""
+    (`sound_alike_spellings`); with `slips`, names of SLIP_LETTERS by their typing slips
+    (`slip_spellings`: six letters and more only for a name the fuzzy index leaves out, an
+    ambiguous one). A spelling that another entry's name has, or that two entries' names share, is
+    dropped."""
 
-    def __init__(self, variants: Iterable[NameVariant], eligible=lambda v: True) -> None:
+    def __init__(self, variants: Iterable[NameVariant], eligible=lambda v: True, slips: bool = False) -> None:
         keys: set[str] = set()
         by_form: dict[str, dict[str, tuple[NameVariant, str]]] = {}
+        self._slips = slips
+        lo, hi = SLIP_LETTERS if slips else SHORT_SWAP_LETTERS
         for v in variants:
             name = v.name.strip().casefold()
             keys.add(v.key)
-            lo, hi = SHORT_SWAP_LETTERS
             if not (lo <= len(name) <= hi and name.isascii() and name.isalpha()) or not eligible(v):
                 continue
-            for form, swap in sound_alike_spellings(name):
+            if slips and len(name) >= MIN_FUZZY_KEY and not v.ambiguous:
+                continue  # the fuzzy index reaches it already
+            for form, swap in (slip_spellings if slips else sound_alike_spellings)(name):
                 by_form.setdefault(form, {}).setdefault(v.entity, (v, swap))
         self._by_form = {
             f: next(iter(e.values())) for f, e in by_form.items() if len(e) == 1 and key(f) not in keys
@@ -505,5 +537,5 @@ class SoundAlikeIndex:
                 continue
             found = self._by_form.get(word.casefold())
             if found is not None:
-                out.append(SoundAlikeHit(found[0], m.span(), word, found[1]))
+                out.append(SoundAlikeHit(found[0], m.span(), word, found[1], self._slips))
         return out
