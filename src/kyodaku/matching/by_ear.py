@@ -84,12 +84,14 @@ class ByEarMatcher:
                         f'"{h.variant.name}" ({h.variant.entity}), but no style cue asks for the style'
                     )
             hits = asked
-        ambiguous = [h for h in hits if h.variant.ambiguous]
+        # A first name is judged as its written form is; a distinctive name (a bare style name asked
+        # for by a cue, a name ambiguous only by its folded key) counts as heard.
+        first = [h for h in hits if heard_first_name(h.variant)]
         out.findings.extend(
-            findings_beside([h for h in hits if h not in ambiguous], earlier, BY_EAR_SCORE, self.name)
+            findings_beside([h for h in hits if h not in first], earlier, BY_EAR_SCORE, self.name)
         )
         named = [f.evidence.span for f in earlier if f.evidence.span is not None]
-        for h in ambiguous:
+        for h in first:
             if not overlaps(h.span, named):
                 self._first_name(h, content, snapshot, earlier, out)
         return out

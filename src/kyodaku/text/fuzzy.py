@@ -514,8 +514,8 @@ class SoundAlikeIndex:
             keys.add(v.key)
             if not (lo <= len(name) <= hi and name.isascii() and name.isalpha()) or not eligible(v):
                 continue
-            if slips and len(name) >= MIN_FUZZY_KEY and not v.ambiguous:
-                continue  # the fuzzy index reaches it already
+            if slips and len(v.key) >= MIN_FUZZY_KEY and not v.ambiguous:
+                continue  # the fuzzy index reaches it already (`FuzzyIndex`: distinctive keys of six)
             for form, swap in (slip_spellings if slips else sound_alike_spellings)(name):
                 by_form.setdefault(form, {}).setdefault(v.entity, (v, swap))
         self._by_form = {
