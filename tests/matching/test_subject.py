@@ -84,6 +84,8 @@ def _verdict(guard, text, entity):
         ("마리오 그림", "mario"),
         ("석양에서 서핑하는 마리오", "mario"),
         ("draw Elsa", "elsa"),
+        ("Mario jumps over a pipe", "mario"),
+        ("Elsa stands on a frozen lake", "elsa"),
     ],
 )
 def test_when_a_first_name_is_the_depicted_subject_then_it_is_blocked(guard, text, entity):
@@ -107,6 +109,8 @@ def test_when_a_first_name_is_the_depicted_subject_then_it_is_blocked(guard, tex
         ("우리 마리오 그림", "mario"),
         ("うちのエルサが昼寝している", "elsa"),
         ("마리오 씨 그림", "mario"),
+        ("My neighbour Mario fixes pipes in the basement", "mario"),
+        ("Elsa, my grandmother, bakes bread", "elsa"),
     ],
 )
 def test_when_a_first_name_belongs_to_a_private_person_then_it_is_allowed(guard, text, entity):
@@ -205,3 +209,8 @@ def test_when_a_caseless_phrase_the_catalog_marks_ambiguous_is_drawn_then_it_is_
     guard = Guard.from_catalog(load_catalog(path), GuardOptions(semantic=False, themes=False))
     assert _verdict(guard, "고양이 버스 그림", "catbus") == "review"
     assert _verdict(guard, "고양이 버스 정류장 그림", "catbus") == "allow"  # a drawing of a cat-bus stop
+
+
+def test_when_an_ordinary_word_acts_in_the_present_then_the_word_reading_stands(guard):
+    # A cloud drifts, a link rides nowhere: in the present a word acts as words do.
+    assert _verdict(guard, "Link rides across the field", "link") == "allow"

@@ -166,3 +166,26 @@ def test_when_a_cyrillic_name_is_followed_by_a_surname_or_a_noun_phrase_then_no_
     role = _role("Марио Драги выступает в Брюсселе", "Марио")
     assert role.frame is None or role.person  # a surname: somebody's full name
     assert _role("Марио на пляже", "Марио").frame is not Frame.ACTION  # a preposition, no verb
+
+
+def test_when_a_word_in_s_is_written_more_often_in_ing_then_it_is_a_present_verb():
+    from kyodaku.text.subject import present_verb
+
+    for verb in ("jumps", "flies", "watches", "sits", "dances", "sleeps"):
+        assert present_verb(verb), verb
+    # Plurals of nouns people write more than any -ing form made from them.
+    for noun in ("figures", "games", "shoes", "posters", "cufflinks", "peas", "glass"):
+        assert not present_verb(noun), noun
+
+
+def test_when_a_name_opens_the_prompt_before_a_present_verb_then_it_is_the_one_acting():
+    for text, name in [
+        ("Mario jumps over a pipe", "Mario"),
+        ("Luigi walks slowly into a haunted mansion", "Luigi"),
+        ("Kirby sleeps", "Kirby"),
+    ]:
+        role = _role(text, name)
+        assert role.frame is Frame.ACTION and role.cue == text.split()[1], text
+    # A plural noun after the name, or a verb followed by a noun of its own, reads no actor.
+    assert _role("Mario figures on a shelf", "Mario").frame is not Frame.ACTION
+    assert _role("Kirby vacuums for sale", "Kirby").frame is not Frame.ACTION

@@ -141,10 +141,62 @@ def _may_frame(text: str, start: int, end: int) -> bool:
         or (not before and word in followers)
         or _finite_verb(_next_words(text[end:])[:2])
         or _russian_verb(word)
+        or present_verb(word)
     )
 
 
 MIN_FINITE_VERB = 3
+VERB_ING_ZIPF = 3.0  # the -ing form of a verb people write ("waiting" 5.1 .. "surfing" 3.7)
+MIN_PRESENT_VERB = 4
+
+
+def present_verb(word: str) -> bool:
+    """An English verb in the third person present ("jumps", "flies", "watches"): a lower-case
+    word in -s whose -ing form people write at least as often as the -s form itself. A noun's
+    plural is more frequent than any -ing form made from it ("figures" 4.7 against "figuring" 3.7,
+    "games" 5.4 against "gaming" 4.4, "shoes", "posters", "cufflinks"); a verb's -ing form is the
+    more frequent (jumping 4.2 against jumps 3.9, sleeping 4.6 against sleeps 3.7). Measured on 42
+    verbs and 40 nouns of prompts: one verb lost ("waves": the plural noun is more frequent), one
+    noun taken ("prints"). English prompts write what a character does in this tense ("Mario jumps
+    over a pipe") as often as with a gerund ("Mario jumping over a pipe")."""
+    if len(word) < MIN_PRESENT_VERB or not word.isascii() or not word.islower() or not word.endswith("s"):
+        return False
+    if word.endswith("ss"):
+        return False
+    own = zipf(word, "en")
+    return any(zipf(f, "en") >= max(VERB_ING_ZIPF, own) for f in _ing_forms(word))
+
+
+def _ing_forms(word: str) -> set[str]:
+    """The -ing forms a verb in -s may have: jump(s), danc(e)s, fl(ies), watch(es), sit(s) -> sitting."""
+    bases = {word[:-1]}
+    if word.endswith("ies"):
+        bases.add(word[:-3] + "y")
+    if word.endswith("es"):
+        bases.add(word[:-2])
+    out: set[str] = set()
+    for b in bases:
+        if len(b) < 2:
+            continue
+        out.add(b + "ing")
+        if b.endswith("e") and not b.endswith("ee"):
+            out.add(b[:-1] + "ing")
+        if len(b) >= 3 and b[-1] not in "aeiouwxy" and b[-2] in "aeiou" and b[-3] not in "aeiou":
+            out.add(b + b[-1] + "ing")  # sit -> sitting, swim -> swimming
+    return out
+
+
+def _acts_in_present(following: list[str]) -> bool:
+    """The name's own clause goes on with a verb in the present ("Mario jumps over a pipe",
+    "Kirby sleeps", "Luigi walks slowly into"): the verb, then nothing, a preposition, an object's
+    article or an adverb."""
+    if not following or not present_verb(following[0]):
+        return False
+    if len(following) == 1:
+        return True
+    nxt = following[1].casefold()
+    c = cues()
+    return nxt in c.phrase_followers or nxt in c.object_starts or nxt.endswith("ly")
 
 
 def _finite_verb(words: list[str]) -> bool:
@@ -210,6 +262,8 @@ def _latin_frame(before: str, prev: list[str], following: list[str]) -> tuple[Fr
         if verb and _verb_phrase(words[0], following[following.index(words[0]) + 1 :]):
             return Frame.ACTION, verb
         if _finite_verb(following[:2]) or (following and _russian_verb(following[0])):
+            return Frame.ACTION, following[0]
+        if _acts_in_present(following):
             return Frame.ACTION, following[0]
         nxt = following[0] if following else ""
         if not tail and nxt.islower() and nxt in c.phrase_followers:
