@@ -189,3 +189,12 @@ def test_when_a_name_opens_the_prompt_before_a_present_verb_then_it_is_the_one_a
     # A plural noun after the name, or a verb followed by a noun of its own, reads no actor.
     assert _role("Mario figures on a shelf", "Mario").frame is not Frame.ACTION
     assert _role("Kirby vacuums for sale", "Kirby").frame is not Frame.ACTION
+
+
+def test_when_a_lower_case_german_word_in_t_follows_the_name_then_it_is_the_one_acting():
+    from kyodaku.text.subject import german_verb
+
+    assert german_verb("schläft") and german_verb("fliegt")
+    assert not german_verb("test") and not german_verb("Bett")  # an English word; a noun
+    role = _role("Kirby schläft auf einer rosa Wolke", "Kirby")
+    assert role.frame is Frame.ACTION and role.cue == "schläft"

@@ -33,7 +33,7 @@ from functools import lru_cache
 from kyodaku.domain.model import Entity
 from kyodaku.text.alias import NameVariant
 from kyodaku.text.ambiguity import FIRST_NAME_REASON, FORCED_REASON, TRANSLITERATION_REASON, classify
-from kyodaku.text.subject import Frame, NameRole, name_role, noun_like, present_verb
+from kyodaku.text.subject import Frame, NameRole, name_role, noun_like, present_tense_verb
 
 SUBJECT_SCORE = 0.8
 """A name read as the depicted subject: weaker than a supported name (0.9), enough to block."""
@@ -173,7 +173,7 @@ def _score(sense: Sense, role: NameRole) -> float | None:
         if role.cased and not role.stands_alone:
             return None  # "a picture of Cloud computing"
         return SUBJECT_SCORE if sense is Sense.WORD and role.cased else SPLIT_SCORE
-    if sense is Sense.WORD and role.cased and not noun_like(role.cue) and not present_verb(role.cue):
+    if sense is Sense.WORD and role.cased and not noun_like(role.cue) and not present_tense_verb(role.cue):
         # "Link surfing" reads like "Cloud surfing"; in the present, the word acts as words do
         # ("Cloud drifts over the bay"), so that decides nothing.
         return SPLIT_SCORE

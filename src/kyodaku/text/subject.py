@@ -141,7 +141,7 @@ def _may_frame(text: str, start: int, end: int) -> bool:
         or (not before and word in followers)
         or _finite_verb(_next_words(text[end:])[:2])
         or _russian_verb(word)
-        or present_verb(word)
+        or present_tense_verb(word)
     )
 
 
@@ -186,11 +186,33 @@ def _ing_forms(word: str) -> set[str]:
     return out
 
 
+GERMAN_VERB_ZIPF = 3.0
+FOREIGN_MARGIN_ZIPF = 2.0  # below this in English: no English word ("geht" 1.9, "sitzt" 0)
+
+
+def german_verb(word: str) -> bool:
+    """A German verb in the third person ("schläft", "fliegt", "sitzt", "läuft"): German writes
+    every noun with a capital, so a lower-case word in -t that is a German word and no English one
+    is the verb (or, seldom, an adverb) of the clause the name opens."""
+    return (
+        len(word) >= MIN_PRESENT_VERB
+        and word.islower()
+        and word.endswith("t")
+        and zipf(word, "de") >= GERMAN_VERB_ZIPF
+        and zipf(word, "en") < FOREIGN_MARGIN_ZIPF
+    )
+
+
+def present_tense_verb(word: str) -> bool:
+    """An English or German verb in the third person present (`present_verb`, `german_verb`)."""
+    return present_verb(word) or german_verb(word)
+
+
 def _acts_in_present(following: list[str]) -> bool:
     """The name's own clause goes on with a verb in the present ("Mario jumps over a pipe",
-    "Kirby sleeps", "Luigi walks slowly into"): the verb, then nothing, a preposition, an object's
-    article or an adverb."""
-    if not following or not present_verb(following[0]):
+    "Kirby sleeps", "Luigi walks slowly into", "Kirby schläft auf einer Wolke"): the verb, then
+    nothing, a preposition, an object's article or an adverb."""
+    if not following or not present_tense_verb(following[0]):
         return False
     if len(following) == 1:
         return True
