@@ -187,7 +187,7 @@ def _ing_forms(word: str) -> set[str]:
 
 
 GERMAN_VERB_ZIPF = 3.0
-FOREIGN_MARGIN_ZIPF = 2.0  # below this in English: no English word ("geht" 1.9, "sitzt" 0)
+MAX_ENGLISH_ZIPF = 2.0  # below this in English: no English word ("geht" 1.9, "sitzt" 0)
 
 
 def german_verb(word: str) -> bool:
@@ -199,7 +199,7 @@ def german_verb(word: str) -> bool:
         and word.islower()
         and word.endswith("t")
         and zipf(word, "de") >= GERMAN_VERB_ZIPF
-        and zipf(word, "en") < FOREIGN_MARGIN_ZIPF
+        and zipf(word, "en") < MAX_ENGLISH_ZIPF
     )
 
 
