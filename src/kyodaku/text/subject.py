@@ -210,15 +210,15 @@ def present_tense_verb(word: str) -> bool:
 
 def _acts_in_present(following: list[str]) -> bool:
     """The name's own clause goes on with a verb in the present ("Mario jumps over a pipe",
-    "Kirby sleeps", "Luigi walks slowly into", "Kirby schläft auf einer Wolke"): the verb, then
-    nothing, a preposition, an object's article or an adverb."""
+    "Kirby sleeps", "Luigi walks slowly into", "Luigi runs away", "Kirby schläft auf einer Wolke"):
+    the verb, then nothing, a preposition, an object's article or an adverb."""
     if not following or not present_tense_verb(following[0]):
         return False
     if len(following) == 1:
         return True
     nxt = following[1].casefold()
     c = cues()
-    return nxt in c.phrase_followers or nxt in c.object_starts or nxt.endswith("ly")
+    return nxt in c.phrase_followers or nxt in c.object_starts or nxt in c.verb_adverbs or nxt.endswith("ly")
 
 
 def _finite_verb(words: list[str]) -> bool:

@@ -62,6 +62,7 @@ class SubjectCues:
     coordinators: frozenset[str]
     phrase_followers: frozenset[str]
     object_starts: frozenset[str]
+    verb_adverbs: frozenset[str]
     nouns_after: dict[str, tuple[str, ...]]  # ja, ko, zh: depiction nouns written after the name
     verbs_after: dict[str, tuple[str, ...]]  # ja, ko: depiction verbs after the object particle
     verbs_before_zh: tuple[str, ...]
@@ -100,6 +101,7 @@ def cues() -> SubjectCues:
         coordinators=frozenset(str(w).casefold() for w in raw["coordinators"]),
         phrase_followers=latin("phrase_followers"),
         object_starts=latin("object_starts"),
+        verb_adverbs=latin("verb_adverbs"),
         nouns_after=cjk("depiction_nouns"),
         verbs_after=cjk("depiction_verbs_after"),
         verbs_before_zh=_longest_first(raw["depiction_verbs_before"]["zh"]),
