@@ -183,6 +183,7 @@ def test_when_a_name_opens_the_prompt_before_a_present_verb_then_it_is_the_one_a
         ("Mario jumps over a pipe", "Mario"),
         ("Luigi walks slowly into a haunted mansion", "Luigi"),
         ("Kirby sleeps", "Kirby"),
+        ("Luigi runs away from a crowd of ghosts", "Luigi"),  # an adverb closes the verb's phrase
     ]:
         role = _role(text, name)
         assert role.frame is Frame.ACTION and role.cue == text.split()[1], text
