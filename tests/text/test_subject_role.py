@@ -199,3 +199,13 @@ def test_when_a_lower_case_german_word_in_t_follows_the_name_then_it_is_the_one_
     assert not german_verb("test") and not german_verb("Bett")  # an English word; a noun
     role = _role("Kirby schläft auf einer rosa Wolke", "Kirby")
     assert role.frame is Frame.ACTION and role.cue == "schläft"
+
+
+def test_when_a_romance_word_follows_the_name_before_a_preposition_then_it_is_the_one_acting():
+    from kyodaku.text.subject import romance_verb
+
+    assert romance_verb("saute") and romance_verb("camina")
+    assert not romance_verb("sobre") and not romance_verb("table")  # a preposition; an English word
+    for text, name in [("Mario saute sur un champignon", "Mario"), ("Luigi corre nel bosco", "Luigi")]:
+        role = _role(text, name)
+        assert role.frame is Frame.ACTION and role.cue == text.split()[1], text

@@ -203,9 +203,31 @@ def german_verb(word: str) -> bool:
     )
 
 
+ROMANCE_LANGUAGES = ("fr", "es", "it", "pt")
+ROMANCE_VERB_ZIPF = 3.0
+ROMANCE_MARGIN = 1.0
+
+
+def romance_verb(word: str) -> bool:
+    """A lower-case word of French, Spanish, Italian or Portuguese and no English one, no
+    preposition, article or conjunction of the cue lexicon: right after a name that opens the
+    prompt and before a preposition or an article it is what the name does ("Mario saute sur",
+    "Elsa camina por", "Luigi corre nel"), or, seldom, how it looks ("Kirby rosa en un prado"),
+    which makes it the scene's subject all the same, as "Mario at the beach" is."""
+    if len(word) < MIN_PRESENT_VERB or not word.islower():
+        return False
+    c = cues()
+    if word in c.phrase_followers or word in c.object_starts or word in c.coordinators:
+        return False
+    best = max(zipf(word, lang) for lang in ROMANCE_LANGUAGES)
+    # English text quotes these words too ("saute" 2.5, "dort" 2.3): ten times as frequent at home.
+    return best >= ROMANCE_VERB_ZIPF and best - zipf(word, "en") >= ROMANCE_MARGIN
+
+
 def present_tense_verb(word: str) -> bool:
-    """An English or German verb in the third person present (`present_verb`, `german_verb`)."""
-    return present_verb(word) or german_verb(word)
+    """An English, German or Romance verb in the third person present (`present_verb`,
+    `german_verb`, `romance_verb`)."""
+    return present_verb(word) or german_verb(word) or romance_verb(word)
 
 
 def _acts_in_present(following: list[str]) -> bool:
