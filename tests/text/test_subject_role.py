@@ -209,3 +209,11 @@ def test_when_a_romance_word_follows_the_name_before_a_preposition_then_it_is_th
     for text, name in [("Mario saute sur un champignon", "Mario"), ("Luigi corre nel bosco", "Luigi")]:
         role = _role(text, name)
         assert role.frame is Frame.ACTION and role.cue == text.split()[1], text
+
+
+def test_when_a_romance_gerund_follows_the_name_then_it_stays_a_gerund_not_a_present_verb():
+    from kyodaku.text.subject import present_tense_verb
+
+    # "Sonic corriendo por las calles": a gerund, which an ordinary-word name acts with as before.
+    assert not present_tense_verb("corriendo") and not present_tense_verb("surfeando")
+    assert present_tense_verb("corre")

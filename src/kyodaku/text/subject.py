@@ -226,7 +226,10 @@ def romance_verb(word: str) -> bool:
 
 def present_tense_verb(word: str) -> bool:
     """An English, German or Romance verb in the third person present (`present_verb`,
-    `german_verb`, `romance_verb`)."""
+    `german_verb`, `romance_verb`); not a gerund or an activity word (`_verb_form`: "corriendo",
+    "qui"), which the reading knew before and still reads as it did."""
+    if _verb_form(word):
+        return False
     return present_verb(word) or german_verb(word) or romance_verb(word)
 
 
