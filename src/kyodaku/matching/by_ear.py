@@ -65,7 +65,8 @@ class ByEarMatcher:
             hits.remove(h)
         for h in [h for h in hits if pet_name_use(content.text, h.span)]:
             # "мою собаку Белку": what somebody called their pet, which counts only with support, as
-            # the alias matcher reads it; a name heard by ear has no support to take.
+            # the alias matcher reads it; a pet's name heard by ear is set aside without weighing any
+            # (only first names heard are judged for support, below).
             out.notes.append(f'"{h.text}" at {h.span[0]}..{h.span[1]} is written as the name of a pet')
             hits.remove(h)
         if any(h.variant.kind == "style" for h in hits):

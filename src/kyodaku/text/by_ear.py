@@ -17,9 +17,12 @@ or t). The test compares frames:
   entry's name and no other's, and the frame has at least MIN_CONSONANTS consonants: "Eevee"
   (v) or "Kirby" (k, b) are too short to tell from ordinary words, "Catbus" (k t b s) is not.
 
-Only distinctive Latin names take part (an ambiguous name needs support, which a frame cannot
-give), and only katakana and Cyrillic text is read: a Latin prompt is the alias and fuzzy
-matchers' business, and Chinese and Korean names are registered in their own script.
+Distinctive Latin names take part (an ambiguous name needs support, which a frame cannot give);
+a second index, read in Russian only, holds the names ambiguous only as a first name
+(`heard_first_name`: Луиджи, Кирби), whose hits the matcher judges as it judges the written name,
+with support or as the depicted subject (matching/by_ear.py). Only katakana, Cyrillic, Greek,
+Hebrew and Arabic text is read: a Latin prompt is the alias and fuzzy matchers' business, and
+Chinese and Korean names are registered in their own script.
 
 Names too short for a frame ("Yoda", "Eevee", "Bowser") are still written by ear in Russian
 (Йода, Иви, Боузер), where the vowels are written as heard too. For those the test is the whole
